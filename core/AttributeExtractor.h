@@ -1,0 +1,25 @@
+#pragma once
+
+#include "Attributes.h"
+#include "Tracklet.h"
+
+#include <opencv2/core/mat.hpp>
+
+namespace descry {
+
+// Names colours the way people do: pixels are converted to CIELAB (perceptual), classified
+// into the 11 basic colour terms, and each body stripe (head/hair, upper, lower, feet)
+// reports the fraction of its foreground pixels per colour name.
+class AttributeExtractor {
+public:
+    // Colour name of one BGR pixel (index into basicColourNames()).
+    static int colourIndex(const cv::Vec3b &bgr);
+    static QString colourName(const cv::Vec3b &bgr);
+
+    // Attributes of one person crop; `mask` (CV_8U, 255 = person) may be empty.
+    AttributeSet extract(const cv::Mat &bgrCrop, const cv::Mat &mask) const;
+    // Attributes of a tracklet: averaged over its crops (decoded from their JPEG bytes).
+    AttributeSet extract(const Tracklet &tracklet) const;
+};
+
+} // namespace descry
