@@ -16,6 +16,7 @@ struct VideoInfo {
     double fps = 0;
     int64_t frameCount = 0;    // as the container reports it; may be wrong for broken files
     int width = 0, height = 0;
+    bool fpsAssumed = false;   // the container gave no usable rate; `fps` is a default (25)
     double duration() const { return fps > 0 ? double(frameCount) / fps : 0; }
 };
 
@@ -49,6 +50,9 @@ private:
     VideoInfo m_info;
     int m_stride = 1;
     int64_t m_next = 0;
+    cv::Mat m_pending; // first frame, decoded by open() to prove the file is readable
+
+    bool grabOne();
 };
 
 } // namespace descry
