@@ -1,0 +1,44 @@
+#include "Cli.h"
+
+#include "CliSupport.h"
+
+namespace descry::cli {
+
+namespace {
+
+const char *const kUsage = R"(usage: descry-cli COMMAND [options]
+
+Find people in surveillance footage from a typed description.
+
+commands:
+  ingest PATH...        add video files or folders to the gallery (resumable)
+  search "TEXT"         rank the gallery's person tracklets for a description
+  info                  what the gallery holds and what this build can do
+
+Run 'descry-cli COMMAND --help' for the options of a command.)";
+
+} // namespace
+
+int run(const QStringList &args)
+{
+    const QString command = args.value(0);
+    const QStringList rest = args.mid(1);
+    if (command == QLatin1String("ingest"))
+        return runIngest(rest);
+    if (command == QLatin1String("search"))
+        return runSearch(rest);
+    if (command == QLatin1String("info"))
+        return runInfo(rest);
+    if (command == QLatin1String("--version")) {
+        printOut(QStringLiteral("descry-cli %1").arg(QStringLiteral(DESCRY_VERSION)));
+        return 0;
+    }
+    if (command.isEmpty() || command == QLatin1String("--help") || command == QLatin1String("-h")) {
+        printOut(QString::fromUtf8(kUsage));
+        return command.isEmpty() ? 2 : 0;
+    }
+    printErr(QStringLiteral("unknown command '%1'\n\n%2").arg(command, QString::fromUtf8(kUsage)));
+    return 2;
+}
+
+} // namespace descry::cli

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <QStringList>
+
+namespace descry::cli {
+
+// descry-cli subcommands. Each takes the arguments after the subcommand name, writes results
+// to stdout (JSON with --json) and progress/problems to stderr, and returns the exit code:
+// 0 success, 1 failure, 2 bad usage.
+int runIngest(const QStringList &args);
+int runSearch(const QStringList &args);
+int runInfo(const QStringList &args);
+
+// Dispatches argv (without the program name) to a subcommand; prints help on misuse.
+int run(const QStringList &args);
+
+} // namespace descry::cli

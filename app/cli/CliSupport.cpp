@@ -1,0 +1,67 @@
+#include "CliSupport.h"
+
+#include "Gallery.h"
+
+#include <QElapsedTimer>
+#include <cstdio>
+#include <unistd.h>
+
+namespace descry::cli {
+
+void addGalleryOption(QCommandLineParser &parser)
+{
+    parser.addOption({QStringLiteral("gallery"),
+                      QStringLiteral("Gallery file (default: %1).").arg(Gallery::defaultPath()), QStringLiteral("PATH")});
+}
+
+QString galleryPath(const QCommandLineParser &parser)
+{
+    const QString path = parser.value(QStringLiteral("gallery"));
+    return path.isEmpty() ? Gallery::defaultPath() : path;
+}
+
+bool parseArgs(QCommandLineParser &parser, const QStringList &args)
+{
+    parser.addHelpOption();
+    if (!parser.parse(args)) {
+        printErr(parser.errorText());
+        printErr(parser.helpText());
+        return false;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        printOut(parser.helpText());
+        return false;
+    }
+    return true;
+}
+
+void printOut(const QString &text)
+{
+    std::fputs(qPrintable(text + QLatin1Char('\n')), stdout);
+    std::fflush(stdout);
+}
+
+void printErr(const QString &text)
+{
+    std::fputs(qPrintable(text + QLatin1Char('\n')), stderr);
+    std::fflush(stderr);
+}
+
+void printProgress(const QString &line, bool force)
+{
+    static const bool tty = isatty(fileno(stderr));
+    static QElapsedTimer sinceLast;
+    if (tty) {
+        std::fprintf(stderr, "\r%-100s", qPrintable(line.left(100)));
+        if (force)
+            std::fputc('\n', stderr);
+        std::fflush(stderr);
+        return;
+    }
+    if (!force && sinceLast.isValid() && sinceLast.elapsed() < 5000)
+        return;
+    sinceLast.start();
+    printErr(line);
+}
+
+} // namespace descry::cli

@@ -1,0 +1,89 @@
+#include "Cli.h"
+#include "CliSupport.h"
+
+#include "Gallery.h"
+#include "GallerySchema.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QThread>
+
+#include <opencv2/core/version.hpp>
+
+namespace descry::cli {
+
+int runInfo(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("What the gallery holds and what this build of Descry can do."));
+    addGalleryOption(parser);
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print as JSON.")});
+    if (!parseArgs(parser, QStringList{QStringLiteral("info")} + args))
+        return parser.isSet(QStringLiteral("help")) ? 0 : 2;
+
+    QJsonObject build{{QStringLiteral("version"), QStringLiteral(DESCRY_VERSION)},
+                      {QStringLiteral("qt"), QString::fromLatin1(qVersion())},
+                      {QStringLiteral("opencv"), QStringLiteral(CV_VERSION)},
+                      {QStringLiteral("schema"), GallerySchema::latestVersion()},
+                      {QStringLiteral("cpu_threads"), QThread::idealThreadCount()},
+                      {QStringLiteral("detectors"), QJsonArray{QStringLiteral("background (built in)"), QStringLiteral("onnx (--detector FILE.onnx)")}}};
+    QJsonObject out{{QStringLiteral("build"), build}};
+    const QString path = galleryPath(parser);
+    QJsonObject galleryInfo{{QStringLiteral("path"), path}, {QStringLiteral("exists"), QFileInfo::exists(path)}};
+    if (QFileInfo::exists(path)) {
+        Gallery gallery;
+        if (!gallery.open(path)) {
+            printErr(QStringLiteral("info: ") + gallery.lastError());
+            return 1;
+        }
+        QJsonArray sources;
+        double footage = 0;
+        for (const SourceRecord &s : gallery.sources()) {
+            footage += s.duration;
+            sources.append(QJsonObject{{QStringLiteral("id"), qint64(s.id)},
+                                       {QStringLiteral("path"), s.path},
+                                       {QStringLiteral("camera"), s.cameraLabel},
+                                       {QStringLiteral("status"), sourceStatusKey(s.status)},
+                                       {QStringLiteral("duration"), s.duration},
+                                       {QStringLiteral("fps"), s.fps},
+                                       {QStringLiteral("size"), QStringLiteral("%1x%2").arg(s.width).arg(s.height)},
+                                       {QStringLiteral("tracklets"), qint64(gallery.tracklets(s.id).size())},
+                                       {QStringLiteral("error"), s.error}});
+        }
+        galleryInfo.insert(QStringLiteral("schema"), gallery.schemaVersion());
+        galleryInfo.insert(QStringLiteral("sources"), sources);
+        galleryInfo.insert(QStringLiteral("tracklets"), qint64(gallery.trackletCount()));
+        galleryInfo.insert(QStringLiteral("footage_seconds"), footage);
+    }
+    out.insert(QStringLiteral("gallery"), galleryInfo);
+    if (parser.isSet(QStringLiteral("json"))) {
+        printOut(QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Indented)));
+        return 0;
+    }
+    printOut(QStringLiteral("Descry %1 (Qt %2, OpenCV %3, gallery schema %4, %5 CPU threads)")
+                 .arg(build[QStringLiteral("version")].toString(), build[QStringLiteral("qt")].toString(),
+                      build[QStringLiteral("opencv")].toString())
+                 .arg(GallerySchema::latestVersion())
+                 .arg(QThread::idealThreadCount()));
+    printOut(QStringLiteral("gallery: %1%2").arg(path, QFileInfo::exists(path) ? QString() : QStringLiteral(" (not created yet)")));
+    if (!galleryInfo.contains(QStringLiteral("sources")))
+        return 0;
+    printOut(QStringLiteral("  %1 tracklets from %2 sources, %3 s of footage")
+                 .arg(galleryInfo[QStringLiteral("tracklets")].toInteger())
+                 .arg(galleryInfo[QStringLiteral("sources")].toArray().size())
+                 .arg(galleryInfo[QStringLiteral("footage_seconds")].toDouble(), 0, 'f', 1));
+    for (const auto &v : galleryInfo[QStringLiteral("sources")].toArray()) {
+        const QJsonObject s = v.toObject();
+        printOut(QStringLiteral("  [%1] %2  %3  %4 s  %5 tracklets  %6")
+                     .arg(s[QStringLiteral("id")].toInteger())
+                     .arg(s[QStringLiteral("status")].toString(), s[QStringLiteral("camera")].toString())
+                     .arg(s[QStringLiteral("duration")].toDouble(), 0, 'f', 1)
+                     .arg(s[QStringLiteral("tracklets")].toInteger())
+                     .arg(s[QStringLiteral("path")].toString()));
+    }
+    return 0;
+}
+
+} // namespace descry::cli

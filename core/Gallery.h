@@ -1,0 +1,85 @@
+#pragma once
+
+#include "AttributeSearch.h"
+#include "GalleryRecords.h"
+#include "Tracklet.h"
+
+#include <QString>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace descry {
+
+// A tracklet ready to be stored, with the attributes measured on it.
+struct TrackletWithAttributes {
+    Tracklet tracklet;
+    AttributeSet attributes;
+};
+
+// The SQLite gallery of ingested footage. One Gallery object is one connection and belongs to
+// the thread that opened it: every worker opens its own (WAL lets readers and one writer work
+// at once). All SQL is parameterised and lives in this class, so the storage can move to
+// another engine (Qt's QPSQL) without touching callers. Methods return false / empty on
+// failure and leave the reason in lastError().
+class Gallery {
+public:
+    Gallery();
+    ~Gallery();
+    Gallery(const Gallery &) = delete;
+    Gallery &operator=(const Gallery &) = delete;
+
+    // Opens (creating folders and file as needed) and migrates the schema.
+    bool open(const QString &path);
+    void close();
+    bool isOpen() const;
+    QString path() const;
+    QString lastError() const;
+    int schemaVersion() const;
+
+    // Default location: <user data dir>/gallery.sqlite (e.g. ~/.local/share/Descry/).
+    static QString defaultPath();
+
+    // --- sources
+    std::optional<SourceRecord> sourceByHash(const QString &contentHash);
+    std::optional<SourceRecord> source(int64_t id);
+    std::vector<SourceRecord> sources();
+    bool addSource(SourceRecord *record);                     // sets record->id
+    // Forget everything ingested from a source (its tracklets and their rows) but keep the row.
+    bool resetSource(int64_t sourceId, const QString &pipelineKey);
+    bool updateSourcePath(int64_t sourceId, const QString &path);
+    std::optional<IngestCheckpoint> checkpoint(int64_t sourceId);
+    // One transaction: the finished tracklets, their attributes and the new checkpoint.
+    // With `done`, the source is marked done instead (the checkpoint state is cleared).
+    bool commitProgress(int64_t sourceId, const IngestCheckpoint &checkpoint,
+                        const std::vector<TrackletWithAttributes> &finished, bool done);
+    bool markSourceFailed(int64_t sourceId, const QString &reason);
+
+    // --- tracklets
+    int64_t trackletCount();
+    std::vector<TrackletRecord> tracklets(int64_t sourceId = 0);     // 0: all
+    std::optional<TrackletRecord> tracklet(int64_t id);
+    std::vector<DetectionRecord> detections(int64_t trackletId);
+    std::vector<CropRecord> crops(int64_t trackletId);
+    QByteArray cropImage(int64_t cropId);                             // JPEG bytes
+    std::vector<TrackletAttributes> allAttributes();
+    AttributeSet attributes(int64_t trackletId);
+
+    // --- query history
+    bool addQuery(const QString &text, int resultCount, double elapsedMs);
+    std::vector<QueryRecord> recentQueries(int limit);
+
+    // --- embeddings (filled by the neural models; the model id is part of the key)
+    bool putEmbedding(int64_t trackletId, const QString &modelId, const QString &kind,
+                      const std::vector<float> &vector);
+    std::vector<float> embedding(int64_t trackletId, const QString &modelId, const QString &kind);
+
+    // A number that changes whenever tracklets are added or removed; caches compare it.
+    int64_t generation();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace descry

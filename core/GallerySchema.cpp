@@ -1,0 +1,160 @@
+#include "GallerySchema.h"
+
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStringList>
+#include <vector>
+
+namespace descry {
+
+namespace {
+
+// Step N brings the schema from version N-1 to N.
+const std::vector<QStringList> &migrationSteps()
+{
+    static const std::vector<QStringList> steps{
+        // 1: the foundation: footage, tracklets and everything hanging off them.
+        {
+            QStringLiteral("CREATE TABLE sources ("
+                           " id INTEGER PRIMARY KEY,"
+                           " path TEXT NOT NULL,"
+                           " content_hash TEXT NOT NULL UNIQUE,"
+                           " size_bytes INTEGER NOT NULL DEFAULT 0,"
+                           " fps REAL NOT NULL DEFAULT 0,"
+                           " frame_count INTEGER NOT NULL DEFAULT 0,"
+                           " duration REAL NOT NULL DEFAULT 0,"
+                           " width INTEGER NOT NULL DEFAULT 0,"
+                           " height INTEGER NOT NULL DEFAULT 0,"
+                           " camera_label TEXT NOT NULL DEFAULT '',"
+                           " status TEXT NOT NULL,"
+                           " processed_frames INTEGER NOT NULL DEFAULT 0,"
+                           " pipeline_key TEXT NOT NULL DEFAULT '',"
+                           " checkpoint_frame INTEGER NOT NULL DEFAULT 0,"
+                           " tracker_state BLOB,"
+                           " error TEXT NOT NULL DEFAULT '',"
+                           " added_at TEXT NOT NULL,"
+                           " finished_at TEXT)"),
+            QStringLiteral("CREATE TABLE tracklets ("
+                           " id INTEGER PRIMARY KEY,"
+                           " source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,"
+                           " local_id INTEGER NOT NULL,"
+                           " start_frame INTEGER NOT NULL,"
+                           " end_frame INTEGER NOT NULL,"
+                           " start_time REAL NOT NULL,"
+                           " end_time REAL NOT NULL,"
+                           " detection_count INTEGER NOT NULL,"
+                           " UNIQUE(source_id, local_id))"),
+            QStringLiteral("CREATE INDEX tracklets_by_source ON tracklets(source_id, start_time)"),
+            QStringLiteral("CREATE TABLE detections ("
+                           " tracklet_id INTEGER NOT NULL REFERENCES tracklets(id) ON DELETE CASCADE,"
+                           " frame INTEGER NOT NULL,"
+                           " time REAL NOT NULL,"
+                           " x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,"
+                           " score REAL NOT NULL,"
+                           " PRIMARY KEY(tracklet_id, frame)) WITHOUT ROWID"),
+            QStringLiteral("CREATE TABLE crops ("
+                           " id INTEGER PRIMARY KEY,"
+                           " tracklet_id INTEGER NOT NULL REFERENCES tracklets(id) ON DELETE CASCADE,"
+                           " rank INTEGER NOT NULL,"
+                           " frame INTEGER NOT NULL,"
+                           " x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL,"
+                           " quality REAL NOT NULL,"
+                           " image BLOB NOT NULL,"
+                           " mask BLOB)"),
+            QStringLiteral("CREATE INDEX crops_by_tracklet ON crops(tracklet_id, rank)"),
+            QStringLiteral("CREATE TABLE attributes ("
+                           " tracklet_id INTEGER NOT NULL REFERENCES tracklets(id) ON DELETE CASCADE,"
+                           " region TEXT NOT NULL,"
+                           " name TEXT NOT NULL,"
+                           " value REAL NOT NULL,"
+                           " PRIMARY KEY(tracklet_id, region, name)) WITHOUT ROWID"),
+            // Vectors of the neural models: which model made them is part of the key, so a
+            // model change never mixes incomparable vectors.
+            QStringLiteral("CREATE TABLE embeddings ("
+                           " tracklet_id INTEGER NOT NULL REFERENCES tracklets(id) ON DELETE CASCADE,"
+                           " model_id TEXT NOT NULL,"
+                           " kind TEXT NOT NULL,"
+                           " dim INTEGER NOT NULL,"
+                           " vector BLOB NOT NULL,"
+                           " PRIMARY KEY(tracklet_id, model_id, kind)) WITHOUT ROWID"),
+            QStringLiteral("CREATE TABLE annotations ("
+                           " id INTEGER PRIMARY KEY,"
+                           " tracklet_id INTEGER NOT NULL REFERENCES tracklets(id) ON DELETE CASCADE,"
+                           " query TEXT NOT NULL DEFAULT '',"
+                           " verdict TEXT NOT NULL DEFAULT '',"
+                           " label TEXT NOT NULL DEFAULT '',"
+                           " note TEXT NOT NULL DEFAULT '',"
+                           " author TEXT NOT NULL DEFAULT '',"
+                           " created_at TEXT NOT NULL)"),
+            QStringLiteral("CREATE INDEX annotations_by_tracklet ON annotations(tracklet_id)"),
+            QStringLiteral("CREATE TABLE query_history ("
+                           " id INTEGER PRIMARY KEY,"
+                           " text TEXT NOT NULL,"
+                           " result_count INTEGER NOT NULL,"
+                           " elapsed_ms REAL NOT NULL,"
+                           " created_at TEXT NOT NULL)"),
+        },
+    };
+    return steps;
+}
+
+bool exec(QSqlDatabase &db, const QString &sql, QString *error)
+{
+    QSqlQuery query(db);
+    if (query.exec(sql))
+        return true;
+    *error = QStringLiteral("%1 (in: %2)").arg(query.lastError().text(), sql.left(80));
+    return false;
+}
+
+} // namespace
+
+int GallerySchema::latestVersion()
+{
+    return int(migrationSteps().size());
+}
+
+int GallerySchema::currentVersion(QSqlDatabase &db)
+{
+    QSqlQuery query(db);
+    if (query.exec(QStringLiteral("PRAGMA user_version")) && query.next())
+        return query.value(0).toInt();
+    return -1;
+}
+
+bool GallerySchema::migrate(QSqlDatabase &db, QString *error)
+{
+    const int current = currentVersion(db);
+    if (current < 0) {
+        *error = QStringLiteral("cannot read the schema version: %1").arg(db.lastError().text());
+        return false;
+    }
+    if (current > latestVersion()) {
+        *error = QStringLiteral("this gallery was written by a newer Descry (schema %1, this build knows "
+                                "up to %2); update Descry to open it")
+                     .arg(current)
+                     .arg(latestVersion());
+        return false;
+    }
+    const auto &steps = migrationSteps();
+    for (int version = current + 1; version <= latestVersion(); ++version) {
+        if (!db.transaction()) {
+            *error = db.lastError().text();
+            return false;
+        }
+        QString stepError;
+        bool ok = true;
+        for (const QString &sql : steps[size_t(version - 1)])
+            ok = ok && exec(db, sql, &stepError);
+        ok = ok && exec(db, QStringLiteral("PRAGMA user_version = %1").arg(version), &stepError);
+        if (!ok || !db.commit()) {
+            db.rollback();
+            *error = QStringLiteral("migration to schema %1 failed: %2").arg(version).arg(stepError);
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace descry
