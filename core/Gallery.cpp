@@ -154,30 +154,33 @@ bool Gallery::open(const QString &path)
     }
     d->connectionName = newConnectionName();
     d->path = info.absoluteFilePath();
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->connectionName);
-    db.setDatabaseName(d->path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
-    if (!db.open()) {
-        d->lastError = QStringLiteral("cannot open the gallery %1: %2").arg(d->path, db.lastError().text());
+    // The connection handle must be gone before close() removes the connection.
+    const bool ok = [this] {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->connectionName);
+        db.setDatabaseName(d->path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
+        if (!db.open()) {
+            d->lastError = QStringLiteral("cannot open the gallery %1: %2").arg(d->path, db.lastError().text());
+            return false;
+        }
+        // WAL: readers (search, thumbnails) never block the ingest writer. NORMAL sync is safe
+        // with WAL (a power cut may lose the last commit, never corrupt).
+        const bool pragmas = d->run(QStringLiteral("PRAGMA journal_mode=WAL"))
+            && d->run(QStringLiteral("PRAGMA synchronous=NORMAL")) && d->run(QStringLiteral("PRAGMA foreign_keys=ON"));
+        if (!pragmas) {
+            d->lastError = QStringLiteral("%1 is not a Descry gallery or is damaged (%2)").arg(d->path, d->lastError);
+            return false;
+        }
+        QString error;
+        if (!GallerySchema::migrate(db, &error)) {
+            d->lastError = QStringLiteral("%1: %2").arg(d->path, error);
+            return false;
+        }
+        return true;
+    }();
+    if (!ok)
         close();
-        return false;
-    }
-    // WAL: readers (search, thumbnails) never block the ingest writer. NORMAL sync is safe
-    // with WAL (a power cut may lose the last commit, never corrupt).
-    const bool pragmas = d->run(QStringLiteral("PRAGMA journal_mode=WAL")) && d->run(QStringLiteral("PRAGMA synchronous=NORMAL"))
-        && d->run(QStringLiteral("PRAGMA foreign_keys=ON"));
-    if (!pragmas) {
-        d->lastError = QStringLiteral("%1 is not a Descry gallery or is damaged (%2)").arg(d->path, d->lastError);
-        close();
-        return false;
-    }
-    QString error;
-    if (!GallerySchema::migrate(db, &error)) {
-        d->lastError = QStringLiteral("%1: %2").arg(d->path, error);
-        close();
-        return false;
-    }
-    return true;
+    return ok;
 }
 
 void Gallery::close()
