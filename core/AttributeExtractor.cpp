@@ -1,0 +1,333 @@
+#include "AttributeExtractor.h"
+
+#include "ColourNamer.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <array>
+
+namespace descry {
+
+namespace {
+
+constexpr int kColours = ColourNamer::Count;
+constexpr float kMinReported = 0.05f; // colour fractions below this are noise (background, shadows)
+constexpr int kWorkHeight = 160; // crops are measured at most this tall: colour needs no detail
+constexpr int kMinCuePixels = 12; // fewer pixels than this and a skin cue is not measured
+
+using ColourHistogram = std::array<double, kColours>;
+
+// The vertical stripes of a standing person, as fractions of the person box (not the padding),
+// and the columns that count fully: the sides of a box hold arms and background.
+struct Stripe {
+    BodyRegion region;
+    float y0, y1;
+    float core0, core1;
+    float sideWeight;
+};
+
+constexpr std::array kStripes {
+    Stripe { BodyRegion::Head, 0.00f, 0.18f, 0.30f, 0.70f, 0.0f },
+    Stripe { BodyRegion::Upper, 0.18f, 0.55f, 0.20f, 0.80f, 0.3f },
+    Stripe { BodyRegion::Lower, 0.55f, 0.90f, 0.20f, 0.80f, 0.3f },
+    Stripe { BodyRegion::Feet, 0.90f, 1.00f, 0.15f, 0.85f, 0.3f },
+};
+constexpr float kHairBottom = 0.07f; // hair (or a hat) is the top of the head stripe
+
+// Rectangles (fractions of the box) whose skin share is compared to detect bare arms / legs.
+struct CueRect {
+    float x0, x1, y0, y1;
+    bool mirrored; // also the same rectangle on the other side
+};
+constexpr CueRect kArms { 0.00f, 0.22f, 0.25f, 0.50f, true };
+constexpr CueRect kTorso { 0.35f, 0.65f, 0.22f, 0.50f, false };
+constexpr CueRect kShins { 0.20f, 0.80f, 0.72f, 0.90f, false };
+constexpr CueRect kThighs { 0.20f, 0.80f, 0.55f, 0.66f, false };
+
+struct SkinCount {
+    double skin = 0, total = 0;
+    void add(bool isSkin)
+    {
+        total += 1;
+        skin += isSkin ? 1 : 0;
+    }
+    double fraction() const { return total > 0 ? skin / total : 0; }
+};
+
+// Everything measured on one crop before thresholds, so crops can be averaged exactly.
+struct Measurement {
+    std::array<ColourHistogram, 5> colour {}; // indexed by BodyRegion, normalised to sum 1
+    std::array<double, 5> pixels {}; // weight that went into each region (0 = not seen)
+    ColourHistogram hair {};
+    double hairPixels = 0;
+    double blond = 0;
+    double shortSleeves = -1; // < 0: not measured
+    double shorts = -1;
+};
+
+bool inside(const CueRect &r, float fx, float fy)
+{
+    if (fy < r.y0 || fy >= r.y1)
+        return false;
+    if (fx >= r.x0 && fx < r.x1)
+        return true;
+    return r.mirrored && fx >= 1.f - r.x1 && fx < 1.f - r.x0;
+}
+
+const Stripe *stripeAt(float fy)
+{
+    for (const Stripe &s : kStripes)
+        if (fy >= s.y0 && fy < s.y1)
+            return &s;
+    return &kStripes.back();
+}
+
+float columnWeight(const Stripe &s, float fx)
+{
+    return (fx >= s.core0 && fx < s.core1) ? 1.f : s.sideWeight;
+}
+
+// Brings the crop to the working size and decides whether its mask is usable.
+void prepare(const cv::Mat &bgrCrop, const cv::Mat &mask, cv::Mat *image, cv::Mat *fg)
+{
+    *image = bgrCrop;
+    if (bgrCrop.rows > kWorkHeight) {
+        const double scale = double(kWorkHeight) / bgrCrop.rows;
+        cv::resize(bgrCrop, *image, cv::Size(std::max(1, int(bgrCrop.cols * scale + 0.5)), kWorkHeight), 0, 0,
+            cv::INTER_AREA);
+    }
+    fg->release();
+    if (mask.empty() || mask.type() != CV_8UC1)
+        return;
+    cv::Mat resized;
+    cv::resize(mask, resized, image->size(), 0, 0, cv::INTER_NEAREST);
+    // A mask that covers almost nothing is a failed segmentation, not a tiny person.
+    if (cv::countNonZero(resized) >= int(0.05 * resized.total()))
+        *fg = resized;
+}
+
+struct Accumulator {
+    Measurement m;
+    SkinCount arms, torso, shins, thighs;
+    double blondPixels = 0;
+
+    void addPixel(const cv::Vec3b &px, float fx, float fy)
+    {
+        const uint8_t code = ColourNamer::lookup(px);
+        const int colour = code & ColourNamer::kColourMask;
+        const bool skin = code & ColourNamer::kSkinBit;
+        const Stripe &s = *stripeAt(fy);
+        const float w = columnWeight(s, fx);
+        if (w > 0) {
+            const auto r = size_t(s.region);
+            m.colour[r][size_t(colour)] += w;
+            m.pixels[r] += w;
+        }
+        if (fy < kHairBottom && w > 0) {
+            m.hair[size_t(colour)] += 1;
+            m.hairPixels += 1;
+            blondPixels += (code & ColourNamer::kBlondBit) ? 1 : 0;
+        }
+        addCues(skin, fx, fy);
+    }
+
+    void addCues(bool skin, float fx, float fy)
+    {
+        if (inside(kArms, fx, fy))
+            arms.add(skin);
+        if (inside(kTorso, fx, fy))
+            torso.add(skin);
+        if (inside(kShins, fx, fy))
+            shins.add(skin);
+        if (inside(kThighs, fx, fy))
+            thighs.add(skin);
+    }
+
+    // Bare skin where clothes would cover it, relative to a part that is clothed either way:
+    // a beige or orange shirt looks like skin everywhere and so cancels out.
+    static double bareness(const SkinCount &part, const SkinCount &reference)
+    {
+        if (part.total < kMinCuePixels || reference.total < kMinCuePixels)
+            return -1;
+        return std::clamp((part.fraction() - reference.fraction()) / 0.25, 0.0, 1.0);
+    }
+
+    Measurement finish()
+    {
+        const auto whole = size_t(BodyRegion::Whole);
+        for (const auto r : { BodyRegion::Upper, BodyRegion::Lower }) {
+            for (int c = 0; c < kColours; ++c)
+                m.colour[whole][size_t(c)] += m.colour[size_t(r)][size_t(c)];
+            m.pixels[whole] += m.pixels[size_t(r)];
+        }
+        for (size_t r = 0; r < m.colour.size(); ++r)
+            for (double &v : m.colour[r])
+                v = m.pixels[r] > 0 ? v / m.pixels[r] : 0;
+        for (double &v : m.hair)
+            v = m.hairPixels > 0 ? v / m.hairPixels : 0;
+        m.blond = m.hairPixels > 0 ? blondPixels / m.hairPixels : 0;
+        m.shortSleeves = bareness(arms, torso);
+        m.shorts = bareness(shins, thighs);
+        return m;
+    }
+};
+
+Measurement measure(const cv::Mat &bgrCrop, const cv::Mat &mask)
+{
+    Accumulator acc;
+    if (bgrCrop.empty() || bgrCrop.type() != CV_8UC3)
+        return acc.finish();
+    cv::Mat image, fg;
+    prepare(bgrCrop, mask, &image, &fg);
+    for (int y = 0; y < image.rows; ++y) {
+        const float fy = (y + 0.5f) / float(image.rows);
+        const auto *row = image.ptr<cv::Vec3b>(y);
+        const uchar *fgRow = fg.empty() ? nullptr : fg.ptr<uchar>(y);
+        for (int x = 0; x < image.cols; ++x) {
+            if (fgRow && !fgRow[x])
+                continue;
+            acc.addPixel(row[x], (x + 0.5f) / float(image.cols), fy);
+        }
+    }
+    return acc.finish();
+}
+
+void appendColours(BodyRegion region, const QString &prefix, const ColourHistogram &h, AttributeSet *out)
+{
+    std::array<int, kColours> order {};
+    for (int i = 0; i < kColours; ++i)
+        order[size_t(i)] = i;
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return h[size_t(a)] > h[size_t(b)]; });
+    for (int c : order)
+        if (h[size_t(c)] >= kMinReported)
+            out->push_back({ region, prefix + basicColourNames().at(c), float(h[size_t(c)]) });
+}
+
+AttributeSet toAttributes(const Measurement &m)
+{
+    AttributeSet out;
+    for (const auto r :
+        { BodyRegion::Head, BodyRegion::Upper, BodyRegion::Lower, BodyRegion::Feet, BodyRegion::Whole }) {
+        if (m.pixels[size_t(r)] > 0)
+            appendColours(r, QStringLiteral("colour:"), m.colour[size_t(r)], &out);
+        if (r == BodyRegion::Head && m.hairPixels > 0) {
+            appendColours(r, QStringLiteral("hair:"), m.hair, &out);
+            out.push_back({ r, QStringLiteral("hair:blonde"), float(m.blond) });
+        }
+        if (r == BodyRegion::Upper && m.shortSleeves >= 0)
+            out.push_back({ r, QStringLiteral("garment:short-sleeves"), float(m.shortSleeves) });
+        if (r == BodyRegion::Lower && m.shorts >= 0)
+            out.push_back({ r, QStringLiteral("garment:shorts"), float(m.shorts) });
+    }
+    return out;
+}
+
+// Weighted running mean of measurements; each field only over the crops that measured it.
+struct MeasurementMean {
+    Measurement sum;
+    std::array<double, 5> regionWeight {};
+    double hairWeight = 0, sleeveWeight = 0, shortsWeight = 0;
+
+    void add(const Measurement &m, double w)
+    {
+        for (size_t r = 0; r < m.colour.size(); ++r) {
+            if (m.pixels[r] <= 0)
+                continue;
+            for (size_t c = 0; c < size_t(kColours); ++c)
+                sum.colour[r][c] += w * m.colour[r][c];
+            regionWeight[r] += w;
+        }
+        if (m.hairPixels > 0) {
+            for (size_t c = 0; c < size_t(kColours); ++c)
+                sum.hair[c] += w * m.hair[c];
+            sum.blond += w * m.blond;
+            hairWeight += w;
+        }
+        addCue(m.shortSleeves, w, &sum.shortSleeves, &sleeveWeight);
+        addCue(m.shorts, w, &sum.shorts, &shortsWeight);
+    }
+
+    static void addCue(double value, double w, double *total, double *weight)
+    {
+        if (value < 0)
+            return;
+        *total = (*weight > 0 ? *total : 0) + w * value;
+        *weight += w;
+    }
+
+    Measurement mean() const
+    {
+        Measurement m = sum;
+        for (size_t r = 0; r < m.colour.size(); ++r) {
+            m.pixels[r] = regionWeight[r];
+            for (double &v : m.colour[r])
+                v = regionWeight[r] > 0 ? v / regionWeight[r] : 0;
+        }
+        m.hairPixels = hairWeight;
+        for (double &v : m.hair)
+            v = hairWeight > 0 ? v / hairWeight : 0;
+        m.blond = hairWeight > 0 ? sum.blond / hairWeight : 0;
+        m.shortSleeves = sleeveWeight > 0 ? sum.shortSleeves / sleeveWeight : -1;
+        m.shorts = shortsWeight > 0 ? sum.shorts / shortsWeight : -1;
+        return m;
+    }
+};
+
+// The person box inside a crop image: the crop covers crop.box (box plus padding, clamped to
+// the frame) and the tracklet's detection of that frame says where the person is.
+cv::Rect personRect(const Tracklet &tracklet, const Crop &crop, const cv::Size &imageSize)
+{
+    const cv::Rect all(0, 0, imageSize.width, imageSize.height);
+    const auto it = std::lower_bound(tracklet.detections.begin(), tracklet.detections.end(), crop.frame,
+        [](const Detection &d, int64_t frame) { return d.frame < frame; });
+    if (it == tracklet.detections.end() || it->frame != crop.frame)
+        return all;
+    const cv::Rect person(cvRound(it->box.x - crop.box.x), cvRound(it->box.y - crop.box.y),
+        cvRound(it->box.w), cvRound(it->box.h));
+    const cv::Rect clipped = person & all;
+    return clipped.area() > 0 ? clipped : all;
+}
+
+cv::Mat decode(const QByteArray &bytes, int flags)
+{
+    if (bytes.isEmpty())
+        return {};
+    const cv::Mat buffer(1, int(bytes.size()), CV_8UC1, const_cast<char *>(bytes.constData()));
+    return cv::imdecode(buffer, flags);
+}
+
+} // namespace
+
+int AttributeExtractor::colourIndex(const cv::Vec3b &bgr)
+{
+    return ColourNamer::classify(bgr);
+}
+
+QString AttributeExtractor::colourName(const cv::Vec3b &bgr)
+{
+    return basicColourNames().at(colourIndex(bgr));
+}
+
+AttributeSet AttributeExtractor::extract(const cv::Mat &bgrCrop, const cv::Mat &mask) const
+{
+    return toAttributes(measure(bgrCrop, mask));
+}
+
+AttributeSet AttributeExtractor::extract(const Tracklet &tracklet) const
+{
+    MeasurementMean mean;
+    for (const Crop &crop : tracklet.crops) {
+        const cv::Mat image = decode(crop.jpeg, cv::IMREAD_COLOR);
+        if (image.empty())
+            continue;
+        const cv::Mat mask = decode(crop.maskPng, cv::IMREAD_GRAYSCALE);
+        const cv::Rect person = personRect(tracklet, crop, image.size());
+        const cv::Mat personMask = mask.size() == image.size() ? mask(person) : cv::Mat();
+        mean.add(measure(image(person), personMask), std::max(1e-6, double(crop.quality)));
+    }
+    return toAttributes(mean.mean());
+}
+
+} // namespace descry
