@@ -1,0 +1,192 @@
+#include "QueryLexicon.h"
+
+#include <QHash>
+
+namespace descry {
+
+namespace {
+
+using Kind = Lexeme::Kind;
+using Words = std::initializer_list<const char *>;
+
+constexpr BodyRegion kHead = BodyRegion::Head;
+constexpr BodyRegion kUpper = BodyRegion::Upper;
+constexpr BodyRegion kLower = BodyRegion::Lower;
+constexpr BodyRegion kFeet = BodyRegion::Feet;
+constexpr BodyRegion kWhole = BodyRegion::Whole;
+
+class Table {
+public:
+    void add(Words words, Kind kind, const char *value = "", std::vector<BodyRegion> regions = {},
+        float weight = 1)
+    {
+        for (const char *w : words)
+            m_map.insert(
+                QString::fromLatin1(w), Lexeme { kind, QString::fromLatin1(value), regions, weight });
+    }
+    const Lexeme *find(const QString &word) const
+    {
+        const auto it = m_map.constFind(word);
+        return it == m_map.constEnd() ? nullptr : &it.value();
+    }
+
+private:
+    QHash<QString, Lexeme> m_map;
+};
+
+// Shade words map to the basic term people would accept for them. Where a shade sits between
+// two basic terms (teal, beige, charcoal) both are listed, and the search adds their shares.
+void addColours(Table &t)
+{
+    t.add({ "red", "crimson", "scarlet", "maroon", "burgundy", "wine", "cherry", "ruby", "claret",
+              "vermilion" },
+        Kind::Colour, "red");
+    t.add({ "reddish" }, Kind::Colour, "red", {}, 0.7f);
+    t.add({ "orange", "amber", "tangerine", "rust", "coral", "apricot", "peach" }, Kind::Colour, "orange");
+    t.add({ "orangey", "orangish" }, Kind::Colour, "orange", {}, 0.7f);
+    t.add({ "yellow", "gold", "golden", "lemon", "mustard" }, Kind::Colour, "yellow");
+    t.add({ "yellowish" }, Kind::Colour, "yellow", {}, 0.7f);
+    t.add({ "green", "emerald", "lime", "jade", "mint", "forest" }, Kind::Colour, "green");
+    t.add({ "greenish" }, Kind::Colour, "green", {}, 0.7f);
+    t.add({ "olive" }, Kind::Colour, "green|brown");
+    t.add({ "teal", "turquoise", "cyan", "aqua" }, Kind::Colour, "blue|green");
+    t.add({ "blue", "navy", "azure", "cobalt", "sapphire", "indigo", "denim", "cerulean" }, Kind::Colour,
+        "blue");
+    t.add({ "bluish", "blueish" }, Kind::Colour, "blue", {}, 0.7f);
+    t.add({ "purple", "violet", "lilac", "lavender", "mauve", "plum", "magenta", "amethyst" }, Kind::Colour,
+        "purple");
+    t.add({ "purplish" }, Kind::Colour, "purple", {}, 0.7f);
+    t.add({ "pink", "rose", "fuchsia", "salmon", "blush" }, Kind::Colour, "pink");
+    t.add({ "pinkish" }, Kind::Colour, "pink", {}, 0.7f);
+    t.add({ "brown", "tan", "khaki", "camel", "chocolate", "coffee", "chestnut", "mocha", "bronze", "taupe",
+              "caramel", "sand", "sandy" },
+        Kind::Colour, "brown");
+    t.add({ "brownish" }, Kind::Colour, "brown", {}, 0.7f);
+    t.add({ "beige" }, Kind::Colour, "brown|white");
+    t.add({ "black", "ebony", "jet" }, Kind::Colour, "black");
+    t.add({ "blackish" }, Kind::Colour, "black", {}, 0.7f);
+    t.add({ "charcoal" }, Kind::Colour, "black|grey");
+    t.add({ "white", "ivory", "snow" }, Kind::Colour, "white");
+    t.add({ "whitish" }, Kind::Colour, "white", {}, 0.7f);
+    t.add({ "cream", "offwhite", "eggshell" }, Kind::Colour, "white|yellow");
+    t.add({ "grey", "gray", "silver", "ash", "slate" }, Kind::Colour, "grey");
+    t.add({ "greyish", "grayish" }, Kind::Colour, "grey", {}, 0.7f);
+    t.add({ "dark", "deep" }, Kind::Tone, "dark");
+    t.add({ "light", "pale", "pastel", "bright", "vivid", "neon", "faded", "washed", "coloured", "colored" },
+        Kind::Tone, "light");
+}
+
+void addGarments(Table &t)
+{
+    t.add({ "coat", "jacket", "blazer", "parka", "anorak", "raincoat", "overcoat", "windbreaker", "fleece",
+              "gilet" },
+        Kind::Garment, "coat", { kUpper });
+    t.add({ "shirt", "blouse", "polo" }, Kind::Garment, "shirt", { kUpper });
+    t.add({ "tshirt", "tee" }, Kind::Garment, "t-shirt", { kUpper });
+    t.add({ "top", "tanktop", "vest", "singlet", "camisole" }, Kind::Garment, "top", { kUpper });
+    t.add({ "sweater", "jumper", "pullover", "sweatshirt", "cardigan", "knit" }, Kind::Garment, "sweater",
+        { kUpper });
+    t.add({ "hoodie", "hoody", "hooded" }, Kind::Garment, "hoodie", { kUpper });
+    t.add({ "dress", "gown" }, Kind::Garment, "dress", { kUpper, kLower });
+    t.add({ "suit", "tracksuit", "uniform", "overalls", "jumpsuit" }, Kind::Garment, "suit",
+        { kUpper, kLower });
+    t.add({ "trousers", "pants", "slacks", "chinos", "joggers", "sweatpants", "trouser" }, Kind::Garment,
+        "trousers", { kLower });
+    t.add({ "jeans" }, Kind::Garment, "jeans", { kLower });
+    t.add({ "shorts" }, Kind::Garment, "shorts", { kLower });
+    t.add({ "skirt", "miniskirt" }, Kind::Garment, "skirt", { kLower });
+    t.add({ "leggings", "tights" }, Kind::Garment, "leggings", { kLower });
+    t.add({ "shoes", "shoe", "sneaker", "trainer", "footwear", "loafer", "heel", "sandal", "flipflop" },
+        Kind::Garment, "shoes", { kFeet });
+    t.add({ "boot" }, Kind::Garment, "boots", { kFeet });
+    t.add({ "hat", "beanie", "helmet", "beret", "fedora", "headscarf", "hood" }, Kind::Garment, "hat",
+        { kHead });
+    t.add({ "cap" }, Kind::Garment, "cap", { kHead });
+    t.add({ "sleeve", "sleeved" }, Kind::Sleeves, "", { kUpper });
+    t.add({ "sleeveless" }, Kind::Garment, "short-sleeves", { kUpper });
+}
+
+void addPeopleAndThings(Table &t)
+{
+    t.add({ "backpack", "rucksack", "knapsack", "daypack" }, Kind::Accessory, "backpack");
+    t.add({ "bag", "tote", "satchel", "shopper" }, Kind::Accessory, "bag");
+    t.add({ "handbag", "purse", "clutch" }, Kind::Accessory, "handbag");
+    t.add({ "suitcase", "luggage", "trolley" }, Kind::Accessory, "suitcase");
+    t.add({ "briefcase" }, Kind::Accessory, "briefcase");
+    t.add({ "umbrella", "brolly" }, Kind::Accessory, "umbrella");
+    t.add({ "glasses", "sunglasses", "spectacles", "shades" }, Kind::Accessory, "glasses");
+    t.add({ "scarf", "scarves" }, Kind::Accessory, "scarf");
+    t.add({ "bicycle", "bike", "cycle" }, Kind::Accessory, "bicycle");
+    t.add({ "stroller", "pram", "pushchair", "buggy" }, Kind::Accessory, "stroller");
+    t.add({ "phone", "mobile" }, Kind::Accessory, "phone");
+    t.add({ "dog" }, Kind::Accessory, "dog");
+    t.add({ "hair", "haired", "hairs" }, Kind::Hair);
+    t.add({ "blonde", "blond", "fair" }, Kind::HairColour, "blonde");
+    t.add({ "brunette" }, Kind::HairColour, "brown");
+    t.add({ "redhead", "ginger", "auburn" }, Kind::HairColour, "orange|red|brown");
+    t.add({ "long", "longer" }, Kind::Length, "long");
+    t.add({ "short", "shorter", "cropped" }, Kind::Length, "short");
+    t.add({ "bald", "shaved" }, Kind::Bald, "bald");
+    t.add(
+        { "man", "men", "male", "gentleman", "gentlemen", "guy", "gent", "he", "his", "him", "boy", "bloke" },
+        Kind::Gender, "male");
+    t.add({ "woman", "women", "female", "lady", "ladies", "girl", "she", "her", "gal" }, Kind::Gender,
+        "female");
+    t.add({ "child", "children", "kid", "toddler", "baby", "teen", "teenager" }, Kind::Age, "child");
+    t.add({ "elderly", "pensioner" }, Kind::Age, "elderly");
+    t.add({ "person", "people", "someone", "somebody", "pedestrian", "individual", "adult", "figure",
+              "anyone" },
+        Kind::Person);
+    t.add({ "clothes", "clothing", "outfit", "dressed", "clad", "attire", "headtotoe", "all", "everything" },
+        Kind::Whole);
+}
+
+void addGrammar(Table &t)
+{
+    t.add({ "no", "without", "not", "never", "nothing", "none" }, Kind::Negation);
+    t.add({ "and", "with", "plus", "also", "but", "while", "carrying", "carries", "carry", "holding", "holds",
+              "wearing", "wears", "wore", "has", "have", "having", "who", "which", "pulling", "pushing",
+              "riding", "walking", "walks", "or", ",", ";", ".", "!", "?" },
+        Kind::Separator);
+    t.add({ "a", "an", "the", "in", "on", "of", "is", "are", "was", "were", "be", "that", "this", "to", "at",
+              "for", "from", "by", "some", "pair", "pairs", "its", "it", "their", "them", "they", "very",
+              "quite", "rather", "mostly", "mainly", "looking", "find", "show", "me", "search", "any", "like",
+              "kind", "type", "sort", "colour", "color", "style", "styled", "item", "piece", "one", "up",
+              "down", "under", "over", "into", "near", "i", "my", "we", "our", "you", "your", "there", "here",
+              "just", "only" },
+        Kind::Stop);
+}
+
+const Table &table()
+{
+    static const Table t = [] {
+        Table built;
+        addColours(built);
+        addGarments(built);
+        addPeopleAndThings(built);
+        addGrammar(built);
+        return built;
+    }();
+    return t;
+}
+
+} // namespace
+
+const Lexeme *QueryLexicon::find(const QString &word)
+{
+    const Table &t = table();
+    if (const Lexeme *l = t.find(word))
+        return l;
+    // Plurals: "dresses", "bags", "scarves" is listed, "accessories" -> "accessory".
+    if (word.endsWith(QLatin1String("ies")))
+        if (const Lexeme *l = t.find(word.chopped(3) + QLatin1Char('y')))
+            return l;
+    if (word.endsWith(QLatin1String("es")))
+        if (const Lexeme *l = t.find(word.chopped(2)))
+            return l;
+    if (word.endsWith(QLatin1Char('s')) && word.size() > 2)
+        return t.find(word.chopped(1));
+    return nullptr;
+}
+
+} // namespace descry
