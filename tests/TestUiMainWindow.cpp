@@ -1,0 +1,353 @@
+// The GUI driven through its real widgets on the offscreen platform: ingest a short clip,
+// search by typing, browse with the keyboard, open the detail and the source frame; plus the
+// "latest request wins" rule and the batched results model. Waits on signals, never sleeps.
+
+#include "DetailPanel.h"
+#include "EmptyStateWidget.h"
+#include "FrameDialog.h"
+#include "ImageView.h"
+#include "IngestController.h"
+#include "MainWindow.h"
+#include "ResultsModel.h"
+#include "ResultsView.h"
+#include "SearchBar.h"
+#include "SearchController.h"
+#include "SourcesPanel.h"
+#include "ThumbnailLoader.h"
+
+#include <QApplication>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+#if __has_include("SceneRenderer.h")
+#include "SceneOptions.h"
+#include "SceneRenderer.h"
+#define DESCRY_HAVE_SCENE_RENDERER 1
+#endif
+
+using namespace descry;
+
+namespace {
+
+constexpr int kIngestTimeoutMs = 120000;
+constexpr int kWaitMs = 20000;
+
+#ifdef DESCRY_HAVE_SCENE_RENDERER
+// A rendered walkway scene: people of known appearance (fixed seed), so the clip is the same
+// on every run.
+bool writeClip(const QString &path, QString *query, QString *error)
+{
+    SceneOptions options;
+    options.seed = 7;
+    options.width = 512;
+    options.height = 384;
+    options.fps = 10;
+    options.frames = 120;
+    options.people = 6;
+    options.minHeight = 70;
+    options.maxHeight = 170;
+    SceneRenderer renderer(options);
+    if (!renderer.writeVideo(path, error))
+        return false;
+    // Ask for the first walker as a witness would describe them.
+    const PersonAppearance &a = renderer.truth().identities.front().appearance;
+    *query = QStringLiteral("a person in a %1 %2 and %3 %4")
+                 .arg(toString(a.upperColour), toString(a.upper), toString(a.lowerColour), toString(a.lower));
+    return true;
+}
+#else
+// Three figures (head, red top, dark trousers) crossing a static background.
+bool writeClip(const QString &path, QString *query, QString *error)
+{
+    cv::VideoWriter writer(
+        path.toStdString(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10, cv::Size(512, 384));
+    if (!writer.isOpened()) {
+        *error = QStringLiteral("cannot write %1").arg(path);
+        return false;
+    }
+    cv::Mat background(384, 512, CV_8UC3);
+    for (int y = 0; y < background.rows; ++y)
+        background.row(y).setTo(cv::Scalar(150 + y / 8, 160 + y / 10, 150));
+    for (int f = 0; f < 120; ++f) {
+        cv::Mat frame = background.clone();
+        for (int p = 0; p < 3; ++p) {
+            const int x = (40 + f * (3 + p) + p * 140) % 480;
+            const int y = 90 + p * 70;
+            cv::ellipse(frame, cv::Point(x + 15, y + 10), cv::Size(9, 11), 0, 0, 360,
+                cv::Scalar(140, 170, 220), cv::FILLED);
+            cv::rectangle(frame, cv::Rect(x, y + 22, 30, 45), cv::Scalar(30, 30, 200), cv::FILLED);
+            cv::rectangle(frame, cv::Rect(x + 2, y + 67, 26, 50), cv::Scalar(40, 35, 35), cv::FILLED);
+        }
+        writer.write(frame);
+    }
+    *query = QStringLiteral("a person in a red top and dark trousers");
+    return true;
+}
+#endif
+
+std::vector<SearchResult> syntheticResults(int count)
+{
+    std::vector<SearchResult> results;
+    for (int i = 0; i < count; ++i) {
+        SearchResult r;
+        r.tracklet.id = i + 1;
+        r.tracklet.bestCropId = 0; // no thumbnail to load
+        r.tracklet.startTime = i * 0.5;
+        r.tracklet.endTime = i * 0.5 + 3;
+        r.tracklet.cameraLabel = QStringLiteral("cam-%1").arg(i % 7);
+        r.score = 1.f - float(i) / float(count);
+        results.push_back(r);
+    }
+    return results;
+}
+
+} // namespace
+
+class TestUiMainWindow : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_clip;
+    QString m_query;
+    QString m_gallery;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true); // window geometry goes to a test location
+        QVERIFY(m_dir.isValid());
+        m_clip = m_dir.filePath(QStringLiteral("walkway.avi"));
+        m_gallery = m_dir.filePath(QStringLiteral("gallery.sqlite"));
+        QString error;
+        QVERIFY2(writeClip(m_clip, &m_query, &error), qPrintable(error));
+    }
+
+    void resultsModelShowsTenThousandRowsInBatches()
+    {
+        ResultsModel model;
+        model.setResults(syntheticResults(10000));
+        QCOMPARE(model.totalCount(), 10000);
+        QCOMPARE(model.rowCount(), ResultsModel::kBatchSize);
+        QVERIFY(model.canFetchMore({}));
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        model.fetchMore({});
+        QCOMPARE(model.rowCount(), 2 * ResultsModel::kBatchSize);
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(inserted.at(0).at(1).toInt(), ResultsModel::kBatchSize);
+        while (model.canFetchMore({}))
+            model.fetchMore({});
+        QCOMPARE(model.rowCount(), 10000);
+        QCOMPARE(model.data(model.index(9999), ResultsModel::TrackletIdRole).toLongLong(), 10000);
+        QCOMPARE(model.data(model.index(3), ResultsModel::CameraRole).toString(), QStringLiteral("cam-3"));
+        // Rows past the loaded ones answer nothing; a placeholder stands in for every thumbnail.
+        QVERIFY(model.data(model.index(0), Qt::DecorationRole).value<QImage>().width() > 0);
+        model.clear();
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(!model.canFetchMore({}));
+    }
+
+    void resultsViewFetchesMoreOnlyWhenScrolled()
+    {
+        ResultsModel model;
+        ResultsView view;
+        view.setModel(&model);
+        view.resize(900, 700);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        model.setResults(syntheticResults(10000));
+        QCoreApplication::processEvents();
+        // The first batch more than fills the viewport: nothing more is laid out yet.
+        QCOMPARE(model.rowCount(), ResultsModel::kBatchSize);
+        view.scrollToBottom();
+        QTRY_VERIFY(model.rowCount() > ResultsModel::kBatchSize);
+        QVERIFY(model.rowCount() < model.totalCount());
+        // Keyboard: End goes to the last loaded row, Home back to the first.
+        view.setFocus();
+        view.setCurrentIndex(model.index(0));
+        QTest::keyClick(&view, Qt::Key_Right);
+        QCOMPARE(view.currentIndex().row(), 1);
+        QSignalSpy open(&view, &ResultsView::openRequested);
+        QTest::keyClick(&view, Qt::Key_Return);
+        QCOMPARE(open.count(), 1);
+        QCOMPARE(open.at(0).at(0).value<QModelIndex>().row(), 1);
+    }
+
+    void emptyGalleryInvitesToAddFootage()
+    {
+        MainWindow window(m_dir.filePath(QStringLiteral("nothing-here.sqlite")));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTRY_COMPARE(window.emptyState()->title(), QStringLiteral("No footage yet"));
+        QVERIFY(window.emptyState()->actionButton()->isVisible());
+        QVERIFY(
+            !QFile::exists(m_dir.filePath(QStringLiteral("nothing-here.sqlite")))); // looking creates nothing
+    }
+
+    void ingestSearchBrowseAndShowInFrame()
+    {
+        MainWindow window(m_gallery);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+        // Ingest through the panel (the file dialog is what hands it these paths).
+        QSignalSpy progress(window.ingestController(), &IngestController::progress);
+        QSignalSpy finished(window.ingestController(), &IngestController::jobFinished);
+        window.sourcesPanel()->addInputs({ m_clip });
+        QVERIFY(window.ingestController()->isBusy());
+        QVERIFY(finished.wait(kIngestTimeoutMs));
+        QVERIFY(progress.count() > 0);
+        const auto summary = finished.at(0).at(0).value<IngestSummary>();
+        QCOMPARE(int(summary.sources.size()), 1);
+        QVERIFY2(
+            summary.sources[0].outcome == IngestOutcome::Ingested, qPrintable(summary.sources[0].message));
+        QVERIFY2(summary.sources[0].tracklets > 0, "ingest found no people in the clip");
+        QTRY_COMPARE(window.sourcesPanel()->sourceList()->topLevelItemCount(), 1);
+        QTRY_COMPARE(window.emptyState()->title(), QStringLiteral("Describe who you are looking for"));
+
+        // Search by typing, as a user does.
+        QLineEdit *edit = window.searchBar()->lineEdit();
+        edit->setFocus();
+        QSignalSpy shown(&window, &MainWindow::resultsShown);
+        QTest::keyClicks(edit, m_query);
+        QTest::keyClick(edit, Qt::Key_Return);
+        QVERIFY(shown.wait(kWaitMs));
+        ResultsModel *model = window.resultsModel();
+        QVERIFY2(model->rowCount() > 0, qPrintable(QStringLiteral("no results for '%1'").arg(m_query)));
+        for (int row = 1; row < model->rowCount(); ++row)
+            QVERIFY(model->data(model->index(row - 1), ResultsModel::ScoreRole).toFloat()
+                >= model->data(model->index(row), ResultsModel::ScoreRole).toFloat());
+        QVERIFY(window.searchBar()->understoodText().contains(QStringLiteral("upper")));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            model->data(model->index(0), ResultsModel::ThumbnailReadyRole).toBool(), kWaitMs);
+        // Thumbnails are asked for once each: no more requests than distinct rows painted.
+        QVERIFY(window.thumbnailLoader()->requestCount() <= model->rowCount());
+        QTRY_VERIFY(window.searchController()->history().contains(m_query));
+
+        // Keyboard: focus the grid, go to the first result, Enter opens its detail.
+        QSignalSpy detailShown(window.detailPanel(), &DetailPanel::detailShown);
+        window.resultsView()->setFocus();
+        QTest::keyClick(window.resultsView(), Qt::Key_Home);
+        QCOMPARE(window.resultsView()->currentIndex().row(), 0);
+        QTest::keyClick(window.resultsView(), Qt::Key_Return);
+        const qint64 first = model->data(model->index(0), ResultsModel::TrackletIdRole).toLongLong();
+        QTRY_COMPARE_WITH_TIMEOUT(window.detailPanel()->trackletId(), first, kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.detailPanel()->cropViews().isEmpty(), kWaitMs);
+        for (ImageView *crop : window.detailPanel()->cropViews()) {
+            QVERIFY(!crop->image().isNull());
+            // Scaled to fit, never enlarged more than twice.
+            QVERIFY(crop->imageRect(crop->size()).height() <= 2.0 * crop->image().height() + 0.5);
+        }
+
+        // Show in frame decodes the source frame on the detail thread.
+        QTest::mouseClick(window.detailPanel()->showInFrameButton(), Qt::LeftButton);
+        QVERIFY(window.detailPanel()->frameDialog());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.detailPanel()->frameDialog()->image().isNull(), kWaitMs);
+        QCOMPARE(window.detailPanel()->frameDialog()->image().size(), QSize(512, 384));
+        QVERIFY(QApplication::activeModalWidget() == nullptr);
+        window.detailPanel()->frameDialog()->close();
+
+        // The arrow keys move on and the detail follows.
+        if (model->rowCount() > 1) {
+            QTest::keyClick(window.resultsView(), Qt::Key_Right);
+            const qint64 second = model->data(model->index(1), ResultsModel::TrackletIdRole).toLongLong();
+            QTRY_COMPARE_WITH_TIMEOUT(window.detailPanel()->trackletId(), second, kWaitMs);
+        }
+    }
+
+    void latestSearchWins()
+    {
+        SearchController search;
+        search.setGalleryPath(m_gallery);
+        QSignalSpy ready(&search, &SearchController::resultsReady);
+        QSignalSpy idle(&search, &SearchController::idle);
+        search.search(QStringLiteral("a person in a blue coat"));
+        search.search(QStringLiteral("white shirt"));
+        const quint64 last = search.search(m_query);
+        QCOMPARE(search.latestRequest(), last);
+        QVERIFY(idle.wait(kWaitMs));
+        QCOMPARE(ready.count(), 1); // the superseded two never reach the view
+        QCOMPARE(ready.at(0).at(0).value<SearchResponse>().text, m_query);
+        QVERIFY(!search.isBusy());
+    }
+
+    void latestSearchWinsInTheWindow()
+    {
+        MainWindow window(m_gallery);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy shown(&window, &MainWindow::resultsShown);
+        QSignalSpy idle(window.searchController(), &SearchController::idle);
+        QLineEdit *edit = window.searchBar()->lineEdit();
+        edit->setFocus();
+        QTest::keyClicks(edit, QStringLiteral("green jacket"));
+        QTest::keyClick(edit, Qt::Key_Return);
+        edit->clear();
+        QTest::keyClicks(edit, m_query);
+        QTest::keyClick(edit, Qt::Key_Return);
+        QVERIFY(idle.wait(kWaitMs));
+        QCOMPARE(shown.count(), 1);
+        QVERIFY(window.findChild<QLabel *>(QStringLiteral("resultsHeader"))->text().contains(m_query));
+    }
+
+    void problemsAreListedNotShownAsDialogs()
+    {
+        MainWindow window(m_dir.filePath(QStringLiteral("problems.sqlite")));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QString fake = m_dir.filePath(QStringLiteral("not-a-video.mp4"));
+        QFile file(fake);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("this is text, not a video");
+        file.close();
+        QSignalSpy finished(window.ingestController(), &IngestController::jobFinished);
+        window.sourcesPanel()->addInputs({ m_dir.filePath(QStringLiteral("missing.avi")), fake });
+        QVERIFY(finished.wait(kIngestTimeoutMs));
+        QCOMPARE(window.sourcesPanel()->problemList()->count(), 2);
+        QVERIFY(QApplication::activeModalWidget() == nullptr);
+    }
+
+    void cancelStopsTheIngest()
+    {
+        IngestController ingest;
+        ingest.setGalleryPath(m_dir.filePath(QStringLiteral("cancelled.sqlite")));
+        QSignalSpy finished(&ingest, &IngestController::jobFinished);
+        QSignalSpy busy(&ingest, &IngestController::busyChanged);
+        // Cancel as soon as the job reports anything: run() has started, so it must stop.
+        connect(&ingest, &IngestController::progress, &ingest, &IngestController::cancel);
+        ingest.ingest({ m_clip });
+        QVERIFY(finished.wait(kIngestTimeoutMs));
+        const auto summary = finished.at(0).at(0).value<IngestSummary>();
+        QVERIFY(summary.cancelled);
+        QTRY_VERIFY(!ingest.isBusy());
+        QCOMPARE(busy.count(), 2);
+    }
+
+    void windowRestoresItsGeometry()
+    {
+        {
+            MainWindow window(m_gallery);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.resize(1111, 777);
+            window.close();
+        }
+        MainWindow again(m_gallery);
+        QCOMPARE(again.size(), QSize(1111, 777));
+    }
+};
+
+QTEST_MAIN(TestUiMainWindow)
+#include "TestUiMainWindow.moc"

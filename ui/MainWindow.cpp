@@ -1,0 +1,337 @@
+#include "MainWindow.h"
+
+#include "DetailController.h"
+#include "DetailPanel.h"
+#include "EmptyStateWidget.h"
+#include "FrameDialog.h"
+#include "IngestController.h"
+#include "ResultDelegate.h"
+#include "ResultsModel.h"
+#include "ResultsView.h"
+#include "SearchBar.h"
+#include "SearchController.h"
+#include "SourcesController.h"
+#include "SourcesPanel.h"
+#include "Theme.h"
+#include "ThumbnailLoader.h"
+#include "UiSettings.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QShortcut>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace descry {
+
+namespace {
+
+enum Page { EmptyPage, ResultsPage };
+
+} // namespace
+
+MainWindow::MainWindow(const QString &galleryPath, QWidget *parent)
+    : QMainWindow(parent)
+{
+    initResources();
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowIcon(QIcon(QStringLiteral(":/descry/descry.png")));
+    createControllers();
+    createWidgets();
+    createDocks();
+    createActions();
+    createStatusBar();
+    connectControllers();
+    restoreLayout();
+    openGallery(galleryPath);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createControllers()
+{
+    m_ingest = new IngestController(this);
+    m_sources = new SourcesController(this);
+    m_search = new SearchController(this);
+    m_detail = new DetailController(this);
+    m_thumbnails = new ThumbnailLoader(QSize(136, 180), this);
+}
+
+void MainWindow::createWidgets()
+{
+    m_searchBar = new SearchBar(m_search, this);
+    m_resultsModel = new ResultsModel(m_thumbnails, this);
+    m_resultsView = new ResultsView(this);
+    m_resultsView->setModel(m_resultsModel);
+    m_resultsView->setItemDelegate(new ResultDelegate(m_thumbnails->thumbnailSize(), m_resultsView));
+    m_resultsHeader = new QLabel(this);
+    m_resultsHeader->setObjectName(QStringLiteral("resultsHeader"));
+    m_resultsHeader->setTextFormat(Qt::PlainText);
+    m_emptyState = new EmptyStateWidget(this);
+    m_emptyState->setIcon(QIcon(QStringLiteral(":/descry/descry.png")));
+
+    auto *resultsPage = new QWidget(this);
+    auto *resultsLayout = new QVBoxLayout(resultsPage);
+    resultsLayout->setContentsMargins(12, 0, 12, 0);
+    resultsLayout->setSpacing(4);
+    resultsLayout->addWidget(m_resultsHeader);
+    resultsLayout->addWidget(m_resultsView, 1);
+
+    m_centralStack = new QStackedWidget(this);
+    m_centralStack->insertWidget(EmptyPage, m_emptyState);
+    m_centralStack->insertWidget(ResultsPage, resultsPage);
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 8);
+    layout->setSpacing(0);
+    layout->addWidget(m_searchBar);
+    layout->addWidget(m_centralStack, 1);
+    setCentralWidget(central);
+}
+
+void MainWindow::createDocks()
+{
+    m_sourcesPanel = new SourcesPanel(m_ingest, m_sources, this);
+    m_sourcesDock = new QDockWidget(tr("Footage"), this);
+    m_sourcesDock->setObjectName(QStringLiteral("sourcesDock"));
+    m_sourcesDock->setWidget(m_sourcesPanel);
+    m_sourcesDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
+    addDockWidget(Qt::LeftDockWidgetArea, m_sourcesDock);
+
+    m_detailPanel = new DetailPanel(m_detail, this);
+    m_detailDock = new QDockWidget(tr("Details"), this);
+    m_detailDock->setObjectName(QStringLiteral("detailDock"));
+    m_detailDock->setWidget(m_detailPanel);
+    m_detailDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
+    addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
+    resizeDocks({ m_sourcesDock, m_detailDock }, { 300, 380 }, Qt::Horizontal);
+}
+
+void MainWindow::createActions()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *addFiles = file->addAction(tr("Add &files…"), m_sourcesPanel, &SourcesPanel::chooseFiles);
+    addFiles->setShortcut(QKeySequence::Open);
+    addFiles->setObjectName(QStringLiteral("addFilesAction"));
+    QAction *addFolder = file->addAction(tr("Add f&older…"), m_sourcesPanel, &SourcesPanel::chooseFolder);
+    addFolder->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    addFolder->setObjectName(QStringLiteral("addFolderAction"));
+    file->addSeparator();
+    QAction *open = file->addAction(tr("Open &gallery…"), this, &MainWindow::chooseGallery);
+    open->setObjectName(QStringLiteral("openGalleryAction"));
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *search = menuBar()->addMenu(tr("&Search"));
+    QAction *find = search->addAction(tr("&Find person…"), m_searchBar, &SearchBar::focusSearch);
+    find->setShortcuts({ QKeySequence::Find, QKeySequence(Qt::Key_Slash) });
+    find->setObjectName(QStringLiteral("focusSearchAction"));
+    QAction *frame = search->addAction(tr("Show in &frame"), m_detailPanel, &DetailPanel::showInFrame);
+    frame->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_sourcesDock->toggleViewAction());
+    view->addAction(m_detailDock->toggleViewAction());
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Descry"), this, &MainWindow::about)->setMenuRole(QAction::AboutRole);
+
+    QToolBar *toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolBar"));
+    toolbar->setMovable(false);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolbar->addAction(addFiles);
+    toolbar->addAction(addFolder);
+    toolbar->addSeparator();
+    toolbar->addAction(open);
+    toolbar->addSeparator();
+    toolbar->addAction(find);
+}
+
+void MainWindow::createStatusBar()
+{
+    m_galleryLabel = new QLabel(this);
+    m_countLabel = new QLabel(this);
+    m_queryLabel = new QLabel(this);
+    m_galleryLabel->setObjectName(QStringLiteral("galleryLabel"));
+    m_countLabel->setObjectName(QStringLiteral("countLabel"));
+    m_queryLabel->setObjectName(QStringLiteral("queryLabel"));
+    statusBar()->addWidget(m_galleryLabel, 1);
+    statusBar()->addPermanentWidget(m_countLabel);
+    statusBar()->addPermanentWidget(m_queryLabel);
+}
+
+void MainWindow::connectControllers()
+{
+    connect(m_sources, &SourcesController::overviewChanged, this, &MainWindow::showOverview);
+    connect(m_search, &SearchController::resultsReady, this, &MainWindow::showResults);
+    connect(m_search, &SearchController::searchFailed, this, [this](const QString &, const QString &error) {
+        m_queryLabel->setText(tr("Search failed"));
+        statusBar()->showMessage(error, 8000);
+    });
+    connect(m_ingest, &IngestController::jobFinished, this, [this] {
+        // New people may match the question on screen: ask it again.
+        if (m_searched)
+            m_search->search(m_lastResponse.text);
+    });
+    connect(m_resultsView, &ResultsView::currentResultChanged, this, &MainWindow::onCurrentResultChanged);
+    connect(m_resultsView, &ResultsView::openRequested, this, &MainWindow::openDetail);
+    connect(m_emptyState, &EmptyStateWidget::actionTriggered, m_sourcesPanel, &SourcesPanel::chooseFiles);
+}
+
+void MainWindow::restoreLayout()
+{
+    const auto settings = uiSettings();
+    if (!restoreGeometry(settings->value(QStringLiteral("window/geometry")).toByteArray()))
+        resize(1440, 860);
+    restoreState(settings->value(QStringLiteral("window/state")).toByteArray());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    const auto settings = uiSettings();
+    settings->setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings->setValue(QStringLiteral("window/state"), saveState());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::openGallery(const QString &path)
+{
+    m_galleryPath = QFileInfo(path).absoluteFilePath();
+    m_searched = false;
+    m_lastResponse = {};
+    m_resultsModel->clear();
+    m_detailPanel->clear();
+    m_ingest->setGalleryPath(m_galleryPath);
+    m_search->setGalleryPath(m_galleryPath);
+    m_detail->setGalleryPath(m_galleryPath);
+    m_thumbnails->setGalleryPath(m_galleryPath);
+    m_sources->setGalleryPath(m_galleryPath);
+    m_galleryLabel->setText(tr("Gallery: %1").arg(QDir::toNativeSeparators(m_galleryPath)));
+    m_galleryLabel->setToolTip(m_galleryPath);
+    m_queryLabel->clear();
+    setWindowTitle(tr("%1 — Descry").arg(QFileInfo(m_galleryPath).fileName()));
+    showEmptyState();
+}
+
+void MainWindow::chooseGallery()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Open or create a gallery"), m_galleryPath,
+        tr("Descry galleries (*.sqlite);;All files (*)"), nullptr, QFileDialog::DontConfirmOverwrite);
+    if (!path.isEmpty())
+        openGallery(path);
+}
+
+void MainWindow::runQuery(const QString &text)
+{
+    m_searchBar->setQuery(text);
+    m_searchBar->runSearch();
+}
+
+bool MainWindow::isSettled() const
+{
+    return !m_search->isBusy() && !m_detail->isBusy() && m_thumbnails->pendingCount() == 0
+        && !m_sources->isLoading();
+}
+
+void MainWindow::showOverview(const GalleryOverview &overview)
+{
+    m_overview = overview;
+    m_countLabel->setText(overview.exists
+            ? tr("%1 people in %n video(s)", nullptr, int(overview.sources.size()))
+                  .arg(overview.trackletCount)
+            : tr("empty gallery"));
+    if (!overview.error.isEmpty())
+        statusBar()->showMessage(overview.error, 10000);
+    if (!m_searched)
+        showEmptyState();
+}
+
+void MainWindow::showEmptyState()
+{
+    m_centralStack->setCurrentIndex(EmptyPage);
+    if (m_overview.sources.empty()) {
+        m_emptyState->setTitle(tr("No footage yet"));
+        m_emptyState->setMessage(
+            tr("Add video files or a folder of recordings. Descry finds the people in them, "
+               "so you can then search by description — “a man in a blue jacket with a backpack”."));
+        m_emptyState->setAction(tr("Add footage…"));
+        return;
+    }
+    m_emptyState->setTitle(tr("Describe who you are looking for"));
+    m_emptyState->setMessage(
+        tr("%1 people from %n video(s) are ready to search. Try colours, garments and "
+           "accessories: <i>red top and dark trousers</i>, <i>white shirt, backpack</i>.",
+            nullptr, int(m_overview.sources.size()))
+            .arg(m_overview.trackletCount));
+    m_emptyState->setAction(QString());
+}
+
+void MainWindow::showResults(const SearchResponse &response)
+{
+    m_searched = true;
+    m_lastResponse = response;
+    m_lastResponse.results.clear(); // the model keeps them
+    const int count = int(response.results.size());
+    m_queryLabel->setText(
+        tr("Last query: %1 ms, %n result(s)", nullptr, count).arg(response.elapsedMs, 0, 'f', 1));
+    m_resultsModel->setResults(response.results);
+    m_detailPanel->clear();
+    if (count == 0) {
+        QStringList terms;
+        for (const QString &t : response.understood)
+            terms.append(SearchBar::describeTerm(t));
+        m_emptyState->setTitle(tr("No one matches"));
+        m_emptyState->setMessage(terms.isEmpty()
+                ? tr("Nothing in “%1” could be understood as a colour, garment or accessory.")
+                      .arg(response.text.toHtmlEscaped())
+                : tr("No person in this gallery shows <b>%1</b>.")
+                      .arg(terms.join(QStringLiteral(", ")).toHtmlEscaped()));
+        m_emptyState->setAction(m_overview.sources.empty() ? tr("Add footage…") : QString());
+        m_centralStack->setCurrentIndex(EmptyPage);
+    } else {
+        m_resultsHeader->setText(
+            tr("%n person(s) for “%1”, best match first", nullptr, count).arg(response.text));
+        m_centralStack->setCurrentIndex(ResultsPage);
+    }
+    Q_EMIT resultsShown(count);
+}
+
+void MainWindow::onCurrentResultChanged(const QModelIndex &index)
+{
+    if (!index.isValid() || index.row() >= m_resultsModel->totalCount())
+        return;
+    m_detailPanel->showResult(m_resultsModel->result(index.row()));
+}
+
+void MainWindow::openDetail(const QModelIndex &index)
+{
+    onCurrentResultChanged(index);
+    m_detailDock->show();
+    m_detailDock->raise();
+}
+
+void MainWindow::about()
+{
+    QMessageBox::about(this, tr("About Descry"),
+        tr("<h3>Descry %1</h3><p>Find people in surveillance footage from a typed description.</p>"
+           "<p>Footage is analysed on this computer; nothing leaves it.</p>"
+           "<p>Qt %2</p>")
+            .arg(QStringLiteral(DESCRY_VERSION), QString::fromLatin1(qVersion())));
+}
+
+} // namespace descry

@@ -1,0 +1,108 @@
+#pragma once
+
+#include "GalleryOverview.h"
+#include "SearchEngine.h"
+
+#include <QMainWindow>
+
+class QAction;
+class QDockWidget;
+class QLabel;
+class QStackedWidget;
+
+namespace descry {
+
+class DetailController;
+class DetailPanel;
+class EmptyStateWidget;
+class IngestController;
+class ResultsModel;
+class ResultsView;
+class SearchBar;
+class SearchController;
+class SourcesController;
+class SourcesPanel;
+class ThumbnailLoader;
+
+// Composes the window: SearchBar and the results grid in the middle, SourcesPanel docked on
+// the left, DetailPanel on the right; menus, toolbar and status bar. It owns the controllers
+// (each with its worker thread and its own gallery connection) and routes between them; the
+// panels do their own work.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(const QString &galleryPath, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    QString galleryPath() const { return m_galleryPath; }
+    // Puts `text` in the search line and runs it (the --demo start, tests).
+    void runQuery(const QString &text);
+    // True when no search, thumbnail or detail load is in flight (for the screenshot).
+    bool isSettled() const;
+
+    SearchBar *searchBar() const { return m_searchBar; }
+    ResultsView *resultsView() const { return m_resultsView; }
+    ResultsModel *resultsModel() const { return m_resultsModel; }
+    SourcesPanel *sourcesPanel() const { return m_sourcesPanel; }
+    DetailPanel *detailPanel() const { return m_detailPanel; }
+    EmptyStateWidget *emptyState() const { return m_emptyState; }
+    IngestController *ingestController() const { return m_ingest; }
+    SearchController *searchController() const { return m_search; }
+    SourcesController *sourcesController() const { return m_sources; }
+    DetailController *detailController() const { return m_detail; }
+    ThumbnailLoader *thumbnailLoader() const { return m_thumbnails; }
+
+public Q_SLOTS:
+    void openGallery(const QString &path);
+    void chooseGallery();
+    void about();
+
+Q_SIGNALS:
+    void resultsShown(int count);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createControllers();
+    void createWidgets();
+    void createDocks();
+    void createActions();
+    void createStatusBar();
+    void connectControllers();
+    void restoreLayout();
+
+    void showResults(const SearchResponse &response);
+    void showOverview(const GalleryOverview &overview);
+    void showEmptyState();
+    void onCurrentResultChanged(const QModelIndex &index);
+    void openDetail(const QModelIndex &index);
+
+    QString m_galleryPath;
+    GalleryOverview m_overview;
+    SearchResponse m_lastResponse;
+    bool m_searched = false;
+
+    IngestController *m_ingest = nullptr;
+    SourcesController *m_sources = nullptr;
+    SearchController *m_search = nullptr;
+    DetailController *m_detail = nullptr;
+    ThumbnailLoader *m_thumbnails = nullptr;
+
+    SearchBar *m_searchBar = nullptr;
+    QStackedWidget *m_centralStack = nullptr;
+    QLabel *m_resultsHeader = nullptr;
+    ResultsView *m_resultsView = nullptr;
+    ResultsModel *m_resultsModel = nullptr;
+    EmptyStateWidget *m_emptyState = nullptr;
+    SourcesPanel *m_sourcesPanel = nullptr;
+    DetailPanel *m_detailPanel = nullptr;
+    QDockWidget *m_sourcesDock = nullptr;
+    QDockWidget *m_detailDock = nullptr;
+
+    QLabel *m_galleryLabel = nullptr;
+    QLabel *m_countLabel = nullptr;
+    QLabel *m_queryLabel = nullptr;
+};
+
+} // namespace descry

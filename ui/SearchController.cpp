@@ -1,0 +1,85 @@
+#include "SearchController.h"
+
+#include "SearchWorker.h"
+
+namespace descry {
+
+SearchController::SearchController(QObject *parent)
+    : QObject(parent)
+    , m_latest(std::make_shared<std::atomic<quint64>>(0))
+    , m_worker(new SearchWorker(m_latest))
+{
+    qRegisterMetaType<descry::SearchRequest>();
+    qRegisterMetaType<descry::SearchResponse>();
+    connect(m_worker, &SearchWorker::answered, this, &SearchController::onAnswered, Qt::QueuedConnection);
+    connect(m_worker, &SearchWorker::skipped, this, &SearchController::onSkipped, Qt::QueuedConnection);
+    connect(m_worker, &SearchWorker::historyLoaded, this, &SearchController::onHistory, Qt::QueuedConnection);
+    m_thread = std::make_unique<WorkerThread>(m_worker, QStringLiteral("descry-search"));
+}
+
+SearchController::~SearchController() = default;
+
+void SearchController::setGalleryPath(const QString &path)
+{
+    m_path = path;
+    ++*m_latest; // an answer still on its way is about the previous gallery
+    m_history.clear();
+    Q_EMIT historyChanged(m_history);
+    reloadHistory();
+}
+
+quint64 SearchController::search(const QString &text)
+{
+    const quint64 id = ++*m_latest;
+    ++m_outstanding;
+    SearchRequest request;
+    request.text = text;
+    request.topK = m_topK;
+    SearchWorker *worker = m_worker;
+    const QString path = m_path;
+    QMetaObject::invokeMethod(
+        m_worker, [worker, id, path, request] { worker->search(id, path, request); }, Qt::QueuedConnection);
+    Q_EMIT searchStarted(id, text);
+    return id;
+}
+
+void SearchController::reloadHistory()
+{
+    SearchWorker *worker = m_worker;
+    const QString path = m_path;
+    QMetaObject::invokeMethod(
+        m_worker, [worker, path] { worker->loadHistory(path); }, Qt::QueuedConnection);
+}
+
+void SearchController::onAnswered(quint64 id, const SearchResponse &response, const QString &error)
+{
+    if (id != m_latest->load()) {
+        ++m_dropped; // a newer query is on its way; showing this one would flash stale results
+    } else if (!error.isEmpty()) {
+        Q_EMIT searchFailed(response.text, error);
+    } else {
+        Q_EMIT resultsReady(response);
+    }
+    settle();
+}
+
+void SearchController::onSkipped(quint64)
+{
+    settle();
+}
+
+void SearchController::settle()
+{
+    if (--m_outstanding == 0)
+        Q_EMIT idle();
+}
+
+void SearchController::onHistory(const QString &galleryPath, const QStringList &recent)
+{
+    if (galleryPath != m_path || recent == m_history)
+        return;
+    m_history = recent;
+    Q_EMIT historyChanged(m_history);
+}
+
+} // namespace descry

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "SearchEngine.h"
+#include "SearchMetaTypes.h"
+#include "WorkerThread.h"
+
+#include <QObject>
+#include <QStringList>
+
+#include <atomic>
+#include <memory>
+
+namespace descry {
+
+class SearchWorker;
+
+// Runs text searches off the GUI thread, "latest request wins": every search() gets a larger
+// request id; the worker skips requests already superseded when their turn comes, and answers
+// that arrive for a superseded id are dropped here, so only the newest query ever reaches the
+// results view. Each answered query is recorded in the gallery's history, which feeds the
+// completer.
+class SearchController : public QObject {
+    Q_OBJECT
+public:
+    explicit SearchController(QObject *parent = nullptr);
+    ~SearchController() override;
+
+    void setGalleryPath(const QString &path); // also reloads the history
+    QString galleryPath() const { return m_path; }
+    void setTopK(int topK) { m_topK = topK; } // <= 0: every tracklet
+
+    quint64 latestRequest() const { return m_latest->load(); }
+    bool isBusy() const { return m_outstanding > 0; }
+    int droppedResponses() const { return m_dropped; }
+    const QStringList &history() const { return m_history; }
+
+public Q_SLOTS:
+    // Starts a search and returns its request id.
+    quint64 search(const QString &text);
+    void reloadHistory();
+
+Q_SIGNALS:
+    void searchStarted(quint64 id, const QString &text);
+    void resultsReady(const descry::SearchResponse &response);
+    void searchFailed(const QString &text, const QString &error);
+    void historyChanged(const QStringList &recent);
+    void idle(); // every request so far answered or skipped
+
+private:
+    void onAnswered(quint64 id, const SearchResponse &response, const QString &error);
+    void onSkipped(quint64 id);
+    void onHistory(const QString &galleryPath, const QStringList &recent);
+    void settle();
+
+    std::shared_ptr<std::atomic<quint64>> m_latest;
+    SearchWorker *m_worker = nullptr;
+    std::unique_ptr<WorkerThread> m_thread;
+    QString m_path;
+    int m_topK = 0;
+    int m_outstanding = 0;
+    int m_dropped = 0;
+    QStringList m_history;
+};
+
+} // namespace descry

@@ -1,0 +1,9 @@
+#pragma once
+
+#include "SearchEngine.h"
+
+#include <QMetaType>
+
+// Search structs cross threads in queued signals.
+Q_DECLARE_METATYPE(descry::SearchRequest)
+Q_DECLARE_METATYPE(descry::SearchResponse)

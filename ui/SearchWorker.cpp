@@ -1,0 +1,76 @@
+#include "SearchWorker.h"
+
+#include "Gallery.h"
+
+#include <QSet>
+
+namespace descry {
+
+SearchWorker::SearchWorker(std::shared_ptr<const std::atomic<quint64>> latest, QObject *parent)
+    : QObject(parent)
+    , m_latest(std::move(latest))
+{ }
+
+SearchWorker::~SearchWorker() = default;
+
+SearchEngine *SearchWorker::engineFor(const QString &galleryPath, QString *error)
+{
+    Gallery *gallery = m_connection.get(galleryPath, error);
+    if (!gallery) {
+        m_engine.reset();
+        m_engineGallery = nullptr;
+        return nullptr;
+    }
+    // The engine caches the gallery's rows; a different connection needs a fresh engine.
+    if (gallery != m_engineGallery || !m_engine) {
+        m_engine = std::make_unique<SearchEngine>(*gallery);
+        m_engineGallery = gallery;
+    }
+    return m_engine.get();
+}
+
+void SearchWorker::search(quint64 id, const QString &galleryPath, const SearchRequest &request)
+{
+    if (id < m_latest->load()) {
+        Q_EMIT skipped(id);
+        return;
+    }
+    QString error;
+    SearchEngine *engine = engineFor(galleryPath, &error);
+    if (!engine) {
+        Q_EMIT answered(id, SearchResponse { request.text, {}, {}, {}, 0, 0 }, error);
+        return;
+    }
+    SearchResponse response = engine->search(request);
+    if (!request.text.trimmed().isEmpty()) {
+        m_engineGallery->addQuery(request.text.trimmed(), int(response.results.size()), response.elapsedMs);
+        Q_EMIT historyLoaded(galleryPath, recentTexts(*m_engineGallery));
+    }
+    Q_EMIT answered(id, response, QString());
+}
+
+void SearchWorker::loadHistory(const QString &galleryPath)
+{
+    QString error;
+    Gallery *gallery = m_connection.get(galleryPath, &error);
+    Q_EMIT historyLoaded(galleryPath, gallery ? recentTexts(*gallery) : QStringList());
+}
+
+QStringList SearchWorker::recentTexts(Gallery &gallery)
+{
+    // The history keeps every run; the completer wants each text once, newest first.
+    QStringList texts;
+    QSet<QString> seen;
+    for (const QueryRecord &q : gallery.recentQueries(kHistorySize * 4)) {
+        const QString key = q.text.toLower();
+        if (q.text.isEmpty() || seen.contains(key))
+            continue;
+        seen.insert(key);
+        texts.append(q.text);
+        if (texts.size() == kHistorySize)
+            break;
+    }
+    return texts;
+}
+
+} // namespace descry

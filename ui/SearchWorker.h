@@ -1,0 +1,46 @@
+#pragma once
+
+#include "GalleryConnection.h"
+#include "SearchEngine.h"
+#include "SearchMetaTypes.h"
+
+#include <QObject>
+#include <QStringList>
+
+#include <atomic>
+#include <memory>
+
+namespace descry {
+
+// Runs searches on the search thread with its own gallery connection and a SearchEngine that
+// stays warm between queries. Requests older than `latest` when their turn comes are skipped
+// unread: while the user types, only the newest query costs anything.
+class SearchWorker : public QObject {
+    Q_OBJECT
+public:
+    explicit SearchWorker(std::shared_ptr<const std::atomic<quint64>> latest, QObject *parent = nullptr);
+    ~SearchWorker() override;
+
+    static constexpr int kHistorySize = 30;
+
+public Q_SLOTS:
+    void search(quint64 id, const QString &galleryPath, const descry::SearchRequest &request);
+    void loadHistory(const QString &galleryPath);
+
+Q_SIGNALS:
+    // Exactly one of these per search request.
+    void answered(quint64 id, const descry::SearchResponse &response, const QString &error);
+    void skipped(quint64 id);
+    void historyLoaded(const QString &galleryPath, const QStringList &recent);
+
+private:
+    SearchEngine *engineFor(const QString &galleryPath, QString *error);
+    QStringList recentTexts(Gallery &gallery);
+
+    std::shared_ptr<const std::atomic<quint64>> m_latest;
+    GalleryConnection m_connection;
+    Gallery *m_engineGallery = nullptr;
+    std::unique_ptr<SearchEngine> m_engine;
+};
+
+} // namespace descry

@@ -1,0 +1,30 @@
+#include "SourcesWorker.h"
+
+#include "Gallery.h"
+
+#include <QFileInfo>
+#include <QHash>
+
+namespace descry {
+
+void SourcesWorker::load(const QString &galleryPath)
+{
+    GalleryOverview overview;
+    overview.path = galleryPath;
+    overview.exists = QFileInfo::exists(galleryPath);
+    if (overview.exists) {
+        Gallery *gallery = m_connection.get(galleryPath, &overview.error);
+        if (gallery) {
+            // One pass over the tracklets rather than one query per source.
+            QHash<int64_t, int> perSource;
+            for (const TrackletRecord &t : gallery->tracklets())
+                ++perSource[t.sourceId];
+            for (SourceRecord &s : gallery->sources())
+                overview.sources.push_back({ s, perSource.value(s.id) });
+            overview.trackletCount = gallery->trackletCount();
+        }
+    }
+    Q_EMIT loaded(overview);
+}
+
+} // namespace descry
