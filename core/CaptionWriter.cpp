@@ -1,0 +1,280 @@
+#include "CaptionWriter.h"
+
+#include "Rng.h"
+
+#include <vector>
+
+namespace descry {
+
+namespace {
+
+using Words = std::vector<const char *>;
+
+QString pick(Rng &rng, const Words &words)
+{
+    return QString::fromLatin1(rng.choice(words));
+}
+
+// "a red coat", "an orange coat".
+QString withArticle(const QString &phrase)
+{
+    static const QString vowels = QStringLiteral("aeiou");
+    const bool vowel = !phrase.isEmpty() && vowels.contains(phrase.front().toLower());
+    return (vowel ? QStringLiteral("an ") : QStringLiteral("a ")) + phrase;
+}
+
+// "A, B and C".
+QString listOf(const QStringList &items)
+{
+    if (items.size() <= 1)
+        return items.value(0);
+    return QStringList(items.mid(0, items.size() - 1)).join(QStringLiteral(", ")) + QStringLiteral(" and ")
+        + items.back();
+}
+
+QString colourWord(BasicColour colour)
+{
+    return toString(colour);
+}
+
+// --- noun phrases ------------------------------------------------------------------------
+
+QString hairPhrase(const PersonAppearance &a, Rng &rng)
+{
+    const QString length = toString(a.hairLength);
+    const QString colour = toString(a.hairColour);
+    const double r = rng.uniform();
+    if (r < 0.12)
+        return colour + QStringLiteral(" hair");
+    if (r < 0.2)
+        return length + QStringLiteral(" hair");
+    return length + u' ' + colour + QStringLiteral(" hair");
+}
+
+QString hatPhrase(const PersonAppearance &a, Rng &rng)
+{
+    Words nouns;
+    switch (a.hat) {
+    case HatType::Cap:
+        nouns = { "cap", "cap", "baseball cap" };
+        break;
+    case HatType::Beanie:
+        nouns = { "beanie", "beanie", "knit hat", "woolly hat" };
+        break;
+    case HatType::Hat:
+    case HatType::None:
+        nouns = { "hat", "hat", "brimmed hat" };
+        break;
+    }
+    return withArticle(colourWord(a.hatColour) + u' ' + pick(rng, nouns));
+}
+
+QString upperPhrase(const PersonAppearance &a, Rng &rng)
+{
+    Words nouns;
+    switch (a.upper) {
+    case UpperGarment::TShirt:
+        nouns = { "t-shirt", "t-shirt", "t-shirt", "short-sleeved t-shirt", "tee" };
+        break;
+    case UpperGarment::Shirt:
+        nouns = { "shirt", "shirt", "long-sleeved shirt", "button-up shirt" };
+        break;
+    case UpperGarment::Sweater:
+        nouns = { "sweater", "sweater", "jumper", "pullover" };
+        break;
+    case UpperGarment::Jacket:
+        nouns = { "jacket", "jacket", "jacket", "short jacket" };
+        break;
+    case UpperGarment::Coat:
+        nouns = { "coat", "coat", "long coat", "overcoat" };
+        break;
+    case UpperGarment::Dress:
+        nouns = { "dress", "dress", "short-sleeved dress" };
+        break;
+    }
+    return withArticle(colourWord(a.upperColour) + u' ' + pick(rng, nouns));
+}
+
+QString lowerPhrase(const PersonAppearance &a, Rng &rng)
+{
+    const QString colour = colourWord(a.lowerColour);
+    Words nouns;
+    switch (a.lower) {
+    case LowerGarment::Trousers:
+        nouns = { "trousers", "trousers", "pants", "pants", "slacks" };
+        break;
+    case LowerGarment::Jeans:
+        nouns = { "jeans", "jeans", "denim jeans" };
+        break;
+    case LowerGarment::Shorts:
+        nouns = { "shorts" };
+        break;
+    case LowerGarment::Skirt:
+        return withArticle(colour + u' ' + pick(rng, { "skirt", "skirt", "knee-length skirt" }));
+    }
+    const QString phrase = colour + u' ' + pick(rng, nouns);
+    return rng.chance(0.25) ? QStringLiteral("a pair of ") + phrase : phrase;
+}
+
+QString shoesPhrase(const PersonAppearance &a, Rng &rng)
+{
+    const QString phrase
+        = colourWord(a.shoeColour) + u' ' + pick(rng, { "shoes", "shoes", "sneakers", "trainers" });
+    return rng.chance(0.2) ? QStringLiteral("a pair of ") + phrase : phrase;
+}
+
+QString accessoryPhrase(const PersonAppearance &a, Rng &rng)
+{
+    Words nouns;
+    switch (a.accessory) {
+    case Accessory::Backpack:
+        nouns = { "backpack", "backpack", "backpack", "rucksack" };
+        break;
+    case Accessory::ShoulderBag:
+        nouns = { "shoulder bag", "shoulder bag", "bag over the shoulder", "messenger bag" };
+        break;
+    case Accessory::Handbag:
+        nouns = { "handbag", "handbag", "purse" };
+        break;
+    case Accessory::None:
+        return {};
+    }
+    const QString noun = pick(rng, nouns);
+    return withArticle(rng.chance(0.75) ? colourWord(a.accessoryColour) + u' ' + noun : noun);
+}
+
+// --- clauses -----------------------------------------------------------------------------
+
+enum class GroupKind { Hair, Wear, Carry };
+
+// What one clause says: the hair, a list of worn items, or the carried bag.
+struct Group {
+    GroupKind kind;
+    QStringList items;
+    bool shoesOnly = false;
+};
+
+// "with long hair", "wearing a red coat and black trousers", "carrying a backpack".
+QString participle(const Group &g, Rng &rng)
+{
+    const QString list = listOf(g.items);
+    switch (g.kind) {
+    case GroupKind::Hair:
+        return QStringLiteral("with ") + list;
+    case GroupKind::Wear:
+        if (g.shoesOnly)
+            return pick(rng, { "wearing ", "in " }) + list;
+        return pick(rng, { "wearing ", "wearing ", "dressed in ", "in " }) + list;
+    case GroupKind::Carry:
+        return pick(rng, { "carrying ", "carrying ", "with " }) + list;
+    }
+    return list;
+}
+
+// "has long hair", "is wearing a red coat", "carries a backpack".
+QString finite(const Group &g, Rng &rng)
+{
+    const QString list = listOf(g.items);
+    switch (g.kind) {
+    case GroupKind::Hair:
+        return QStringLiteral("has ") + list;
+    case GroupKind::Wear:
+        if (g.shoesOnly) // "is dressed in white shoes" reads oddly
+            return pick(rng, { "wears ", "is wearing ", "has on " }) + list;
+        return pick(rng, { "wears ", "is wearing ", "is wearing ", "is dressed in ", "has on " }) + list;
+    case GroupKind::Carry:
+        return pick(rng, { "carries ", "carries ", "is carrying " }) + list;
+    }
+    return list;
+}
+
+QString subjectOf(const PersonAppearance &a, Rng &rng)
+{
+    if (rng.chance(0.15))
+        return pick(rng, { "A person", "A pedestrian", "This person", "The pedestrian" });
+    if (a.gender == Gender::Woman)
+        return pick(
+            rng, { "A woman", "A woman", "The woman", "This woman", "A lady", "A female pedestrian" });
+    return pick(rng, { "A man", "A man", "The man", "This man", "A guy", "A male pedestrian" });
+}
+
+// The facts about the person, grouped into clauses, in a random but natural order.
+std::vector<Group> groupsOf(const PersonAppearance &a, Rng &rng)
+{
+    QStringList worn;
+    const bool hatFirst = rng.chance(0.5);
+    if (a.hat != HatType::None && hatFirst)
+        worn << hatPhrase(a, rng);
+    worn << upperPhrase(a, rng);
+    if (!a.hasDress())
+        worn << lowerPhrase(a, rng);
+    if (a.hat != HatType::None && !hatFirst)
+        worn << hatPhrase(a, rng);
+
+    std::vector<Group> groups;
+    groups.push_back({ GroupKind::Wear, worn });
+    if (rng.chance(a.hat == HatType::None ? 0.85 : 0.5))
+        groups.push_back({ GroupKind::Hair, { hairPhrase(a, rng) } });
+    if (a.accessory != Accessory::None && rng.chance(0.95))
+        groups.push_back({ GroupKind::Carry, { accessoryPhrase(a, rng) } });
+    rng.shuffle(groups);
+    // Shoes come last, either closing the clothes list or as a clause of their own.
+    if (rng.chance(0.8)) {
+        const QString shoes = shoesPhrase(a, rng);
+        if (rng.chance(0.5)) {
+            for (Group &g : groups)
+                if (g.kind == GroupKind::Wear)
+                    g.items << shoes;
+        } else {
+            groups.push_back({ GroupKind::Wear, { shoes }, true });
+        }
+    }
+    return groups;
+}
+
+QString pronounOf(const PersonAppearance &a)
+{
+    return a.gender == Gender::Woman ? QStringLiteral("She") : QStringLiteral("He");
+}
+
+} // namespace
+
+QString CaptionWriter::caption(const PersonAppearance &a, Rng &rng) const
+{
+    const std::vector<Group> groups = groupsOf(a, rng);
+    std::size_t next = 0;
+    QString text = subjectOf(a, rng);
+    if (rng.chance(0.6)) {
+        // "A woman with long brown hair, wearing a red coat and black trousers."
+        text += u' ' + participle(groups[next++], rng);
+        if (next < groups.size() && rng.chance(0.5))
+            text += QStringLiteral(", ") + participle(groups[next++], rng);
+    } else {
+        text += u' ' + finite(groups[next++], rng);
+    }
+    text += u'.';
+    // The rest as sentences of one or two clauses: "She carries a backpack and wears white shoes."
+    while (next < groups.size()) {
+        text += u' ' + pronounOf(a) + u' ' + finite(groups[next++], rng);
+        if (next < groups.size() && rng.chance(0.6))
+            text += QStringLiteral(" and ") + finite(groups[next++], rng);
+        text += u'.';
+    }
+    return text;
+}
+
+QStringList CaptionWriter::captions(const PersonAppearance &appearance, Rng &rng, int count) const
+{
+    QStringList out;
+    // A few retries per caption: the phrase space is large, so duplicates are rare.
+    for (int attempt = 0; out.size() < count && attempt < count * 8; ++attempt) {
+        const QString text = caption(appearance, rng);
+        if (!out.contains(text))
+            out << text;
+    }
+    while (out.size() < count)
+        out << caption(appearance, rng);
+    return out;
+}
+
+} // namespace descry

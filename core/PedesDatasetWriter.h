@@ -1,0 +1,54 @@
+#pragma once
+
+#include <QJsonArray>
+#include <QString>
+
+namespace descry {
+
+class SceneRenderer;
+
+struct PedesDatasetOptions {
+    int viewsPerIdentity = 4; // crops per identity, from frames spread over its time in view
+    int captionsPerImage = 2; // CUHK-PEDES has two descriptions per image
+    float minVisible = 0.85f; // only crops of people at least this visible (not occluded or cut)
+    int minHeight = 40; // ... and at least this many pixels tall
+    double margin = 0.05; // context added around the box on each side, fraction of its height
+    double valFraction = 0.1; // identities held out for validation and test
+    double testFraction = 0.1;
+    int jpegQuality = 92;
+};
+
+// Writes synthetic people as a dataset in the CUHK-PEDES layout that text-to-person models
+// read: `dir`/imgs/<id>/<n>.jpg crops and `dir`/reid_raw.json, a JSON array of
+// {"id", "file_path": "<id>/<n>.jpg", "captions": [...], "split": "train"|"val"|"test"}
+// (plus "scene" (seed) and "frame", which readers of the original format ignore).
+// Several scenes can go into one dataset: identity ids continue from scene to scene and the
+// split is by identity, spread evenly (a low-discrepancy sequence), never by image.
+// `dir` should be new or empty; files of an earlier dataset there are overwritten.
+class PedesDatasetWriter {
+public:
+    explicit PedesDatasetWriter(const QString &dir, const PedesDatasetOptions &options = {});
+
+    // Renders the chosen frames of the scene and adds crops and captions of every identity
+    // that is seen well enough. Returns false with `error` when a file cannot be written.
+    bool addScene(const SceneRenderer &renderer, QString *error);
+    // Writes reid_raw.json with every image added so far.
+    bool finish(QString *error);
+
+    int identityCount() const { return m_identities; }
+    int imageCount() const { return static_cast<int>(m_entries.size()); }
+
+private:
+    QString splitOf(int datasetId) const;
+
+    QString m_dir;
+    PedesDatasetOptions m_options;
+    int m_identities = 0;
+    QJsonArray m_entries;
+};
+
+// One scene as a complete dataset in `dir` (addScene + finish).
+bool writePedesDataset(const SceneRenderer &renderer, const QString &dir, QString *error,
+    const PedesDatasetOptions &options = {});
+
+} // namespace descry

@@ -1,0 +1,125 @@
+#include "SceneOptions.h"
+
+#include <QJsonValue>
+
+namespace descry {
+
+namespace {
+
+bool readInt(const QJsonObject &json, const char *key, int *out, QString *error)
+{
+    const QJsonValue v = json.value(QLatin1String(key));
+    if (v.isUndefined())
+        return true;
+    if (!v.isDouble()) {
+        *error = QStringLiteral("scene options: \"%1\" is not a number").arg(QLatin1String(key));
+        return false;
+    }
+    *out = v.toInt();
+    return true;
+}
+
+bool readDouble(const QJsonObject &json, const char *key, double *out, QString *error)
+{
+    const QJsonValue v = json.value(QLatin1String(key));
+    if (v.isUndefined())
+        return true;
+    if (!v.isDouble()) {
+        *error = QStringLiteral("scene options: \"%1\" is not a number").arg(QLatin1String(key));
+        return false;
+    }
+    *out = v.toDouble();
+    return true;
+}
+
+bool readBool(const QJsonObject &json, const char *key, bool *out, QString *error)
+{
+    const QJsonValue v = json.value(QLatin1String(key));
+    if (v.isUndefined())
+        return true;
+    if (!v.isBool()) {
+        *error = QStringLiteral("scene options: \"%1\" is not true/false").arg(QLatin1String(key));
+        return false;
+    }
+    *out = v.toBool();
+    return true;
+}
+
+// Seeds are full 64-bit values; JSON numbers (doubles) would round them, so they are strings.
+bool readSeed(const QJsonObject &json, uint64_t *out, QString *error)
+{
+    const QJsonValue v = json.value(QStringLiteral("seed"));
+    if (v.isUndefined())
+        return true;
+    bool ok = false;
+    const uint64_t seed = v.isString() ? v.toString().toULongLong(&ok) : 0;
+    if (!ok) {
+        *error = QStringLiteral("scene options: \"seed\" must be a decimal string");
+        return false;
+    }
+    *out = seed;
+    return true;
+}
+
+} // namespace
+
+QJsonObject SceneOptions::toJson() const
+{
+    QJsonObject json;
+    json[QStringLiteral("seed")] = QString::number(seed);
+    json[QStringLiteral("width")] = width;
+    json[QStringLiteral("height")] = height;
+    json[QStringLiteral("fps")] = fps;
+    json[QStringLiteral("frames")] = frames;
+    json[QStringLiteral("people")] = people;
+    json[QStringLiteral("minHeight")] = minHeight;
+    json[QStringLiteral("maxHeight")] = maxHeight;
+    json[QStringLiteral("shadows")] = shadows;
+    json[QStringLiteral("lightingChange")] = lightingChange;
+    json[QStringLiteral("noise")] = noise;
+    json[QStringLiteral("blur")] = blur;
+    json[QStringLiteral("noiseSigma")] = noiseSigma;
+    json[QStringLiteral("captionsPerIdentity")] = captionsPerIdentity;
+    return json;
+}
+
+bool SceneOptions::fromJson(const QJsonObject &json, SceneOptions *out, QString *error)
+{
+    SceneOptions o;
+    QString why;
+    const bool ok = readSeed(json, &o.seed, &why) && readInt(json, "width", &o.width, &why)
+        && readInt(json, "height", &o.height, &why) && readDouble(json, "fps", &o.fps, &why)
+        && readInt(json, "frames", &o.frames, &why) && readInt(json, "people", &o.people, &why)
+        && readInt(json, "minHeight", &o.minHeight, &why) && readInt(json, "maxHeight", &o.maxHeight, &why)
+        && readBool(json, "shadows", &o.shadows, &why)
+        && readBool(json, "lightingChange", &o.lightingChange, &why)
+        && readBool(json, "noise", &o.noise, &why) && readBool(json, "blur", &o.blur, &why)
+        && readDouble(json, "noiseSigma", &o.noiseSigma, &why)
+        && readInt(json, "captionsPerIdentity", &o.captionsPerIdentity, &why);
+    if (ok)
+        why = o.validate();
+    if (!why.isEmpty()) {
+        if (error)
+            *error = why;
+        return false;
+    }
+    *out = o;
+    return true;
+}
+
+QString SceneOptions::validate() const
+{
+    if (width < 64 || height < 64 || width > 8192 || height > 8192)
+        return QStringLiteral("scene options: frame size %1x%2 is out of range").arg(width).arg(height);
+    if (!(fps > 0 && fps <= 240))
+        return QStringLiteral("scene options: fps must be in (0, 240]");
+    if (frames < 1 || people < 0 || people > 250)
+        return QStringLiteral("scene options: need frames >= 1 and 0 <= people <= 250");
+    if (minHeight < 8 || maxHeight < minHeight || maxHeight > height)
+        return QStringLiteral("scene options: need 8 <= minHeight <= maxHeight <= frame height");
+    if (noiseSigma < 0 || captionsPerIdentity < 0)
+        return QStringLiteral("scene options: noiseSigma and captionsPerIdentity must not be negative");
+    return {};
+}
+
+} // namespace descry

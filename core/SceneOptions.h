@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+
+#include <cstdint>
+
+namespace descry {
+
+// What a synthetic surveillance scene looks like. Everything the renderer draws follows from
+// these options (the seed included), so a scene is reproduced exactly from them.
+struct SceneOptions {
+    uint64_t seed = 1;
+    int width = 768;
+    int height = 576;
+    double fps = 10;
+    int frames = 200;
+    int people = 8; // distinct walkers over the whole clip (not all visible at once)
+    int minHeight = 50; // pixel height of an average person at the far end of the walkway
+    int maxHeight = 190; // ... and at the bottom edge of the frame
+    bool shadows = true; // soft contact shadows under the feet
+    bool lightingChange = false; // a slow global dimming and recovery (a passing cloud)
+    bool noise = false; // sensor noise, different in every frame
+    bool blur = false; // slight optical blur
+    double noiseSigma = 4; // grey levels, when `noise`
+    int captionsPerIdentity = 3;
+
+    bool operator==(const SceneOptions &) const = default;
+
+    QJsonObject toJson() const;
+    // Missing keys keep their defaults; wrong types or impossible values are errors.
+    static bool fromJson(const QJsonObject &json, SceneOptions *out, QString *error);
+    // Why these options cannot be rendered, or empty when they can.
+    QString validate() const;
+};
+
+} // namespace descry
