@@ -4,12 +4,38 @@
 
 #include <QPainter>
 
+#include <opencv2/videoio.hpp>
+
 #include <algorithm>
 
 namespace descry {
 
-QImage FrameGrabber::grab(const QString &videoPath, int64_t frameIndex, const Box &box, QString *error)
+namespace {
+
+// Decoding every frame up to N is exact for every codec but takes minutes deep into an hour
+// of footage. Past this many frames, seek instead (FFmpeg lands on the keyframe before and
+// decodes forward) and trust it only if it reports landing on the frame asked for.
+constexpr int64_t kSequentialLimit = 1500;
+
+cv::Mat seekFrame(const QString &videoPath, int64_t frameIndex)
 {
+    cv::VideoCapture capture;
+    if (!capture.open(videoPath.toStdString(), cv::CAP_FFMPEG)
+        || !capture.set(cv::CAP_PROP_POS_FRAMES, double(frameIndex)))
+        return {};
+    if (int64_t(capture.get(cv::CAP_PROP_POS_FRAMES)) != frameIndex)
+        return {};
+    cv::Mat image;
+    return capture.read(image) ? image : cv::Mat();
+}
+
+cv::Mat decodeFrame(const QString &videoPath, int64_t frameIndex, QString *error)
+{
+    if (frameIndex > kSequentialLimit) {
+        cv::Mat image = seekFrame(videoPath, frameIndex);
+        if (!image.empty())
+            return image;
+    }
     VideoDecoder decoder;
     if (!decoder.open(videoPath, error))
         return {};
@@ -19,7 +45,16 @@ QImage FrameGrabber::grab(const QString &videoPath, int64_t frameIndex, const Bo
             *error = QStringLiteral("%1 ends before frame %2").arg(videoPath).arg(frameIndex);
         return {};
     }
-    const cv::Mat &bgr = frame.image;
+    return frame.image;
+}
+
+} // namespace
+
+QImage FrameGrabber::grab(const QString &videoPath, int64_t frameIndex, const Box &box, QString *error)
+{
+    const cv::Mat bgr = decodeFrame(videoPath, frameIndex, error);
+    if (bgr.empty())
+        return {};
     if (bgr.type() != CV_8UC3) {
         if (error)
             *error = QStringLiteral("%1: unexpected pixel format in frame %2").arg(videoPath).arg(frameIndex);

@@ -10,8 +10,9 @@
 namespace descry {
 
 // One source frame as a QImage with a person's box drawn on it, so a reviewer can see a
-// result in its surroundings ("show in frame"). Decodes on the calling thread, from the start
-// of the file up to the frame (seeking is unreliable for some codecs): call it from a worker.
+// result in its surroundings ("show in frame"). Decodes on the calling thread: call it from a
+// worker. Early frames are reached by decoding from the start (exact for every codec); deep
+// into long files it seeks, and falls back to decoding when the seek does not land exactly.
 class FrameGrabber {
 public:
     // A null image with `error` set when the file cannot be read or ends before the frame.
