@@ -78,9 +78,10 @@ void addColours(Table &t)
 
 void addGarments(Table &t)
 {
-    t.add({ "coat", "jacket", "blazer", "parka", "anorak", "raincoat", "overcoat", "windbreaker", "fleece",
-              "gilet" },
-        Kind::Garment, "coat", { kUpper });
+    // Canonical values follow the synthetic scenes' truth (PersonAppearance) where it has them.
+    t.add({ "coat", "parka", "raincoat", "overcoat", "trenchcoat" }, Kind::Garment, "coat", { kUpper });
+    t.add({ "jacket", "blazer", "anorak", "windbreaker", "fleece", "gilet" }, Kind::Garment, "jacket",
+        { kUpper });
     t.add({ "shirt", "blouse", "polo" }, Kind::Garment, "shirt", { kUpper });
     t.add({ "tshirt", "tee" }, Kind::Garment, "t-shirt", { kUpper });
     t.add({ "top", "tanktop", "vest", "singlet", "camisole" }, Kind::Garment, "top", { kUpper });
@@ -99,8 +100,8 @@ void addGarments(Table &t)
     t.add({ "shoes", "shoe", "sneaker", "trainer", "footwear", "loafer", "heel", "sandal", "flipflop" },
         Kind::Garment, "shoes", { kFeet });
     t.add({ "boot" }, Kind::Garment, "boots", { kFeet });
-    t.add({ "hat", "beanie", "helmet", "beret", "fedora", "headscarf", "hood" }, Kind::Garment, "hat",
-        { kHead });
+    t.add({ "hat", "helmet", "beret", "fedora", "headscarf", "hood" }, Kind::Garment, "hat", { kHead });
+    t.add({ "beanie", "bobble" }, Kind::Garment, "beanie", { kHead });
     t.add({ "cap" }, Kind::Garment, "cap", { kHead });
     t.add({ "sleeve", "sleeved" }, Kind::Sleeves, "", { kUpper });
     t.add({ "sleeveless" }, Kind::Garment, "short-sleeves", { kUpper });
@@ -109,7 +110,8 @@ void addGarments(Table &t)
 void addPeopleAndThings(Table &t)
 {
     t.add({ "backpack", "rucksack", "knapsack", "daypack" }, Kind::Accessory, "backpack");
-    t.add({ "bag", "tote", "satchel", "shopper" }, Kind::Accessory, "bag");
+    t.add({ "bag", "tote", "shopper" }, Kind::Accessory, "bag");
+    t.add({ "shoulderbag", "satchel", "messenger" }, Kind::Accessory, "shoulder bag");
     t.add({ "handbag", "purse", "clutch" }, Kind::Accessory, "handbag");
     t.add({ "suitcase", "luggage", "trolley" }, Kind::Accessory, "suitcase");
     t.add({ "briefcase" }, Kind::Accessory, "briefcase");
@@ -129,9 +131,9 @@ void addPeopleAndThings(Table &t)
     t.add({ "bald", "shaved" }, Kind::Bald, "bald");
     t.add(
         { "man", "men", "male", "gentleman", "gentlemen", "guy", "gent", "he", "his", "him", "boy", "bloke" },
-        Kind::Gender, "male");
-    t.add({ "woman", "women", "female", "lady", "ladies", "girl", "she", "her", "gal" }, Kind::Gender,
-        "female");
+        Kind::Gender, "man");
+    t.add(
+        { "woman", "women", "female", "lady", "ladies", "girl", "she", "her", "gal" }, Kind::Gender, "woman");
     t.add({ "child", "children", "kid", "toddler", "baby", "teen", "teenager" }, Kind::Age, "child");
     t.add({ "elderly", "pensioner" }, Kind::Age, "elderly");
     t.add({ "person", "people", "someone", "somebody", "pedestrian", "individual", "adult", "figure",

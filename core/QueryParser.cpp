@@ -40,6 +40,7 @@ QString normalise(const QString &text)
         { QRegularExpression(QStringLiteral("\\bt(?:ee)?[\\s-]?shirt")), QStringLiteral("tshirt") },
         { QRegularExpression(QStringLiteral("\\btank[\\s-]top")), QStringLiteral("tanktop") },
         { QRegularExpression(QStringLiteral("\\bflip[\\s-]flop")), QStringLiteral("flipflop") },
+        { QRegularExpression(QStringLiteral("\\bshoulder[\\s-]bag")), QStringLiteral("shoulderbag") },
         { QRegularExpression(QStringLiteral("\\boff[\\s-]white")), QStringLiteral("offwhite") },
         { QRegularExpression(QStringLiteral("\\bhead[\\s-]to[\\s-]toe")), QStringLiteral("headtotoe") },
     };
