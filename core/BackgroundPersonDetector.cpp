@@ -1,5 +1,7 @@
 #include "BackgroundPersonDetector.h"
 
+#include "PersonBlobFinder.h"
+
 #include <opencv2/core/utility.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -11,12 +13,6 @@ namespace descry {
 
 namespace {
 
-// Height / width of a standing or walking person's box; arms and strides make it vary a lot.
-constexpr float kNominalAspect = 2.6f;
-constexpr float kMinAspect = 1.1f;
-constexpr float kMaxAspect = 5.5f;
-constexpr float kMaxMergedAspect = 4.2f;
-constexpr float kMaxFragment = 0.6f; // of the taller blob's height: a head, a torso, legs
 constexpr int kMaxSamples = 63;
 
 // Per-pixel, per-channel median of the samples (lower median for an even count).
@@ -65,25 +61,6 @@ bool isForeground(const uchar *pixel, const uchar *background, int threshold)
     return chroma2 > allowed * allowed;
 }
 
-int columnCount(const cv::Mat &mask, int x, int top, int bottom)
-{
-    return cv::countNonZero(mask(cv::Range(top, bottom), cv::Range(x, x + 1)));
-}
-
-// Tight box of the foreground inside `area`; empty when there is none.
-cv::Rect tightBox(const cv::Mat &mask, const cv::Rect &area, int *pixels)
-{
-    std::vector<cv::Point> points;
-    cv::findNonZero(mask(area), points);
-    *pixels = int(points.size());
-    if (points.empty())
-        return {};
-    cv::Rect box = cv::boundingRect(points);
-    box.x += area.x;
-    box.y += area.y;
-    return box;
-}
-
 // Gradient magnitude (L1) of the grey image, the evidence of object outlines.
 cv::Mat edgesOf(const cv::Mat &image)
 {
@@ -100,22 +77,25 @@ cv::Mat edgesOf(const cv::Mat &image)
 BackgroundPersonDetector::BackgroundPersonDetector(const BackgroundDetectorParams &params, float minScore)
     : m_params(params)
     , m_minScore(minScore)
+    , m_heights(std::max(1, params.heightWindow))
 {
     m_params.samples = std::clamp(m_params.samples, 1, kMaxSamples);
     m_params.minSamples = std::clamp(m_params.minSamples, 1, m_params.samples);
     m_params.sampleStep = std::max(1, m_params.sampleStep);
     m_params.processingWidth = std::max(64, m_params.processingWidth);
+    m_params.heightWindow = std::max(1, m_params.heightWindow);
 }
 
 QString BackgroundPersonDetector::name() const
 {
-    return QStringLiteral("bgs-median-v1-w%1-s%2-k%3-m%4-t%5-h%6")
+    return QStringLiteral("bgs-median-v1-w%1-s%2-k%3-m%4-t%5-h%6-g%7")
         .arg(m_params.processingWidth)
         .arg(m_params.sampleStep)
         .arg(m_params.samples)
         .arg(m_params.minSamples)
         .arg(m_params.colourThreshold)
-        .arg(double(m_params.minPersonHeight));
+        .arg(double(m_params.minPersonHeight))
+        .arg(m_params.heightWindow);
 }
 
 void BackgroundPersonDetector::reset()
@@ -125,6 +105,7 @@ void BackgroundPersonDetector::reset()
     m_backgroundEdges = cv::Mat();
     m_lastSlot = -1;
     m_lastIndex = -1;
+    m_heights.clear();
     m_mask = cv::Mat();
     m_fullMask = cv::Mat();
     m_frameSize = cv::Size();
@@ -132,8 +113,9 @@ void BackgroundPersonDetector::reset()
 
 int BackgroundPersonDetector::warmupFrames() const
 {
-    // The oldest sample in use lies less than samples * sampleStep frames back.
-    return m_params.samples * m_params.sampleStep;
+    // The oldest sample in use lies less than samples * sampleStep frames back; the height
+    // model looks heightWindow frames further, at blobs found with their own backgrounds.
+    return m_params.samples * m_params.sampleStep + m_params.heightWindow;
 }
 
 cv::Mat BackgroundPersonDetector::shrink(const cv::Mat &image) const
@@ -178,29 +160,49 @@ bool BackgroundPersonDetector::detect(const Frame &frame, std::vector<Detection>
     m_fullMask = cv::Mat();
 
     const cv::Mat small = shrink(frame.image);
-    if (int(m_samples.size()) < m_params.minSamples) {
-        m_mask = cv::Mat::zeros(small.size(), CV_8U);
-    } else {
-        m_mask = foreground(small);
-        const double scale = double(frame.image.cols) / small.cols;
-        const cv::Mat edges = edgesOf(small);
-        for (Blob &blob : findBlobs(m_mask)) {
-            blob.edgeSupport = edgeSupport(m_mask, blob.box, edges);
-            const float s = score(blob);
-            if (s < m_minScore)
-                continue;
-            Detection detection;
-            detection.frame = frame.index;
-            detection.time = frame.time;
-            detection.box = Box { float(blob.box.x * scale), float(blob.box.y * scale),
-                float(blob.box.width * scale), float(blob.box.height * scale) };
-            detection.score = s;
-            out->push_back(detection);
-        }
+    std::vector<float> scores;
+    const std::vector<cv::Rect> people = findPeople(small, frame.index, &scores);
+    const double scale = double(frame.image.cols) / small.cols;
+    for (size_t i = 0; i < people.size(); ++i) {
+        if (scores[i] < m_minScore)
+            continue;
+        const cv::Rect &r = people[i];
+        Detection detection;
+        detection.frame = frame.index;
+        detection.time = frame.time;
+        detection.box
+            = Box { float(r.x * scale), float(r.y * scale), float(r.width * scale), float(r.height * scale) };
+        detection.score = scores[i];
+        out->push_back(detection);
     }
     // After detecting, so a frame is never compared with a background that contains it.
     addSample(small, frame.index);
     return true;
+}
+
+std::vector<cv::Rect> BackgroundPersonDetector::findPeople(
+    const cv::Mat &small, int64_t index, std::vector<float> *scores)
+{
+    m_heights.update(index);
+    if (int(m_samples.size()) < m_params.minSamples) {
+        m_mask = cv::Mat::zeros(small.size(), CV_8U);
+        return {};
+    }
+    m_mask = foreground(small);
+    const int minHeight = std::max(8, int(std::lround(m_params.minPersonHeight * float(small.rows))));
+    const PersonBlobFinder finder(m_mask, edgesOf(small), m_backgroundEdges, minHeight);
+    const std::vector<PersonBlobFinder::Blob> candidates = finder.candidates();
+    std::vector<cv::Rect> boxes;
+    for (const PersonBlobFinder::Blob &person : finder.people(candidates, m_heights)) {
+        boxes.push_back(person.box);
+        scores->push_back(person.score);
+    }
+    // Learnt after use, so this frame's people are judged by earlier frames only.
+    for (const PersonBlobFinder::Blob &candidate : candidates) {
+        if (finder.isCleanPerson(candidate))
+            m_heights.add(index, float(candidate.box.y + candidate.box.height), float(candidate.box.height));
+    }
+    return boxes;
 }
 
 cv::Mat BackgroundPersonDetector::foreground(const cv::Mat &small) const
@@ -219,133 +221,6 @@ cv::Mat BackgroundPersonDetector::foreground(const cv::Mat &small) const
     const cv::Mat joint = cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(3, 7));
     cv::morphologyEx(mask, mask, cv::MORPH_CLOSE, joint);
     return mask;
-}
-
-std::vector<BackgroundPersonDetector::Blob> BackgroundPersonDetector::findBlobs(const cv::Mat &mask) const
-{
-    cv::Mat labels, stats, centroids;
-    const int count = cv::connectedComponentsWithStats(mask, labels, stats, centroids, 8, CV_32S);
-    const int minHeight = std::max(8, int(std::lround(m_params.minPersonHeight * float(mask.rows))));
-    std::vector<Blob> blobs;
-    for (int i = 1; i < count; ++i) {
-        Blob blob;
-        blob.box = cv::Rect(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
-            stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
-        blob.pixels = stats.at<int>(i, cv::CC_STAT_AREA);
-        if (blob.pixels >= minHeight) // fragments (a head) may still join a body below
-            blobs.push_back(blob);
-    }
-    blobs = mergeStacked(std::move(blobs));
-    std::vector<Blob> people;
-    for (const Blob &blob : blobs) {
-        for (const Blob &part : splitWide(mask, blob)) {
-            const float aspect = float(part.box.height) / float(std::max(1, part.box.width));
-            if (part.box.height >= minHeight && aspect >= kMinAspect && aspect <= kMaxAspect)
-                people.push_back(part);
-        }
-    }
-    return people;
-}
-
-// Joins a blob with one right above or below it that overlaps it horizontally: a head or
-// torso separated from the legs by a band of background-coloured clothing.
-std::vector<BackgroundPersonDetector::Blob> BackgroundPersonDetector::mergeStacked(
-    std::vector<Blob> blobs) const
-{
-    bool merged = true;
-    while (merged) {
-        merged = false;
-        for (size_t i = 0; i < blobs.size() && !merged; ++i) {
-            for (size_t j = i + 1; j < blobs.size() && !merged; ++j) {
-                const cv::Rect &a = blobs[i].box, &b = blobs[j].box;
-                const int overlap = std::min(a.x + a.width, b.x + b.width) - std::max(a.x, b.x);
-                const int gap = std::max(a.y, b.y) - std::min(a.y + a.height, b.y + b.height);
-                const cv::Rect joined = a | b;
-                const float aspect = float(joined.height) / float(joined.width);
-                // Two person-sized blobs stacked are two people (one behind the other).
-                const bool fragment
-                    = std::min(a.height, b.height) < kMaxFragment * std::max(a.height, b.height);
-                if (!fragment || overlap < 0.6f * float(std::min(a.width, b.width)) || gap > joined.height / 6
-                    || aspect < kMinAspect || aspect > kMaxMergedAspect)
-                    continue;
-                blobs[i].box = joined;
-                blobs[i].pixels += blobs[j].pixels;
-                blobs.erase(blobs.begin() + std::ptrdiff_t(j));
-                merged = true;
-            }
-        }
-    }
-    return blobs;
-}
-
-// A blob wider than one person of its height is cut at the emptiest columns near the
-// expected borders between people walking side by side.
-std::vector<BackgroundPersonDetector::Blob> BackgroundPersonDetector::splitWide(
-    const cv::Mat &mask, const Blob &blob) const
-{
-    const cv::Rect &box = blob.box;
-    const float expectedWidth = float(box.height) / kNominalAspect;
-    const int people = int(std::lround(float(box.width) / expectedWidth));
-    if (people < 2 || float(box.width) < 1.5f * expectedWidth)
-        return { blob };
-    std::vector<int> cuts { box.x };
-    const int window = std::max(1, int(expectedWidth / 3));
-    for (int k = 1; k < people; ++k) {
-        const int guess = box.x + int(float(k) * float(box.width) / float(people));
-        int best = guess, bestCount = INT32_MAX;
-        for (int x = std::max(cuts.back() + 1, guess - window);
-             x <= std::min(box.x + box.width - 2, guess + window); ++x) {
-            const int c = columnCount(mask, x, box.y, box.y + box.height);
-            if (c < bestCount) {
-                best = x;
-                bestCount = c;
-            }
-        }
-        cuts.push_back(best);
-    }
-    cuts.push_back(box.x + box.width);
-    std::vector<Blob> parts;
-    for (size_t k = 0; k + 1 < cuts.size(); ++k) {
-        const cv::Rect area(cuts[k], box.y, cuts[k + 1] - cuts[k], box.height);
-        if (area.width <= 0)
-            continue;
-        Blob part;
-        part.box = tightBox(mask, area, &part.pixels);
-        if (!part.box.empty())
-            parts.push_back(part);
-    }
-    return parts;
-}
-
-// A ghost (background uncovered where something stood while the samples were taken) has its
-// outline in the background image, not in the frame; a real object is the reverse. Compares
-// the gradient on the silhouette's border band in both images.
-float BackgroundPersonDetector::edgeSupport(
-    const cv::Mat &mask, const cv::Rect &box, const cv::Mat &edges) const
-{
-    const cv::Rect area = (box + cv::Size(4, 4) - cv::Point(2, 2)) & cv::Rect(cv::Point(0, 0), mask.size());
-    cv::Mat inner, outer;
-    const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3));
-    cv::erode(mask(area), inner, kernel);
-    cv::dilate(mask(area), outer, kernel);
-    const cv::Mat band = outer & ~inner;
-    const double inFrame = cv::mean(edges(area), band)[0];
-    const double inBackground = cv::mean(m_backgroundEdges(area), band)[0];
-    return float(inFrame / (inFrame + inBackground + 1e-3));
-}
-
-// Confidence from shape: how much of the box is foreground (a person fills about half) and
-// how close the box is to a person's proportions.
-float BackgroundPersonDetector::score(const Blob &blob) const
-{
-    const float area = float(blob.box.area());
-    const float fill = area > 0 ? float(blob.pixels) / area : 0.f;
-    const float fillScore = std::clamp((fill - 0.15f) / 0.35f, 0.f, 1.f);
-    const float aspect = float(blob.box.height) / float(std::max(1, blob.box.width));
-    const float logRatio = std::log(aspect / kNominalAspect) / 0.5f;
-    const float aspectScore = std::exp(-0.5f * logRatio * logRatio);
-    const float edgeScore = std::clamp((blob.edgeSupport - 0.4f) / 0.35f, 0.f, 1.f);
-    return std::clamp((0.5f * fillScore + 0.5f * aspectScore) * edgeScore, 0.f, 1.f);
 }
 
 cv::Mat BackgroundPersonDetector::lastForegroundMask() const
