@@ -494,6 +494,31 @@ private:
     double m_bob = 0;
 };
 
+// Flat fills read as cut-outs; real bodies are round and lit from above. Darkens pixels
+// near the silhouette (by their distance to it) and towards the feet, so the figure gets
+// some volume. Works on premultiplied colour, so alpha and the mask are unchanged.
+void shadeVolume(cv::Mat &bgra, double height)
+{
+    cv::Mat alpha, inside, distance;
+    cv::extractChannel(bgra, alpha, 3);
+    cv::threshold(alpha, inside, 127, 255, cv::THRESH_BINARY);
+    cv::distanceTransform(inside, distance, cv::DIST_L2, 3);
+    const float roundness = static_cast<float>(std::max(1.5, 0.035 * height));
+    for (int y = 0; y < bgra.rows; ++y) {
+        cv::Vec4b *p = bgra.ptr<cv::Vec4b>(y);
+        const float *d = distance.ptr<float>(y);
+        const float vertical = 1.04f - 0.12f * static_cast<float>(y) / static_cast<float>(bgra.rows);
+        for (int x = 0; x < bgra.cols; ++x) {
+            if (p[x][3] == 0)
+                continue;
+            const float edge = std::min(1.f, d[x] / roundness);
+            const float gain = vertical * (0.72f + 0.28f * std::sqrt(edge));
+            for (int c = 0; c < 3; ++c)
+                p[x][c] = cv::saturate_cast<uint8_t>(p[x][c] * gain);
+        }
+    }
+}
+
 } // namespace
 
 cv::Mat PersonSprite::mask() const
@@ -535,6 +560,7 @@ PersonSprite PedestrianPainter::draw(const PedestrianPose &pose) const
     const double direction = (pose.facing == Facing::Left || pose.facing == Facing::Back) ? -1 : 1;
     const BodyCanvas canvas(sprite.bgra, pose.foot.x - left, pose.foot.y - h - top, h, direction);
     FigureDrawer(m_appearance, pose, canvas).draw();
+    shadeVolume(sprite.bgra, h);
     return sprite;
 }
 

@@ -234,10 +234,12 @@ void TestSceneRenderer::painterMaskMatchesBoundsAndProportions()
         cv::cvtColor(changed, changed, cv::COLOR_BGR2GRAY);
         const int drawn = cv::countNonZero((changed > 0) & mask);
         QVERIFY2(drawn > 0.97 * cv::countNonZero(mask), "mask pixels that were not drawn");
-        // A pedestrian's proportions: 0.93..1.01 of the nominal height, 2.8..5x as tall as wide.
-        QVERIFY2(bounds.height > 186 && bounds.height < 203, qPrintable(QString::number(bounds.height)));
+        // A pedestrian's proportions: about the nominal height; 2.8..5x as tall as wide from the
+        // front, down to 1.6x in profile with the legs apart (a real stride is ~0.45x height).
+        QVERIFY2(bounds.height > 186 && bounds.height < 208, qPrintable(QString::number(bounds.height)));
+        const bool profile = pose.facing == Facing::Left || pose.facing == Facing::Right;
         const double aspect = double(bounds.height) / bounds.width;
-        QVERIFY2(aspect > 2.8 && aspect < 5.0, qPrintable(QString::number(aspect)));
+        QVERIFY2(aspect > (profile ? 1.6 : 2.8) && aspect < 5.0, qPrintable(QString::number(aspect)));
         QVERIFY(std::abs(bounds.br().y - 260) <= 8); // stands on its feet
     }
 }
@@ -330,12 +332,14 @@ void TestSceneRenderer::boxesMatchDrawnMasks()
             }
         }
         // Everything drawn is a person: changed pixels lie in the masks or on their
-        // anti-aliased rim (no shadows, noise or lighting in this scene).
+        // anti-aliased rim (no shadows, noise or lighting in this scene). The frame border is
+        // left out: there a person just outside the frame may show only a rim.
         cv::Mat diff, rim;
         cv::absdiff(image, renderer.background(), diff);
         cv::cvtColor(diff, diff, cv::COLOR_BGR2GRAY);
-        cv::dilate(ids > 0, rim, cv::Mat::ones(3, 3, CV_8U));
-        QCOMPARE(cv::countNonZero((diff > 0) & ~rim), 0);
+        cv::dilate(ids > 0, rim, cv::Mat::ones(5, 5, CV_8U));
+        const cv::Rect inner(3, 3, o.width - 6, o.height - 6);
+        QCOMPARE(cv::countNonZero(((diff > 0) & ~rim)(inner)), 0);
     }
     QVERIFY(checked > 40);
 }
