@@ -302,6 +302,8 @@ bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder
         ++analysedThisRun;
         if (m_options.stopAfterFrames >= 0 && analysedThisRun >= m_options.stopAfterFrames) {
             result.outcome = IngestOutcome::Cancelled;   // what a kill leaves: the last checkpoint only
+            if (m_options.stopHook)
+                m_options.stopHook();
             result.message = QStringLiteral("%1: stopped after %2 frames (test)").arg(progress.path).arg(analysedThisRun);
             return false;
         }
@@ -333,3 +335,5 @@ bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder
 }
 
 } // namespace descry
+
+#include "moc_IngestJob.cpp"

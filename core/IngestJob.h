@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 #include <atomic>
+#include <functional>
 
 namespace descry {
 
@@ -20,7 +21,10 @@ struct IngestOptions {
     double analysisFps = 10;        // frames analysed per second of footage (stride = fps / this)
     int checkpointEvery = 100;      // analysed frames between two checkpoints (resume points)
     QString cameraLabel;            // empty: the file's base name
-    int stopAfterFrames = -1;       // testing aid: behave as if killed after this many analysed frames
+    // Testing aids: stop as if killed after this many analysed frames (nothing after the last
+    // checkpoint is written), calling `stopHook` first (the CLI's hidden option raises SIGKILL).
+    int stopAfterFrames = -1;
+    std::function<void()> stopHook;
 };
 
 struct IngestProgress {

@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <csignal>
 
 namespace descry::cli {
 
@@ -51,6 +52,14 @@ int runIngest(const QStringList &args)
                                  QStringLiteral("N"));
     stopAfter.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(stopAfter);
+    QCommandLineOption killAfter(QStringLiteral("kill-after"), QStringLiteral("Testing: SIGKILL this process after N frames."),
+                                 QStringLiteral("N"));
+    killAfter.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(killAfter);
+    QCommandLineOption checkpointEvery(QStringLiteral("checkpoint-every"), QStringLiteral("Analysed frames between checkpoints."),
+                                       QStringLiteral("N"), QStringLiteral("100"));
+    checkpointEvery.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(checkpointEvery);
     parser.addPositionalArgument(QStringLiteral("paths"), QStringLiteral("Video files or folders."), QStringLiteral("PATH..."));
     if (!parseArgs(parser, QStringList{QStringLiteral("ingest")} + args))
         return parser.isSet(QStringLiteral("help")) ? 0 : 2;
@@ -63,8 +72,13 @@ int runIngest(const QStringList &args)
     options.detector.onnxPath = parser.value(QStringLiteral("detector"));
     options.analysisFps = parser.value(QStringLiteral("fps")).toDouble();
     options.cameraLabel = parser.value(QStringLiteral("camera"));
+    options.checkpointEvery = std::max(1, parser.value(checkpointEvery).toInt());
     if (parser.isSet(stopAfter))
         options.stopAfterFrames = parser.value(stopAfter).toInt();
+    if (parser.isSet(killAfter)) {
+        options.stopAfterFrames = parser.value(killAfter).toInt();
+        options.stopHook = [] { ::raise(SIGKILL); };   // a real kill -9: no cleanup of any kind
+    }
     if (options.analysisFps <= 0) {
         printErr(QStringLiteral("ingest: --fps must be a positive number"));
         return 2;

@@ -1,0 +1,240 @@
+#include "Gallery.h"
+#include "IngestJob.h"
+#include "SceneRenderer.h"
+#include "TestSupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace descry;
+
+namespace {
+
+// Everything ingest stores about a gallery's tracklets, in id order, for exact comparison.
+struct TrackletDump {
+    TrackletRecord record;
+    std::vector<DetectionRecord> detections;
+    std::vector<QByteArray> crops;
+    AttributeSet attributes;
+};
+
+std::vector<TrackletDump> dump(const QString &galleryPath)
+{
+    Gallery g;
+    if (!g.open(galleryPath))
+        return {};
+    std::vector<TrackletDump> out;
+    for (const TrackletRecord &t : g.tracklets()) {
+        TrackletDump d{t, g.detections(t.id), {}, g.attributes(t.id)};
+        for (const CropRecord &c : g.crops(t.id))
+            d.crops.push_back(g.cropImage(c.id));
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+void compareDumps(const std::vector<TrackletDump> &a, const std::vector<TrackletDump> &b)
+{
+    QCOMPARE(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+        QCOMPARE(a[i].record.id, b[i].record.id);
+        QCOMPARE(a[i].record.localId, b[i].record.localId);
+        QCOMPARE(a[i].record.startFrame, b[i].record.startFrame);
+        QCOMPARE(a[i].record.endFrame, b[i].record.endFrame);
+        QCOMPARE(a[i].detections.size(), b[i].detections.size());
+        for (size_t k = 0; k < a[i].detections.size(); ++k) {
+            QCOMPARE(a[i].detections[k].frame, b[i].detections[k].frame);
+            QCOMPARE(a[i].detections[k].box, b[i].detections[k].box);
+            QCOMPARE(a[i].detections[k].score, b[i].detections[k].score);
+        }
+        QCOMPARE(a[i].crops, b[i].crops);
+        QCOMPARE(a[i].attributes.size(), b[i].attributes.size());
+        for (size_t k = 0; k < a[i].attributes.size(); ++k) {
+            QCOMPARE(a[i].attributes[k].name, b[i].attributes[k].name);
+            QCOMPARE(a[i].attributes[k].value, b[i].attributes[k].value);
+        }
+    }
+}
+
+} // namespace
+
+class TestIngest : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_clip;          // 300 frames, 8 people
+
+    IngestSummary ingest(const QString &gallery, const QStringList &inputs, IngestOptions options = {})
+    {
+        IngestJob job(gallery, inputs, options);
+        return job.run();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        SceneOptions scene;
+        scene.seed = 3;
+        scene.frames = 300;
+        scene.people = 8;
+        QString error;
+        QVERIFY2(writeScene(scene, m_dir.filePath(QStringLiteral("scene")), false, nullptr, &error), qPrintable(error));
+        m_clip = m_dir.filePath(QStringLiteral("scene/scene.avi"));
+    }
+
+    void ingestsRenderedSceneOnceByContent()
+    {
+        const QString gallery = m_dir.filePath(QStringLiteral("once.sqlite"));
+        const IngestSummary first = ingest(gallery, {m_clip});
+        QCOMPARE(first.sources.size(), size_t(1));
+        QCOMPARE(first.sources[0].outcome, IngestOutcome::Ingested);
+        QVERIFY2(first.problems.isEmpty(), qPrintable(first.problems.join(QLatin1Char('\n'))));
+        QVERIFY2(first.sources[0].tracklets >= 4, qPrintable(first.sources[0].message));
+
+        // Same file again, and a copy under another name: both recognised by content.
+        const QString copy = m_dir.filePath(QStringLiteral("copy-of-scene.avi"));
+        QVERIFY(QFile::copy(m_clip, copy));
+        const IngestSummary again = ingest(gallery, {m_clip, copy});
+        QCOMPARE(again.count(IngestOutcome::AlreadyPresent), 2);
+        Gallery g;
+        QVERIFY(g.open(gallery));
+        QCOMPARE(g.sources().size(), size_t(1));
+        QCOMPARE(g.sources()[0].status, SourceStatus::Done);
+        QCOMPARE(int(g.trackletCount()), first.sources[0].tracklets);
+    }
+
+    void resumeAfterStopGivesSameTracklets_data()
+    {
+        QTest::addColumn<int>("stopAfter");
+        QTest::addColumn<int>("checkpointEvery");
+        QTest::newRow("before first checkpoint") << 15 << 40;
+        QTest::newRow("just after a checkpoint") << 81 << 40;
+        QTest::newRow("late, small checkpoints") << 270 << 7;
+    }
+
+    void resumeAfterStopGivesSameTracklets()
+    {
+        QFETCH(int, stopAfter);
+        QFETCH(int, checkpointEvery);
+        IngestOptions options;
+        options.checkpointEvery = checkpointEvery;
+        const QString reference = m_dir.filePath(QStringLiteral("ref-%1-%2.sqlite").arg(stopAfter).arg(checkpointEvery));
+        QCOMPARE(ingest(reference, {m_clip}, options).count(IngestOutcome::Ingested), 1);
+
+        const QString resumed = m_dir.filePath(QStringLiteral("resumed-%1-%2.sqlite").arg(stopAfter).arg(checkpointEvery));
+        IngestOptions stopping = options;
+        stopping.stopAfterFrames = stopAfter;
+        QCOMPARE(ingest(resumed, {m_clip}, stopping).count(IngestOutcome::Cancelled), 1);
+        const IngestSummary second = ingest(resumed, {m_clip}, options);
+        QCOMPARE(second.sources.size(), size_t(1));
+        const IngestOutcome expected = stopAfter >= checkpointEvery ? IngestOutcome::Resumed : IngestOutcome::Ingested;
+        QCOMPARE(second.sources[0].outcome, expected);
+        compareDumps(dump(reference), dump(resumed));
+    }
+
+    void resumeAfterRealKill()
+    {
+        // The CLI raises SIGKILL on itself after 130 analysed frames: no destructor, no cleanup.
+        const QString reference = m_dir.filePath(QStringLiteral("kill-ref.sqlite"));
+        IngestOptions options;
+        options.checkpointEvery = 25;
+        QCOMPARE(ingest(reference, {m_clip}, options).count(IngestOutcome::Ingested), 1);
+
+        const QString killed = m_dir.filePath(QStringLiteral("killed.sqlite"));
+        QProcess cli;
+        cli.start(test::cliPath(), {QStringLiteral("ingest"), m_clip, QStringLiteral("--gallery"), killed,
+                                    QStringLiteral("--checkpoint-every"), QStringLiteral("25"),
+                                    QStringLiteral("--kill-after"), QStringLiteral("130")});
+        QVERIFY(cli.waitForFinished(120000));
+        QCOMPARE(cli.exitStatus(), QProcess::CrashExit);
+        {
+            Gallery g;
+            QVERIFY(g.open(killed));
+            QCOMPARE(g.sources().size(), size_t(1));
+            QCOMPARE(g.sources()[0].status, SourceStatus::Ingesting);
+            QCOMPARE(g.sources()[0].processedFrames, int64_t(125));
+        }
+        const IngestSummary resumed = ingest(killed, {m_clip}, options);
+        QCOMPARE(resumed.count(IngestOutcome::Resumed), 1);
+        compareDumps(dump(reference), dump(killed));
+    }
+
+    void cancelKeepsACheckpoint()
+    {
+        const QString gallery = m_dir.filePath(QStringLiteral("cancel.sqlite"));
+        IngestJob job(gallery, {m_clip});
+        // Cancel from the first analysing progress report: the job stops at the next frame.
+        connect(&job, &IngestJob::progress, &job, [&job](const IngestProgress &p) {
+            if (p.stage == QLatin1String("analysing"))
+                job.requestCancel();
+        }, Qt::DirectConnection);
+        const IngestSummary summary = job.run();
+        QVERIFY(summary.cancelled);
+        QCOMPARE(summary.count(IngestOutcome::Cancelled), 1);
+        QVERIFY(summary.sources[0].message.contains(QStringLiteral("resume")));
+        const IngestSummary again = ingest(gallery, {m_clip});
+        QCOMPARE(again.count(IngestOutcome::Resumed), 1);
+    }
+
+    void badInputsAreReportedAndTheRestGoesOn()
+    {
+        const QString root = m_dir.filePath(QStringLiteral("mixed"));
+        QVERIFY(QDir().mkpath(root + QStringLiteral("/nested")));
+        QVERIFY(QFile::copy(m_clip, root + QStringLiteral("/nested/good.avi")));
+        // A text file dressed as a video.
+        QFile fake(root + QStringLiteral("/notes.mp4"));
+        QVERIFY(fake.open(QIODevice::WriteOnly));
+        fake.write("this is not a video\n");
+        fake.close();
+        // The first third of a real video: truncated mid-stream.
+        QFile source(m_clip);
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        QFile truncated(root + QStringLiteral("/truncated.avi"));
+        QVERIFY(truncated.open(QIODevice::WriteOnly));
+        truncated.write(source.read(source.size() / 3));
+        truncated.close();
+        const QString missing = m_dir.filePath(QStringLiteral("no-such-file.mkv"));
+
+        const QString gallery = m_dir.filePath(QStringLiteral("mixed.sqlite"));
+        const IngestSummary summary = ingest(gallery, {missing, root});
+
+        // Missing path and fake video: one line each naming the file.
+        QVERIFY2(summary.problems.size() == 2, qPrintable(summary.problems.join(QLatin1Char('\n'))));
+        QVERIFY(summary.problems.filter(QStringLiteral("no-such-file.mkv")).size() == 1);
+        QVERIFY(summary.problems.filter(QStringLiteral("notes.mp4")).size() == 1);
+        // The good file is ingested; the truncated one keeps what could be decoded.
+        QCOMPARE(summary.count(IngestOutcome::Ingested), 2);
+        bool sawTruncated = false;
+        for (const auto &r : summary.sources) {
+            if (r.path.endsWith(QStringLiteral("truncated.avi"))) {
+                sawTruncated = true;
+                QVERIFY2(r.message.contains(QStringLiteral("truncated")), qPrintable(r.message));
+            }
+        }
+        QVERIFY(sawTruncated);
+    }
+
+    void unreadableFolderIsReported()
+    {
+        const QString root = m_dir.filePath(QStringLiteral("locked"));
+        QVERIFY(QDir().mkpath(root + QStringLiteral("/secret")));
+        QVERIFY(QFile::copy(m_clip, root + QStringLiteral("/visible.avi")));
+        QFile::setPermissions(root + QStringLiteral("/secret"), QFileDevice::Permissions());
+        if (QDir(root + QStringLiteral("/secret")).isReadable() && QDir(root + QStringLiteral("/secret")).entryList().size() >= 0
+            && QFileInfo(root + QStringLiteral("/secret")).isReadable()) {
+            QFile::setPermissions(root + QStringLiteral("/secret"), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+            QSKIP("running as root: permissions do not block reading, an unreadable folder cannot be made");
+        }
+        const IngestSummary summary = ingest(m_dir.filePath(QStringLiteral("locked.sqlite")), {root});
+        QFile::setPermissions(root + QStringLiteral("/secret"), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        QVERIFY2(summary.problems.filter(QStringLiteral("secret")).size() == 1, qPrintable(summary.problems.join(QLatin1Char('\n'))));
+        QCOMPARE(summary.count(IngestOutcome::AlreadyPresent) + summary.count(IngestOutcome::Ingested), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestIngest)
+#include "TestIngest.moc"
