@@ -118,6 +118,12 @@ int BackgroundPersonDetector::warmupFrames() const
     return m_params.samples * m_params.sampleStep + m_params.heightWindow;
 }
 
+double BackgroundPersonDetector::processingScale() const
+{
+    return m_frameSize.width > m_params.processingWidth ? double(m_frameSize.width) / m_params.processingWidth
+                                                        : 1.0;
+}
+
 cv::Mat BackgroundPersonDetector::shrink(const cv::Mat &image) const
 {
     if (image.cols <= m_params.processingWidth)

@@ -52,6 +52,10 @@ public:
     cv::Mat lastForegroundMask() const override;
 
     const BackgroundDetectorParams &params() const { return m_params; }
+    // Person heights learnt so far, in processing pixels (see processingScale()).
+    const PersonHeightModel &heightModel() const { return m_heights; }
+    // Source pixels per processing pixel for frames of the current source.
+    double processingScale() const;
 
 private:
     cv::Mat shrink(const cv::Mat &image) const;

@@ -21,7 +21,9 @@ constexpr float kMaxFragment = 0.6f; // of the taller blob's height: a head, a t
 constexpr float kGhostSupport = 0.45f; // edge share below which a band is uncovered background
 constexpr double kMinBandEvidence = 1.0; // mean border gradient per pixel of band perimeter
 constexpr float kStackedHeight = 1.5f; // of the expected height: more is two people stacked
-constexpr float kWideFactor = 1.5f; // of the expected width: more is people side by side
+constexpr float kWideFactor = 1.5f;
+constexpr float kShortHeight = 1.3f; // blob heights: less than this short of a person gets legs // of the
+                                     // expected width: more is people side by side
 
 double rectSum(const cv::Mat &integral, const cv::Rect &r)
 {
@@ -239,6 +241,21 @@ std::vector<PersonBlobFinder::Blob> PersonBlobFinder::splitWide(const Blob &blob
     return parts;
 }
 
+// Clothes the colour of the ground leave a person's legs out of the mask. When a blob is much
+// shorter than a person whose head is at its top, the box is extended down to where that
+// person's feet must be (the full-body box a reference detector or annotator would draw).
+void PersonBlobFinder::completeLegs(Blob *person, const PersonHeightModel &heights) const
+{
+    cv::Rect &box = person->box;
+    const float top = float(box.y);
+    float foot = float(bottomOf(box));
+    for (int i = 0; i < 6; ++i)
+        foot = top + heights.expectedHeight(foot).value_or(foot - top);
+    const int bottom = std::min(m_mask.rows, int(std::lround(foot)));
+    if (float(bottom - box.y) > kShortHeight * float(box.height))
+        box.height = bottom - box.y;
+}
+
 std::vector<PersonBlobFinder::Blob> PersonBlobFinder::people(
     const std::vector<Blob> &candidates, const PersonHeightModel &heights) const
 {
@@ -252,6 +269,7 @@ std::vector<PersonBlobFinder::Blob> PersonBlobFinder::people(
                 if (person.box.height < m_minHeight || aspect < kMinAspect || aspect > kMaxAspect)
                     continue;
                 person.score = score(person, expected.value_or(0.f));
+                completeLegs(&person, heights);
                 found.push_back(person);
             }
         }

@@ -41,6 +41,7 @@ private:
     std::vector<Blob> mergeStacked(std::vector<Blob> blobs) const;
     std::vector<Blob> peelStacked(const Blob &blob, const PersonHeightModel &heights) const;
     std::vector<Blob> splitWide(const Blob &blob, float expectedWidth) const;
+    void completeLegs(Blob *person, const PersonHeightModel &heights) const;
     float score(const Blob &blob, float expectedHeight) const;
 
     cv::Mat m_mask;
