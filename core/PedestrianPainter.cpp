@@ -406,10 +406,14 @@ private:
             return;
         const double sw = shoulderHalfWidth();
         if (m_back) {
+            // Straps over the shoulders, then the pack: about two thirds of the back's width,
+            // so the garment still shows around it.
+            m_c.limb(body(-sw * 0.6, 0.19), body(-sw * 0.6, 0.4), 0.016, bag(0.85));
+            m_c.limb(body(sw * 0.6, 0.19), body(sw * 0.6, 0.4), 0.016, bag(0.85));
             m_c.polygon(
-                { body(-0.085, 0.2), body(0.085, 0.2), body(0.092, 0.45), body(-0.092, 0.45) }, bag());
+                { body(-0.066, 0.22), body(0.066, 0.22), body(0.072, 0.43), body(-0.072, 0.43) }, bag());
             m_c.polygon(
-                { body(-0.07, 0.33), body(0.07, 0.33), body(0.075, 0.43), body(-0.075, 0.43) }, bag(0.8));
+                { body(-0.056, 0.34), body(0.056, 0.34), body(0.06, 0.42), body(-0.06, 0.42) }, bag(0.8));
         } else if (m_profile) {
             m_c.limb(body(0.01, 0.19), body(0.035, 0.36), 0.014, bag(0.8));
         } else {

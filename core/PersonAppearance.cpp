@@ -50,13 +50,13 @@ constexpr std::array<std::array<int, 3>, 11> kCanonicalRgb { {
     { 236, 236, 232 }, // white
     { 128, 128, 128 }, // grey
     { 195, 28, 32 }, // red
-    { 238, 122, 22 }, // orange
+    { 250, 140, 30 }, // orange
     { 236, 212, 42 }, // yellow
     { 38, 140, 58 }, // green
     { 34, 64, 168 }, // blue
     { 112, 44, 142 }, // purple
     { 236, 124, 172 }, // pink
-    { 104, 64, 34 }, // brown
+    { 110, 72, 40 }, // brown
 } };
 
 // Skin tones from light to dark, {R, G, B}.
@@ -252,8 +252,19 @@ Bgr canonicalColour(BasicColour colour)
 Bgr renderColour(BasicColour colour, Rng &rng)
 {
     const auto &rgb = kCanonicalRgb[static_cast<std::size_t>(colour)];
-    // Achromatic terms only tolerate small shifts (white turns grey quickly); chromatic
-    // ones vary in brightness like different fabrics do.
+    // Colours vary in brightness like different fabrics do, as far as their name allows:
+    // white turns grey and orange turns brown with a little less light (checked against
+    // ColourNamer), so those two only get small shifts.
+    switch (colour) {
+    case BasicColour::White:
+        return jittered(rgb, rng.uniformReal(0.97, 1.03), 4, rng);
+    case BasicColour::Orange:
+        return jittered(rgb, rng.uniformReal(0.96, 1.03), 6, rng);
+    case BasicColour::Brown:
+        return jittered(rgb, rng.uniformReal(0.9, 1.08), 5, rng);
+    default:
+        break;
+    }
     if (isAchromatic(colour))
         return jittered(rgb, rng.uniformReal(0.94, 1.04), 5, rng);
     return jittered(rgb, rng.uniformReal(0.88, 1.06), 10, rng);

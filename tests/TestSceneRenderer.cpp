@@ -1,3 +1,4 @@
+#include "AttributeExtractor.h"
 #include "CaptionWriter.h"
 #include "PedesDatasetWriter.h"
 #include "PedestrianPainter.h"
@@ -103,6 +104,7 @@ private Q_SLOTS:
     void rngHelpersStayInRange();
     void vocabularyRoundTrips();
     void appearanceJsonRoundTrips();
+    void renderedColoursKeepTheirNames();
     void painterMaskMatchesBoundsAndProportions_data();
     void painterMaskMatchesBoundsAndProportions();
     void captionsMentionColoursAndVary();
@@ -197,6 +199,22 @@ void TestSceneRenderer::appearanceJsonRoundTrips()
     QString error;
     QVERIFY(!PersonAppearance::fromJson(QJsonObject { { "gender", "robot" } }, &out, &error));
     QVERIFY(!error.isEmpty());
+}
+
+void TestSceneRenderer::renderedColoursKeepTheirNames()
+{
+    // The palette's jitter must not cross a naming boundary of the project's colour namer,
+    // or captions and truth attributes would disagree with what the pixels say.
+    Rng rng(17);
+    for (int c = 0; c <= int(BasicColour::Brown); ++c) {
+        int named = 0;
+        for (int i = 0; i < 300; ++i) {
+            const Bgr bgr = renderColour(BasicColour(c), rng);
+            named += AttributeExtractor::colourIndex(cv::Vec3b(bgr.b, bgr.g, bgr.r)) == c;
+        }
+        QVERIFY2(
+            named >= 291, qPrintable(QStringLiteral("%1: %2/300").arg(toString(BasicColour(c))).arg(named)));
+    }
 }
 
 void TestSceneRenderer::painterMaskMatchesBoundsAndProportions_data()
