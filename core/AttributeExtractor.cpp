@@ -34,15 +34,19 @@ constexpr std::array kStripes {
     Stripe { BodyRegion::Lower, 0.55f, 0.90f, 0.20f, 0.80f, 0.3f },
     Stripe { BodyRegion::Feet, 0.90f, 1.00f, 0.15f, 0.85f, 0.3f },
 };
-constexpr float kHairBottom = 0.07f; // hair (or a hat) is the top of the head stripe
+constexpr float kHairBottom = 0.07f;
+constexpr float kUnmaskedSideWeight = 0.1f; // hair (or a hat) is the top of the head stripe
 
 // Rectangles (fractions of the box) whose skin share is compared to detect bare arms / legs.
 struct CueRect {
     float x0, x1, y0, y1;
     bool mirrored; // also the same rectangle on the other side
 };
-constexpr CueRect kArms { 0.00f, 0.22f, 0.25f, 0.50f, true };
-constexpr CueRect kTorso { 0.35f, 0.65f, 0.22f, 0.50f, false };
+// Arms: the band from below a T-shirt sleeve to the wrist (elbow ~0.38, wrist ~0.47 of the
+// height), over all columns because in profile the arm swings in front of the torso; the
+// hands below it are bare in any clothes. Reference: the chest, clothed either way.
+constexpr CueRect kArms { 0.00f, 1.00f, 0.30f, 0.46f, false };
+constexpr CueRect kTorso { 0.30f, 0.70f, 0.20f, 0.28f, false };
 constexpr CueRect kShins { 0.20f, 0.80f, 0.72f, 0.90f, false };
 constexpr CueRect kThighs { 0.20f, 0.80f, 0.55f, 0.66f, false };
 
@@ -84,9 +88,14 @@ const Stripe *stripeAt(float fy)
     return &kStripes.back();
 }
 
-float columnWeight(const Stripe &s, float fx)
+// Without a mask the sides of a box are mostly background, so a narrower core counts there;
+// with one, the background is gone and the sides hold sleeves and the edges of the garment
+// (a backpack seen from behind covers the centre).
+float columnWeight(const Stripe &s, float fx, bool masked)
 {
-    return (fx >= s.core0 && fx < s.core1) ? 1.f : s.sideWeight;
+    const float narrow = masked || s.region == BodyRegion::Head || s.region == BodyRegion::Feet ? 0.f : 0.05f;
+    const float side = masked || s.sideWeight == 0 ? s.sideWeight : kUnmaskedSideWeight;
+    return (fx >= s.core0 + narrow && fx < s.core1 - narrow) ? 1.f : side;
 }
 
 // Brings the crop to the working size and decides whether its mask is usable.
@@ -108,8 +117,77 @@ void prepare(const cv::Mat &bgrCrop, const cv::Mat &mask, cv::Mat *image, cv::Ma
         *fg = resized;
 }
 
+// Rows of the lower stripe above this are often covered by a coat or a long top; the
+// trousers (or the bare legs of shorts and skirts) show below it, so those rows count more.
+constexpr float kThighBottom = 0.7f;
+constexpr float kThighWeight = 0.6f;
+constexpr double kBareCue = 0.5; // above this, skin in the stripe is bare skin, not clothing
+
+// The person's own skin tone, taken from the face when it is seen. Generic skin colour
+// boxes also accept brown and beige fabric; requiring arm and leg skin to match the face
+// keeps a brown sweater from passing for bare arms (when the face shows a different tone).
+struct SkinReference {
+    bool known = false;
+    double y = 0, cr = 0, cb = 0;
+
+    static void ycrcb(const cv::Vec3b &px, double *y, double *cr, double *cb)
+    {
+        *y = 0.299 * px[2] + 0.587 * px[1] + 0.114 * px[0];
+        *cr = (px[2] - *y) * 0.713 + 128.0;
+        *cb = (px[0] - *y) * 0.564 + 128.0;
+    }
+
+    bool matches(const cv::Vec3b &px) const
+    {
+        double py, pcr, pcb;
+        ycrcb(px, &py, &pcr, &pcb);
+        // Limbs are lit differently from the face: lightness may differ more than the tint.
+        return std::abs(pcr - cr) < 16 && std::abs(pcb - cb) < 16 && std::abs(py - y) < 50;
+    }
+};
+
+constexpr float kFaceTop = kHairBottom, kFaceBottom = 0.17f, kFaceLeft = 0.35f, kFaceRight = 0.65f;
+
+SkinReference faceSkin(const cv::Mat &image, const cv::Mat &fg)
+{
+    SkinReference ref;
+    double n = 0, total = 0;
+    for (int y = 0; y < image.rows; ++y) {
+        const float fy = (y + 0.5f) / float(image.rows);
+        if (fy < kFaceTop || fy >= kFaceBottom)
+            continue;
+        for (int x = 0; x < image.cols; ++x) {
+            const float fx = (x + 0.5f) / float(image.cols);
+            if (fx < kFaceLeft || fx >= kFaceRight || (!fg.empty() && !fg.at<uchar>(y, x)))
+                continue;
+            total += 1;
+            const cv::Vec3b px = image.at<cv::Vec3b>(y, x);
+            if (!(ColourNamer::lookup(px) & ColourNamer::kSkinBit))
+                continue;
+            double py, pcr, pcb;
+            SkinReference::ycrcb(px, &py, &pcr, &pcb);
+            ref.y += py;
+            ref.cr += pcr;
+            ref.cb += pcb;
+            n += 1;
+        }
+    }
+    // A face seen from the front is mostly skin; from behind it is hair and gives no reference.
+    if (n >= 6 && n >= 0.3 * total) {
+        ref.known = true;
+        ref.y /= n;
+        ref.cr /= n;
+        ref.cb /= n;
+    }
+    return ref;
+}
+
 struct Accumulator {
+    SkinReference skinTone;
+    bool masked = false;
     Measurement m;
+    std::array<ColourHistogram, 5> skinColour {}; // the part of m.colour that was skin
+    std::array<double, 5> skinPixels {};
     SkinCount arms, torso, shins, thighs;
     double blondPixels = 0;
 
@@ -117,13 +195,19 @@ struct Accumulator {
     {
         const uint8_t code = ColourNamer::lookup(px);
         const int colour = code & ColourNamer::kColourMask;
-        const bool skin = code & ColourNamer::kSkinBit;
+        const bool skin = (code & ColourNamer::kSkinBit) && (!skinTone.known || skinTone.matches(px));
         const Stripe &s = *stripeAt(fy);
-        const float w = columnWeight(s, fx);
+        float w = columnWeight(s, fx, masked);
+        if (s.region == BodyRegion::Lower && fy < kThighBottom)
+            w *= kThighWeight;
         if (w > 0) {
             const auto r = size_t(s.region);
             m.colour[r][size_t(colour)] += w;
             m.pixels[r] += w;
+            if (skin) {
+                skinColour[r][size_t(colour)] += w;
+                skinPixels[r] += w;
+            }
         }
         if (fy < kHairBottom && w > 0) {
             m.hair[size_t(colour)] += 1;
@@ -147,15 +231,33 @@ struct Accumulator {
 
     // Bare skin where clothes would cover it, relative to a part that is clothed either way:
     // a beige or orange shirt looks like skin everywhere and so cancels out.
-    static double bareness(const SkinCount &part, const SkinCount &reference)
+    // `full`: the skin share above the reference that counts as certainly bare.
+    static double bareness(const SkinCount &part, const SkinCount &reference, double full)
     {
         if (part.total < kMinCuePixels || reference.total < kMinCuePixels)
             return -1;
-        return std::clamp((part.fraction() - reference.fraction()) / 0.25, 0.0, 1.0);
+        return std::clamp((part.fraction() - reference.fraction()) / full, 0.0, 1.0);
+    }
+
+    // Bare arms or legs are not the garment's colour: when the cue says they show, the
+    // stripe's skin pixels are left out (unless nearly nothing else remains).
+    void dropBareSkin(BodyRegion region, double cue)
+    {
+        const auto r = size_t(region);
+        if (cue <= kBareCue || m.pixels[r] - skinPixels[r] < 0.2 * m.pixels[r])
+            return;
+        for (size_t c = 0; c < size_t(kColours); ++c)
+            m.colour[r][c] -= skinColour[r][c];
+        m.pixels[r] -= skinPixels[r];
     }
 
     Measurement finish()
     {
+        // Bare forearms fill less of their band than bare shins do of theirs.
+        m.shortSleeves = bareness(arms, torso, 0.15);
+        m.shorts = bareness(shins, thighs, 0.25);
+        dropBareSkin(BodyRegion::Upper, m.shortSleeves);
+        dropBareSkin(BodyRegion::Lower, m.shorts);
         const auto whole = size_t(BodyRegion::Whole);
         for (const auto r : { BodyRegion::Upper, BodyRegion::Lower }) {
             for (int c = 0; c < kColours; ++c)
@@ -168,8 +270,6 @@ struct Accumulator {
         for (double &v : m.hair)
             v = m.hairPixels > 0 ? v / m.hairPixels : 0;
         m.blond = m.hairPixels > 0 ? blondPixels / m.hairPixels : 0;
-        m.shortSleeves = bareness(arms, torso);
-        m.shorts = bareness(shins, thighs);
         return m;
     }
 };
@@ -181,6 +281,8 @@ Measurement measure(const cv::Mat &bgrCrop, const cv::Mat &mask)
         return acc.finish();
     cv::Mat image, fg;
     prepare(bgrCrop, mask, &image, &fg);
+    acc.skinTone = faceSkin(image, fg);
+    acc.masked = !fg.empty();
     for (int y = 0; y < image.rows; ++y) {
         const float fy = (y + 0.5f) / float(image.rows);
         const auto *row = image.ptr<cv::Vec3b>(y);
