@@ -210,6 +210,7 @@ void SceneRenderer::Impl::computeTruth()
 SceneRenderer::SceneRenderer(const SceneOptions &options)
     : d(std::make_unique<Impl>(options))
 {
+    Q_ASSERT_X(options.validate().isEmpty(), "SceneRenderer", qPrintable(options.validate()));
     Rng backgroundRng = d->seed.derive(kBackground);
     d->background = SceneBackground::paint(d->camera, backgroundRng);
     d->makeWalkers();
