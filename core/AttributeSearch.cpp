@@ -185,6 +185,8 @@ private:
             if (m_named[i].region == region && m_named[i].name == name)
                 return int(i);
         m_named.push_back({ region, name });
+        for (int f = 0; f < kFamilies; ++f)
+            m_namedInFamily[f] = m_namedInFamily[f] || startsWith(name, familyPrefix(f));
         return int(m_named.size()) - 1;
     }
 
@@ -234,6 +236,9 @@ private:
                 }
             // Another colour of the region: the region was measured, this term's colour is 0 %.
             // "hair:long" is not a colour: it says nothing about hair colour, and may be a term.
+            // Once the family is known to be measured, only such a term needs the check.
+            if ((*families & bit) && !m_namedInFamily[f])
+                return true;
             if (colourValueIndex(QStringView(a.name).mid(familyPrefix(f).size())) < 0)
                 return false;
             *families |= bit;
@@ -269,6 +274,7 @@ private:
     std::vector<ColourSlot> m_slots[kRegions][kFamilies];
     int m_slotCount = 0;
     int m_familyBits = 0;
+    bool m_namedInFamily[kFamilies] = { false, false }; // a named term like "hair:long" exists
 };
 
 // Scores are independent, so large galleries are scored in chunks on the thread pool: the

@@ -1,12 +1,14 @@
 #include "AttributeExtractor.h"
 #include "ColourNamer.h"
 #include "SceneRenderer.h"
+#include "Tracker.h"
 
 #include <QtTest>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <map>
 #include <random>
 
 using namespace descry;
@@ -92,6 +94,7 @@ private Q_SLOTS:
     void tracklet_averagesDecodedCrops();
     void renderedPeopleAgreeWithTruth_data();
     void renderedPeopleAgreeWithTruth();
+    void trackerCropsOfRenderedPeople();
 };
 
 void TestColourNaming::namesKnownColours_data()
@@ -414,6 +417,53 @@ void TestColourNaming::renderedPeopleAgreeWithTruth()
     QVERIFY(views >= 60);
     QVERIFY2(upperRate >= minUpper, qPrintable(QString::number(upperRate)));
     QVERIFY2(lowerRate >= minLower, qPrintable(QString::number(lowerRate)));
+}
+
+void TestColourNaming::trackerCropsOfRenderedPeople()
+{
+    // End to end: the tracker cuts padded crops (JPEG + mask PNG) from rendered frames; the
+    // extractor decodes them, finds the person box inside the padding and averages.
+    SceneOptions options;
+    options.seed = 34;
+    options.people = 16;
+    options.frames = 240;
+    options.noise = true;
+    const SceneRenderer scene(options);
+    Tracker tracker;
+    std::vector<Tracklet> tracklets;
+    std::map<std::pair<int64_t, int>, int> identityAt; // (frame, rounded x) -> identity
+    for (int64_t f = 0; f < options.frames; ++f) {
+        cv::Mat image, identities;
+        scene.renderFrame(f, &image, &identities);
+        std::vector<Detection> dets;
+        for (const TruthBox &b : scene.truth().boxesInFrame(f))
+            if (b.visible >= 0.5f && b.box.h >= 20) {
+                dets.push_back(Detection { f, f / options.fps, b.box, 0.9f });
+                identityAt[{ f, int(std::lround(b.box.x)) }] = b.identity;
+            }
+        tracker.update(Frame { image, f, f / options.fps }, dets, identities > 0);
+        for (Tracklet &t : tracker.takeFinished())
+            tracklets.push_back(std::move(t));
+    }
+    for (Tracklet &t : tracker.finish())
+        tracklets.push_back(std::move(t));
+    int judged = 0, upperOk = 0, lowerOk = 0;
+    for (const Tracklet &t : tracklets) {
+        if (t.crops.empty())
+            continue;
+        const int id
+            = identityAt.at({ t.detections.front().frame, int(std::lround(t.detections.front().box.x)) });
+        const PersonAppearance &a = scene.truth().identity(id)->appearance;
+        const AttributeSet set = AttributeExtractor().extract(t);
+        upperOk += dominant(set, BodyRegion::Upper) == toString(a.upperColour) ? 1 : 0;
+        lowerOk += dominant(set, BodyRegion::Lower) == toString(a.visibleLowerColour()) ? 1 : 0;
+        ++judged;
+    }
+    qInfo(
+        "%zu tracklets, %d with crops: upper %d, lower %d agree", tracklets.size(), judged, upperOk, lowerOk);
+    QVERIFY(judged >= 12);
+    QVERIFY(upperOk >= int(0.75 * judged)); // measured 16 / 18
+    QVERIFY(lowerOk >= int(0.75 * judged)); // measured 15 / 18
 }
 
 QTEST_GUILESS_MAIN(TestColourNaming)
