@@ -12,6 +12,7 @@ namespace {
 
 constexpr float kAreaCap = 12000.f; // ~ 60 x 200 px: enough for attributes and review
 constexpr float kCutPenalty = 0.3f; // a box touching the frame edge shows part of a person
+constexpr float kPersonAspect = 2.f; // height / width of a person mid-stride; taller is fine
 constexpr double kSharpnessHalf = 150; // Laplacian variance that scores 0.5
 constexpr float kReplaceMargin = 1.05f; // a new crop must be 5 % better than the one it evicts
 constexpr int kSharpnessPixels = 20000; // sharpness is measured on at most this many pixels
@@ -26,7 +27,10 @@ float upperBound(const Detection &d, const cv::Size &frameSize)
     const float area = std::min(1.f, d.box.area() / kAreaCap);
     const bool cut = d.box.x <= 1 || d.box.y <= 1 || d.box.right() >= frameSize.width - 1
         || d.box.bottom() >= frameSize.height - 1;
-    return area * std::clamp(d.score, 0.f, 1.f) * (cut ? kCutPenalty : 1.f);
+    // A box much wider than a walking person (height < 2 x width) usually holds two people
+    // walking together or a merged blob: a poor crop of either of them.
+    const float shape = std::clamp(d.box.h / std::max(1.f, d.box.w) / kPersonAspect, kCutPenalty, 1.f);
+    return area * shape * std::clamp(d.score, 0.f, 1.f) * (cut ? kCutPenalty : 1.f);
 }
 
 float sharpness(const cv::Mat &bgr, const Box &box)

@@ -11,7 +11,8 @@ namespace descry {
 
 // Keeps the best few crops of one track, spaced in time so they show different poses.
 // Quality = box area (capped: beyond that, bigger is not better for recognition) x sharpness
-// (variance of the Laplacian, saturating) x detector score x (not cut by the frame edge).
+// (variance of the Laplacian, saturating) x detector score x (not cut by the frame edge)
+// x shape (boxes wider than a person mid-stride are usually two people or a merged blob).
 // A crop is encoded (JPEG, quality 92, padded box, full resolution) only when it is kept, and
 // only if it beats what it replaces by a margin, so a track does not re-encode every frame.
 class CropSelector {

@@ -1,6 +1,8 @@
 #include "BackgroundPersonDetector.h"
 #include "SceneRenderer.h"
+#include "TestSupport.h"
 #include "Tracker.h"
+#include "VideoDecoder.h"
 
 #include <QDataStream>
 #include <QElapsedTimer>
@@ -231,6 +233,7 @@ private Q_SLOTS:
     void renderedSceneKeepsIdentities_data();
     void renderedSceneKeepsIdentities();
     void renderedSceneWithBackgroundDetector();
+    void realFootage();
 };
 
 void TestTracker::singleWalkerIsOneTracklet()
@@ -610,6 +613,53 @@ void TestTracker::renderedSceneWithBackgroundDetector()
     QVERIFY2(s.purity() >= 0.9, qPrintable(QString::number(s.purity())));
     QVERIFY(s.switches <= 16);
     QVERIFY(s.fragments <= 12);
+}
+
+void TestTracker::realFootage()
+{
+    // vtest.avi (real pedestrians, 768x576) through the background detector: the tracker's
+    // own time per frame and the shape of its output. No identity truth exists for it.
+    const QString path = test::sharedFile(QStringLiteral("footage/vtest.avi"));
+    if (path.isEmpty())
+        QSKIP("shared footage/vtest.avi is not available");
+    VideoDecoder decoder;
+    QString error;
+    QVERIFY2(decoder.open(path, &error), qPrintable(error));
+    BackgroundPersonDetector detector;
+    Tracker tracker;
+    std::vector<Tracklet> out;
+    qint64 trackerNs = 0;
+    int frames = 0, detections = 0;
+    Frame frame;
+    while (frames < 300 && decoder.read(&frame)) {
+        std::vector<Detection> dets;
+        QVERIFY(detector.detect(frame, &dets, &error));
+        detections += int(dets.size());
+        QElapsedTimer timer;
+        timer.start();
+        tracker.update(frame, dets, detector.lastForegroundMask());
+        for (Tracklet &t : tracker.takeFinished())
+            out.push_back(std::move(t));
+        trackerNs += timer.nsecsElapsed();
+        ++frames;
+    }
+    for (Tracklet &t : tracker.finish())
+        out.push_back(std::move(t));
+    size_t inTracklets = 0, crops = 0;
+    for (const Tracklet &t : out) {
+        inTracklets += t.detections.size();
+        crops += t.crops.size();
+        QVERIFY(t.detections.size() >= 5);
+        QVERIFY(!t.crops.empty());
+        for (size_t i = 1; i < t.detections.size(); ++i)
+            QVERIFY(t.detections[i - 1].frame < t.detections[i].frame);
+    }
+    const double ms = double(trackerNs) / 1e6 / frames;
+    qInfo("vtest.avi, %d frames: %d detections, %zu tracklets holding %zu of them, %zu crops; tracker %.3f "
+          "ms/frame",
+        frames, detections, out.size(), inTracklets, crops, ms);
+    QVERIFY(out.size() >= 10);
+    QVERIFY(ms < 10);
 }
 
 QTEST_GUILESS_MAIN(TestTracker)
