@@ -14,6 +14,8 @@ commands:
   ingest PATH...        add video files or folders to the gallery (resumable)
   search "TEXT"         rank the gallery's person tracklets for a description
   info                  what the gallery holds and what this build can do
+  render                write a synthetic scene (video, truth, captions) from a seed
+  bench WHAT            measure ingest speed, search accuracy, detector recall (JSON)
 
 Run 'descry-cli COMMAND --help' for the options of a command.)";
 
@@ -29,6 +31,10 @@ int run(const QStringList &args)
         return runSearch(rest);
     if (command == QLatin1String("info"))
         return runInfo(rest);
+    if (command == QLatin1String("render"))
+        return runRender(rest);
+    if (command == QLatin1String("bench"))
+        return runBench(rest);
     if (command == QLatin1String("--version")) {
         printOut(QStringLiteral("descry-cli %1").arg(QStringLiteral(DESCRY_VERSION)));
         return 0;

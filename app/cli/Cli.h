@@ -10,6 +10,9 @@ namespace descry::cli {
 int runIngest(const QStringList &args);
 int runSearch(const QStringList &args);
 int runInfo(const QStringList &args);
+int runBench(const QStringList &args);
+int benchDetector(const QStringList &args);
+int runRender(const QStringList &args);
 
 // Dispatches argv (without the program name) to a subcommand; prints help on misuse.
 int run(const QStringList &args);

@@ -1,0 +1,55 @@
+#include "BenchSupport.h"
+
+#include "CliSupport.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QJsonDocument>
+#include <QSysInfo>
+#include <QThread>
+
+namespace descry::cli {
+
+namespace {
+
+QString cpuModel()
+{
+    QFile cpuinfo(QStringLiteral("/proc/cpuinfo"));
+    if (!cpuinfo.open(QIODevice::ReadOnly))
+        return QSysInfo::currentCpuArchitecture();
+    while (!cpuinfo.atEnd()) {
+        const QString line = QString::fromLatin1(cpuinfo.readLine());
+        if (line.startsWith(QLatin1String("model name")))
+            return line.section(QLatin1Char(':'), 1).trimmed();
+    }
+    return QSysInfo::currentCpuArchitecture();
+}
+
+} // namespace
+
+QJsonObject machineDescription()
+{
+    return {{QStringLiteral("cpu"), cpuModel()},
+            {QStringLiteral("threads"), QThread::idealThreadCount()},
+            {QStringLiteral("os"), QSysInfo::prettyProductName()},
+            {QStringLiteral("when"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
+}
+
+bool writeBenchResult(QJsonObject result, const QString &path)
+{
+    result.insert(QStringLiteral("machine"), machineDescription());
+    const QByteArray json = QJsonDocument(result).toJson(QJsonDocument::Indented);
+    if (path.isEmpty()) {
+        printOut(QString::fromUtf8(json));
+        return true;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(json) != json.size()) {
+        printErr(QStringLiteral("bench: cannot write %1: %2").arg(path, file.errorString()));
+        return false;
+    }
+    printErr(QStringLiteral("bench: results written to %1").arg(path));
+    return true;
+}
+
+} // namespace descry::cli

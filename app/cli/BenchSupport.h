@@ -1,0 +1,13 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+
+namespace descry::cli {
+
+// The machine a benchmark ran on (CPU model, cores, OS) and when: stored with every result.
+QJsonObject machineDescription();
+// Writes `result` (with the machine added) to `path` as indented JSON, or to stdout when empty.
+bool writeBenchResult(QJsonObject result, const QString &path);
+
+} // namespace descry::cli
