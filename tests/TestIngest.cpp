@@ -218,6 +218,31 @@ private Q_SLOTS:
         QVERIFY(sawTruncated);
     }
 
+    void ingestsRealFootage()
+    {
+        const QString vtest = test::sharedFile(QStringLiteral("footage/vtest.avi"));
+        if (vtest.isEmpty())
+            QSKIP("../shared/footage/vtest.avi not present");
+        const IngestSummary summary = ingest(m_dir.filePath(QStringLiteral("vtest.sqlite")), {vtest});
+        QCOMPARE(summary.count(IngestOutcome::Ingested), 1);
+        const IngestSourceResult &r = summary.sources[0];
+        qInfo("vtest.avi: %d tracklets, %.1f s for %.1f s of footage (%.3f x)", r.tracklets, r.seconds, r.footageSeconds,
+              r.seconds / r.footageSeconds);
+        // 79.5 s of a walkway with 4-9 people in view at a time, each crossing in ~10-40 s:
+        // a few dozen tracklets. Far fewer means people are lost; far more means fragmentation.
+        QVERIFY2(r.tracklets >= 20 && r.tracklets <= 90, qPrintable(r.message));
+        Gallery g;
+        QVERIFY(g.open(m_dir.filePath(QStringLiteral("vtest.sqlite"))));
+        const auto source = g.sources().front();
+        QCOMPARE(source.width, 768);
+        QCOMPARE(source.height, 576);
+        QCOMPARE(source.frameCount, int64_t(795));
+        for (const TrackletRecord &t : g.tracklets()) {
+            QVERIFY(t.detectionCount >= 5);
+            QVERIFY(t.bestCropId > 0);
+        }
+    }
+
     void unreadableFolderIsReported()
     {
         const QString root = m_dir.filePath(QStringLiteral("locked"));
