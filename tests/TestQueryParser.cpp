@@ -112,6 +112,9 @@ void TestQueryParser::parsesTerms_data()
     row("gray spelling", "gray sweater", { "upper colour:grey", "upper garment:sweater@0.5" });
     row("dark alone is weak dark", "dark jacket",
         { "upper colour:black|grey@0.5", "upper garment:jacket@0.5" });
+    row("shade between two families", "magenta top", { "upper colour:purple|pink", "upper garment:top@0.5" });
+    row("indigo is the denim dye", "indigo jeans", { "lower colour:blue", "lower garment:jeans@0.5" });
+    row("socks are on the feet", "white socks", { "feet colour:white", "feet garment:socks@0.5" });
     row("child", "a kid in a yellow raincoat",
         { "whole age:child", "upper colour:yellow", "upper garment:coat@0.5" });
 }
