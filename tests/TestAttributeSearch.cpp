@@ -216,7 +216,9 @@ void TestAttributeSearch::ranks100kQuickly()
     }
     qInfo("rank() over %zu tracklets, %zu terms: %lld ms", big.size(), q.terms.size(), ms);
     QCOMPARE(ranked.size(), size_t(50));
-    // The target is < 50 ms; the bound is loose so a busy CI machine does not fail it.
+    // The target was < 50 ms; on the 2-core VM this takes 80-110 ms, of which a bare pass over
+    // the 2.7 M attribute strings alone costs 35-45 ms (memory bound). The bound is loose so a
+    // busy CI machine does not fail it.
     QVERIFY2(ms < 400, qPrintable(QString::number(ms)));
 }
 
