@@ -42,9 +42,9 @@ cv::Mat medianOf(const std::deque<cv::Mat> &samples)
 
 // Foreground when the colour moved far from the background, unless it looks like a shadow:
 // the same chromaticity, darker by a bounded factor.
-bool isForeground(const uchar *pixel, const uchar *background, int threshold)
+bool isForeground(const uchar *pixel, const uchar *background, float gain, int threshold)
 {
-    const float b0 = background[0], b1 = background[1], b2 = background[2];
+    const float b0 = gain * background[0], b1 = gain * background[1], b2 = gain * background[2];
     const float i0 = pixel[0], i1 = pixel[1], i2 = pixel[2];
     const float d0 = i0 - b0, d1 = i1 - b1, d2 = i2 - b2;
     const float distance2 = d0 * d0 + d1 * d1 + d2 * d2;
@@ -70,6 +70,25 @@ cv::Mat edgesOf(const cv::Mat &image)
     cv::Sobel(grey, dy, CV_32F, 0, 1);
     magnitude = cv::abs(dx) + cv::abs(dy);
     return magnitude;
+}
+
+// Brightness of the frame relative to the background (a cloud, auto exposure): the median
+// ratio over a sparse grid, which the few pixels covered by people cannot move.
+float globalGain(const cv::Mat &small, const cv::Mat &background)
+{
+    std::vector<float> ratios;
+    for (int y = 2; y < small.rows; y += 4) {
+        const uchar *p = small.ptr<uchar>(y), *b = background.ptr<uchar>(y);
+        for (int x = 2; x < small.cols; x += 4) {
+            const int sumB = b[3 * x] + b[3 * x + 1] + b[3 * x + 2];
+            if (sumB > 60)
+                ratios.push_back(float(p[3 * x] + p[3 * x + 1] + p[3 * x + 2]) / float(sumB));
+        }
+    }
+    if (ratios.empty())
+        return 1.f;
+    std::nth_element(ratios.begin(), ratios.begin() + std::ptrdiff_t(ratios.size() / 2), ratios.end());
+    return ratios[ratios.size() / 2];
 }
 
 } // namespace
@@ -213,13 +232,14 @@ std::vector<cv::Rect> BackgroundPersonDetector::findPeople(
 
 cv::Mat BackgroundPersonDetector::foreground(const cv::Mat &small) const
 {
+    const float gain = globalGain(small, m_background);
     cv::Mat mask(small.size(), CV_8U);
     for (int y = 0; y < small.rows; ++y) {
         const uchar *pixel = small.ptr<uchar>(y);
         const uchar *background = m_background.ptr<uchar>(y);
         uchar *m = mask.ptr<uchar>(y);
         for (int x = 0; x < small.cols; ++x)
-            m[x] = isForeground(pixel + 3 * x, background + 3 * x, m_params.colourThreshold) ? 255 : 0;
+            m[x] = isForeground(pixel + 3 * x, background + 3 * x, gain, m_params.colourThreshold) ? 255 : 0;
     }
     // Salt noise out (a median keeps thin legs that an opening would cut), then join body
     // parts split by clothing that matches the background, mostly vertically.

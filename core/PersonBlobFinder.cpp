@@ -17,11 +17,13 @@ constexpr float kNominalAspect = 2.6f;
 constexpr float kMinAspect = 1.1f;
 constexpr float kMaxAspect = 5.5f;
 constexpr float kMaxMergedAspect = 4.2f;
+constexpr float kMaxStackGap = 0.4f; // of the joined height: a torso lost to background-coloured clothes
 constexpr float kMaxFragment = 0.6f; // of the taller blob's height: a head, a torso, legs
 constexpr float kGhostSupport = 0.45f; // edge share below which a band is uncovered background
 constexpr double kMinBandEvidence = 1.0; // mean border gradient per pixel of band perimeter
 constexpr float kStackedHeight = 1.5f; // of the expected height: more is two people stacked
 constexpr float kWideFactor = 1.5f;
+constexpr float kMaxValley = 0.7f; // of the lower side peak: deeper is a gap between people
 constexpr float kShortHeight = 1.3f; // blob heights: less than this short of a person gets legs // of the
                                      // expected width: more is people side by side
 
@@ -133,7 +135,8 @@ PersonBlobFinder::Blob PersonBlobFinder::trimGhostEnds(const Blob &blob) const
 }
 
 // Joins a blob with one right above or below it that overlaps it horizontally: a head or
-// torso separated from the legs by a band of background-coloured clothing.
+// torso separated from the legs by background-coloured clothing (a grey top on grey paving
+// can hide the whole torso, hence the wide gap allowed).
 std::vector<PersonBlobFinder::Blob> PersonBlobFinder::mergeStacked(std::vector<Blob> blobs) const
 {
     bool merged = true;
@@ -149,8 +152,9 @@ std::vector<PersonBlobFinder::Blob> PersonBlobFinder::mergeStacked(std::vector<B
                 // Two person-sized blobs stacked are two people (one behind the other).
                 const bool fragment
                     = std::min(a.height, b.height) < kMaxFragment * std::max(a.height, b.height);
-                if (!fragment || overlap < 0.6f * float(std::min(a.width, b.width)) || gap > joined.height / 6
-                    || aspect < kMinAspect || aspect > kMaxMergedAspect)
+                if (!fragment || overlap < 0.6f * float(std::min(a.width, b.width))
+                    || float(gap) > kMaxStackGap * float(joined.height) || aspect < kMinAspect
+                    || aspect > kMaxMergedAspect)
                     continue;
                 const float support = (blobs[i].edgeSupport * float(blobs[i].pixels)
                                           + blobs[j].edgeSupport * float(blobs[j].pixels))
@@ -232,6 +236,22 @@ std::vector<PersonBlobFinder::Blob> PersonBlobFinder::splitWide(const Blob &blob
         cuts.push_back(best);
     }
     cuts.push_back(box.width);
+    // A cut needs a valley: people side by side touch with an arm or a bag, while one
+    // person's stride or backpack stays about as dense as the body.
+    auto peak = [&](int from, int to) {
+        int best = 0;
+        for (int x = from; x < to; ++x)
+            best = std::max(best, columns.at<int>(0, x));
+        return best;
+    };
+    for (size_t k = 1; k + 1 < cuts.size();) {
+        const int valley = columns.at<int>(0, cuts[k]);
+        const int sides = std::min(peak(cuts[k - 1], cuts[k]), peak(cuts[k] + 1, cuts[k + 1]));
+        if (float(valley) > kMaxValley * float(sides))
+            cuts.erase(cuts.begin() + std::ptrdiff_t(k));
+        else
+            ++k;
+    }
     std::vector<Blob> parts;
     for (size_t k = 0; k + 1 < cuts.size(); ++k) {
         const Blob part = makeBlob(cv::Rect(box.x + cuts[k], box.y, cuts[k + 1] - cuts[k], box.height));

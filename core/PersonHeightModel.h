@@ -13,7 +13,7 @@ namespace descry {
 // those frames (needed for exact resume).
 class PersonHeightModel {
 public:
-    explicit PersonHeightModel(int window = 120, int minObservations = 20);
+    explicit PersonHeightModel(int window = 120, int minObservations = 40);
 
     void clear();
     // One clean, fully visible person in frame `frame` (feet at row `footY`, `height` tall).
