@@ -187,7 +187,8 @@ bool BackgroundPersonDetector::detect(const Frame &frame, std::vector<Detection>
     const cv::Mat small = shrink(frame.image);
     std::vector<float> scores;
     const std::vector<cv::Rect> people = findPeople(small, frame.index, &scores);
-    const double scale = double(frame.image.cols) / small.cols;
+    const float sx = float(frame.image.cols) / float(small.cols),
+                sy = float(frame.image.rows) / float(small.rows);
     for (size_t i = 0; i < people.size(); ++i) {
         if (scores[i] < m_minScore)
             continue;
@@ -195,8 +196,7 @@ bool BackgroundPersonDetector::detect(const Frame &frame, std::vector<Detection>
         Detection detection;
         detection.frame = frame.index;
         detection.time = frame.time;
-        detection.box
-            = Box { float(r.x * scale), float(r.y * scale), float(r.width * scale), float(r.height * scale) };
+        detection.box = Box { float(r.x) * sx, float(r.y) * sy, float(r.width) * sx, float(r.height) * sy };
         detection.score = scores[i];
         out->push_back(detection);
     }

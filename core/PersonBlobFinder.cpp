@@ -17,15 +17,23 @@ constexpr float kNominalAspect = 2.6f;
 constexpr float kMinAspect = 1.1f;
 constexpr float kMaxAspect = 5.5f;
 constexpr float kMaxMergedAspect = 4.2f;
-constexpr float kMaxStackGap = 0.4f; // of the joined height: a torso lost to background-coloured clothes
-constexpr float kMaxFragment = 0.6f; // of the taller blob's height: a head, a torso, legs
-constexpr float kGhostSupport = 0.45f; // edge share below which a band is uncovered background
+// Joining fragments: the smaller must be under kMaxFragment of the taller one's height (a
+// head, a torso, legs), the gap under kMaxStackGap of the joined height (a whole torso can be
+// lost to clothes the colour of the background).
+constexpr float kMaxFragment = 0.6f;
+constexpr float kMaxStackGap = 0.4f;
+// Ghost trimming: a band whose outline has less than this share of its gradient in the
+// frame is uncovered background; bands with almost no outline are left alone.
+constexpr float kGhostSupport = 0.45f;
 constexpr double kMinBandEvidence = 1.0; // mean border gradient per pixel of band perimeter
-constexpr float kStackedHeight = 1.5f; // of the expected height: more is two people stacked
+// With a height model (h = expected height where the blob's feet are): taller than
+// kStackedHeight * h is two people one behind the other; wider than kWideFactor * h / aspect
+// is people side by side, cut only at a valley under kMaxValley of the lower side's peak;
+// a person kShortHeight times taller than the blob has lost their legs to the background.
+constexpr float kStackedHeight = 1.5f;
 constexpr float kWideFactor = 1.5f;
-constexpr float kMaxValley = 0.7f; // of the lower side peak: deeper is a gap between people
-constexpr float kShortHeight = 1.3f; // blob heights: less than this short of a person gets legs // of the
-                                     // expected width: more is people side by side
+constexpr float kMaxValley = 0.7f;
+constexpr float kShortHeight = 1.3f;
 
 double rectSum(const cv::Mat &integral, const cv::Rect &r)
 {
