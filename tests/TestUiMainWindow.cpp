@@ -229,6 +229,8 @@ private Q_SLOTS:
         for (int row = 1; row < model->rowCount(); ++row)
             QVERIFY(model->data(model->index(row - 1), ResultsModel::ScoreRole).toFloat()
                 >= model->data(model->index(row), ResultsModel::ScoreRole).toFloat());
+        qInfo("%d tracklets ingested; %d results for \"%s\"", summary.sources[0].tracklets,
+            model->totalCount(), qPrintable(m_query));
         QVERIFY(window.searchBar()->understoodText().contains(QStringLiteral("upper")));
         QTRY_VERIFY_WITH_TIMEOUT(
             model->data(model->index(0), ResultsModel::ThumbnailReadyRole).toBool(), kWaitMs);
