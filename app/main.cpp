@@ -1,3 +1,4 @@
+#include "DetailPanel.h"
 #include "Gallery.h"
 #include "IngestController.h"
 #include "IngestJob.h"
@@ -98,6 +99,7 @@ int main(int argc, char **argv)
         query = QString::fromUtf8(kDemoQuery);
     if (!query.isEmpty()) {
         selectFirstResult(&window);
+        window.detailPanel()->setAutoShowFrame(true);
         QTimer::singleShot(0, &window, [&window, query] { window.runQuery(query); });
     }
     if (parser.isSet(QStringLiteral("screenshot")))

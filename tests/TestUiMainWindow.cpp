@@ -192,6 +192,11 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QTRY_COMPARE(window.emptyState()->title(), QStringLiteral("No footage yet"));
         QVERIFY(window.emptyState()->actionButton()->isVisible());
+        // Searching an empty gallery is not an error: the invitation stays.
+        QSignalSpy shown(&window, &MainWindow::resultsShown);
+        window.runQuery(QStringLiteral("red coat"));
+        QVERIFY(shown.wait(kWaitMs));
+        QCOMPARE(window.emptyState()->title(), QStringLiteral("No footage yet"));
         QVERIFY(
             !QFile::exists(m_dir.filePath(QStringLiteral("nothing-here.sqlite")))); // looking creates nothing
     }
@@ -253,11 +258,21 @@ private Q_SLOTS:
             QVERIFY(crop->imageRect(crop->size()).height() <= 2.0 * crop->image().height() + 0.5);
         }
 
-        // Show in frame decodes the source frame on the detail thread.
+        // Show in frame decodes the source frame on the detail thread and shows it in the panel;
+        // "Open larger" puts the same frame in a non-modal window.
+        QSignalSpy frameShown(window.detailPanel(), &DetailPanel::frameShown);
         QTest::mouseClick(window.detailPanel()->showInFrameButton(), Qt::LeftButton);
+        QVERIFY(frameShown.wait(kWaitMs));
+        const QImage frame = window.detailPanel()->frameView()->image();
+        QVERIFY(!frame.isNull());
+        QCOMPARE(frame.size(), QSize(512, 384));
+        // Scaled to fit the panel, never enlarged.
+        QVERIFY(
+            window.detailPanel()->frameView()->imageRect(window.detailPanel()->frameView()->size()).width()
+            <= frame.width());
+        QTest::mouseClick(window.detailPanel()->openLargerButton(), Qt::LeftButton);
         QVERIFY(window.detailPanel()->frameDialog());
-        QTRY_VERIFY_WITH_TIMEOUT(!window.detailPanel()->frameDialog()->image().isNull(), kWaitMs);
-        QCOMPARE(window.detailPanel()->frameDialog()->image().size(), QSize(512, 384));
+        QCOMPARE(window.detailPanel()->frameDialog()->image(), frame);
         QVERIFY(QApplication::activeModalWidget() == nullptr);
         window.detailPanel()->frameDialog()->close();
 

@@ -1,10 +1,12 @@
 #include "DetailPanel.h"
 
 #include "DetailController.h"
+#include "DisplayFormat.h"
 #include "FrameDialog.h"
 #include "ImageView.h"
-#include "TimeFormat.h"
+#include "UiSettings.h"
 
+#include <QCheckBox>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -13,6 +15,7 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QStackedWidget>
+#include <QStyle>
 #include <QVBoxLayout>
 
 namespace descry {
@@ -41,9 +44,13 @@ DetailPanel::DetailPanel(DetailController *controller, QWidget *parent)
     , m_matched(valueLabel(this))
     , m_measured(valueLabel(this))
     , m_cropStatus(new QLabel(this))
+    , m_cropScroll(new QScrollArea(this))
     , m_cropStrip(new QWidget(this))
     , m_cropLayout(new QHBoxLayout(m_cropStrip))
     , m_showInFrame(new QPushButton(tr("Show in frame"), this))
+    , m_openLarger(new QPushButton(tr("Open larger…"), this))
+    , m_autoFrame(new QCheckBox(tr("Always"), this))
+    , m_frameView(new ImageView(this))
 {
     setObjectName(QStringLiteral("detailPanel"));
     auto *empty = new QLabel(tr("Select a result to see the person up close."), this);
@@ -63,13 +70,11 @@ DetailPanel::DetailPanel(DetailController *controller, QWidget *parent)
     m_cropLayout->setContentsMargins(0, 0, 0, 0);
     m_cropLayout->setSpacing(6);
     m_cropLayout->addStretch();
-    auto *scroll = new QScrollArea(this);
-    scroll->setObjectName(QStringLiteral("cropScroll"));
-    scroll->setWidget(m_cropStrip);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setFixedHeight(kCropHeight + 24);
-    scroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_cropScroll->setObjectName(QStringLiteral("cropScroll"));
+    m_cropScroll->setWidget(m_cropStrip);
+    m_cropScroll->setWidgetResizable(true);
+    m_cropScroll->setFrameShape(QFrame::NoFrame);
+    m_cropScroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_cropStatus->setObjectName(QStringLiteral("cropStatus"));
 
     auto *form = new QFormLayout;
@@ -82,17 +87,32 @@ DetailPanel::DetailPanel(DetailController *controller, QWidget *parent)
     form->addRow(tr("Measured"), m_measured);
 
     m_showInFrame->setObjectName(QStringLiteral("showInFrameButton"));
-    m_showInFrame->setToolTip(tr("Open the source frame of the best crop with the person's box drawn"));
+    m_showInFrame->setToolTip(tr("The source frame of the best crop, with the person's box drawn (Ctrl+E)"));
+    m_openLarger->setObjectName(QStringLiteral("openLargerButton"));
+    m_openLarger->setEnabled(false);
+    m_autoFrame->setObjectName(QStringLiteral("autoFrameCheck"));
+    m_autoFrame->setToolTip(tr("Show the frame of every result you select"));
+    m_autoFrame->setChecked(uiSettings()->value(QStringLiteral("detail/autoFrame"), false).toBool());
+    m_frameView->setObjectName(QStringLiteral("frameView"));
+    m_frameView->setMinimumHeight(120);
+    m_frameView->hide();
+    auto *frameButtons = new QHBoxLayout;
+    frameButtons->addWidget(m_showInFrame);
+    frameButtons->addWidget(m_autoFrame);
+    frameButtons->addStretch();
+    frameButtons->addWidget(m_openLarger);
 
     auto *detail = new QWidget(this);
     auto *layout = new QVBoxLayout(detail);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(header);
-    layout->addWidget(scroll);
+    layout->addWidget(m_cropScroll);
     layout->addWidget(m_cropStatus);
     layout->addLayout(form);
-    layout->addWidget(m_showInFrame, 0, Qt::AlignLeft);
-    layout->addStretch();
+    layout->addSpacing(6);
+    layout->addLayout(frameButtons);
+    layout->addWidget(m_frameView, 1);
+    layout->addStretch(0);
 
     m_pages->addWidget(empty);
     m_pages->addWidget(detail);
@@ -101,6 +121,13 @@ DetailPanel::DetailPanel(DetailController *controller, QWidget *parent)
     outer->addWidget(m_pages);
 
     connect(m_showInFrame, &QPushButton::clicked, this, &DetailPanel::showInFrame);
+    connect(m_openLarger, &QPushButton::clicked, this, &DetailPanel::openLarger);
+    connect(m_frameView, &ImageView::doubleClicked, this, &DetailPanel::openLarger);
+    connect(m_autoFrame, &QCheckBox::toggled, this, [this](bool on) {
+        uiSettings()->setValue(QStringLiteral("detail/autoFrame"), on);
+        if (on && m_frameView->isHidden())
+            showInFrame();
+    });
     connect(m_controller, &DetailController::trackletLoaded, this, &DetailPanel::onTrackletLoaded);
     connect(m_controller, &DetailController::frameGrabbed, this, &DetailPanel::onFrameGrabbed);
 }
@@ -109,6 +136,7 @@ void DetailPanel::clear()
 {
     m_result = {};
     setCrops({});
+    resetFrame();
     m_pages->setCurrentIndex(0);
 }
 
@@ -128,7 +156,10 @@ void DetailPanel::showResult(const SearchResult &result)
     setCrops({});
     m_cropStatus->setText(tr("Loading crops…"));
     m_pages->setCurrentIndex(1);
+    resetFrame();
     m_controller->loadTracklet(t.id);
+    if (m_autoFrame->isChecked())
+        showInFrame();
 }
 
 void DetailPanel::onTrackletLoaded(const TrackletDetail &detail)
@@ -143,8 +174,9 @@ void DetailPanel::onTrackletLoaded(const TrackletDetail &detail)
         QFileInfo(detail.tracklet.sourcePath).absolutePath()));
     m_measured->setText(attributeSummary(detail.attributes));
     setCrops(detail);
-    m_cropStatus->setText(tr("%n crop(s) of %1 detections, best first", nullptr, int(detail.crops.size()))
-                              .arg(detail.detectionCount));
+    m_cropStatus->setText(tr("%1 of %2, best first")
+                              .arg(countOf(qint64(detail.crops.size()), tr("crop"), tr("crops")),
+                                  countOf(detail.detectionCount, tr("detection"), tr("detections"))));
     Q_EMIT detailShown(detail.trackletId);
 }
 
@@ -152,6 +184,7 @@ void DetailPanel::setCrops(const TrackletDetail &detail)
 {
     qDeleteAll(m_cropViews);
     m_cropViews.clear();
+    int tallest = kCropHeight / 2;
     for (size_t i = 0; i < detail.cropImages.size(); ++i) {
         const QImage &image = detail.cropImages[i];
         if (image.isNull())
@@ -160,16 +193,20 @@ void DetailPanel::setCrops(const TrackletDetail &detail)
         view->setMaxUpscale(2.0);
         view->setImage(image);
         // Fixed cell: as tall as the strip, as wide as the crop's aspect needs at that height.
+        // Each cell is exactly the drawn crop: as tall as the strip allows, at most 2x.
         const qreal scale = std::min<qreal>(2.0, qreal(kCropHeight) / image.height());
-        view->setFixedSize(std::max(24, int(image.width() * scale)), kCropHeight);
+        view->setFixedSize(std::max(8, qRound(image.width() * scale)), qRound(image.height() * scale));
+        tallest = std::max(tallest, view->height());
         view->setToolTip(tr("frame %1 · %2×%3 px · quality %4")
                              .arg(detail.crops[i].frame)
                              .arg(image.width())
                              .arg(image.height())
                              .arg(double(detail.crops[i].quality), 0, 'f', 2));
-        m_cropLayout->insertWidget(m_cropLayout->count() - 1, view);
+        m_cropLayout->insertWidget(m_cropLayout->count() - 1, view, 0, Qt::AlignTop);
         m_cropViews.append(view);
     }
+    // The strip is as tall as its tallest crop, plus room for the scroll bar of a long strip.
+    m_cropScroll->setFixedHeight(tallest + style()->pixelMetric(QStyle::PM_ScrollBarExtent) + 4);
 }
 
 QString DetailPanel::attributeSummary(const AttributeSet &attributes) const
@@ -195,24 +232,57 @@ QString DetailPanel::attributeSummary(const AttributeSet &attributes) const
     return lines.isEmpty() ? tr("—") : lines.join(QLatin1Char('\n'));
 }
 
+void DetailPanel::setAutoShowFrame(bool on)
+{
+    const QSignalBlocker quiet(m_autoFrame); // a demo's choice, not the user's: not saved
+    m_autoFrame->setChecked(on);
+}
+
+void DetailPanel::resetFrame()
+{
+    m_frame = {};
+    m_frameView->setImage({});
+    m_frameView->hide();
+    m_openLarger->setEnabled(false);
+}
+
 void DetailPanel::showInFrame()
 {
     if (m_result.tracklet.id <= 0)
         return;
-    if (!m_frameDialog) {
-        m_frameDialog = new FrameDialog(this);
-        m_frameDialog->setAttribute(Qt::WA_DeleteOnClose);
-    }
-    m_frameDialog->showLoading(QFileInfo(m_result.tracklet.sourcePath).fileName());
-    m_frameDialog->show();
-    m_frameDialog->raise();
+    m_frameView->setImage({});
+    m_frameView->setPlaceholderText(tr("Decoding the frame…"));
+    m_frameView->show();
     m_controller->grabFrame(m_result.tracklet.id);
 }
 
 void DetailPanel::onFrameGrabbed(const FrameView &frame)
 {
-    if (m_frameDialog && frame.trackletId == m_result.tracklet.id)
+    if (frame.trackletId != m_result.tracklet.id)
+        return;
+    m_frame = frame;
+    m_frameView->setImage(frame.image);
+    m_frameView->setPlaceholderText(tr("Cannot show this frame:\n%1").arg(frame.error));
+    m_frameView->setToolTip(frame.image.isNull()
+            ? QString()
+            : tr("frame %1 at %2 — double-click to enlarge").arg(frame.frame).arg(formatClock(frame.time)));
+    m_openLarger->setEnabled(!frame.image.isNull());
+    if (m_frameDialog && m_frameDialog->isVisible())
         m_frameDialog->showFrame(frame);
+    Q_EMIT frameShown(frame.trackletId);
+}
+
+void DetailPanel::openLarger()
+{
+    if (m_frame.image.isNull())
+        return;
+    if (!m_frameDialog) {
+        m_frameDialog = new FrameDialog(this);
+        m_frameDialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_frameDialog->showFrame(m_frame);
+    m_frameDialog->show();
+    m_frameDialog->raise();
 }
 
 } // namespace descry

@@ -1,20 +1,22 @@
 #pragma once
 
+#include "FrameDialog.h"
 #include "SearchEngine.h"
 #include "TrackletDetail.h"
 
 #include <QPointer>
 #include <QWidget>
 
+class QCheckBox;
 class QLabel;
 class QPushButton;
+class QScrollArea;
 class QHBoxLayout;
 class QStackedWidget;
 
 namespace descry {
 
 class DetailController;
-class FrameDialog;
 class ImageView;
 
 // The selected result up close: its crops at full resolution (scaled down to fit, enlarged at
@@ -32,19 +34,27 @@ public:
     // Crop images on show (empty until the detail has loaded).
     QList<ImageView *> cropViews() const { return m_cropViews; }
     QPushButton *showInFrameButton() const { return m_showInFrame; }
+    QPushButton *openLargerButton() const { return m_openLarger; }
+    ImageView *frameView() const { return m_frameView; }
     FrameDialog *frameDialog() const { return m_frameDialog; }
+    // Load the frame of every result shown, without a click (the demo; a user's own choice is
+    // the "Always" box, which is remembered).
+    void setAutoShowFrame(bool on);
 
 public Q_SLOTS:
     void showResult(const descry::SearchResult &result);
     void clear();
     void showInFrame();
+    void openLarger();
 
 Q_SIGNALS:
     void detailShown(qint64 trackletId); // the crops are on screen
+    void frameShown(qint64 trackletId); // the source frame is on screen (or its error)
 
 private:
     void onTrackletLoaded(const TrackletDetail &detail);
     void onFrameGrabbed(const FrameView &frame);
+    void resetFrame();
     void setCrops(const TrackletDetail &detail);
     QString attributeSummary(const AttributeSet &attributes) const;
 
@@ -59,10 +69,15 @@ private:
     QLabel *m_matched;
     QLabel *m_measured;
     QLabel *m_cropStatus;
+    QScrollArea *m_cropScroll;
     QWidget *m_cropStrip;
     QHBoxLayout *m_cropLayout;
     QList<ImageView *> m_cropViews;
     QPushButton *m_showInFrame;
+    QPushButton *m_openLarger;
+    QCheckBox *m_autoFrame;
+    ImageView *m_frameView;
+    FrameView m_frame;
     QPointer<FrameDialog> m_frameDialog;
 };
 

@@ -1,5 +1,6 @@
 #include "EmptyStateWidget.h"
 
+#include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
 #include <QPushButton>
@@ -23,7 +24,6 @@ EmptyStateWidget::EmptyStateWidget(QWidget *parent)
     m_message->setAlignment(Qt::AlignCenter);
     m_message->setWordWrap(true);
     m_message->setTextFormat(Qt::RichText);
-    m_message->setMaximumWidth(520);
     QFont font = m_title->font();
     font.setPointSizeF(font.pointSizeF() * 1.5);
     font.setBold(true);
@@ -35,8 +35,14 @@ EmptyStateWidget::EmptyStateWidget(QWidget *parent)
     layout->addStretch(2);
     layout->addWidget(m_icon, 0, Qt::AlignHCenter);
     layout->addSpacing(8);
+    // The message takes the middle three fifths of the width and wraps there; an alignment
+    // flag instead would size it by its unwrapped hint and clip the lines.
+    auto *messageRow = new QHBoxLayout;
+    messageRow->addStretch(1);
+    messageRow->addWidget(m_message, 3);
+    messageRow->addStretch(1);
     layout->addWidget(m_title, 0, Qt::AlignHCenter);
-    layout->addWidget(m_message, 0, Qt::AlignHCenter);
+    layout->addLayout(messageRow);
     layout->addSpacing(12);
     layout->addWidget(m_button, 0, Qt::AlignHCenter);
     layout->addStretch(3);

@@ -1,7 +1,7 @@
 #include "FrameDialog.h"
 
+#include "DisplayFormat.h"
 #include "ImageView.h"
-#include "TimeFormat.h"
 
 #include <QDialogButtonBox>
 #include <QFileInfo>

@@ -1,5 +1,6 @@
 #include "ImageView.h"
 
+#include <QMouseEvent>
 #include <QPainter>
 
 namespace descry {
@@ -57,6 +58,13 @@ void ImageView::paintEvent(QPaintEvent *)
     // Exact 1:1 draws skip resampling; anything else is smoothed.
     painter.setRenderHint(QPainter::SmoothPixmapTransform, target.size().toSize() != m_image.size());
     painter.drawImage(target, m_image);
+}
+
+void ImageView::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    if (event->button() == Qt::LeftButton && !m_image.isNull())
+        Q_EMIT doubleClicked();
+    QWidget::mouseDoubleClickEvent(event);
 }
 
 } // namespace descry

@@ -22,8 +22,12 @@ public:
 
     QSize sizeHint() const override;
 
+Q_SIGNALS:
+    void doubleClicked();
+
 protected:
     void paintEvent(QPaintEvent *event) override;
+    void mouseDoubleClickEvent(QMouseEvent *event) override;
 
 private:
     QImage m_image;

@@ -2,6 +2,7 @@
 
 #include "DetailController.h"
 #include "DetailPanel.h"
+#include "DisplayFormat.h"
 #include "EmptyStateWidget.h"
 #include "FrameDialog.h"
 #include "IngestController.h"
@@ -30,6 +31,7 @@
 #include <QShortcut>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QStyleOptionViewItem>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -74,7 +76,11 @@ void MainWindow::createWidgets()
     m_resultsModel = new ResultsModel(m_thumbnails, this);
     m_resultsView = new ResultsView(this);
     m_resultsView->setModel(m_resultsModel);
-    m_resultsView->setItemDelegate(new ResultDelegate(m_thumbnails->thumbnailSize(), m_resultsView));
+    auto *delegate = new ResultDelegate(m_thumbnails->thumbnailSize(), m_resultsView);
+    m_resultsView->setItemDelegate(delegate);
+    QStyleOptionViewItem option;
+    option.initFrom(m_resultsView);
+    m_resultsView->setCellSize(delegate->sizeHint(option, QModelIndex()));
     m_resultsHeader = new QLabel(this);
     m_resultsHeader->setObjectName(QStringLiteral("resultsHeader"));
     m_resultsHeader->setTextFormat(Qt::PlainText);
@@ -116,7 +122,7 @@ void MainWindow::createDocks()
     m_detailDock->setWidget(m_detailPanel);
     m_detailDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
     addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
-    resizeDocks({ m_sourcesDock, m_detailDock }, { 300, 380 }, Qt::Horizontal);
+    resizeDocks({ m_sourcesDock, m_detailDock }, { 330, 400 }, Qt::Horizontal);
 }
 
 void MainWindow::createActions()
@@ -252,8 +258,9 @@ void MainWindow::showOverview(const GalleryOverview &overview)
 {
     m_overview = overview;
     m_countLabel->setText(overview.exists
-            ? tr("%1 people in %n video(s)", nullptr, int(overview.sources.size()))
-                  .arg(overview.trackletCount)
+            ? tr("%1 in %2")
+                  .arg(countOf(overview.trackletCount, tr("person"), tr("people")),
+                      countOf(qint64(overview.sources.size()), tr("video"), tr("videos")))
             : tr("empty gallery"));
     if (!overview.error.isEmpty())
         statusBar()->showMessage(overview.error, 10000);
@@ -274,10 +281,10 @@ void MainWindow::showEmptyState()
     }
     m_emptyState->setTitle(tr("Describe who you are looking for"));
     m_emptyState->setMessage(
-        tr("%1 people from %n video(s) are ready to search. Try colours, garments and "
-           "accessories: <i>red top and dark trousers</i>, <i>white shirt, backpack</i>.",
-            nullptr, int(m_overview.sources.size()))
-            .arg(m_overview.trackletCount));
+        tr("%1 from %2 ready to search. Try colours, garments and "
+           "accessories: <i>red top and dark trousers</i>, <i>white shirt, backpack</i>.")
+            .arg(countOf(m_overview.trackletCount, tr("person"), tr("people")),
+                countOf(qint64(m_overview.sources.size()), tr("video"), tr("videos"))));
     m_emptyState->setAction(QString());
 }
 
@@ -287,11 +294,16 @@ void MainWindow::showResults(const SearchResponse &response)
     m_lastResponse = response;
     m_lastResponse.results.clear(); // the model keeps them
     const int count = int(response.results.size());
-    m_queryLabel->setText(
-        tr("Last query: %1 ms, %n result(s)", nullptr, count).arg(response.elapsedMs, 0, 'f', 1));
+    m_queryLabel->setText(response.galleryTracklets == 0
+            ? QString()
+            : tr("Last query: %1 ms, %2")
+                  .arg(response.elapsedMs, 0, 'f', 1)
+                  .arg(countOf(count, tr("result"), tr("results"))));
     m_resultsModel->setResults(response.results);
     m_detailPanel->clear();
-    if (count == 0) {
+    if (count == 0 && response.galleryTracklets == 0) {
+        showEmptyState(); // nothing to search in yet: invite to add footage
+    } else if (count == 0) {
         QStringList terms;
         for (const QString &t : response.understood)
             terms.append(SearchBar::describeTerm(t));
@@ -304,8 +316,8 @@ void MainWindow::showResults(const SearchResponse &response)
         m_emptyState->setAction(m_overview.sources.empty() ? tr("Add footage…") : QString());
         m_centralStack->setCurrentIndex(EmptyPage);
     } else {
-        m_resultsHeader->setText(
-            tr("%n person(s) for “%1”, best match first", nullptr, count).arg(response.text));
+        m_resultsHeader->setText(tr("%1 for “%2”, best match first")
+                                     .arg(countOf(count, tr("person"), tr("people")), response.text));
         m_centralStack->setCurrentIndex(ResultsPage);
     }
     Q_EMIT resultsShown(count);

@@ -37,15 +37,18 @@ void ResultDelegate::paint(
     const bool selected = option.state & QStyle::State_Selected;
     const bool hovered = option.state & QStyle::State_MouseOver;
 
-    const QRectF card
-        = QRectF(option.rect).adjusted(kMargin + 0.5, kMargin + 0.5, -kMargin - 0.5, -kMargin - 0.5);
+    // The view may hand out wider grid cells (so columns fill its width): centre the card.
+    QRect cell(QPoint(0, 0), sizeHint(option, index));
+    cell.moveTopLeft(
+        QPoint(option.rect.left() + (option.rect.width() - cell.width()) / 2, option.rect.top()));
+    const QRectF card = QRectF(cell).adjusted(kMargin + 0.5, kMargin + 0.5, -kMargin - 0.5, -kMargin - 0.5);
     painter->setPen(
         QPen(selected ? palette.color(QPalette::Highlight) : palette.color(QPalette::Mid), selected ? 2 : 1));
     painter->setBrush(
         hovered && !selected ? palette.color(QPalette::AlternateBase) : palette.color(QPalette::Base));
     painter->drawRoundedRect(card, 6, 6);
 
-    const QRect thumb(option.rect.left() + kMargin + kPadding, option.rect.top() + kMargin + kPadding,
+    const QRect thumb(cell.left() + kMargin + kPadding, cell.top() + kMargin + kPadding,
         m_thumbnailSize.width(), m_thumbnailSize.height());
     paintThumbnail(painter, thumb, qvariant_cast<QImage>(index.data(Qt::DecorationRole)));
     paintScore(painter, thumb, index.data(ResultsModel::ScoreRole).toFloat(), palette);

@@ -1,7 +1,7 @@
 #include "ResultsModel.h"
 
+#include "DisplayFormat.h"
 #include "ThumbnailLoader.h"
-#include "TimeFormat.h"
 
 #include <QFileInfo>
 #include <QPainter>

@@ -41,4 +41,27 @@ void ResultsView::currentChanged(const QModelIndex &current, const QModelIndex &
     Q_EMIT currentResultChanged(current);
 }
 
+void ResultsView::setCellSize(const QSize &size)
+{
+    m_cellSize = size;
+    updateGrid();
+}
+
+void ResultsView::resizeEvent(QResizeEvent *event)
+{
+    QListView::resizeEvent(event);
+    updateGrid();
+}
+
+void ResultsView::updateGrid()
+{
+    if (!m_cellSize.isValid())
+        return;
+    const int width = viewport()->width() - 1;
+    const int columns = std::max(1, width / m_cellSize.width());
+    const QSize grid(std::max(m_cellSize.width(), width / columns), m_cellSize.height());
+    if (grid != gridSize())
+        setGridSize(grid);
+}
+
 } // namespace descry

@@ -11,6 +11,10 @@ class ResultsView : public QListView {
 public:
     explicit ResultsView(QWidget *parent = nullptr);
 
+    // The card size the delegate paints; the columns then share the view's width evenly
+    // instead of leaving a ragged gap at the right.
+    void setCellSize(const QSize &size);
+
 Q_SIGNALS:
     void currentResultChanged(const QModelIndex &index);
     void openRequested(const QModelIndex &index);
@@ -18,6 +22,12 @@ Q_SIGNALS:
 protected:
     void keyPressEvent(QKeyEvent *event) override;
     void currentChanged(const QModelIndex &current, const QModelIndex &previous) override;
+    void resizeEvent(QResizeEvent *event) override;
+
+private:
+    void updateGrid();
+
+    QSize m_cellSize;
 };
 
 } // namespace descry

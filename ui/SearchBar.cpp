@@ -103,6 +103,10 @@ void SearchBar::showResponse(const SearchResponse &response)
     for (const QString &term : response.understood)
         chips.append(QStringLiteral("<span style='background:#2f4f6f;color:#e8f0f8'>&nbsp;%1&nbsp;</span>")
                          .arg(describeTerm(term).toHtmlEscaped()));
+    if (response.galleryTracklets == 0) {
+        m_understood->setText(tr("The gallery holds no people yet: add footage to search it."));
+        return;
+    }
     QString html = chips.isEmpty()
         ? tr("Understood: <i>nothing to rank by</i> — showing every person in time order")
         : tr("Understood: %1").arg(chips.join(QStringLiteral("&nbsp; ")));

@@ -2,6 +2,7 @@
 
 #include "Gallery.h"
 
+#include <QFileInfo>
 #include <QSet>
 
 namespace descry {
@@ -33,6 +34,11 @@ void SearchWorker::search(quint64 id, const QString &galleryPath, const SearchRe
 {
     if (id < m_latest->load()) {
         Q_EMIT skipped(id);
+        return;
+    }
+    if (!QFileInfo::exists(galleryPath)) {
+        // Nothing ingested yet is a state, not a failure: an empty answer, and no file created.
+        Q_EMIT answered(id, SearchResponse { request.text, {}, {}, {}, 0, 0 }, QString());
         return;
     }
     QString error;

@@ -1,8 +1,8 @@
 #include "SourcesPanel.h"
 
+#include "DisplayFormat.h"
 #include "IngestController.h"
 #include "SourcesController.h"
-#include "TimeFormat.h"
 #include "UiSettings.h"
 
 #include <QFileDialog>
@@ -52,6 +52,7 @@ SourcesPanel::SourcesPanel(IngestController *ingest, SourcesController *sources,
     , m_ingest(ingest)
     , m_sources(sources)
     , m_list(new QTreeWidget(this))
+    , m_summary(new QLabel(this))
     , m_progressBox(new QWidget(this))
     , m_progressLabel(new QLabel(m_progressBox))
     , m_progress(new QProgressBar(m_progressBox))
@@ -70,6 +71,8 @@ SourcesPanel::SourcesPanel(IngestController *ingest, SourcesController *sources,
     buttons->addWidget(addFolder);
 
     m_list->setObjectName(QStringLiteral("sourceList"));
+    m_summary->setObjectName(QStringLiteral("sourcesSummary"));
+    m_summary->setWordWrap(true);
     m_list->setHeaderLabels({ tr("Camera"), tr("Length"), tr("People"), tr("Status") });
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);
@@ -111,6 +114,7 @@ SourcesPanel::SourcesPanel(IngestController *ingest, SourcesController *sources,
     layout->setContentsMargins(8, 8, 8, 8);
     layout->addLayout(buttons);
     layout->addWidget(m_list, 1);
+    layout->addWidget(m_summary);
     layout->addWidget(m_progressBox);
     layout->addWidget(m_problemBox);
 
@@ -168,10 +172,18 @@ void SourcesPanel::rememberFolder(const QString &path)
 void SourcesPanel::showOverview(const GalleryOverview &overview)
 {
     m_list->clear();
+    double footage = 0;
+    for (const SourceOverview &s : overview.sources)
+        footage += s.source.duration;
+    m_summary->setText(overview.sources.empty()
+            ? tr("No footage in this gallery yet.")
+            : tr("%1 · %2 of footage · %3")
+                  .arg(countOf(qint64(overview.sources.size()), tr("video"), tr("videos")),
+                      formatDuration(footage), countOf(overview.trackletCount, tr("person"), tr("people"))));
     for (const SourceOverview &s : overview.sources) {
         auto *item = new QTreeWidgetItem(m_list);
         item->setText(CameraColumn, s.source.cameraLabel);
-        item->setText(DurationColumn, formatDuration(s.source.duration));
+        item->setText(DurationColumn, formatLength(s.source.duration));
         item->setText(TrackletsColumn, QString::number(s.tracklets));
         item->setText(StatusColumn, statusText(s.source));
         item->setTextAlignment(DurationColumn, Qt::AlignRight | Qt::AlignVCenter);

@@ -46,6 +46,7 @@ private:
     IngestController *m_ingest;
     SourcesController *m_sources;
     QTreeWidget *m_list;
+    QLabel *m_summary;
     QWidget *m_progressBox;
     QLabel *m_progressLabel;
     QProgressBar *m_progress;

@@ -1,4 +1,4 @@
-#include "TimeFormat.h"
+#include "DisplayFormat.h"
 
 #include <cmath>
 
@@ -42,6 +42,22 @@ QString formatEta(double seconds)
 QString formatTimeRange(double start, double end)
 {
     return QStringLiteral("%1 – %2").arg(formatClock(start), formatClock(end));
+}
+
+QString formatLength(double seconds)
+{
+    const qint64 s = qint64(std::llround(std::max(0.0, seconds)));
+    if (s >= 3600)
+        return QStringLiteral("%1:%2:%3")
+            .arg(s / 3600)
+            .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
+            .arg(s % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+QString countOf(qint64 n, const QString &one, const QString &many)
+{
+    return QStringLiteral("%1 %2").arg(n).arg(n == 1 ? one : many);
 }
 
 } // namespace descry
