@@ -6,6 +6,7 @@
 #include "ResultsModel.h"
 #include "ResultsView.h"
 #include "SearchController.h"
+#include "SourcesPanel.h"
 #include "Theme.h"
 
 #include <QApplication>
@@ -84,6 +85,9 @@ int main(int argc, char **argv)
     parser.addOption({ QStringLiteral("screenshot"),
         QStringLiteral("Save a PNG of the window once the first results have loaded, then quit."),
         QStringLiteral("FILE") });
+    parser.addPositionalArgument(QStringLiteral("paths"),
+        QStringLiteral("Video files or folders to add to the gallery at start."),
+        QStringLiteral("[PATH...]"));
     parser.process(app);
 
     descry::applyTheme(app);
@@ -93,6 +97,8 @@ int main(int argc, char **argv)
     ingest.detector.onnxPath = parser.value(QStringLiteral("detector"));
     window.ingestController()->setOptions(ingest);
     window.show();
+    if (!parser.positionalArguments().isEmpty())
+        window.sourcesPanel()->addInputs(parser.positionalArguments());
 
     QString query = parser.value(QStringLiteral("query"));
     if (query.isEmpty() && parser.isSet(QStringLiteral("demo")))

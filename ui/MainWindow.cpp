@@ -189,6 +189,10 @@ void MainWindow::connectControllers()
         m_queryLabel->setText(tr("Search failed"));
         statusBar()->showMessage(error, 8000);
     });
+    connect(m_ingest, &IngestController::busyChanged, this, [this] {
+        if (!m_searched)
+            showEmptyState();
+    });
     connect(m_ingest, &IngestController::jobFinished, this, [this] {
         // New people may match the question on screen: ask it again.
         if (m_searched)
@@ -271,6 +275,13 @@ void MainWindow::showOverview(const GalleryOverview &overview)
 void MainWindow::showEmptyState()
 {
     m_centralStack->setCurrentIndex(EmptyPage);
+    if (m_overview.trackletCount == 0 && m_ingest->isBusy()) {
+        m_emptyState->setTitle(tr("Finding the people in your footage…"));
+        m_emptyState->setMessage(tr("You can search as soon as the first people are found; the progress is "
+                                    "on the left."));
+        m_emptyState->setAction(QString());
+        return;
+    }
     if (m_overview.sources.empty()) {
         m_emptyState->setTitle(tr("No footage yet"));
         m_emptyState->setMessage(

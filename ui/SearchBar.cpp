@@ -27,7 +27,7 @@ SearchBar::SearchBar(SearchController *controller, QWidget *parent)
     m_edit->setObjectName(QStringLiteral("searchEdit"));
     m_button->setObjectName(QStringLiteral("searchButton"));
     m_understood->setObjectName(QStringLiteral("understoodLabel"));
-    m_edit->setPlaceholderText(tr("Describe a person, e.g. “a woman in a red coat and black trousers”"));
+    m_edit->setPlaceholderText(tr("Describe a person — “red coat, black trousers, backpack”"));
     m_edit->setClearButtonEnabled(true);
     m_edit->addAction(QIcon(QStringLiteral(":/descry/search.png")), QLineEdit::LeadingPosition);
     m_edit->setAccessibleName(tr("Description to search for"));

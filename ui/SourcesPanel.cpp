@@ -39,6 +39,17 @@ QString statusText(const SourceRecord &s)
     return SourcesPanel::tr("Waiting");
 }
 
+QString stageText(const QString &stage)
+{
+    if (stage == QLatin1String("hashing"))
+        return SourcesPanel::tr("Reading");
+    if (stage == QLatin1String("analysing"))
+        return SourcesPanel::tr("Analysing");
+    if (stage == QLatin1String("done"))
+        return SourcesPanel::tr("Finished");
+    return stage;
+}
+
 QString videoFilter()
 {
     return SourcesPanel::tr(
@@ -186,6 +197,9 @@ void SourcesPanel::showOverview(const GalleryOverview &overview)
         item->setText(DurationColumn, formatLength(s.source.duration));
         item->setText(TrackletsColumn, QString::number(s.tracklets));
         item->setText(StatusColumn, statusText(s.source));
+        item->setData(CameraColumn, Qt::UserRole, s.source.path);
+        if (s.source.status == SourceStatus::Ingesting && s.source.path == m_activePath && m_ingest->isBusy())
+            item->setText(StatusColumn, QStringLiteral("%1%").arg(int(m_activeFraction * 100)));
         item->setTextAlignment(DurationColumn, Qt::AlignRight | Qt::AlignVCenter);
         item->setTextAlignment(TrackletsColumn, Qt::AlignRight | Qt::AlignVCenter);
         const QString tip = s.source.error.isEmpty()
@@ -201,21 +215,44 @@ void SourcesPanel::showOverview(const GalleryOverview &overview)
 void SourcesPanel::showProgress(const IngestProgress &progress)
 {
     m_progressBox->show();
+    // The source's row exists once hashing is over; fetch the list again to show it.
+    if (progress.path != m_activePath || progress.stage != m_activeStage)
+        m_sources->refresh();
+    m_activePath = progress.path;
+    m_activeStage = progress.stage;
+    m_activeFraction = progress.fraction;
     const QString name = QFileInfo(progress.path).fileName();
     const QString counter = progress.sourceCount > 1
-        ? QStringLiteral(" (%1 of %2)").arg(progress.sourceIndex + 1).arg(progress.sourceCount)
+        ? tr(" (%1 of %2)").arg(progress.sourceIndex + 1).arg(progress.sourceCount)
         : QString();
-    m_progressLabel->setText(
-        tr("%1 %2%3 — %4 people so far").arg(progress.stage, name, counter).arg(progress.tracklets));
+    m_progressLabel->setText(tr("%1 %2%3 — %4 so far")
+                                 .arg(stageText(progress.stage), name, counter,
+                                     countOf(progress.tracklets, tr("person"), tr("people"))));
     m_progress->setValue(int(progress.fraction * 1000));
     m_progress->setFormat(progress.stage == QLatin1String("done") ? tr("100% — done")
                                                                   : QStringLiteral("%1% — %2")
                                                                         .arg(int(progress.fraction * 100))
                                                                         .arg(formatEta(progress.etaSeconds)));
+    if (QTreeWidgetItem *item = itemOf(progress.path)) {
+        item->setText(StatusColumn, QStringLiteral("%1%").arg(int(progress.fraction * 100)));
+        item->setText(TrackletsColumn, QString::number(progress.tracklets));
+    }
+}
+
+QTreeWidgetItem *SourcesPanel::itemOf(const QString &path) const
+{
+    for (int i = 0; i < m_list->topLevelItemCount(); ++i)
+        if (m_list->topLevelItem(i)->data(CameraColumn, Qt::UserRole).toString() == path)
+            return m_list->topLevelItem(i);
+    return nullptr;
 }
 
 void SourcesPanel::showBusy(bool busy)
 {
+    if (!busy) {
+        m_activePath.clear();
+        m_activeStage.clear();
+    }
     m_progressBox->setVisible(busy);
     m_cancel->setEnabled(busy);
     if (busy) {

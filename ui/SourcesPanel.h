@@ -10,6 +10,7 @@ class QListWidget;
 class QProgressBar;
 class QPushButton;
 class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace descry {
 
@@ -40,6 +41,7 @@ private:
     void showProgress(const IngestProgress &progress);
     void showBusy(bool busy);
     void addProblem(const QString &message);
+    QTreeWidgetItem *itemOf(const QString &path) const;
     QString lastFolder() const;
     void rememberFolder(const QString &path);
 
@@ -54,6 +56,9 @@ private:
     QWidget *m_problemBox;
     QLabel *m_problemTitle;
     QListWidget *m_problems;
+    QString m_activePath; // the source being ingested
+    QString m_activeStage;
+    double m_activeFraction = 0;
 };
 
 } // namespace descry
