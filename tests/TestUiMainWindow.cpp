@@ -15,7 +15,9 @@
 #include "SourcesPanel.h"
 #include "ThumbnailLoader.h"
 
+#include <QAbstractItemView>
 #include <QApplication>
+#include <QCompleter>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -317,6 +319,18 @@ private Q_SLOTS:
         QVERIFY(idle.wait(kWaitMs));
         QCOMPARE(shown.count(), 1);
         QVERIFY(window.findChild<QLabel *>(QStringLiteral("resultsHeader"))->text().contains(m_query));
+
+        // "/" (like Ctrl+F) brings the focus back to the search line from anywhere.
+        // (The completer's popup may have taken activation while typing.)
+        if (edit->completer()->popup()->isVisible())
+            edit->completer()->popup()->hide();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        window.resultsView()->setFocus();
+        QTRY_VERIFY(window.resultsView()->hasFocus());
+        QTest::keyClick(window.resultsView(), Qt::Key_Slash);
+        QTRY_VERIFY(edit->hasFocus());
+        QCOMPARE(edit->selectedText(), edit->text());
     }
 
     void problemsAreListedNotShownAsDialogs()
