@@ -103,8 +103,7 @@ QString IngestJob::pipelineKey(const PersonDetector &detector, int stride) const
 
 IngestSummary IngestJob::run()
 {
-    m_summary = {};
-    m_cancel = false;
+    m_summary = {};   // a cancel requested before run() started is honoured, not reset
     const QStringList files = expandInputs(m_inputs, &m_summary.problems);
     for (const QString &p : std::as_const(m_summary.problems))
         Q_EMIT problem(p);
