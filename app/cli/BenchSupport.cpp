@@ -17,11 +17,11 @@ QString cpuModel()
     QFile cpuinfo(QStringLiteral("/proc/cpuinfo"));
     if (!cpuinfo.open(QIODevice::ReadOnly))
         return QSysInfo::currentCpuArchitecture();
-    while (!cpuinfo.atEnd()) {
-        const QString line = QString::fromLatin1(cpuinfo.readLine());
+    // /proc files report size 0, so atEnd() is true at once: read it whole.
+    const QStringList lines = QString::fromLatin1(cpuinfo.readAll()).split(QLatin1Char('\n'));
+    for (const QString &line : lines)
         if (line.startsWith(QLatin1String("model name")))
             return line.section(QLatin1Char(':'), 1).trimmed();
-    }
     return QSysInfo::currentCpuArchitecture();
 }
 
