@@ -9,10 +9,12 @@ struct RegionName {
     BodyRegion region;
     const char *key;
 };
-constexpr std::array kRegionNames{
-    RegionName{BodyRegion::Head, "head"},   RegionName{BodyRegion::Upper, "upper"},
-    RegionName{BodyRegion::Lower, "lower"}, RegionName{BodyRegion::Feet, "feet"},
-    RegionName{BodyRegion::Whole, "whole"},
+constexpr std::array kRegionNames {
+    RegionName { BodyRegion::Head, "head" },
+    RegionName { BodyRegion::Upper, "upper" },
+    RegionName { BodyRegion::Lower, "lower" },
+    RegionName { BodyRegion::Feet, "feet" },
+    RegionName { BodyRegion::Whole, "whole" },
 };
 } // namespace
 
@@ -37,11 +39,18 @@ bool regionFromKey(const QString &key, BodyRegion *out)
 
 const QStringList &basicColourNames()
 {
-    static const QStringList names{
-        QStringLiteral("black"),  QStringLiteral("white"),  QStringLiteral("grey"),
-        QStringLiteral("red"),    QStringLiteral("orange"), QStringLiteral("yellow"),
-        QStringLiteral("green"),  QStringLiteral("blue"),   QStringLiteral("purple"),
-        QStringLiteral("pink"),   QStringLiteral("brown"),
+    static const QStringList names {
+        QStringLiteral("black"),
+        QStringLiteral("white"),
+        QStringLiteral("grey"),
+        QStringLiteral("red"),
+        QStringLiteral("orange"),
+        QStringLiteral("yellow"),
+        QStringLiteral("green"),
+        QStringLiteral("blue"),
+        QStringLiteral("purple"),
+        QStringLiteral("pink"),
+        QStringLiteral("brown"),
     };
     return names;
 }

@@ -2,6 +2,7 @@
 
 #include <QString>
 #include <QStringList>
+
 #include <vector>
 
 namespace descry {
@@ -9,7 +10,7 @@ namespace descry {
 // The body regions the attribute baseline measures and the query parser names.
 enum class BodyRegion { Head, Upper, Lower, Feet, Whole };
 
-QString regionKey(BodyRegion region);                  // "head", "upper", ...
+QString regionKey(BodyRegion region); // "head", "upper", ...
 bool regionFromKey(const QString &key, BodyRegion *out);
 
 // The 11 basic colour terms (Berlin & Kay), the vocabulary of colour naming and queries.

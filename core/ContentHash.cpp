@@ -6,7 +6,7 @@
 namespace descry {
 
 bool contentHash(const QString &path, QString *hexDigest, QString *error,
-                 const std::function<void(qint64, qint64)> &progress, const std::atomic_bool *cancel)
+    const std::function<void(qint64, qint64)> &progress, const std::atomic_bool *cancel)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {

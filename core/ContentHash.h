@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+
 #include <atomic>
 #include <functional>
 
@@ -10,7 +11,6 @@ namespace descry {
 // same file is never ingested twice. `progress(bytesDone, bytesTotal)` may be null; hashing
 // stops (returns false) when `cancel` becomes true.
 bool contentHash(const QString &path, QString *hexDigest, QString *error,
-                 const std::function<void(qint64, qint64)> &progress = {},
-                 const std::atomic_bool *cancel = nullptr);
+    const std::function<void(qint64, qint64)> &progress = {}, const std::atomic_bool *cancel = nullptr);
 
 } // namespace descry

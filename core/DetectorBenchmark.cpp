@@ -8,14 +8,15 @@
 
 namespace descry {
 
-DetectorScore scoreOnScene(PersonDetector &detector, const SceneRenderer &renderer, float minVisible, int skipFirst)
+DetectorScore scoreOnScene(
+    PersonDetector &detector, const SceneRenderer &renderer, float minVisible, int skipFirst)
 {
     DetectorScore score;
     detector.reset();
     qint64 nanos = 0;
     const int frames = renderer.options().frames;
     for (int64_t i = 0; i < frames; ++i) {
-        Frame frame{renderer.renderFrame(i), i, double(i) / renderer.options().fps};
+        Frame frame { renderer.renderFrame(i), i, double(i) / renderer.options().fps };
         std::vector<Detection> detections;
         QString error;
         QElapsedTimer clock;
@@ -38,8 +39,8 @@ DetectorScore scoreOnScene(PersonDetector &detector, const SceneRenderer &render
     return score;
 }
 
-bool scoreAgainstReference(PersonDetector &detector, PersonDetector &reference, const QString &video, int64_t first,
-                           int64_t end, int step, DetectorScore *score, QString *error)
+bool scoreAgainstReference(PersonDetector &detector, PersonDetector &reference, const QString &video,
+    int64_t first, int64_t end, int step, DetectorScore *score, QString *error)
 {
     VideoDecoder decoder;
     if (!decoder.open(video, error))

@@ -10,6 +10,7 @@
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QVariant>
+
 #include <cstring>
 
 namespace descry {
@@ -34,7 +35,8 @@ QDateTime fromIso(const QVariant &value)
 
 QByteArray floatsToBlob(const std::vector<float> &values)
 {
-    return QByteArray(reinterpret_cast<const char *>(values.data()), qsizetype(values.size() * sizeof(float)));
+    return QByteArray(
+        reinterpret_cast<const char *>(values.data()), qsizetype(values.size() * sizeof(float)));
 }
 
 std::vector<float> blobToFloats(const QByteArray &blob)
@@ -128,8 +130,7 @@ struct Gallery::Impl {
 
 Gallery::Gallery()
     : d(std::make_unique<Impl>())
-{
-}
+{ }
 
 Gallery::~Gallery()
 {
@@ -149,7 +150,8 @@ bool Gallery::open(const QString &path)
     close();
     const QFileInfo info(path);
     if (!QDir().mkpath(info.absolutePath())) {
-        d->lastError = QStringLiteral("cannot create the folder for the gallery: %1").arg(info.absolutePath());
+        d->lastError
+            = QStringLiteral("cannot create the folder for the gallery: %1").arg(info.absolutePath());
         return false;
     }
     d->connectionName = newConnectionName();
@@ -160,15 +162,18 @@ bool Gallery::open(const QString &path)
         db.setDatabaseName(d->path);
         db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
         if (!db.open()) {
-            d->lastError = QStringLiteral("cannot open the gallery %1: %2").arg(d->path, db.lastError().text());
+            d->lastError
+                = QStringLiteral("cannot open the gallery %1: %2").arg(d->path, db.lastError().text());
             return false;
         }
         // WAL: readers (search, thumbnails) never block the ingest writer. NORMAL sync is safe
         // with WAL (a power cut may lose the last commit, never corrupt).
         const bool pragmas = d->run(QStringLiteral("PRAGMA journal_mode=WAL"))
-            && d->run(QStringLiteral("PRAGMA synchronous=NORMAL")) && d->run(QStringLiteral("PRAGMA foreign_keys=ON"));
+            && d->run(QStringLiteral("PRAGMA synchronous=NORMAL"))
+            && d->run(QStringLiteral("PRAGMA foreign_keys=ON"));
         if (!pragmas) {
-            d->lastError = QStringLiteral("%1 is not a Descry gallery or is damaged (%2)").arg(d->path, d->lastError);
+            d->lastError
+                = QStringLiteral("%1 is not a Descry gallery or is damaged (%2)").arg(d->path, d->lastError);
             return false;
         }
         QString error;
@@ -222,7 +227,9 @@ int Gallery::schemaVersion() const
 std::optional<SourceRecord> Gallery::sourceByHash(const QString &contentHash)
 {
     QSqlQuery q(d->db());
-    if (!d->run(q, QStringLiteral("SELECT %1 FROM sources WHERE content_hash = ?").arg(kSourceColumns), {contentHash}) || !q.next())
+    if (!d->run(q, QStringLiteral("SELECT %1 FROM sources WHERE content_hash = ?").arg(kSourceColumns),
+            { contentHash })
+        || !q.next())
         return std::nullopt;
     return sourceFromQuery(q);
 }
@@ -230,7 +237,8 @@ std::optional<SourceRecord> Gallery::sourceByHash(const QString &contentHash)
 std::optional<SourceRecord> Gallery::source(int64_t id)
 {
     QSqlQuery q(d->db());
-    if (!d->run(q, QStringLiteral("SELECT %1 FROM sources WHERE id = ?").arg(kSourceColumns), {qint64(id)}) || !q.next())
+    if (!d->run(q, QStringLiteral("SELECT %1 FROM sources WHERE id = ?").arg(kSourceColumns), { qint64(id) })
+        || !q.next())
         return std::nullopt;
     return sourceFromQuery(q);
 }
@@ -250,12 +258,12 @@ bool Gallery::addSource(SourceRecord *s)
     QSqlQuery q(d->db());
     s->addedAt = QDateTime::currentDateTimeUtc();
     const bool ok = d->run(q,
-                           QStringLiteral("INSERT INTO sources (path, content_hash, size_bytes, fps, frame_count, duration,"
-                                          " width, height, camera_label, status, pipeline_key, added_at)"
-                                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                           {s->path, s->contentHash, qint64(s->sizeBytes), s->fps, qint64(s->frameCount), s->duration,
-                            s->width, s->height, s->cameraLabel, sourceStatusKey(s->status), s->pipelineKey,
-                            s->addedAt.toString(Qt::ISODateWithMs)});
+        QStringLiteral("INSERT INTO sources (path, content_hash, size_bytes, fps, frame_count, duration,"
+                       " width, height, camera_label, status, pipeline_key, added_at)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        { s->path, s->contentHash, qint64(s->sizeBytes), s->fps, qint64(s->frameCount), s->duration, s->width,
+            s->height, s->cameraLabel, sourceStatusKey(s->status), s->pipelineKey,
+            s->addedAt.toString(Qt::ISODateWithMs) });
     if (ok)
         s->id = q.lastInsertId().toLongLong();
     return ok;
@@ -268,10 +276,11 @@ bool Gallery::resetSource(int64_t sourceId, const QString &pipelineKey)
         d->lastError = db.lastError().text();
         return false;
     }
-    const bool ok = d->run(QStringLiteral("DELETE FROM tracklets WHERE source_id = ?"), {qint64(sourceId)})
-        && d->run(QStringLiteral("UPDATE sources SET status = 'ingesting', processed_frames = 0, checkpoint_frame = 0,"
-                                 " tracker_state = NULL, pipeline_key = ?, error = '', finished_at = NULL WHERE id = ?"),
-                  {pipelineKey, qint64(sourceId)});
+    const bool ok = d->run(QStringLiteral("DELETE FROM tracklets WHERE source_id = ?"), { qint64(sourceId) })
+        && d->run(QStringLiteral(
+                      "UPDATE sources SET status = 'ingesting', processed_frames = 0, checkpoint_frame = 0,"
+                      " tracker_state = NULL, pipeline_key = ?, error = '', finished_at = NULL WHERE id = ?"),
+            { pipelineKey, qint64(sourceId) });
     if (!ok || !db.commit()) {
         db.rollback();
         return false;
@@ -281,13 +290,16 @@ bool Gallery::resetSource(int64_t sourceId, const QString &pipelineKey)
 
 bool Gallery::updateSourcePath(int64_t sourceId, const QString &path)
 {
-    return d->run(QStringLiteral("UPDATE sources SET path = ? WHERE id = ?"), {path, qint64(sourceId)});
+    return d->run(QStringLiteral("UPDATE sources SET path = ? WHERE id = ?"), { path, qint64(sourceId) });
 }
 
 std::optional<IngestCheckpoint> Gallery::checkpoint(int64_t sourceId)
 {
     QSqlQuery q(d->db());
-    if (!d->run(q, QStringLiteral("SELECT checkpoint_frame, processed_frames, tracker_state FROM sources WHERE id = ?"), {qint64(sourceId)})
+    if (!d->run(q,
+            QStringLiteral(
+                "SELECT checkpoint_frame, processed_frames, tracker_state FROM sources WHERE id = ?"),
+            { qint64(sourceId) })
         || !q.next())
         return std::nullopt;
     IngestCheckpoint c;
@@ -302,20 +314,23 @@ bool Gallery::Impl::insertTracklet(int64_t sourceId, const TrackletWithAttribute
     const Tracklet &t = item.tracklet;
     QSqlQuery q(db());
     if (!run(q,
-             QStringLiteral("INSERT INTO tracklets (source_id, local_id, start_frame, end_frame, start_time, end_time,"
-                            " detection_count) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-             {qint64(sourceId), t.localId, qint64(t.startFrame()), qint64(t.endFrame()), t.startTime(), t.endTime(),
-              int(t.detections.size())}))
+            QStringLiteral(
+                "INSERT INTO tracklets (source_id, local_id, start_frame, end_frame, start_time, end_time,"
+                " detection_count) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+            { qint64(sourceId), t.localId, qint64(t.startFrame()), qint64(t.endFrame()), t.startTime(),
+                t.endTime(), int(t.detections.size()) }))
         return false;
     const qint64 trackletId = q.lastInsertId().toLongLong();
 
     QSqlQuery det(db());
-    if (!det.prepare(QStringLiteral("INSERT INTO detections (tracklet_id, frame, time, x, y, w, h, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"))) {
+    if (!det.prepare(QStringLiteral("INSERT INTO detections (tracklet_id, frame, time, x, y, w, h, score) "
+                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"))) {
         lastError = det.lastError().text();
         return false;
     }
     for (const Detection &x : t.detections) {
-        for (const QVariant &v : QVariantList{trackletId, qint64(x.frame), x.time, x.box.x, x.box.y, x.box.w, x.box.h, x.score})
+        for (const QVariant &v :
+            QVariantList { trackletId, qint64(x.frame), x.time, x.box.x, x.box.y, x.box.w, x.box.h, x.score })
             det.addBindValue(v);
         if (!det.exec()) {
             lastError = det.lastError().text();
@@ -324,22 +339,25 @@ bool Gallery::Impl::insertTracklet(int64_t sourceId, const TrackletWithAttribute
     }
     for (size_t rank = 0; rank < t.crops.size(); ++rank) {
         const Crop &c = t.crops[rank];
-        if (!run(QStringLiteral("INSERT INTO crops (tracklet_id, rank, frame, x, y, w, h, quality, image, mask)"
-                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                 {trackletId, int(rank), qint64(c.frame), c.box.x, c.box.y, c.box.w, c.box.h, c.quality, c.jpeg,
-                  c.maskPng.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(c.maskPng)}))
+        if (!run(QStringLiteral(
+                     "INSERT INTO crops (tracklet_id, rank, frame, x, y, w, h, quality, image, mask)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                { trackletId, int(rank), qint64(c.frame), c.box.x, c.box.y, c.box.w, c.box.h, c.quality,
+                    c.jpeg,
+                    c.maskPng.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(c.maskPng) }))
             return false;
     }
     for (const AttributeValue &a : item.attributes) {
-        if (!run(QStringLiteral("INSERT OR REPLACE INTO attributes (tracklet_id, region, name, value) VALUES (?, ?, ?, ?)"),
-                 {trackletId, regionKey(a.region), a.name, a.value}))
+        if (!run(QStringLiteral("INSERT OR REPLACE INTO attributes (tracklet_id, region, name, value) VALUES "
+                                "(?, ?, ?, ?)"),
+                { trackletId, regionKey(a.region), a.name, a.value }))
             return false;
     }
     return true;
 }
 
 bool Gallery::commitProgress(int64_t sourceId, const IngestCheckpoint &checkpoint,
-                             const std::vector<TrackletWithAttributes> &finished, bool done)
+    const std::vector<TrackletWithAttributes> &finished, bool done)
 {
     QSqlDatabase db = d->db();
     if (!db.transaction()) {
@@ -350,14 +368,19 @@ bool Gallery::commitProgress(int64_t sourceId, const IngestCheckpoint &checkpoin
     for (const auto &item : finished)
         ok = ok && d->insertTracklet(sourceId, item);
     if (done) {
-        ok = ok && d->run(QStringLiteral("UPDATE sources SET status = 'done', processed_frames = ?, checkpoint_frame = ?,"
-                                         " tracker_state = NULL, finished_at = ? WHERE id = ?"),
-                          {qint64(checkpoint.processedFrames), qint64(checkpoint.nextFrame), isoNow(), qint64(sourceId)});
+        ok = ok
+            && d->run(QStringLiteral(
+                          "UPDATE sources SET status = 'done', processed_frames = ?, checkpoint_frame = ?,"
+                          " tracker_state = NULL, finished_at = ? WHERE id = ?"),
+                { qint64(checkpoint.processedFrames), qint64(checkpoint.nextFrame), isoNow(),
+                    qint64(sourceId) });
     } else {
-        ok = ok && d->run(QStringLiteral("UPDATE sources SET processed_frames = ?, checkpoint_frame = ?, tracker_state = ?"
-                                         " WHERE id = ?"),
-                          {qint64(checkpoint.processedFrames), qint64(checkpoint.nextFrame), checkpoint.trackerState,
-                           qint64(sourceId)});
+        ok = ok
+            && d->run(QStringLiteral(
+                          "UPDATE sources SET processed_frames = ?, checkpoint_frame = ?, tracker_state = ?"
+                          " WHERE id = ?"),
+                { qint64(checkpoint.processedFrames), qint64(checkpoint.nextFrame), checkpoint.trackerState,
+                    qint64(sourceId) });
     }
     if (!ok || !db.commit()) {
         const QString reason = d->lastError.isEmpty() ? db.lastError().text() : d->lastError;
@@ -370,8 +393,9 @@ bool Gallery::commitProgress(int64_t sourceId, const IngestCheckpoint &checkpoin
 
 bool Gallery::markSourceFailed(int64_t sourceId, const QString &reason)
 {
-    return d->run(QStringLiteral("UPDATE sources SET status = 'failed', error = ?, finished_at = ? WHERE id = ?"),
-                  {reason, isoNow(), qint64(sourceId)});
+    return d->run(
+        QStringLiteral("UPDATE sources SET status = 'failed', error = ?, finished_at = ? WHERE id = ?"),
+        { reason, isoNow(), qint64(sourceId) });
 }
 
 // ---------------------------------------------------------------- tracklets
@@ -379,7 +403,8 @@ bool Gallery::markSourceFailed(int64_t sourceId, const QString &reason)
 int64_t Gallery::trackletCount()
 {
     QSqlQuery q(d->db());
-    return d->run(q, QStringLiteral("SELECT count(*) FROM tracklets")) && q.next() ? q.value(0).toLongLong() : 0;
+    return d->run(q, QStringLiteral("SELECT count(*) FROM tracklets")) && q.next() ? q.value(0).toLongLong()
+                                                                                   : 0;
 }
 
 int64_t Gallery::generation()
@@ -396,7 +421,8 @@ std::vector<TrackletRecord> Gallery::tracklets(int64_t sourceId)
     QSqlQuery q(d->db());
     q.setForwardOnly(true);
     const bool ok = sourceId > 0
-        ? d->run(q, kTrackletSelect + QStringLiteral(" WHERE t.source_id = ? ORDER BY t.id"), {qint64(sourceId)})
+        ? d->run(
+            q, kTrackletSelect + QStringLiteral(" WHERE t.source_id = ? ORDER BY t.id"), { qint64(sourceId) })
         : d->run(q, kTrackletSelect + QStringLiteral(" ORDER BY t.id"));
     if (ok)
         while (q.next())
@@ -407,7 +433,7 @@ std::vector<TrackletRecord> Gallery::tracklets(int64_t sourceId)
 std::optional<TrackletRecord> Gallery::tracklet(int64_t id)
 {
     QSqlQuery q(d->db());
-    if (!d->run(q, kTrackletSelect + QStringLiteral(" WHERE t.id = ?"), {qint64(id)}) || !q.next())
+    if (!d->run(q, kTrackletSelect + QStringLiteral(" WHERE t.id = ?"), { qint64(id) }) || !q.next())
         return std::nullopt;
     return trackletFromQuery(q);
 }
@@ -417,12 +443,15 @@ std::vector<DetectionRecord> Gallery::detections(int64_t trackletId)
     std::vector<DetectionRecord> out;
     QSqlQuery q(d->db());
     q.setForwardOnly(true);
-    if (d->run(q, QStringLiteral("SELECT frame, time, x, y, w, h, score FROM detections WHERE tracklet_id = ? ORDER BY frame"),
-               {qint64(trackletId)}))
+    if (d->run(q,
+            QStringLiteral(
+                "SELECT frame, time, x, y, w, h, score FROM detections WHERE tracklet_id = ? ORDER BY frame"),
+            { qint64(trackletId) }))
         while (q.next())
-            out.push_back({q.value(0).toLongLong(), q.value(1).toDouble(),
-                           Box{q.value(2).toFloat(), q.value(3).toFloat(), q.value(4).toFloat(), q.value(5).toFloat()},
-                           q.value(6).toFloat()});
+            out.push_back({ q.value(0).toLongLong(), q.value(1).toDouble(),
+                Box {
+                    q.value(2).toFloat(), q.value(3).toFloat(), q.value(4).toFloat(), q.value(5).toFloat() },
+                q.value(6).toFloat() });
     return out;
 }
 
@@ -430,20 +459,24 @@ std::vector<CropRecord> Gallery::crops(int64_t trackletId)
 {
     std::vector<CropRecord> out;
     QSqlQuery q(d->db());
-    if (d->run(q, QStringLiteral("SELECT id, frame, x, y, w, h, quality FROM crops WHERE tracklet_id = ? ORDER BY rank"),
-               {qint64(trackletId)}))
+    if (d->run(q,
+            QStringLiteral(
+                "SELECT id, frame, x, y, w, h, quality FROM crops WHERE tracklet_id = ? ORDER BY rank"),
+            { qint64(trackletId) }))
         while (q.next())
-            out.push_back({q.value(0).toLongLong(), trackletId, q.value(1).toLongLong(),
-                           Box{q.value(2).toFloat(), q.value(3).toFloat(), q.value(4).toFloat(), q.value(5).toFloat()},
-                           q.value(6).toFloat()});
+            out.push_back({ q.value(0).toLongLong(), trackletId, q.value(1).toLongLong(),
+                Box {
+                    q.value(2).toFloat(), q.value(3).toFloat(), q.value(4).toFloat(), q.value(5).toFloat() },
+                q.value(6).toFloat() });
     return out;
 }
 
 QByteArray Gallery::cropImage(int64_t cropId)
 {
     QSqlQuery q(d->db());
-    return d->run(q, QStringLiteral("SELECT image FROM crops WHERE id = ?"), {qint64(cropId)}) && q.next() ? q.value(0).toByteArray()
-                                                                                                        : QByteArray();
+    return d->run(q, QStringLiteral("SELECT image FROM crops WHERE id = ?"), { qint64(cropId) }) && q.next()
+        ? q.value(0).toByteArray()
+        : QByteArray();
 }
 
 std::vector<TrackletAttributes> Gallery::allAttributes()
@@ -451,13 +484,14 @@ std::vector<TrackletAttributes> Gallery::allAttributes()
     std::vector<TrackletAttributes> out;
     QSqlQuery q(d->db());
     q.setForwardOnly(true);
-    if (!d->run(q, QStringLiteral("SELECT t.id, a.region, a.name, a.value FROM tracklets t"
-                                  " LEFT JOIN attributes a ON a.tracklet_id = t.id ORDER BY t.id")))
+    if (!d->run(q,
+            QStringLiteral("SELECT t.id, a.region, a.name, a.value FROM tracklets t"
+                           " LEFT JOIN attributes a ON a.tracklet_id = t.id ORDER BY t.id")))
         return out;
     while (q.next()) {
         const int64_t id = q.value(0).toLongLong();
         if (out.empty() || out.back().trackletId != id)
-            out.push_back({id, {}});
+            out.push_back({ id, {} });
         if (q.value(1).isNull())
             continue;
         AttributeValue a;
@@ -473,8 +507,10 @@ AttributeSet Gallery::attributes(int64_t trackletId)
 {
     AttributeSet out;
     QSqlQuery q(d->db());
-    if (d->run(q, QStringLiteral("SELECT region, name, value FROM attributes WHERE tracklet_id = ? ORDER BY region, name"),
-               {qint64(trackletId)}))
+    if (d->run(q,
+            QStringLiteral(
+                "SELECT region, name, value FROM attributes WHERE tracklet_id = ? ORDER BY region, name"),
+            { qint64(trackletId) }))
         while (q.next()) {
             AttributeValue a;
             regionFromKey(q.value(0).toString(), &a.region);
@@ -489,33 +525,41 @@ AttributeSet Gallery::attributes(int64_t trackletId)
 
 bool Gallery::addQuery(const QString &text, int resultCount, double elapsedMs)
 {
-    return d->run(QStringLiteral("INSERT INTO query_history (text, result_count, elapsed_ms, created_at) VALUES (?, ?, ?, ?)"),
-                  {text, resultCount, elapsedMs, isoNow()});
+    return d->run(
+        QStringLiteral(
+            "INSERT INTO query_history (text, result_count, elapsed_ms, created_at) VALUES (?, ?, ?, ?)"),
+        { text, resultCount, elapsedMs, isoNow() });
 }
 
 std::vector<QueryRecord> Gallery::recentQueries(int limit)
 {
     std::vector<QueryRecord> out;
     QSqlQuery q(d->db());
-    if (d->run(q, QStringLiteral("SELECT id, text, result_count, elapsed_ms, created_at FROM query_history ORDER BY id DESC LIMIT ?"),
-               {limit}))
+    if (d->run(q,
+            QStringLiteral("SELECT id, text, result_count, elapsed_ms, created_at FROM query_history ORDER "
+                           "BY id DESC LIMIT ?"),
+            { limit }))
         while (q.next())
-            out.push_back({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toInt(), q.value(3).toDouble(),
-                           fromIso(q.value(4))});
+            out.push_back({ q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toInt(),
+                q.value(3).toDouble(), fromIso(q.value(4)) });
     return out;
 }
 
-bool Gallery::putEmbedding(int64_t trackletId, const QString &modelId, const QString &kind, const std::vector<float> &vector)
+bool Gallery::putEmbedding(
+    int64_t trackletId, const QString &modelId, const QString &kind, const std::vector<float> &vector)
 {
-    return d->run(QStringLiteral("INSERT OR REPLACE INTO embeddings (tracklet_id, model_id, kind, dim, vector) VALUES (?, ?, ?, ?, ?)"),
-                  {qint64(trackletId), modelId, kind, int(vector.size()), floatsToBlob(vector)});
+    return d->run(QStringLiteral("INSERT OR REPLACE INTO embeddings (tracklet_id, model_id, kind, dim, "
+                                 "vector) VALUES (?, ?, ?, ?, ?)"),
+        { qint64(trackletId), modelId, kind, int(vector.size()), floatsToBlob(vector) });
 }
 
 std::vector<float> Gallery::embedding(int64_t trackletId, const QString &modelId, const QString &kind)
 {
     QSqlQuery q(d->db());
-    if (!d->run(q, QStringLiteral("SELECT vector FROM embeddings WHERE tracklet_id = ? AND model_id = ? AND kind = ?"),
-                {qint64(trackletId), modelId, kind})
+    if (!d->run(q,
+            QStringLiteral(
+                "SELECT vector FROM embeddings WHERE tracklet_id = ? AND model_id = ? AND kind = ?"),
+            { qint64(trackletId), modelId, kind })
         || !q.next())
         return {};
     return blobToFloats(q.value(0).toByteArray());

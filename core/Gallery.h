@@ -5,6 +5,7 @@
 #include "Tracklet.h"
 
 #include <QString>
+
 #include <memory>
 #include <optional>
 #include <vector>
@@ -44,7 +45,7 @@ public:
     std::optional<SourceRecord> sourceByHash(const QString &contentHash);
     std::optional<SourceRecord> source(int64_t id);
     std::vector<SourceRecord> sources();
-    bool addSource(SourceRecord *record);                     // sets record->id
+    bool addSource(SourceRecord *record); // sets record->id
     // Forget everything ingested from a source (its tracklets and their rows) but keep the row.
     bool resetSource(int64_t sourceId, const QString &pipelineKey);
     bool updateSourcePath(int64_t sourceId, const QString &path);
@@ -52,16 +53,16 @@ public:
     // One transaction: the finished tracklets, their attributes and the new checkpoint.
     // With `done`, the source is marked done instead (the checkpoint state is cleared).
     bool commitProgress(int64_t sourceId, const IngestCheckpoint &checkpoint,
-                        const std::vector<TrackletWithAttributes> &finished, bool done);
+        const std::vector<TrackletWithAttributes> &finished, bool done);
     bool markSourceFailed(int64_t sourceId, const QString &reason);
 
     // --- tracklets
     int64_t trackletCount();
-    std::vector<TrackletRecord> tracklets(int64_t sourceId = 0);     // 0: all
+    std::vector<TrackletRecord> tracklets(int64_t sourceId = 0); // 0: all
     std::optional<TrackletRecord> tracklet(int64_t id);
     std::vector<DetectionRecord> detections(int64_t trackletId);
     std::vector<CropRecord> crops(int64_t trackletId);
-    QByteArray cropImage(int64_t cropId);                             // JPEG bytes
+    QByteArray cropImage(int64_t cropId); // JPEG bytes
     std::vector<TrackletAttributes> allAttributes();
     AttributeSet attributes(int64_t trackletId);
 
@@ -70,8 +71,8 @@ public:
     std::vector<QueryRecord> recentQueries(int limit);
 
     // --- embeddings (filled by the neural models; the model id is part of the key)
-    bool putEmbedding(int64_t trackletId, const QString &modelId, const QString &kind,
-                      const std::vector<float> &vector);
+    bool putEmbedding(
+        int64_t trackletId, const QString &modelId, const QString &kind, const std::vector<float> &vector);
     std::vector<float> embedding(int64_t trackletId, const QString &modelId, const QString &kind);
 
     // A number that changes whenever tracklets are added or removed; caches compare it.

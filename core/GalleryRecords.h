@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QString>
 #include <QStringList>
+
 #include <cstdint>
 #include <vector>
 
@@ -21,16 +22,16 @@ SourceStatus sourceStatusFromKey(const QString &key);
 struct SourceRecord {
     int64_t id = 0;
     QString path;
-    QString contentHash;    // SHA-256 of the file's bytes, hex
+    QString contentHash; // SHA-256 of the file's bytes, hex
     int64_t sizeBytes = 0;
     double fps = 0;
     int64_t frameCount = 0;
-    double duration = 0;    // seconds
+    double duration = 0; // seconds
     int width = 0, height = 0;
     QString cameraLabel;
     SourceStatus status = SourceStatus::Ingesting;
     int64_t processedFrames = 0;
-    QString pipelineKey;    // detector + tracker + stride: a resume must use the same
+    QString pipelineKey; // detector + tracker + stride: a resume must use the same
     QString error;
     QDateTime addedAt;
     QDateTime finishedAt;

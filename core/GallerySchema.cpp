@@ -4,6 +4,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
+
 #include <vector>
 
 namespace descry {
@@ -13,7 +14,7 @@ namespace {
 // Step N brings the schema from version N-1 to N.
 const std::vector<QStringList> &migrationSteps()
 {
-    static const std::vector<QStringList> steps{
+    static const std::vector<QStringList> steps {
         // 1: the foundation: footage, tracklets and everything hanging off them.
         {
             QStringLiteral("CREATE TABLE sources ("

@@ -7,6 +7,7 @@
 
 #include <QElapsedTimer>
 #include <QFileInfo>
+
 #include <cmath>
 
 namespace descry {
@@ -32,10 +33,12 @@ private:
 
 int IngestSummary::count(IngestOutcome outcome) const
 {
-    return int(std::count_if(sources.begin(), sources.end(), [outcome](const auto &s) { return s.outcome == outcome; }));
+    return int(std::count_if(
+        sources.begin(), sources.end(), [outcome](const auto &s) { return s.outcome == outcome; }));
 }
 
-IngestJob::IngestJob(const QString &galleryPath, const QStringList &inputs, const IngestOptions &options, QObject *parent)
+IngestJob::IngestJob(
+    const QString &galleryPath, const QStringList &inputs, const IngestOptions &options, QObject *parent)
     : QObject(parent)
     , m_galleryPath(galleryPath)
     , m_inputs(inputs)
@@ -103,7 +106,7 @@ QString IngestJob::pipelineKey(const PersonDetector &detector, int stride) const
 
 IngestSummary IngestJob::run()
 {
-    m_summary = {};   // a cancel requested before run() started is honoured, not reset
+    m_summary = {}; // a cancel requested before run() started is honoured, not reset
     const QStringList files = expandInputs(m_inputs, &m_summary.problems);
     for (const QString &p : std::as_const(m_summary.problems))
         Q_EMIT problem(p);
@@ -137,7 +140,8 @@ IngestSummary IngestJob::run()
     return m_summary;
 }
 
-IngestSourceResult IngestJob::ingestOne(Gallery &gallery, PersonDetector &detector, const QString &path, int index, int count)
+IngestSourceResult IngestJob::ingestOne(
+    Gallery &gallery, PersonDetector &detector, const QString &path, int index, int count)
 {
     QElapsedTimer clock;
     clock.start();
@@ -184,14 +188,16 @@ IngestSourceResult IngestJob::ingestOne(Gallery &gallery, PersonDetector &detect
         result.tracklets = int(gallery.tracklets(existing->id).size());
         result.message = existing->path == path
             ? QStringLiteral("%1: already in the gallery, skipped").arg(path)
-            : QStringLiteral("%1: same content as %2, already in the gallery, skipped").arg(path, existing->path);
+            : QStringLiteral("%1: same content as %2, already in the gallery, skipped")
+                  .arg(path, existing->path);
         return result;
     }
     bool resumed = false;
     if (existing) {
         const bool canResume = existing->status == SourceStatus::Ingesting && existing->pipelineKey == key;
         if (!canResume && !gallery.resetSource(existing->id, key)) {
-            result.message = QStringLiteral("%1: cannot reset the earlier partial ingest: %2").arg(path, gallery.lastError());
+            result.message = QStringLiteral("%1: cannot reset the earlier partial ingest: %2")
+                                 .arg(path, gallery.lastError());
             return result;
         }
         resumed = canResume && existing->processedFrames > 0;
@@ -207,10 +213,12 @@ IngestSourceResult IngestJob::ingestOne(Gallery &gallery, PersonDetector &detect
         record.duration = info.duration();
         record.width = info.width;
         record.height = info.height;
-        record.cameraLabel = m_options.cameraLabel.isEmpty() ? QFileInfo(path).completeBaseName() : m_options.cameraLabel;
+        record.cameraLabel
+            = m_options.cameraLabel.isEmpty() ? QFileInfo(path).completeBaseName() : m_options.cameraLabel;
         record.pipelineKey = key;
         if (!gallery.addSource(&record)) {
-            result.message = QStringLiteral("%1: cannot record the source: %2").arg(path, gallery.lastError());
+            result.message
+                = QStringLiteral("%1: cannot record the source: %2").arg(path, gallery.lastError());
             return result;
         }
         result.sourceId = record.id;
@@ -241,12 +249,12 @@ IngestSourceResult IngestJob::ingestOne(Gallery &gallery, PersonDetector &detect
 }
 
 bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder &decoder, int64_t sourceId,
-                        IngestProgress &progress, IngestSourceResult &result)
+    IngestProgress &progress, IngestSourceResult &result)
 {
     const VideoInfo info = decoder.info();
     const int stride = decoder.stride();
     Tracker tracker(m_options.tracker);
-    IngestCheckpoint checkpoint = gallery.checkpoint(sourceId).value_or(IngestCheckpoint{});
+    IngestCheckpoint checkpoint = gallery.checkpoint(sourceId).value_or(IngestCheckpoint {});
     if (!checkpoint.trackerState.isEmpty() && !tracker.restoreState(checkpoint.trackerState)) {
         // A checkpoint this build cannot read: start the source again rather than guess.
         gallery.resetSource(sourceId, pipelineKey(detector, stride));
@@ -255,7 +263,8 @@ bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder
 
     // Rebuild the detector's state exactly: it depends only on its last warmupFrames() frames.
     detector.reset();
-    const int64_t replayFrom = std::max<int64_t>(0, checkpoint.nextFrame - int64_t(detector.warmupFrames()) * stride);
+    const int64_t replayFrom
+        = std::max<int64_t>(0, checkpoint.nextFrame - int64_t(detector.warmupFrames()) * stride);
     decoder.skipTo(replayFrom);
     Frame frame;
     std::vector<Detection> detections;
@@ -268,14 +277,15 @@ bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder
     const auto collect = [&](std::vector<Tracklet> &&done) {
         for (Tracklet &t : done) {
             AttributeSet a = attributes.extract(t);
-            pending.push_back({std::move(t), std::move(a)});
+            pending.push_back({ std::move(t), std::move(a) });
         }
     };
     int storedTracklets = int(gallery.tracklets(sourceId).size());
     const auto commit = [&](bool finished) {
         checkpoint.trackerState = finished ? QByteArray() : tracker.saveState();
         if (!gallery.commitProgress(sourceId, checkpoint, pending, finished)) {
-            result.message = QStringLiteral("%1: cannot write to the gallery: %2").arg(progress.path, gallery.lastError());
+            result.message = QStringLiteral("%1: cannot write to the gallery: %2")
+                                 .arg(progress.path, gallery.lastError());
             return false;
         }
         storedTracklets += int(pending.size());
@@ -291,7 +301,10 @@ bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder
     const int64_t startFrame = checkpoint.nextFrame;
     while (decoder.read(&frame)) {
         if (!detector.detect(frame, &detections, &error)) {
-            result.message = QStringLiteral("%1: detector failed at frame %2: %3").arg(progress.path).arg(frame.index).arg(error);
+            result.message = QStringLiteral("%1: detector failed at frame %2: %3")
+                                 .arg(progress.path)
+                                 .arg(frame.index)
+                                 .arg(error);
             return false;
         }
         tracker.update(frame, detections, detector.lastForegroundMask());
@@ -300,33 +313,43 @@ bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder
         ++checkpoint.processedFrames;
         ++analysedThisRun;
         if (m_options.stopAfterFrames >= 0 && analysedThisRun >= m_options.stopAfterFrames) {
-            result.outcome = IngestOutcome::Cancelled;   // what a kill leaves: the last checkpoint only
+            result.outcome = IngestOutcome::Cancelled; // what a kill leaves: the last checkpoint only
             if (m_options.stopHook)
                 m_options.stopHook();
-            result.message = QStringLiteral("%1: stopped after %2 frames (test)").arg(progress.path).arg(analysedThisRun);
+            result.message = QStringLiteral("%1: stopped after %2 frames (test)")
+                                 .arg(progress.path)
+                                 .arg(analysedThisRun);
             return false;
         }
         if (checkpoint.processedFrames % m_options.checkpointEvery == 0 && !commit(false))
             return false;
         if (m_cancel) {
             result.outcome = IngestOutcome::Cancelled;
-            result.message = QStringLiteral("%1: cancelled at frame %2; ingest again to resume").arg(progress.path).arg(frame.index);
+            result.message = QStringLiteral("%1: cancelled at frame %2; ingest again to resume")
+                                 .arg(progress.path)
+                                 .arg(frame.index);
             return commit(false) && false;
         }
         if (throttle.due()) {
             const double seconds = double(clock.elapsed()) / 1000.0;
-            const double rate = seconds > 0 ? double(frame.index - startFrame) / seconds : 0;   // source frames/s
+            const double rate
+                = seconds > 0 ? double(frame.index - startFrame) / seconds : 0; // source frames/s
             progress.framesDone = frame.index + 1;
             progress.framesTotal = info.frameCount;
-            progress.fraction = info.frameCount > 0 ? 0.02 + 0.98 * std::min(1.0, double(frame.index + 1) / double(info.frameCount)) : 0;
-            progress.etaSeconds = rate > 0 && info.frameCount > 0 ? std::max(0.0, double(info.frameCount - frame.index - 1) / rate) : -1;
+            progress.fraction = info.frameCount > 0
+                ? 0.02 + 0.98 * std::min(1.0, double(frame.index + 1) / double(info.frameCount))
+                : 0;
+            progress.etaSeconds = rate > 0 && info.frameCount > 0
+                ? std::max(0.0, double(info.frameCount - frame.index - 1) / rate)
+                : -1;
             progress.framesPerSecond = seconds > 0 ? double(analysedThisRun) / seconds : 0;
             progress.tracklets = storedTracklets + int(pending.size());
             Q_EMIT this->progress(progress);
         }
     }
     if (info.frameCount > 0 && checkpoint.nextFrame + stride < info.frameCount)
-        result.message = QStringLiteral("video ended at frame %1 of %2: the file may be truncated; kept what was decoded")
+        result.message = QStringLiteral(
+            "video ended at frame %1 of %2: the file may be truncated; kept what was decoded")
                              .arg(checkpoint.nextFrame)
                              .arg(info.frameCount);
     collect(tracker.finish());

@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QString>
 #include <QStringList>
+
 #include <atomic>
 #include <functional>
 
@@ -18,9 +19,9 @@ class VideoDecoder;
 struct IngestOptions {
     DetectorOptions detector;
     TrackerOptions tracker;
-    double analysisFps = 10;        // frames analysed per second of footage (stride = fps / this)
-    int checkpointEvery = 100;      // analysed frames between two checkpoints (resume points)
-    QString cameraLabel;            // empty: the file's base name
+    double analysisFps = 10; // frames analysed per second of footage (stride = fps / this)
+    int checkpointEvery = 100; // analysed frames between two checkpoints (resume points)
+    QString cameraLabel; // empty: the file's base name
     // Testing aids: stop as if killed after this many analysed frames (nothing after the last
     // checkpoint is written), calling `stopHook` first (the CLI's hidden option raises SIGKILL).
     int stopAfterFrames = -1;
@@ -30,12 +31,12 @@ struct IngestOptions {
 struct IngestProgress {
     QString path;
     int sourceIndex = 0, sourceCount = 0;
-    QString stage;                  // "hashing", "analysing", "done"
-    int64_t framesDone = 0, framesTotal = 0;   // source frames
-    double fraction = 0;            // of this source, in [0, 1]
-    double etaSeconds = -1;         // of this source; -1 while unknown
-    double framesPerSecond = 0;     // analysed frames per wall second
-    int tracklets = 0;              // stored so far for this source
+    QString stage; // "hashing", "analysing", "done"
+    int64_t framesDone = 0, framesTotal = 0; // source frames
+    double fraction = 0; // of this source, in [0, 1]
+    double etaSeconds = -1; // of this source; -1 while unknown
+    double framesPerSecond = 0; // analysed frames per wall second
+    int tracklets = 0; // stored so far for this source
 };
 
 enum class IngestOutcome { Ingested, Resumed, AlreadyPresent, Failed, Cancelled };
@@ -45,14 +46,14 @@ struct IngestSourceResult {
     IngestOutcome outcome = IngestOutcome::Failed;
     int64_t sourceId = 0;
     int tracklets = 0;
-    double seconds = 0;             // wall time spent on this source
+    double seconds = 0; // wall time spent on this source
     double footageSeconds = 0;
-    QString message;                // what happened, in words (the reason on failure)
+    QString message; // what happened, in words (the reason on failure)
 };
 
 struct IngestSummary {
     std::vector<IngestSourceResult> sources;
-    QStringList problems;           // one line per input that could not be used
+    QStringList problems; // one line per input that could not be used
     bool cancelled = false;
     int count(IngestOutcome outcome) const;
 };
@@ -66,7 +67,7 @@ class IngestJob : public QObject {
     Q_OBJECT
 public:
     IngestJob(const QString &galleryPath, const QStringList &inputs, const IngestOptions &options = {},
-              QObject *parent = nullptr);
+        QObject *parent = nullptr);
 
     // Thread-safe; the job stops at the next frame and keeps a checkpoint to resume from.
     void requestCancel() { m_cancel = true; }
@@ -86,16 +87,17 @@ Q_SIGNALS:
     void finished(const descry::IngestSummary &summary);
 
 private:
-    IngestSourceResult ingestOne(Gallery &gallery, PersonDetector &detector, const QString &path, int index, int count);
+    IngestSourceResult ingestOne(
+        Gallery &gallery, PersonDetector &detector, const QString &path, int index, int count);
     bool analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder &decoder, int64_t sourceId,
-                 IngestProgress &progress, IngestSourceResult &result);
+        IngestProgress &progress, IngestSourceResult &result);
     QString pipelineKey(const PersonDetector &detector, int stride) const;
 
     QString m_galleryPath;
     QStringList m_inputs;
     IngestOptions m_options;
     IngestSummary m_summary;
-    std::atomic_bool m_cancel{false};
+    std::atomic_bool m_cancel { false };
 };
 
 } // namespace descry

@@ -4,6 +4,7 @@
 #include "Frame.h"
 
 #include <QString>
+
 #include <memory>
 #include <vector>
 
@@ -17,8 +18,8 @@ class PersonDetector {
 public:
     virtual ~PersonDetector() = default;
 
-    virtual QString name() const = 0;            // stable id stored with the source, e.g. "bgs-median-v1"
-    virtual void reset() = 0;                    // forget all per-source state
+    virtual QString name() const = 0; // stable id stored with the source, e.g. "bgs-median-v1"
+    virtual void reset() = 0; // forget all per-source state
     virtual int warmupFrames() const { return 0; }
 
     // Detect people in `frame`. Returns false with `error` set on a failure that makes
@@ -31,7 +32,7 @@ public:
 };
 
 struct DetectorOptions {
-    QString onnxPath;              // empty: the embedded background-subtraction detector
+    QString onnxPath; // empty: the embedded background-subtraction detector
     float minScore = 0.35f;
 };
 

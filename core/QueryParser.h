@@ -3,6 +3,7 @@
 #include "Attributes.h"
 
 #include <QString>
+
 #include <vector>
 
 namespace descry {
@@ -10,15 +11,16 @@ namespace descry {
 // One thing the query asks for, e.g. {Upper, "colour:red", "red coat"}.
 struct QueryTerm {
     BodyRegion region = BodyRegion::Whole;
-    QString attribute;   // "colour:<basic colour>", "garment:<type>", "accessory:<kind>", "hair:<...>", "gender:<...>"
-    QString phrase;      // the words of the query it came from
+    QString attribute; // "colour:<basic colour>", "garment:<type>", "accessory:<kind>", "hair:<...>",
+                       // "gender:<...>"
+    QString phrase; // the words of the query it came from
     float weight = 1;
 };
 
 struct ParsedQuery {
     QString text;
     std::vector<QueryTerm> terms;
-    QStringList unknownWords;   // content words the lexicon does not know (shown to the user)
+    QStringList unknownWords; // content words the lexicon does not know (shown to the user)
 };
 
 // Parses free text ("a woman in a red coat, black trousers, carrying a backpack") into

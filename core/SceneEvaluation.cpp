@@ -9,8 +9,8 @@
 
 namespace descry {
 
-std::vector<TrackletIdentity> assignTrackletIdentities(Gallery &gallery, int64_t sourceId, const SceneTruth &truth,
-                                                       float minIou)
+std::vector<TrackletIdentity> assignTrackletIdentities(
+    Gallery &gallery, int64_t sourceId, const SceneTruth &truth, float minIou)
 {
     std::vector<TrackletIdentity> out;
     for (const TrackletRecord &t : gallery.tracklets(sourceId)) {
@@ -29,11 +29,11 @@ std::vector<TrackletIdentity> assignTrackletIdentities(Gallery &gallery, int64_t
             if (best > 0)
                 ++votes[best];
         }
-        TrackletIdentity assignment{t.id, 0, 0};
+        TrackletIdentity assignment { t.id, 0, 0 };
         for (const auto &[identity, count] : votes) {
             const float share = detections.empty() ? 0.f : float(count) / float(detections.size());
             if (share > assignment.purity)
-                assignment = {t.id, identity, share};
+                assignment = { t.id, identity, share };
         }
         out.push_back(assignment);
     }
@@ -41,7 +41,7 @@ std::vector<TrackletIdentity> assignTrackletIdentities(Gallery &gallery, int64_t
 }
 
 RetrievalScores evaluateTextRetrieval(SearchEngine &engine, const std::vector<TrackletIdentity> &assignments,
-                                      const SceneTruth &truth, int captionIndex)
+    const SceneTruth &truth, int captionIndex)
 {
     std::map<int64_t, int> identityOf;
     std::set<int> present;
@@ -51,7 +51,7 @@ RetrievalScores evaluateTextRetrieval(SearchEngine &engine, const std::vector<Tr
             present.insert(a.identity);
     }
     RetrievalScores scores;
-    std::vector<std::pair<int, QString>> firstHits;   // rank of first relevant result, query
+    std::vector<std::pair<int, QString>> firstHits; // rank of first relevant result, query
     for (const IdentityTruth &identity : truth.identities) {
         if (!present.count(identity.id) || identity.captions.isEmpty())
             continue;
@@ -78,7 +78,7 @@ RetrievalScores evaluateTextRetrieval(SearchEngine &engine, const std::vector<Tr
         scores.r5 += firstHit <= 5 ? 1 : 0;
         scores.r10 += firstHit <= 10 ? 1 : 0;
         scores.mAP += relevantTotal > 0 ? precisionSum / relevantTotal : 0;
-        firstHits.push_back({firstHit, caption});
+        firstHits.push_back({ firstHit, caption });
     }
     if (scores.queries > 0) {
         scores.r1 /= scores.queries;
@@ -86,7 +86,8 @@ RetrievalScores evaluateTextRetrieval(SearchEngine &engine, const std::vector<Tr
         scores.r10 /= scores.queries;
         scores.mAP /= scores.queries;
     }
-    std::stable_sort(firstHits.begin(), firstHits.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+    std::stable_sort(
+        firstHits.begin(), firstHits.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
     for (size_t i = 0; i < std::min<size_t>(3, firstHits.size()); ++i)
         scores.worst.append(QStringLiteral("rank %1: %2").arg(firstHits[i].first).arg(firstHits[i].second));
     return scores;

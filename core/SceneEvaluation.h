@@ -4,6 +4,7 @@
 #include "SceneTruth.h"
 
 #include <QString>
+
 #include <vector>
 
 namespace descry {
@@ -19,8 +20,8 @@ struct TrackletIdentity {
     float purity = 0;
 };
 
-std::vector<TrackletIdentity> assignTrackletIdentities(Gallery &gallery, int64_t sourceId, const SceneTruth &truth,
-                                                       float minIou = 0.5f);
+std::vector<TrackletIdentity> assignTrackletIdentities(
+    Gallery &gallery, int64_t sourceId, const SceneTruth &truth, float minIou = 0.5f);
 
 // Text-to-tracklet retrieval measured against rendered truth: each identity that has at least
 // one tracklet is queried with one of its captions; a result is relevant when its tracklet
@@ -29,10 +30,10 @@ struct RetrievalScores {
     int queries = 0;
     double r1 = 0, r5 = 0, r10 = 0;
     double mAP = 0;
-    QStringList worst;     // the queries whose first relevant result ranked lowest, for reading
+    QStringList worst; // the queries whose first relevant result ranked lowest, for reading
 };
 
 RetrievalScores evaluateTextRetrieval(SearchEngine &engine, const std::vector<TrackletIdentity> &assignments,
-                                      const SceneTruth &truth, int captionIndex = 0);
+    const SceneTruth &truth, int captionIndex = 0);
 
 } // namespace descry

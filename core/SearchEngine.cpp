@@ -3,14 +3,14 @@
 #include "Gallery.h"
 
 #include <QElapsedTimer>
+
 #include <algorithm>
 
 namespace descry {
 
 SearchEngine::SearchEngine(Gallery &gallery)
     : m_gallery(gallery)
-{
-}
+{ }
 
 void SearchEngine::invalidate()
 {
@@ -49,12 +49,13 @@ SearchResponse SearchEngine::search(const SearchRequest &request)
     const ParsedQuery parsed = m_parser.parse(request.text);
     response.unknownWords = parsed.unknownWords;
     for (const QueryTerm &t : parsed.terms)
-        response.understood.append(QStringLiteral("%1: %2 (%3)").arg(regionKey(t.region), t.attribute, t.phrase));
+        response.understood.append(
+            QStringLiteral("%1: %2 (%3)").arg(regionKey(t.region), t.attribute, t.phrase));
 
     // Restrict to the requested source before ranking so top-K is taken within it.
     std::vector<TrackletAttributes> candidates;
     candidates.reserve(m_attributes.size());
-    std::vector<size_t> rowOf;   // candidate index -> m_tracklets index
+    std::vector<size_t> rowOf; // candidate index -> m_tracklets index
     for (size_t i = 0; i < m_tracklets.size(); ++i) {
         if (request.sourceId > 0 && m_tracklets[i].sourceId != request.sourceId)
             continue;
@@ -65,7 +66,7 @@ SearchResponse SearchEngine::search(const SearchRequest &request)
     if (parsed.terms.empty()) {
         // Nothing to rank by (empty or unknown text): browse everything in time order.
         for (size_t c = 0; c < candidates.size() && (request.topK <= 0 || int(c) < request.topK); ++c)
-            response.results.push_back({m_tracklets[rowOf[c]], 0.f, {}});
+            response.results.push_back({ m_tracklets[rowOf[c]], 0.f, {} });
     } else {
         const int k = request.topK > 0 ? request.topK : int(candidates.size());
         const std::vector<AttributeMatch> ranked = m_ranker.rank(parsed, candidates, k);
@@ -74,9 +75,9 @@ SearchResponse SearchEngine::search(const SearchRequest &request)
             if (m.score < request.minScore)
                 continue;
             const auto it = std::lower_bound(m_tracklets.begin(), m_tracklets.end(), m.trackletId,
-                                             [](const TrackletRecord &t, int64_t id) { return t.id < id; });
+                [](const TrackletRecord &t, int64_t id) { return t.id < id; });
             if (it != m_tracklets.end() && it->id == m.trackletId)
-                response.results.push_back({*it, m.score, m.matched});
+                response.results.push_back({ *it, m.score, m.matched });
         }
     }
     response.elapsedMs = double(clock.nsecsElapsed()) / 1e6;

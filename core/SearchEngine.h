@@ -6,6 +6,7 @@
 
 #include <QString>
 #include <QStringList>
+
 #include <vector>
 
 namespace descry {
@@ -14,21 +15,21 @@ class Gallery;
 
 struct SearchRequest {
     QString text;
-    int topK = 200;                  // <= 0: all
-    int64_t sourceId = 0;            // 0: every source
+    int topK = 200; // <= 0: all
+    int64_t sourceId = 0; // 0: every source
     float minScore = 0;
 };
 
 struct SearchResult {
     TrackletRecord tracklet;
     float score = 0;
-    QStringList matched;             // why it ranked here, in words
+    QStringList matched; // why it ranked here, in words
 };
 
 struct SearchResponse {
     QString text;
     std::vector<SearchResult> results;
-    QStringList understood;          // the query terms, e.g. "upper: colour red (red coat)"
+    QStringList understood; // the query terms, e.g. "upper: colour red (red coat)"
     QStringList unknownWords;
     int64_t galleryTracklets = 0;
     double elapsedMs = 0;
@@ -54,8 +55,8 @@ private:
     QueryParser m_parser;
     AttributeSearch m_ranker;
     int64_t m_generation = -1;
-    std::vector<TrackletRecord> m_tracklets;          // ordered by id
-    std::vector<TrackletAttributes> m_attributes;     // same order
+    std::vector<TrackletRecord> m_tracklets; // ordered by id
+    std::vector<TrackletAttributes> m_attributes; // same order
 };
 
 } // namespace descry

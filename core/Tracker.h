@@ -4,17 +4,18 @@
 #include "Tracklet.h"
 
 #include <QByteArray>
+
 #include <memory>
 #include <vector>
 
 namespace descry {
 
 struct TrackerOptions {
-    float minIou = 0.2f;            // gate for IoU association
-    int maxMissedFrames = 15;       // processed frames a track survives without a detection
-    int minDetections = 5;          // shorter tracks are dropped as noise
-    int cropsPerTracklet = 4;       // best crops kept per tracklet
-    int minCropGap = 5;             // processed frames between two kept crops
+    float minIou = 0.2f; // gate for IoU association
+    int maxMissedFrames = 15; // processed frames a track survives without a detection
+    int minDetections = 5; // shorter tracks are dropped as noise
+    int cropsPerTracklet = 4; // best crops kept per tracklet
+    int minCropGap = 5; // processed frames between two kept crops
 };
 
 // Associates per-frame detections into tracklets: constant-velocity Kalman prediction, IoU +

@@ -3,6 +3,7 @@
 #include "Detection.h"
 
 #include <QByteArray>
+
 #include <vector>
 
 namespace descry {
@@ -13,16 +14,16 @@ namespace descry {
 struct Crop {
     int64_t frame = 0;
     Box box;
-    float quality = 0;   // higher is better: size x sharpness x detector score x visibility
-    QByteArray jpeg;     // the crop, JPEG
-    QByteArray maskPng;  // foreground mask of the crop (PNG, 0/255), empty when unknown
+    float quality = 0; // higher is better: size x sharpness x detector score x visibility
+    QByteArray jpeg; // the crop, JPEG
+    QByteArray maskPng; // foreground mask of the crop (PNG, 0/255), empty when unknown
 };
 
 // The boxes of one person followed through consecutive frames of one source.
 struct Tracklet {
-    int localId = 0;                       // id given by the tracker, unique per source
-    std::vector<Detection> detections;     // every box, in frame order
-    std::vector<Crop> crops;               // a few best crops, best first
+    int localId = 0; // id given by the tracker, unique per source
+    std::vector<Detection> detections; // every box, in frame order
+    std::vector<Crop> crops; // a few best crops, best first
 
     int64_t startFrame() const { return detections.empty() ? 0 : detections.front().frame; }
     int64_t endFrame() const { return detections.empty() ? 0 : detections.back().frame; }

@@ -4,6 +4,7 @@
 
 #include <QString>
 #include <QStringList>
+
 #include <memory>
 
 namespace cv {
@@ -14,9 +15,9 @@ namespace descry {
 
 struct VideoInfo {
     double fps = 0;
-    int64_t frameCount = 0;    // as the container reports it; may be wrong for broken files
+    int64_t frameCount = 0; // as the container reports it; may be wrong for broken files
     int width = 0, height = 0;
-    bool fpsAssumed = false;   // the container gave no usable rate; `fps` is a default (25)
+    bool fpsAssumed = false; // the container gave no usable rate; `fps` is a default (25)
     double duration() const { return fps > 0 ? double(frameCount) / fps : 0; }
 };
 

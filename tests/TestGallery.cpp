@@ -19,8 +19,8 @@ private:
         Tracklet t;
         t.localId = localId;
         for (int i = 0; i < length; ++i)
-            t.detections.push_back({firstFrame + i, double(firstFrame + i) / 10.0,
-                                    Box{10.f + float(i), 20.f, 30.f, 80.f}, 0.5f + 0.01f * float(i)});
+            t.detections.push_back({ firstFrame + i, double(firstFrame + i) / 10.0,
+                Box { 10.f + float(i), 20.f, 30.f, 80.f }, 0.5f + 0.01f * float(i) });
         Crop c;
         c.frame = firstFrame + 1;
         c.box = t.detections[1].box;
@@ -106,7 +106,7 @@ private Q_SLOTS:
         Gallery g;
         QVERIFY(!g.open(path));
         QVERIFY(!g.lastError().isEmpty());
-        QCOMPARE(QFile(path).size(), qint64(4096));   // untouched
+        QCOMPARE(QFile(path).size(), qint64(4096)); // untouched
     }
 
     void sourceAndTrackletRoundTrip()
@@ -118,9 +118,10 @@ private Q_SLOTS:
         QVERIFY(g.addSource(&s));
         QVERIFY(s.id > 0);
 
-        TrackletWithAttributes item{makeTracklet(7, 100, 12), {{BodyRegion::Upper, QStringLiteral("colour:red"), 0.6f}}};
-        IngestCheckpoint cp{200, 20, QByteArray("state")};
-        QVERIFY2(g.commitProgress(s.id, cp, {item}, false), qPrintable(g.lastError()));
+        TrackletWithAttributes item { makeTracklet(7, 100, 12),
+            { { BodyRegion::Upper, QStringLiteral("colour:red"), 0.6f } } };
+        IngestCheckpoint cp { 200, 20, QByteArray("state") };
+        QVERIFY2(g.commitProgress(s.id, cp, { item }, false), qPrintable(g.lastError()));
 
         const auto stored = g.checkpoint(s.id);
         QVERIFY(stored);
@@ -140,7 +141,7 @@ private Q_SLOTS:
 
         const auto dets = g.detections(t.id);
         QCOMPARE(dets.size(), size_t(12));
-        QCOMPARE(dets[3].box, (Box{13.f, 20.f, 30.f, 80.f}));
+        QCOMPARE(dets[3].box, (Box { 13.f, 20.f, 30.f, 80.f }));
         QCOMPARE(dets[3].frame, int64_t(103));
 
         const AttributeSet attrs = g.attributes(t.id);
@@ -148,11 +149,13 @@ private Q_SLOTS:
         QCOMPARE(attrs[0].region, BodyRegion::Upper);
         QCOMPARE(attrs[0].name, QStringLiteral("colour:red"));
 
-        QVERIFY(g.putEmbedding(t.id, QStringLiteral("nafs-test"), QStringLiteral("global"), {1.f, -2.f, 3.5f}));
-        QCOMPARE(g.embedding(t.id, QStringLiteral("nafs-test"), QStringLiteral("global")), (std::vector<float>{1.f, -2.f, 3.5f}));
+        QVERIFY(
+            g.putEmbedding(t.id, QStringLiteral("nafs-test"), QStringLiteral("global"), { 1.f, -2.f, 3.5f }));
+        QCOMPARE(g.embedding(t.id, QStringLiteral("nafs-test"), QStringLiteral("global")),
+            (std::vector<float> { 1.f, -2.f, 3.5f }));
         QVERIFY(g.embedding(t.id, QStringLiteral("other-model"), QStringLiteral("global")).empty());
 
-        QVERIFY(g.commitProgress(s.id, {300, 30, {}}, {}, true));
+        QVERIFY(g.commitProgress(s.id, { 300, 30, {} }, {}, true));
         QCOMPARE(g.source(s.id)->status, SourceStatus::Done);
         QVERIFY(g.sourceByHash(QStringLiteral("bb")));
     }
@@ -166,8 +169,8 @@ private Q_SLOTS:
         QVERIFY(g.addSource(&s));
         // Two tracklets with the same local id violate UNIQUE(source_id, local_id): the whole
         // batch, checkpoint included, must roll back.
-        const TrackletWithAttributes a{makeTracklet(1, 0, 6), {}};
-        QVERIFY(!g.commitProgress(s.id, {50, 5, QByteArray("x")}, {a, a}, false));
+        const TrackletWithAttributes a { makeTracklet(1, 0, 6), {} };
+        QVERIFY(!g.commitProgress(s.id, { 50, 5, QByteArray("x") }, { a, a }, false));
         QCOMPARE(g.trackletCount(), int64_t(0));
         QCOMPARE(g.checkpoint(s.id)->nextFrame, int64_t(0));
     }
@@ -179,7 +182,7 @@ private Q_SLOTS:
         QVERIFY(g.open(dir.filePath(QStringLiteral("g.sqlite"))));
         SourceRecord s = makeSource(QStringLiteral("dd"));
         QVERIFY(g.addSource(&s));
-        QVERIFY(g.commitProgress(s.id, {50, 5, QByteArray("x")}, {{makeTracklet(1, 0, 6), {}}}, false));
+        QVERIFY(g.commitProgress(s.id, { 50, 5, QByteArray("x") }, { { makeTracklet(1, 0, 6), {} } }, false));
         QCOMPARE(g.trackletCount(), int64_t(1));
         QVERIFY(g.resetSource(s.id, QStringLiteral("k2")));
         QCOMPARE(g.trackletCount(), int64_t(0));
@@ -209,7 +212,8 @@ private Q_SLOTS:
         QVERIFY(writer.open(path));
         SourceRecord s = makeSource(QStringLiteral("ee"));
         QVERIFY(writer.addSource(&s));
-        QVERIFY(writer.commitProgress(s.id, {50, 5, {}}, {{makeTracklet(1, 0, 6), {}}, {makeTracklet(2, 3, 8), {}}}, false));
+        QVERIFY(writer.commitProgress(
+            s.id, { 50, 5, {} }, { { makeTracklet(1, 0, 6), {} }, { makeTracklet(2, 3, 8), {} } }, false));
         int64_t seen = -1;
         QThread *thread = QThread::create([&] {
             Gallery reader;

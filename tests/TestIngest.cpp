@@ -28,7 +28,7 @@ std::vector<TrackletDump> dump(const QString &galleryPath)
         return {};
     std::vector<TrackletDump> out;
     for (const TrackletRecord &t : g.tracklets()) {
-        TrackletDump d{t, g.detections(t.id), {}, g.attributes(t.id)};
+        TrackletDump d { t, g.detections(t.id), {}, g.attributes(t.id) };
         for (const CropRecord &c : g.crops(t.id))
             d.crops.push_back(g.cropImage(c.id));
         out.push_back(std::move(d));
@@ -65,7 +65,7 @@ class TestIngest : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QString m_clip;          // 300 frames, 8 people
+    QString m_clip; // 300 frames, 8 people
 
     IngestSummary ingest(const QString &gallery, const QStringList &inputs, IngestOptions options = {})
     {
@@ -82,14 +82,15 @@ private Q_SLOTS:
         scene.frames = 300;
         scene.people = 8;
         QString error;
-        QVERIFY2(writeScene(scene, m_dir.filePath(QStringLiteral("scene")), false, nullptr, &error), qPrintable(error));
+        QVERIFY2(writeScene(scene, m_dir.filePath(QStringLiteral("scene")), false, nullptr, &error),
+            qPrintable(error));
         m_clip = m_dir.filePath(QStringLiteral("scene/scene.avi"));
     }
 
     void ingestsRenderedSceneOnceByContent()
     {
         const QString gallery = m_dir.filePath(QStringLiteral("once.sqlite"));
-        const IngestSummary first = ingest(gallery, {m_clip});
+        const IngestSummary first = ingest(gallery, { m_clip });
         QCOMPARE(first.sources.size(), size_t(1));
         QCOMPARE(first.sources[0].outcome, IngestOutcome::Ingested);
         QVERIFY2(first.problems.isEmpty(), qPrintable(first.problems.join(QLatin1Char('\n'))));
@@ -98,7 +99,7 @@ private Q_SLOTS:
         // Same file again, and a copy under another name: both recognised by content.
         const QString copy = m_dir.filePath(QStringLiteral("copy-of-scene.avi"));
         QVERIFY(QFile::copy(m_clip, copy));
-        const IngestSummary again = ingest(gallery, {m_clip, copy});
+        const IngestSummary again = ingest(gallery, { m_clip, copy });
         QCOMPARE(again.count(IngestOutcome::AlreadyPresent), 2);
         Gallery g;
         QVERIFY(g.open(gallery));
@@ -122,16 +123,19 @@ private Q_SLOTS:
         QFETCH(int, checkpointEvery);
         IngestOptions options;
         options.checkpointEvery = checkpointEvery;
-        const QString reference = m_dir.filePath(QStringLiteral("ref-%1-%2.sqlite").arg(stopAfter).arg(checkpointEvery));
-        QCOMPARE(ingest(reference, {m_clip}, options).count(IngestOutcome::Ingested), 1);
+        const QString reference
+            = m_dir.filePath(QStringLiteral("ref-%1-%2.sqlite").arg(stopAfter).arg(checkpointEvery));
+        QCOMPARE(ingest(reference, { m_clip }, options).count(IngestOutcome::Ingested), 1);
 
-        const QString resumed = m_dir.filePath(QStringLiteral("resumed-%1-%2.sqlite").arg(stopAfter).arg(checkpointEvery));
+        const QString resumed
+            = m_dir.filePath(QStringLiteral("resumed-%1-%2.sqlite").arg(stopAfter).arg(checkpointEvery));
         IngestOptions stopping = options;
         stopping.stopAfterFrames = stopAfter;
-        QCOMPARE(ingest(resumed, {m_clip}, stopping).count(IngestOutcome::Cancelled), 1);
-        const IngestSummary second = ingest(resumed, {m_clip}, options);
+        QCOMPARE(ingest(resumed, { m_clip }, stopping).count(IngestOutcome::Cancelled), 1);
+        const IngestSummary second = ingest(resumed, { m_clip }, options);
         QCOMPARE(second.sources.size(), size_t(1));
-        const IngestOutcome expected = stopAfter >= checkpointEvery ? IngestOutcome::Resumed : IngestOutcome::Ingested;
+        const IngestOutcome expected
+            = stopAfter >= checkpointEvery ? IngestOutcome::Resumed : IngestOutcome::Ingested;
         QCOMPARE(second.sources[0].outcome, expected);
         compareDumps(dump(reference), dump(resumed));
     }
@@ -142,13 +146,14 @@ private Q_SLOTS:
         const QString reference = m_dir.filePath(QStringLiteral("kill-ref.sqlite"));
         IngestOptions options;
         options.checkpointEvery = 25;
-        QCOMPARE(ingest(reference, {m_clip}, options).count(IngestOutcome::Ingested), 1);
+        QCOMPARE(ingest(reference, { m_clip }, options).count(IngestOutcome::Ingested), 1);
 
         const QString killed = m_dir.filePath(QStringLiteral("killed.sqlite"));
         QProcess cli;
-        cli.start(test::cliPath(), {QStringLiteral("ingest"), m_clip, QStringLiteral("--gallery"), killed,
-                                    QStringLiteral("--checkpoint-every"), QStringLiteral("25"),
-                                    QStringLiteral("--kill-after"), QStringLiteral("130")});
+        cli.start(test::cliPath(),
+            { QStringLiteral("ingest"), m_clip, QStringLiteral("--gallery"), killed,
+                QStringLiteral("--checkpoint-every"), QStringLiteral("25"), QStringLiteral("--kill-after"),
+                QStringLiteral("130") });
         QVERIFY(cli.waitForFinished(120000));
         QCOMPARE(cli.exitStatus(), QProcess::CrashExit);
         {
@@ -158,7 +163,7 @@ private Q_SLOTS:
             QCOMPARE(g.sources()[0].status, SourceStatus::Ingesting);
             QCOMPARE(g.sources()[0].processedFrames, int64_t(125));
         }
-        const IngestSummary resumed = ingest(killed, {m_clip}, options);
+        const IngestSummary resumed = ingest(killed, { m_clip }, options);
         QCOMPARE(resumed.count(IngestOutcome::Resumed), 1);
         compareDumps(dump(reference), dump(killed));
     }
@@ -166,17 +171,20 @@ private Q_SLOTS:
     void cancelKeepsACheckpoint()
     {
         const QString gallery = m_dir.filePath(QStringLiteral("cancel.sqlite"));
-        IngestJob job(gallery, {m_clip});
+        IngestJob job(gallery, { m_clip });
         // Cancel from the first analysing progress report: the job stops at the next frame.
-        connect(&job, &IngestJob::progress, &job, [&job](const IngestProgress &p) {
-            if (p.stage == QLatin1String("analysing"))
-                job.requestCancel();
-        }, Qt::DirectConnection);
+        connect(
+            &job, &IngestJob::progress, &job,
+            [&job](const IngestProgress &p) {
+                if (p.stage == QLatin1String("analysing"))
+                    job.requestCancel();
+            },
+            Qt::DirectConnection);
         const IngestSummary summary = job.run();
         QVERIFY(summary.cancelled);
         QCOMPARE(summary.count(IngestOutcome::Cancelled), 1);
         QVERIFY(summary.sources[0].message.contains(QStringLiteral("resume")));
-        const IngestSummary again = ingest(gallery, {m_clip});
+        const IngestSummary again = ingest(gallery, { m_clip });
         QCOMPARE(again.count(IngestOutcome::Resumed), 1);
     }
 
@@ -200,7 +208,7 @@ private Q_SLOTS:
         const QString missing = m_dir.filePath(QStringLiteral("no-such-file.mkv"));
 
         const QString gallery = m_dir.filePath(QStringLiteral("mixed.sqlite"));
-        const IngestSummary summary = ingest(gallery, {missing, root});
+        const IngestSummary summary = ingest(gallery, { missing, root });
 
         // Missing path and fake video: one line each naming the file.
         QVERIFY2(summary.problems.size() == 2, qPrintable(summary.problems.join(QLatin1Char('\n'))));
@@ -223,11 +231,11 @@ private Q_SLOTS:
         const QString vtest = test::sharedFile(QStringLiteral("footage/vtest.avi"));
         if (vtest.isEmpty())
             QSKIP("../shared/footage/vtest.avi not present");
-        const IngestSummary summary = ingest(m_dir.filePath(QStringLiteral("vtest.sqlite")), {vtest});
+        const IngestSummary summary = ingest(m_dir.filePath(QStringLiteral("vtest.sqlite")), { vtest });
         QCOMPARE(summary.count(IngestOutcome::Ingested), 1);
         const IngestSourceResult &r = summary.sources[0];
-        qInfo("vtest.avi: %d tracklets, %.1f s for %.1f s of footage (%.3f x)", r.tracklets, r.seconds, r.footageSeconds,
-              r.seconds / r.footageSeconds);
+        qInfo("vtest.avi: %d tracklets, %.1f s for %.1f s of footage (%.3f x)", r.tracklets, r.seconds,
+            r.footageSeconds, r.seconds / r.footageSeconds);
         // 79.5 s of a walkway with 4-9 people in view at a time, each crossing in ~10-40 s:
         // a few dozen tracklets. Far fewer means people are lost; far more means fragmentation.
         QVERIFY2(r.tracklets >= 20 && r.tracklets <= 90, qPrintable(r.message));
@@ -249,14 +257,18 @@ private Q_SLOTS:
         QVERIFY(QDir().mkpath(root + QStringLiteral("/secret")));
         QVERIFY(QFile::copy(m_clip, root + QStringLiteral("/visible.avi")));
         QFile::setPermissions(root + QStringLiteral("/secret"), QFileDevice::Permissions());
-        if (QDir(root + QStringLiteral("/secret")).isReadable() && QDir(root + QStringLiteral("/secret")).entryList().size() >= 0
+        if (QDir(root + QStringLiteral("/secret")).isReadable()
+            && QDir(root + QStringLiteral("/secret")).entryList().size() >= 0
             && QFileInfo(root + QStringLiteral("/secret")).isReadable()) {
-            QFile::setPermissions(root + QStringLiteral("/secret"), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+            QFile::setPermissions(root + QStringLiteral("/secret"),
+                QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
             QSKIP("running as root: permissions do not block reading, an unreadable folder cannot be made");
         }
-        const IngestSummary summary = ingest(m_dir.filePath(QStringLiteral("locked.sqlite")), {root});
-        QFile::setPermissions(root + QStringLiteral("/secret"), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-        QVERIFY2(summary.problems.filter(QStringLiteral("secret")).size() == 1, qPrintable(summary.problems.join(QLatin1Char('\n'))));
+        const IngestSummary summary = ingest(m_dir.filePath(QStringLiteral("locked.sqlite")), { root });
+        QFile::setPermissions(root + QStringLiteral("/secret"),
+            QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        QVERIFY2(summary.problems.filter(QStringLiteral("secret")).size() == 1,
+            qPrintable(summary.problems.join(QLatin1Char('\n'))));
         QCOMPARE(summary.count(IngestOutcome::AlreadyPresent) + summary.count(IngestOutcome::Ingested), 1);
     }
 };

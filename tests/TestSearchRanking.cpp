@@ -29,7 +29,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(writeScene(scene, m_dir.path(), false, &m_truth, &error), qPrintable(error));
         m_gallery = m_dir.filePath(QStringLiteral("g.sqlite"));
-        IngestJob job(m_gallery, {m_dir.filePath(QStringLiteral("scene.avi"))});
+        IngestJob job(m_gallery, { m_dir.filePath(QStringLiteral("scene.avi")) });
         const IngestSummary summary = job.run();
         QCOMPARE(summary.count(IngestOutcome::Ingested), 1);
         m_sourceId = summary.sources[0].sourceId;
@@ -45,7 +45,8 @@ private Q_SLOTS:
             identified += a.identity > 0 ? 1 : 0;
             pure += a.purity >= 0.8f ? 1 : 0;
         }
-        qInfo("%zu tracklets, %d follow a walker, %d with purity >= 0.8", assignments.size(), identified, pure);
+        qInfo(
+            "%zu tracklets, %d follow a walker, %d with purity >= 0.8", assignments.size(), identified, pure);
         // Measured (seed 100): 23 tracklets, all follow a walker.
         QVERIFY(assignments.size() >= 15);
         QVERIFY(double(pure) >= 0.85 * double(assignments.size()));
@@ -59,8 +60,8 @@ private Q_SLOTS:
         SearchEngine engine(gallery);
         for (int caption = 0; caption < 2; ++caption) {
             const RetrievalScores r = evaluateTextRetrieval(engine, assignments, m_truth, caption);
-            qInfo("caption %d: %d queries R@1 %.3f R@5 %.3f R@10 %.3f mAP %.3f; worst: %s", caption, r.queries, r.r1, r.r5,
-                  r.r10, r.mAP, qPrintable(r.worst.join(QStringLiteral(" | "))));
+            qInfo("caption %d: %d queries R@1 %.3f R@5 %.3f R@10 %.3f mAP %.3f; worst: %s", caption,
+                r.queries, r.r1, r.r5, r.r10, r.mAP, qPrintable(r.worst.join(QStringLiteral(" | "))));
             // Measured (seed 100, caption 0): 20 queries, R@1 0.85, R@5 0.95, mAP 0.895.
             QVERIFY(r.queries >= 15);
             QVERIFY(r.r1 >= 0.6);
@@ -73,7 +74,8 @@ private Q_SLOTS:
         Gallery gallery;
         QVERIFY(gallery.open(m_gallery));
         SearchEngine engine(gallery);
-        const SearchResponse response = engine.search({QStringLiteral("a person in a red top and blue trousers"), 10, 0, 0});
+        const SearchResponse response
+            = engine.search({ QStringLiteral("a person in a red top and blue trousers"), 10, 0, 0 });
         QVERIFY(!response.results.empty());
         QVERIFY(!response.understood.isEmpty());
         for (size_t i = 1; i < response.results.size(); ++i)

@@ -1,7 +1,6 @@
 #include "BenchSupport.h"
 #include "Cli.h"
 #include "CliSupport.h"
-
 #include "Gallery.h"
 #include "IngestJob.h"
 #include "SceneEvaluation.h"
@@ -32,11 +31,15 @@ Run 'descry-cli bench WHAT --help' for options.)";
 int benchIngest(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Ingest footage into a fresh temporary gallery and report wall time / footage duration."));
-    parser.addOption({QStringLiteral("detector"), QStringLiteral("ONNX detector instead of the built-in one."), QStringLiteral("MODEL.onnx")});
-    parser.addOption({QStringLiteral("out"), QStringLiteral("Write the JSON result here."), QStringLiteral("FILE")});
-    parser.addPositionalArgument(QStringLiteral("paths"), QStringLiteral("Video files or folders."), QStringLiteral("PATH..."));
-    if (!parseArgs(parser, QStringList{QStringLiteral("bench ingest")} + args))
+    parser.setApplicationDescription(QStringLiteral(
+        "Ingest footage into a fresh temporary gallery and report wall time / footage duration."));
+    parser.addOption({ QStringLiteral("detector"),
+        QStringLiteral("ONNX detector instead of the built-in one."), QStringLiteral("MODEL.onnx") });
+    parser.addOption(
+        { QStringLiteral("out"), QStringLiteral("Write the JSON result here."), QStringLiteral("FILE") });
+    parser.addPositionalArgument(
+        QStringLiteral("paths"), QStringLiteral("Video files or folders."), QStringLiteral("PATH..."));
+    if (!parseArgs(parser, QStringList { QStringLiteral("bench ingest") } + args))
         return parser.isSet(QStringLiteral("help")) ? 0 : 2;
     if (parser.positionalArguments().isEmpty()) {
         printErr(QStringLiteral("bench ingest: name the footage to ingest"));
@@ -56,40 +59,46 @@ int benchIngest(const QStringList &args)
     for (const IngestSourceResult &r : summary.sources) {
         footage += r.footageSeconds;
         tracklets += r.tracklets;
-        sources.append(QJsonObject{{QStringLiteral("path"), r.path},
-                                   {QStringLiteral("outcome"), IngestJob::outcomeName(r.outcome)},
-                                   {QStringLiteral("seconds"), r.seconds},
-                                   {QStringLiteral("footage_seconds"), r.footageSeconds},
-                                   {QStringLiteral("tracklets"), r.tracklets}});
+        sources.append(QJsonObject { { QStringLiteral("path"), r.path },
+            { QStringLiteral("outcome"), IngestJob::outcomeName(r.outcome) },
+            { QStringLiteral("seconds"), r.seconds }, { QStringLiteral("footage_seconds"), r.footageSeconds },
+            { QStringLiteral("tracklets"), r.tracklets } });
     }
     for (const QString &p : summary.problems)
         printErr(QStringLiteral("problem: ") + p);
-    const QJsonObject result{{QStringLiteral("bench"), QStringLiteral("ingest")},
-                             {QStringLiteral("detector"), options.detector.onnxPath.isEmpty() ? QStringLiteral("built-in background") : options.detector.onnxPath},
-                             {QStringLiteral("wall_seconds"), wall},
-                             {QStringLiteral("footage_seconds"), footage},
-                             {QStringLiteral("wall_over_footage"), footage > 0 ? wall / footage : 0},
-                             {QStringLiteral("tracklets"), tracklets},
-                             {QStringLiteral("sources"), sources}};
+    const QJsonObject result { { QStringLiteral("bench"), QStringLiteral("ingest") },
+        { QStringLiteral("detector"),
+            options.detector.onnxPath.isEmpty() ? QStringLiteral("built-in background")
+                                                : options.detector.onnxPath },
+        { QStringLiteral("wall_seconds"), wall }, { QStringLiteral("footage_seconds"), footage },
+        { QStringLiteral("wall_over_footage"), footage > 0 ? wall / footage : 0 },
+        { QStringLiteral("tracklets"), tracklets }, { QStringLiteral("sources"), sources } };
     printErr(QStringLiteral("ingest: %1 s for %2 s of footage = %3 x footage duration, %4 tracklets")
                  .arg(wall, 0, 'f', 1)
                  .arg(footage, 0, 'f', 1)
                  .arg(footage > 0 ? wall / footage : 0, 0, 'f', 3)
                  .arg(tracklets));
-    return writeBenchResult(result, parser.value(QStringLiteral("out"))) && summary.problems.isEmpty() ? 0 : 1;
+    return writeBenchResult(result, parser.value(QStringLiteral("out"))) && summary.problems.isEmpty() ? 0
+                                                                                                       : 1;
 }
 
 int benchSearch(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Text retrieval of the attribute baseline on rendered scenes: each identity is "
-                                                    "queried with its caption; ranks over all tracklets of its scene."));
-    parser.addOption({QStringLiteral("scenes"), QStringLiteral("How many scenes (default 3)."), QStringLiteral("N"), QStringLiteral("3")});
-    parser.addOption({QStringLiteral("seed"), QStringLiteral("Seed of the first scene (default 100)."), QStringLiteral("S"), QStringLiteral("100")});
-    parser.addOption({QStringLiteral("people"), QStringLiteral("Walkers per scene (default 20)."), QStringLiteral("P"), QStringLiteral("20")});
-    parser.addOption({QStringLiteral("frames"), QStringLiteral("Frames per scene (default 600)."), QStringLiteral("F"), QStringLiteral("600")});
-    parser.addOption({QStringLiteral("out"), QStringLiteral("Write the JSON result here."), QStringLiteral("FILE")});
-    if (!parseArgs(parser, QStringList{QStringLiteral("bench search")} + args))
+    parser.setApplicationDescription(
+        QStringLiteral("Text retrieval of the attribute baseline on rendered scenes: each identity is "
+                       "queried with its caption; ranks over all tracklets of its scene."));
+    parser.addOption({ QStringLiteral("scenes"), QStringLiteral("How many scenes (default 3)."),
+        QStringLiteral("N"), QStringLiteral("3") });
+    parser.addOption({ QStringLiteral("seed"), QStringLiteral("Seed of the first scene (default 100)."),
+        QStringLiteral("S"), QStringLiteral("100") });
+    parser.addOption({ QStringLiteral("people"), QStringLiteral("Walkers per scene (default 20)."),
+        QStringLiteral("P"), QStringLiteral("20") });
+    parser.addOption({ QStringLiteral("frames"), QStringLiteral("Frames per scene (default 600)."),
+        QStringLiteral("F"), QStringLiteral("600") });
+    parser.addOption(
+        { QStringLiteral("out"), QStringLiteral("Write the JSON result here."), QStringLiteral("FILE") });
+    if (!parseArgs(parser, QStringList { QStringLiteral("bench search") } + args))
         return parser.isSet(QStringLiteral("help")) ? 0 : 2;
 
     QTemporaryDir dir;
@@ -109,10 +118,11 @@ int benchSearch(const QStringList &args)
             return 1;
         }
         const QString galleryPath = folder + QStringLiteral("/gallery.sqlite");
-        IngestJob job(galleryPath, {folder + QStringLiteral("/scene.avi")});
+        IngestJob job(galleryPath, { folder + QStringLiteral("/scene.avi") });
         const IngestSummary summary = job.run();
         if (summary.sources.empty() || summary.count(IngestOutcome::Ingested) != 1) {
-            printErr(QStringLiteral("bench search: ingest failed: ") + summary.problems.join(QStringLiteral("; ")));
+            printErr(QStringLiteral("bench search: ingest failed: ")
+                + summary.problems.join(QStringLiteral("; ")));
             return 1;
         }
         Gallery gallery;
@@ -120,14 +130,12 @@ int benchSearch(const QStringList &args)
         const auto assignments = assignTrackletIdentities(gallery, summary.sources[0].sourceId, truth);
         SearchEngine engine(gallery);
         const RetrievalScores r = evaluateTextRetrieval(engine, assignments, truth);
-        perScene.append(QJsonObject{{QStringLiteral("seed"), QString::number(scene.seed)},
-                                    {QStringLiteral("tracklets"), int(assignments.size())},
-                                    {QStringLiteral("queries"), r.queries},
-                                    {QStringLiteral("r1"), r.r1},
-                                    {QStringLiteral("r5"), r.r5},
-                                    {QStringLiteral("r10"), r.r10},
-                                    {QStringLiteral("mAP"), r.mAP},
-                                    {QStringLiteral("worst"), QJsonArray::fromStringList(r.worst)}});
+        perScene.append(QJsonObject { { QStringLiteral("seed"), QString::number(scene.seed) },
+            { QStringLiteral("tracklets"), int(assignments.size()) },
+            { QStringLiteral("queries"), r.queries }, { QStringLiteral("r1"), r.r1 },
+            { QStringLiteral("r5"), r.r5 }, { QStringLiteral("r10"), r.r10 },
+            { QStringLiteral("mAP"), r.mAP },
+            { QStringLiteral("worst"), QJsonArray::fromStringList(r.worst) } });
         total.queries += r.queries;
         total.r1 += r.r1 * r.queries;
         total.r5 += r.r5 * r.queries;
@@ -142,14 +150,11 @@ int benchSearch(const QStringList &args)
                      .arg(r.mAP, 0, 'f', 3));
     }
     const double n = std::max(1, total.queries);
-    const QJsonObject result{{QStringLiteral("bench"), QStringLiteral("search")},
-                             {QStringLiteral("ranker"), QStringLiteral("attribute baseline")},
-                             {QStringLiteral("queries"), total.queries},
-                             {QStringLiteral("r1"), total.r1 / n},
-                             {QStringLiteral("r5"), total.r5 / n},
-                             {QStringLiteral("r10"), total.r10 / n},
-                             {QStringLiteral("mAP"), total.mAP / n},
-                             {QStringLiteral("scenes"), perScene}};
+    const QJsonObject result { { QStringLiteral("bench"), QStringLiteral("search") },
+        { QStringLiteral("ranker"), QStringLiteral("attribute baseline") },
+        { QStringLiteral("queries"), total.queries }, { QStringLiteral("r1"), total.r1 / n },
+        { QStringLiteral("r5"), total.r5 / n }, { QStringLiteral("r10"), total.r10 / n },
+        { QStringLiteral("mAP"), total.mAP / n }, { QStringLiteral("scenes"), perScene } };
     printErr(QStringLiteral("overall: %1 queries, R@1 %2 R@5 %3 R@10 %4 mAP %5")
                  .arg(total.queries)
                  .arg(total.r1 / n, 0, 'f', 3)

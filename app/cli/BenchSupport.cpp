@@ -29,10 +29,10 @@ QString cpuModel()
 
 QJsonObject machineDescription()
 {
-    return {{QStringLiteral("cpu"), cpuModel()},
-            {QStringLiteral("threads"), QThread::idealThreadCount()},
-            {QStringLiteral("os"), QSysInfo::prettyProductName()},
-            {QStringLiteral("when"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
+    return { { QStringLiteral("cpu"), cpuModel() },
+        { QStringLiteral("threads"), QThread::idealThreadCount() },
+        { QStringLiteral("os"), QSysInfo::prettyProductName() },
+        { QStringLiteral("when"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate) } };
 }
 
 bool writeBenchResult(QJsonObject result, const QString &path)

@@ -3,6 +3,7 @@
 #include "Gallery.h"
 
 #include <QElapsedTimer>
+
 #include <cstdio>
 #include <unistd.h>
 
@@ -10,8 +11,8 @@ namespace descry::cli {
 
 void addGalleryOption(QCommandLineParser &parser)
 {
-    parser.addOption({QStringLiteral("gallery"),
-                      QStringLiteral("Gallery file (default: %1).").arg(Gallery::defaultPath()), QStringLiteral("PATH")});
+    parser.addOption({ QStringLiteral("gallery"),
+        QStringLiteral("Gallery file (default: %1).").arg(Gallery::defaultPath()), QStringLiteral("PATH") });
 }
 
 QString galleryPath(const QCommandLineParser &parser)

@@ -13,8 +13,8 @@ QString galleryPath(const QCommandLineParser &parser);
 // on bad usage.
 bool parseArgs(QCommandLineParser &parser, const QStringList &args);
 
-void printOut(const QString &text);    // stdout, newline added
-void printErr(const QString &text);    // stderr, newline added
+void printOut(const QString &text); // stdout, newline added
+void printErr(const QString &text); // stderr, newline added
 // A progress line on stderr: rewritten in place on a terminal, printed every few seconds
 // otherwise (logs, CI), always printed when `force`.
 void printProgress(const QString &line, bool force = false);

@@ -1,6 +1,5 @@
 #include "Cli.h"
 #include "CliSupport.h"
-
 #include "Gallery.h"
 #include "GallerySchema.h"
 
@@ -17,21 +16,25 @@ namespace descry::cli {
 int runInfo(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("What the gallery holds and what this build of Descry can do."));
+    parser.setApplicationDescription(
+        QStringLiteral("What the gallery holds and what this build of Descry can do."));
     addGalleryOption(parser);
-    parser.addOption({QStringLiteral("json"), QStringLiteral("Print as JSON.")});
-    if (!parseArgs(parser, QStringList{QStringLiteral("info")} + args))
+    parser.addOption({ QStringLiteral("json"), QStringLiteral("Print as JSON.") });
+    if (!parseArgs(parser, QStringList { QStringLiteral("info") } + args))
         return parser.isSet(QStringLiteral("help")) ? 0 : 2;
 
-    QJsonObject build{{QStringLiteral("version"), QStringLiteral(DESCRY_VERSION)},
-                      {QStringLiteral("qt"), QString::fromLatin1(qVersion())},
-                      {QStringLiteral("opencv"), QStringLiteral(CV_VERSION)},
-                      {QStringLiteral("schema"), GallerySchema::latestVersion()},
-                      {QStringLiteral("cpu_threads"), QThread::idealThreadCount()},
-                      {QStringLiteral("detectors"), QJsonArray{QStringLiteral("background (built in)"), QStringLiteral("onnx (--detector FILE.onnx)")}}};
-    QJsonObject out{{QStringLiteral("build"), build}};
+    QJsonObject build { { QStringLiteral("version"), QStringLiteral(DESCRY_VERSION) },
+        { QStringLiteral("qt"), QString::fromLatin1(qVersion()) },
+        { QStringLiteral("opencv"), QStringLiteral(CV_VERSION) },
+        { QStringLiteral("schema"), GallerySchema::latestVersion() },
+        { QStringLiteral("cpu_threads"), QThread::idealThreadCount() },
+        { QStringLiteral("detectors"),
+            QJsonArray {
+                QStringLiteral("background (built in)"), QStringLiteral("onnx (--detector FILE.onnx)") } } };
+    QJsonObject out { { QStringLiteral("build"), build } };
     const QString path = galleryPath(parser);
-    QJsonObject galleryInfo{{QStringLiteral("path"), path}, {QStringLiteral("exists"), QFileInfo::exists(path)}};
+    QJsonObject galleryInfo { { QStringLiteral("path"), path },
+        { QStringLiteral("exists"), QFileInfo::exists(path) } };
     if (QFileInfo::exists(path)) {
         Gallery gallery;
         if (!gallery.open(path)) {
@@ -42,15 +45,13 @@ int runInfo(const QStringList &args)
         double footage = 0;
         for (const SourceRecord &s : gallery.sources()) {
             footage += s.duration;
-            sources.append(QJsonObject{{QStringLiteral("id"), qint64(s.id)},
-                                       {QStringLiteral("path"), s.path},
-                                       {QStringLiteral("camera"), s.cameraLabel},
-                                       {QStringLiteral("status"), sourceStatusKey(s.status)},
-                                       {QStringLiteral("duration"), s.duration},
-                                       {QStringLiteral("fps"), s.fps},
-                                       {QStringLiteral("size"), QStringLiteral("%1x%2").arg(s.width).arg(s.height)},
-                                       {QStringLiteral("tracklets"), qint64(gallery.tracklets(s.id).size())},
-                                       {QStringLiteral("error"), s.error}});
+            sources.append(QJsonObject { { QStringLiteral("id"), qint64(s.id) },
+                { QStringLiteral("path"), s.path }, { QStringLiteral("camera"), s.cameraLabel },
+                { QStringLiteral("status"), sourceStatusKey(s.status) },
+                { QStringLiteral("duration"), s.duration }, { QStringLiteral("fps"), s.fps },
+                { QStringLiteral("size"), QStringLiteral("%1x%2").arg(s.width).arg(s.height) },
+                { QStringLiteral("tracklets"), qint64(gallery.tracklets(s.id).size()) },
+                { QStringLiteral("error"), s.error } });
         }
         galleryInfo.insert(QStringLiteral("schema"), gallery.schemaVersion());
         galleryInfo.insert(QStringLiteral("sources"), sources);
@@ -64,10 +65,11 @@ int runInfo(const QStringList &args)
     }
     printOut(QStringLiteral("Descry %1 (Qt %2, OpenCV %3, gallery schema %4, %5 CPU threads)")
                  .arg(build[QStringLiteral("version")].toString(), build[QStringLiteral("qt")].toString(),
-                      build[QStringLiteral("opencv")].toString())
+                     build[QStringLiteral("opencv")].toString())
                  .arg(GallerySchema::latestVersion())
                  .arg(QThread::idealThreadCount()));
-    printOut(QStringLiteral("gallery: %1%2").arg(path, QFileInfo::exists(path) ? QString() : QStringLiteral(" (not created yet)")));
+    printOut(QStringLiteral("gallery: %1%2")
+                 .arg(path, QFileInfo::exists(path) ? QString() : QStringLiteral(" (not created yet)")));
     if (!galleryInfo.contains(QStringLiteral("sources")))
         return 0;
     printOut(QStringLiteral("  %1 tracklets from %2 sources, %3 s of footage")

@@ -1,11 +1,11 @@
 #include "Cli.h"
 #include "CliSupport.h"
-
 #include "IngestJob.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+
 #include <csignal>
 
 namespace descry::cli {
@@ -22,13 +22,11 @@ QString formatEta(double seconds)
 
 QJsonObject toJson(const IngestSourceResult &r)
 {
-    return {{QStringLiteral("path"), r.path},
-            {QStringLiteral("outcome"), IngestJob::outcomeName(r.outcome)},
-            {QStringLiteral("source_id"), qint64(r.sourceId)},
-            {QStringLiteral("tracklets"), r.tracklets},
-            {QStringLiteral("seconds"), r.seconds},
-            {QStringLiteral("footage_seconds"), r.footageSeconds},
-            {QStringLiteral("message"), r.message}};
+    return { { QStringLiteral("path"), r.path },
+        { QStringLiteral("outcome"), IngestJob::outcomeName(r.outcome) },
+        { QStringLiteral("source_id"), qint64(r.sourceId) }, { QStringLiteral("tracklets"), r.tracklets },
+        { QStringLiteral("seconds"), r.seconds }, { QStringLiteral("footage_seconds"), r.footageSeconds },
+        { QStringLiteral("message"), r.message } };
 }
 
 } // namespace
@@ -36,32 +34,35 @@ QJsonObject toJson(const IngestSourceResult &r)
 int runIngest(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Add video files or folders (searched recursively) to the gallery. "
-                                                    "Interrupted runs resume; files already ingested are skipped."));
+    parser.setApplicationDescription(
+        QStringLiteral("Add video files or folders (searched recursively) to the gallery. "
+                       "Interrupted runs resume; files already ingested are skipped."));
     addGalleryOption(parser);
-    parser.addOption({QStringLiteral("detector"),
-                      QStringLiteral("ONNX person detector (YOLOX/NanoDet COCO) to use instead of the built-in "
-                                     "background-subtraction detector."),
-                      QStringLiteral("MODEL.onnx")});
-    parser.addOption({QStringLiteral("fps"), QStringLiteral("Frames analysed per second of footage (default 10)."),
-                      QStringLiteral("N"), QStringLiteral("10")});
-    parser.addOption({QStringLiteral("camera"), QStringLiteral("Camera label for these sources (default: file name)."),
-                      QStringLiteral("LABEL")});
-    parser.addOption({QStringLiteral("json"), QStringLiteral("Print the summary as JSON on stdout.")});
-    QCommandLineOption stopAfter(QStringLiteral("stop-after"), QStringLiteral("Testing: stop as if killed after N frames."),
-                                 QStringLiteral("N"));
+    parser.addOption({ QStringLiteral("detector"),
+        QStringLiteral("ONNX person detector (YOLOX/NanoDet COCO) to use instead of the built-in "
+                       "background-subtraction detector."),
+        QStringLiteral("MODEL.onnx") });
+    parser.addOption(
+        { QStringLiteral("fps"), QStringLiteral("Frames analysed per second of footage (default 10)."),
+            QStringLiteral("N"), QStringLiteral("10") });
+    parser.addOption({ QStringLiteral("camera"),
+        QStringLiteral("Camera label for these sources (default: file name)."), QStringLiteral("LABEL") });
+    parser.addOption({ QStringLiteral("json"), QStringLiteral("Print the summary as JSON on stdout.") });
+    QCommandLineOption stopAfter(QStringLiteral("stop-after"),
+        QStringLiteral("Testing: stop as if killed after N frames."), QStringLiteral("N"));
     stopAfter.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(stopAfter);
-    QCommandLineOption killAfter(QStringLiteral("kill-after"), QStringLiteral("Testing: SIGKILL this process after N frames."),
-                                 QStringLiteral("N"));
+    QCommandLineOption killAfter(QStringLiteral("kill-after"),
+        QStringLiteral("Testing: SIGKILL this process after N frames."), QStringLiteral("N"));
     killAfter.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(killAfter);
-    QCommandLineOption checkpointEvery(QStringLiteral("checkpoint-every"), QStringLiteral("Analysed frames between checkpoints."),
-                                       QStringLiteral("N"), QStringLiteral("100"));
+    QCommandLineOption checkpointEvery(QStringLiteral("checkpoint-every"),
+        QStringLiteral("Analysed frames between checkpoints."), QStringLiteral("N"), QStringLiteral("100"));
     checkpointEvery.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(checkpointEvery);
-    parser.addPositionalArgument(QStringLiteral("paths"), QStringLiteral("Video files or folders."), QStringLiteral("PATH..."));
-    if (!parseArgs(parser, QStringList{QStringLiteral("ingest")} + args))
+    parser.addPositionalArgument(
+        QStringLiteral("paths"), QStringLiteral("Video files or folders."), QStringLiteral("PATH..."));
+    if (!parseArgs(parser, QStringList { QStringLiteral("ingest") } + args))
         return parser.isSet(QStringLiteral("help")) ? 0 : 2;
     if (parser.positionalArguments().isEmpty()) {
         printErr(QStringLiteral("ingest: name at least one video file or folder\n\n") + parser.helpText());
@@ -77,7 +78,7 @@ int runIngest(const QStringList &args)
         options.stopAfterFrames = parser.value(stopAfter).toInt();
     if (parser.isSet(killAfter)) {
         options.stopAfterFrames = parser.value(killAfter).toInt();
-        options.stopHook = [] { ::raise(SIGKILL); };   // a real kill -9: no cleanup of any kind
+        options.stopHook = [] { ::raise(SIGKILL); }; // a real kill -9: no cleanup of any kind
     }
     if (options.analysisFps <= 0) {
         printErr(QStringLiteral("ingest: --fps must be a positive number"));
@@ -86,7 +87,8 @@ int runIngest(const QStringList &args)
 
     const QString gallery = galleryPath(parser);
     IngestJob job(gallery, parser.positionalArguments(), options);
-    QObject::connect(&job, &IngestJob::problem, [](const QString &message) { printProgress(QStringLiteral("problem: ") + message, true); });
+    QObject::connect(&job, &IngestJob::problem,
+        [](const QString &message) { printProgress(QStringLiteral("problem: ") + message, true); });
     QObject::connect(&job, &IngestJob::progress, [](const IngestProgress &p) {
         printProgress(QStringLiteral("[%1/%2] %3 %4 %5% frame %6/%7 eta %8 (%9 fps, %10 tracklets)")
                           .arg(p.sourceIndex + 1)
@@ -98,7 +100,7 @@ int runIngest(const QStringList &args)
                           .arg(formatEta(p.etaSeconds))
                           .arg(p.framesPerSecond, 0, 'f', 1)
                           .arg(p.tracklets),
-                      p.stage == QLatin1String("done"));
+            p.stage == QLatin1String("done"));
     });
     const IngestSummary summary = job.run();
 
@@ -108,21 +110,21 @@ int runIngest(const QStringList &args)
         QJsonArray sources;
         for (const auto &r : summary.sources)
             sources.append(toJson(r));
-        QJsonObject out{{QStringLiteral("gallery"), gallery},
-                        {QStringLiteral("sources"), sources},
-                        {QStringLiteral("problems"), QJsonArray::fromStringList(summary.problems)}};
+        QJsonObject out { { QStringLiteral("gallery"), gallery }, { QStringLiteral("sources"), sources },
+            { QStringLiteral("problems"), QJsonArray::fromStringList(summary.problems) } };
         printOut(QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Indented)));
     } else {
         for (const auto &r : summary.sources)
             if (r.outcome != IngestOutcome::Failed)
                 printOut(QStringLiteral("%1: %2").arg(IngestJob::outcomeName(r.outcome), r.message));
-        printOut(QStringLiteral("gallery %1: %2 ingested, %3 resumed, %4 already present, %5 failed, %6 problems")
-                     .arg(gallery)
-                     .arg(summary.count(IngestOutcome::Ingested))
-                     .arg(summary.count(IngestOutcome::Resumed))
-                     .arg(summary.count(IngestOutcome::AlreadyPresent))
-                     .arg(failed)
-                     .arg(summary.problems.size()));
+        printOut(
+            QStringLiteral("gallery %1: %2 ingested, %3 resumed, %4 already present, %5 failed, %6 problems")
+                .arg(gallery)
+                .arg(summary.count(IngestOutcome::Ingested))
+                .arg(summary.count(IngestOutcome::Resumed))
+                .arg(summary.count(IngestOutcome::AlreadyPresent))
+                .arg(failed)
+                .arg(summary.problems.size()));
     }
     if (summary.count(IngestOutcome::Cancelled) > 0)
         return 3;

@@ -1,6 +1,5 @@
 #include "Cli.h"
 #include "CliSupport.h"
-
 #include "SceneRenderer.h"
 
 namespace descry::cli {
@@ -9,15 +8,21 @@ int runRender(const QStringList &args)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "Write a synthetic surveillance scene from a seed: DIR/scene.avi, DIR/truth.json (boxes, identities, appearances, "
+        "Write a synthetic surveillance scene from a seed: DIR/scene.avi, DIR/truth.json (boxes, identities, "
+        "appearances, "
         "captions) and with --dataset a CUHK-PEDES style dataset in DIR/pedes. Same seed, same scene."));
-    parser.addOption({QStringLiteral("seed"), QStringLiteral("Scene seed (default 1)."), QStringLiteral("S"), QStringLiteral("1")});
-    parser.addOption({QStringLiteral("frames"), QStringLiteral("Frames (default 300)."), QStringLiteral("N"), QStringLiteral("300")});
-    parser.addOption({QStringLiteral("people"), QStringLiteral("Walkers (default 10)."), QStringLiteral("P"), QStringLiteral("10")});
-    parser.addOption({QStringLiteral("effects"), QStringLiteral("Sensor noise, blur and a lighting change.")});
-    parser.addOption({QStringLiteral("dataset"), QStringLiteral("Also write crops + captions in the CUHK-PEDES layout.")});
-    parser.addOption({QStringLiteral("out"), QStringLiteral("Output folder."), QStringLiteral("DIR")});
-    if (!parseArgs(parser, QStringList{QStringLiteral("render")} + args))
+    parser.addOption({ QStringLiteral("seed"), QStringLiteral("Scene seed (default 1)."), QStringLiteral("S"),
+        QStringLiteral("1") });
+    parser.addOption({ QStringLiteral("frames"), QStringLiteral("Frames (default 300)."), QStringLiteral("N"),
+        QStringLiteral("300") });
+    parser.addOption({ QStringLiteral("people"), QStringLiteral("Walkers (default 10)."), QStringLiteral("P"),
+        QStringLiteral("10") });
+    parser.addOption(
+        { QStringLiteral("effects"), QStringLiteral("Sensor noise, blur and a lighting change.") });
+    parser.addOption({ QStringLiteral("dataset"),
+        QStringLiteral("Also write crops + captions in the CUHK-PEDES layout.") });
+    parser.addOption({ QStringLiteral("out"), QStringLiteral("Output folder."), QStringLiteral("DIR") });
+    if (!parseArgs(parser, QStringList { QStringLiteral("render") } + args))
         return parser.isSet(QStringLiteral("help")) ? 0 : 2;
     if (!parser.isSet(QStringLiteral("out"))) {
         printErr(QStringLiteral("render: name the output folder with --out DIR"));
@@ -34,7 +39,8 @@ int runRender(const QStringList &args)
     }
     SceneTruth truth;
     QString error;
-    if (!writeScene(options, parser.value(QStringLiteral("out")), parser.isSet(QStringLiteral("dataset")), &truth, &error)) {
+    if (!writeScene(options, parser.value(QStringLiteral("out")), parser.isSet(QStringLiteral("dataset")),
+            &truth, &error)) {
         printErr(QStringLiteral("render: ") + error);
         return 1;
     }

@@ -1,6 +1,5 @@
 #include "Cli.h"
 #include "CliSupport.h"
-
 #include "Gallery.h"
 #include "SearchEngine.h"
 
@@ -17,16 +16,15 @@ QJsonObject toJson(const SearchResult &r, Gallery &gallery)
 {
     QJsonArray detections;
     for (const DetectionRecord &d : gallery.detections(r.tracklet.id))
-        detections.append(QJsonObject{{QStringLiteral("frame"), qint64(d.frame)},
-                                      {QStringLiteral("box"), QJsonArray{d.box.x, d.box.y, d.box.w, d.box.h}}});
-    return {{QStringLiteral("tracklet_id"), qint64(r.tracklet.id)},
-            {QStringLiteral("score"), r.score},
-            {QStringLiteral("source"), r.tracklet.sourcePath},
-            {QStringLiteral("camera"), r.tracklet.cameraLabel},
-            {QStringLiteral("start_time"), r.tracklet.startTime},
-            {QStringLiteral("end_time"), r.tracklet.endTime},
-            {QStringLiteral("matched"), QJsonArray::fromStringList(r.matched)},
-            {QStringLiteral("detections"), detections}};
+        detections.append(QJsonObject { { QStringLiteral("frame"), qint64(d.frame) },
+            { QStringLiteral("box"), QJsonArray { d.box.x, d.box.y, d.box.w, d.box.h } } });
+    return { { QStringLiteral("tracklet_id"), qint64(r.tracklet.id) }, { QStringLiteral("score"), r.score },
+        { QStringLiteral("source"), r.tracklet.sourcePath },
+        { QStringLiteral("camera"), r.tracklet.cameraLabel },
+        { QStringLiteral("start_time"), r.tracklet.startTime },
+        { QStringLiteral("end_time"), r.tracklet.endTime },
+        { QStringLiteral("matched"), QJsonArray::fromStringList(r.matched) },
+        { QStringLiteral("detections"), detections } };
 }
 
 QString formatTime(double seconds)
@@ -43,21 +41,29 @@ QString formatTime(double seconds)
 int runSearch(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Rank the gallery's person tracklets for a typed description."));
+    parser.setApplicationDescription(
+        QStringLiteral("Rank the gallery's person tracklets for a typed description."));
     addGalleryOption(parser);
-    parser.addOption({QStringLiteral("top"), QStringLiteral("How many results (default 20)."), QStringLiteral("K"), QStringLiteral("20")});
-    parser.addOption({QStringLiteral("source"), QStringLiteral("Only tracklets of this source id."), QStringLiteral("ID")});
-    parser.addOption({QStringLiteral("json"), QStringLiteral("Print {\"results\": [...]} as JSON on stdout.")});
-    parser.addPositionalArgument(QStringLiteral("text"), QStringLiteral("The description, e.g. \"a woman in a red coat\"."));
-    if (!parseArgs(parser, QStringList{QStringLiteral("search")} + args))
+    parser.addOption({ QStringLiteral("top"), QStringLiteral("How many results (default 20)."),
+        QStringLiteral("K"), QStringLiteral("20") });
+    parser.addOption({ QStringLiteral("source"), QStringLiteral("Only tracklets of this source id."),
+        QStringLiteral("ID") });
+    parser.addOption(
+        { QStringLiteral("json"), QStringLiteral("Print {\"results\": [...]} as JSON on stdout.") });
+    parser.addPositionalArgument(
+        QStringLiteral("text"), QStringLiteral("The description, e.g. \"a woman in a red coat\"."));
+    if (!parseArgs(parser, QStringList { QStringLiteral("search") } + args))
         return parser.isSet(QStringLiteral("help")) ? 0 : 2;
     if (parser.positionalArguments().size() != 1) {
-        printErr(QStringLiteral("search: give the description as one argument, in quotes\n\n") + parser.helpText());
+        printErr(QStringLiteral("search: give the description as one argument, in quotes\n\n")
+            + parser.helpText());
         return 2;
     }
     const QString path = galleryPath(parser);
     if (!QFileInfo::exists(path)) {
-        printErr(QStringLiteral("search: no gallery at %1; ingest footage first (descry-cli ingest PATH --gallery %1)").arg(path));
+        printErr(QStringLiteral(
+            "search: no gallery at %1; ingest footage first (descry-cli ingest PATH --gallery %1)")
+                     .arg(path));
         return 1;
     }
     Gallery gallery;
@@ -77,16 +83,17 @@ int runSearch(const QStringList &args)
         QJsonArray results;
         for (const SearchResult &r : response.results)
             results.append(toJson(r, gallery));
-        const QJsonObject out{{QStringLiteral("query"), request.text},
-                              {QStringLiteral("understood"), QJsonArray::fromStringList(response.understood)},
-                              {QStringLiteral("unknown_words"), QJsonArray::fromStringList(response.unknownWords)},
-                              {QStringLiteral("elapsed_ms"), response.elapsedMs},
-                              {QStringLiteral("results"), results}};
+        const QJsonObject out { { QStringLiteral("query"), request.text },
+            { QStringLiteral("understood"), QJsonArray::fromStringList(response.understood) },
+            { QStringLiteral("unknown_words"), QJsonArray::fromStringList(response.unknownWords) },
+            { QStringLiteral("elapsed_ms"), response.elapsedMs }, { QStringLiteral("results"), results } };
         printOut(QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Indented)));
         return 0;
     }
     printOut(QStringLiteral("query: %1").arg(request.text));
-    printOut(QStringLiteral("understood: %1").arg(response.understood.isEmpty() ? QStringLiteral("nothing") : response.understood.join(QStringLiteral("; "))));
+    printOut(QStringLiteral("understood: %1")
+                 .arg(response.understood.isEmpty() ? QStringLiteral("nothing")
+                                                    : response.understood.join(QStringLiteral("; "))));
     if (!response.unknownWords.isEmpty())
         printOut(QStringLiteral("not understood: %1").arg(response.unknownWords.join(QStringLiteral(", "))));
     int rank = 0;
@@ -96,7 +103,7 @@ int runSearch(const QStringList &args)
                      .arg(r.tracklet.id)
                      .arg(r.score, 0, 'f', 3)
                      .arg(QFileInfo(r.tracklet.sourcePath).fileName(), formatTime(r.tracklet.startTime),
-                          formatTime(r.tracklet.endTime), r.matched.join(QStringLiteral(", "))));
+                         formatTime(r.tracklet.endTime), r.matched.join(QStringLiteral(", "))));
     printOut(QStringLiteral("%1 results of %2 tracklets in %3 ms")
                  .arg(response.results.size())
                  .arg(response.galleryTracklets)
