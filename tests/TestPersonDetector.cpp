@@ -1,5 +1,6 @@
 #include "BackgroundPersonDetector.h"
 #include "DetectionMetrics.h"
+#include "DetectorBenchmark.h"
 #include "OnnxPersonDetector.h"
 #include "PersonDetector.h"
 #include "SceneRenderer.h"
@@ -273,20 +274,8 @@ void TestPersonDetector::backgroundRecallOnRenderedScenes()
     SceneOptions options = renderedScene(seed, 250, people);
     options.noise = options.blur = options.lightingChange = effects;
     const SceneRenderer renderer(options);
-    const FrameSource frames = sceneSource(renderer);
     BackgroundPersonDetector detector;
-    DetectionCounts counts;
-    for (int64_t i = 0; i < options.frames; ++i) {
-        Frame frame;
-        QVERIFY(frames(i, &frame));
-        std::vector<Detection> detections;
-        QString error;
-        QVERIFY2(detector.detect(frame, &detections, &error), qPrintable(error));
-        std::vector<bool> ignore;
-        const std::vector<Box> truth = truthBoxes(renderer, i, 0.6f, &ignore);
-        if (i >= 30)
-            counts += matchDetections(boxesOf(detections), truth, {}, &ignore);
-    }
+    const DetectionCounts counts = scoreOnScene(detector, renderer, 0.6f, 30).counts;
     qInfo("seed %llu: precision %.3f recall %.3f (tp %d fp %d fn %d, %d ignored)", qulonglong(seed),
         counts.precision(), counts.recall(), counts.truePositives, counts.falsePositives,
         counts.falseNegatives, counts.ignored);
