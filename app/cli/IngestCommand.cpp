@@ -90,16 +90,22 @@ int runIngest(const QStringList &args)
     QObject::connect(&job, &IngestJob::problem,
         [](const QString &message) { printProgress(QStringLiteral("problem: ") + message, true); });
     QObject::connect(&job, &IngestJob::progress, [](const IngestProgress &p) {
-        printProgress(QStringLiteral("[%1/%2] %3 %4 %5% frame %6/%7 eta %8 (%9 fps, %10 tracklets)")
-                          .arg(p.sourceIndex + 1)
-                          .arg(p.sourceCount)
-                          .arg(p.stage, p.path.section(QLatin1Char('/'), -1))
-                          .arg(int(p.fraction * 100))
-                          .arg(p.framesDone)
-                          .arg(p.framesTotal)
-                          .arg(formatEta(p.etaSeconds))
-                          .arg(p.framesPerSecond, 0, 'f', 1)
-                          .arg(p.tracklets),
+        const QString head = QStringLiteral("[%1/%2] %3 %4 %5%")
+                                 .arg(p.sourceIndex + 1)
+                                 .arg(p.sourceCount)
+                                 .arg(p.stage, p.path.section(QLatin1Char('/'), -1))
+                                 .arg(int(p.fraction * 100));
+        if (p.stage == QLatin1String("hashing")) {
+            printProgress(head);
+            return;
+        }
+        printProgress(head
+                + QStringLiteral(" frame %1/%2 eta %3 (%4 fps, %5 tracklets)")
+                      .arg(p.framesDone)
+                      .arg(p.framesTotal)
+                      .arg(formatEta(p.etaSeconds))
+                      .arg(p.framesPerSecond, 0, 'f', 1)
+                      .arg(p.tracklets),
             p.stage == QLatin1String("done"));
     });
     const IngestSummary summary = job.run();
