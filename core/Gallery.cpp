@@ -400,11 +400,14 @@ bool Gallery::markSourceFailed(int64_t sourceId, const QString &reason)
 
 // ---------------------------------------------------------------- tracklets
 
-int64_t Gallery::trackletCount()
+int64_t Gallery::trackletCount(int64_t sourceId)
 {
     QSqlQuery q(d->db());
-    return d->run(q, QStringLiteral("SELECT count(*) FROM tracklets")) && q.next() ? q.value(0).toLongLong()
-                                                                                   : 0;
+    const bool ok = sourceId > 0
+        ? d->run(
+            q, QStringLiteral("SELECT count(*) FROM tracklets WHERE source_id = ?"), { qint64(sourceId) })
+        : d->run(q, QStringLiteral("SELECT count(*) FROM tracklets"));
+    return ok && q.next() ? q.value(0).toLongLong() : 0;
 }
 
 int64_t Gallery::generation()

@@ -57,7 +57,7 @@ public:
     bool markSourceFailed(int64_t sourceId, const QString &reason);
 
     // --- tracklets
-    int64_t trackletCount();
+    int64_t trackletCount(int64_t sourceId = 0); // 0: all sources
     std::vector<TrackletRecord> tracklets(int64_t sourceId = 0); // 0: all
     std::optional<TrackletRecord> tracklet(int64_t id);
     std::vector<DetectionRecord> detections(int64_t trackletId);

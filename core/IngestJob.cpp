@@ -185,7 +185,7 @@ IngestSourceResult IngestJob::ingestOne(
     if (existing && existing->status == SourceStatus::Done) {
         result.outcome = IngestOutcome::AlreadyPresent;
         result.sourceId = existing->id;
-        result.tracklets = int(gallery.tracklets(existing->id).size());
+        result.tracklets = int(gallery.trackletCount(existing->id));
         result.message = existing->path == path
             ? QStringLiteral("%1: already in the gallery, skipped").arg(path)
             : QStringLiteral("%1: same content as %2, already in the gallery, skipped")
@@ -226,7 +226,7 @@ IngestSourceResult IngestJob::ingestOne(
 
     const bool ok = analyse(gallery, detector, decoder, result.sourceId, progress, result);
     result.seconds = double(clock.elapsed()) / 1000.0;
-    result.tracklets = int(gallery.tracklets(result.sourceId).size());
+    result.tracklets = int(gallery.trackletCount(result.sourceId));
     if (!ok) {
         if (result.outcome == IngestOutcome::Failed)
             gallery.markSourceFailed(result.sourceId, result.message);
@@ -280,7 +280,7 @@ bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder
             pending.push_back({ std::move(t), std::move(a) });
         }
     };
-    int storedTracklets = int(gallery.tracklets(sourceId).size());
+    int storedTracklets = int(gallery.trackletCount(sourceId));
     const auto commit = [&](bool finished) {
         checkpoint.trackerState = finished ? QByteArray() : tracker.saveState();
         if (!gallery.commitProgress(sourceId, checkpoint, pending, finished)) {

@@ -50,7 +50,7 @@ int runInfo(const QStringList &args)
                 { QStringLiteral("status"), sourceStatusKey(s.status) },
                 { QStringLiteral("duration"), s.duration }, { QStringLiteral("fps"), s.fps },
                 { QStringLiteral("size"), QStringLiteral("%1x%2").arg(s.width).arg(s.height) },
-                { QStringLiteral("tracklets"), qint64(gallery.tracklets(s.id).size()) },
+                { QStringLiteral("tracklets"), qint64(gallery.trackletCount(s.id)) },
                 { QStringLiteral("error"), s.error } });
         }
         galleryInfo.insert(QStringLiteral("schema"), gallery.schemaVersion());
