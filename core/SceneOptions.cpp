@@ -2,46 +2,31 @@
 
 #include <QJsonValue>
 
+#include <type_traits>
+
 namespace descry {
 
 namespace {
 
-bool readInt(const QJsonObject &json, const char *key, int *out, QString *error)
+// A missing key keeps the default; a value of the wrong JSON type is an error.
+template<typename T> bool readValue(const QJsonObject &json, const char *key, T *out, QString *error)
 {
+    constexpr bool isBool = std::is_same_v<T, bool>;
     const QJsonValue v = json.value(QLatin1String(key));
     if (v.isUndefined())
         return true;
-    if (!v.isDouble()) {
-        *error = QStringLiteral("scene options: \"%1\" is not a number").arg(QLatin1String(key));
+    if (isBool ? !v.isBool() : !v.isDouble()) {
+        *error = QStringLiteral("scene options: \"%1\" is not %2")
+                     .arg(QLatin1String(key),
+                         isBool ? QStringLiteral("true/false") : QStringLiteral("a number"));
         return false;
     }
-    *out = v.toInt();
-    return true;
-}
-
-bool readDouble(const QJsonObject &json, const char *key, double *out, QString *error)
-{
-    const QJsonValue v = json.value(QLatin1String(key));
-    if (v.isUndefined())
-        return true;
-    if (!v.isDouble()) {
-        *error = QStringLiteral("scene options: \"%1\" is not a number").arg(QLatin1String(key));
-        return false;
-    }
-    *out = v.toDouble();
-    return true;
-}
-
-bool readBool(const QJsonObject &json, const char *key, bool *out, QString *error)
-{
-    const QJsonValue v = json.value(QLatin1String(key));
-    if (v.isUndefined())
-        return true;
-    if (!v.isBool()) {
-        *error = QStringLiteral("scene options: \"%1\" is not true/false").arg(QLatin1String(key));
-        return false;
-    }
-    *out = v.toBool();
+    if constexpr (isBool)
+        *out = v.toBool();
+    else if constexpr (std::is_same_v<T, int>)
+        *out = v.toInt();
+    else
+        *out = v.toDouble();
     return true;
 }
 
@@ -87,15 +72,15 @@ bool SceneOptions::fromJson(const QJsonObject &json, SceneOptions *out, QString 
 {
     SceneOptions o;
     QString why;
-    const bool ok = readSeed(json, &o.seed, &why) && readInt(json, "width", &o.width, &why)
-        && readInt(json, "height", &o.height, &why) && readDouble(json, "fps", &o.fps, &why)
-        && readInt(json, "frames", &o.frames, &why) && readInt(json, "people", &o.people, &why)
-        && readInt(json, "minHeight", &o.minHeight, &why) && readInt(json, "maxHeight", &o.maxHeight, &why)
-        && readBool(json, "shadows", &o.shadows, &why)
-        && readBool(json, "lightingChange", &o.lightingChange, &why)
-        && readBool(json, "noise", &o.noise, &why) && readBool(json, "blur", &o.blur, &why)
-        && readDouble(json, "noiseSigma", &o.noiseSigma, &why)
-        && readInt(json, "captionsPerIdentity", &o.captionsPerIdentity, &why);
+    const bool ok = readSeed(json, &o.seed, &why) && readValue(json, "width", &o.width, &why)
+        && readValue(json, "height", &o.height, &why) && readValue(json, "fps", &o.fps, &why)
+        && readValue(json, "frames", &o.frames, &why) && readValue(json, "people", &o.people, &why)
+        && readValue(json, "minHeight", &o.minHeight, &why)
+        && readValue(json, "maxHeight", &o.maxHeight, &why) && readValue(json, "shadows", &o.shadows, &why)
+        && readValue(json, "lightingChange", &o.lightingChange, &why)
+        && readValue(json, "noise", &o.noise, &why) && readValue(json, "blur", &o.blur, &why)
+        && readValue(json, "noiseSigma", &o.noiseSigma, &why)
+        && readValue(json, "captionsPerIdentity", &o.captionsPerIdentity, &why);
     if (ok)
         why = o.validate();
     if (!why.isEmpty()) {
