@@ -35,25 +35,25 @@ void DetailController::setGalleryPath(const QString &path)
 
 void DetailController::loadTracklet(qint64 trackletId)
 {
-    const quint64 id = ++m_nextId;
-    m_latest->tracklet = id;
-    ++m_outstanding;
-    DetailWorker *worker = m_worker;
-    const QString path = m_path;
-    QMetaObject::invokeMethod(
-        m_worker, [worker, id, path, trackletId] { worker->loadTracklet(id, path, trackletId); },
-        Qt::QueuedConnection);
+    post(m_latest->tracklet, &DetailWorker::loadTracklet, trackletId);
 }
 
 void DetailController::grabFrame(qint64 trackletId)
 {
+    post(m_latest->frame, &DetailWorker::grabFrame, trackletId);
+}
+
+// Gives the request a new id, marks it the latest of its kind and queues it on the worker.
+void DetailController::post(std::atomic<quint64> &latest,
+    void (DetailWorker::*request)(quint64, const QString &, qint64), qint64 trackletId)
+{
     const quint64 id = ++m_nextId;
-    m_latest->frame = id;
+    latest = id;
     ++m_outstanding;
     DetailWorker *worker = m_worker;
     const QString path = m_path;
     QMetaObject::invokeMethod(
-        m_worker, [worker, id, path, trackletId] { worker->grabFrame(id, path, trackletId); },
+        m_worker, [worker, request, id, path, trackletId] { (worker->*request)(id, path, trackletId); },
         Qt::QueuedConnection);
 }
 

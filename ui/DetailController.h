@@ -31,6 +31,8 @@ Q_SIGNALS:
     void idle();
 
 private:
+    void post(std::atomic<quint64> &latest, void (DetailWorker::*request)(quint64, const QString &, qint64),
+        qint64 trackletId);
     void settle();
 
     std::shared_ptr<DetailWorker::Latest> m_latest;
