@@ -65,4 +65,12 @@ void printProgress(const QString &line, bool force)
     printErr(line);
 }
 
+QString formatEta(double seconds)
+{
+    if (seconds < 0)
+        return QStringLiteral("--:--");
+    const int s = int(seconds + 0.5);
+    return QStringLiteral("%1:%2").arg(s / 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
 } // namespace descry::cli

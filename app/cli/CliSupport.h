@@ -18,5 +18,7 @@ void printErr(const QString &text); // stderr, newline added
 // A progress line on stderr: rewritten in place on a terminal, printed every few seconds
 // otherwise (logs, CI), always printed when `force`.
 void printProgress(const QString &line, bool force = false);
+// Seconds left as "mm:ss" for progress lines, "--:--" while unknown (< 0).
+QString formatEta(double seconds);
 
 } // namespace descry::cli

@@ -12,14 +12,6 @@ namespace descry::cli {
 
 namespace {
 
-QString formatEta(double seconds)
-{
-    if (seconds < 0)
-        return QStringLiteral("--:--");
-    const int s = int(seconds + 0.5);
-    return QStringLiteral("%1:%2").arg(s / 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
-}
-
 QJsonObject toJson(const IngestSourceResult &r)
 {
     return { { QStringLiteral("path"), r.path },
