@@ -15,6 +15,7 @@ commands:
   search "TEXT"         rank the gallery's person tracklets for a description
   info                  what the gallery holds and what this build can do
   render                write a synthetic scene (video, truth, captions) from a seed
+  synth                 write a synthetic text-to-person training set (CUHK-PEDES layout)
   bench WHAT            measure ingest speed, search accuracy, detector recall (JSON)
 
 Run 'descry-cli COMMAND --help' for the options of a command.)";
@@ -33,6 +34,8 @@ int run(const QStringList &args)
         return runInfo(rest);
     if (command == QLatin1String("render"))
         return runRender(rest);
+    if (command == QLatin1String("synth"))
+        return runSynth(rest);
     if (command == QLatin1String("bench"))
         return runBench(rest);
     if (command == QLatin1String("--version")) {

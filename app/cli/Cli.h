@@ -13,6 +13,7 @@ int runInfo(const QStringList &args);
 int runBench(const QStringList &args);
 int benchDetector(const QStringList &args);
 int runRender(const QStringList &args);
+int runSynth(const QStringList &args);
 
 // Dispatches argv (without the program name) to a subcommand; prints help on misuse.
 int run(const QStringList &args);
