@@ -1,33 +1,14 @@
 #include "SceneOptions.h"
 
-#include <QJsonValue>
-
-#include <type_traits>
+#include "JsonFields.h"
 
 namespace descry {
 
 namespace {
 
-// A missing key keeps the default; a value of the wrong JSON type is an error.
 template<typename T> bool readValue(const QJsonObject &json, const char *key, T *out, QString *error)
 {
-    constexpr bool isBool = std::is_same_v<T, bool>;
-    const QJsonValue v = json.value(QLatin1String(key));
-    if (v.isUndefined())
-        return true;
-    if (isBool ? !v.isBool() : !v.isDouble()) {
-        *error = QStringLiteral("scene options: \"%1\" is not %2")
-                     .arg(QLatin1String(key),
-                         isBool ? QStringLiteral("true/false") : QStringLiteral("a number"));
-        return false;
-    }
-    if constexpr (isBool)
-        *out = v.toBool();
-    else if constexpr (std::is_same_v<T, int>)
-        *out = v.toInt();
-    else
-        *out = v.toDouble();
-    return true;
+    return readJsonField(json, key, out, error, QStringLiteral("scene options"));
 }
 
 // Seeds are full 64-bit values; JSON numbers (doubles) would round them, so they are strings.

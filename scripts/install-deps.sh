@@ -9,6 +9,7 @@ PACKAGES=(
   libopencv-dev libsqlite3-dev
   libtorch-dev libopenblas0-pthread
   xvfb xauth
+  wamerican
 )
 
 missing=()

@@ -16,6 +16,7 @@ commands:
   info                  what the gallery holds and what this build can do
   render                write a synthetic scene (video, truth, captions) from a seed
   synth                 write a synthetic text-to-person training set (CUHK-PEDES layout)
+  train                 train a NAFS text-to-person model from a config (resumable)
   bench WHAT            measure ingest speed, search accuracy, detector recall (JSON)
 
 Run 'descry-cli COMMAND --help' for the options of a command.)";
@@ -36,6 +37,8 @@ int run(const QStringList &args)
         return runRender(rest);
     if (command == QLatin1String("synth"))
         return runSynth(rest);
+    if (command == QLatin1String("train"))
+        return runTrain(rest);
     if (command == QLatin1String("bench"))
         return runBench(rest);
     if (command == QLatin1String("--version")) {

@@ -14,6 +14,7 @@ int runBench(const QStringList &args);
 int benchDetector(const QStringList &args);
 int runRender(const QStringList &args);
 int runSynth(const QStringList &args);
+int runTrain(const QStringList &args);
 
 // Dispatches argv (without the program name) to a subcommand; prints help on misuse.
 int run(const QStringList &args);

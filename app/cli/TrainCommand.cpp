@@ -1,0 +1,114 @@
+#include "Cli.h"
+#include "CliSupport.h"
+#include "NafsTrainer.h"
+#include "TorchDevice.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <csignal>
+
+namespace descry::cli {
+
+namespace {
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+void onInterrupt(int)
+{
+    g_interrupted = 1;
+}
+
+QString progressLine(const TrainProgress &p)
+{
+    if (p.phase == QLatin1String("data"))
+        return QStringLiteral("train: loading images %1/%2").arg(p.done).arg(p.total);
+    if (p.phase == QLatin1String("export"))
+        return QStringLiteral("train: writing the model");
+    if (p.phase == QLatin1String("validate"))
+        return QStringLiteral("train: epoch %1/%2 done, validating").arg(p.epoch).arg(p.epochs);
+    QString line = QStringLiteral("train: epoch %1/%2 step %3/%4 loss %5 (cmpm %6 cmpc %7 csal %8) %9 img/s eta %10")
+                       .arg(p.epoch)
+                       .arg(p.epochs)
+                       .arg(p.step)
+                       .arg(p.steps)
+                       .arg(p.loss, 0, 'f', 3)
+                       .arg(p.cmpm, 0, 'f', 3)
+                       .arg(p.cmpc, 0, 'f', 3)
+                       .arg(p.csal, 0, 'f', 3)
+                       .arg(p.imagesPerSecond, 0, 'f', 1)
+                       .arg(formatEta(p.remainingSeconds));
+    if (p.validationR1 >= 0)
+        line += QStringLiteral(" | val R@1 %1").arg(p.validationR1, 0, 'f', 3);
+    return line;
+}
+
+} // namespace
+
+int runTrain(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Train a NAFS text-to-person model as CONFIG describes, on a dataset in the CUHK-PEDES / ICFG-PEDES / "
+        "RSTPReid layout. Resumes from the last checkpoint unless --fresh; Ctrl+C checkpoints and stops. "
+        "Writes <name>.pt, <name>.vocab and <name>.train.json next to the config (or in --out)."));
+    parser.addOption({QStringLiteral("config"), QStringLiteral("Model config, e.g. models/descry-nafs-s.json."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("data"), QStringLiteral("Dataset folder (overrides the config's training.data)."), QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Folder for the trained model (default: the config's folder)."), QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("work"), QStringLiteral("Folder for checkpoints (default: <out>/<name>.train)."), QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("fresh"), QStringLiteral("Ignore an existing checkpoint and start over.")});
+    parser.addOption({QStringLiteral("stop-after"), QStringLiteral("Stop (checkpointed) after N steps of this run."), QStringLiteral("N")});
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print the result as JSON.")});
+    if (!parseArgs(parser, QStringList{QStringLiteral("train")} + args))
+        return parser.isSet(QStringLiteral("help")) ? 0 : 2;
+    if (!parser.isSet(QStringLiteral("config"))) {
+        printErr(QStringLiteral("train: give the model config with --config FILE (e.g. models/descry-nafs-s.json)"));
+        return 2;
+    }
+    TrainRequest request;
+    request.configPath = parser.value(QStringLiteral("config"));
+    request.dataDir = parser.value(QStringLiteral("data"));
+    request.outputDir = parser.value(QStringLiteral("out"));
+    request.workDir = parser.value(QStringLiteral("work"));
+    request.resume = !parser.isSet(QStringLiteral("fresh"));
+    if (parser.isSet(QStringLiteral("stop-after"))) {
+        bool ok = false;
+        request.stopAfterSteps = parser.value(QStringLiteral("stop-after")).toLongLong(&ok);
+        if (!ok || request.stopAfterSteps < 1) {
+            printErr(QStringLiteral("train: --stop-after must be a positive integer"));
+            return 2;
+        }
+    }
+    request.progress = [](const TrainProgress &p) {
+        printProgress(progressLine(p), p.phase == QLatin1String("validate") || p.validationR1 >= 0 || p.step == p.steps);
+    };
+    request.cancelled = [] { return g_interrupted != 0; };
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    printErr(QStringLiteral("train: device %1").arg(modelDeviceName()));
+
+    TrainResult result;
+    QString error;
+    const bool ok = NafsTrainer::train(request, &result, &error);
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    if (!ok) {
+        printErr(QStringLiteral("train: ") + error);
+        return 1;
+    }
+    if (parser.isSet(QStringLiteral("json"))) {
+        const QJsonObject json{{QStringLiteral("finished"), result.finished}, {QStringLiteral("steps"), qint64(result.steps)},
+            {QStringLiteral("trainingSeconds"), result.trainingSeconds}, {QStringLiteral("weights"), result.weightsPath},
+            {QStringLiteral("vocabulary"), result.vocabularyPath}, {QStringLiteral("config"), result.configPath}};
+        printOut(QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Indented)));
+    } else if (result.finished) {
+        printOut(QStringLiteral("trained in %1 s (%2 steps): %3").arg(result.trainingSeconds, 0, 'f', 0).arg(result.steps).arg(result.weightsPath));
+    } else {
+        printOut(QStringLiteral("stopped after step %1 (%2 s of training so far); run the same command again to resume")
+                     .arg(result.steps)
+                     .arg(result.trainingSeconds, 0, 'f', 0));
+    }
+    return 0;
+}
+
+} // namespace descry::cli

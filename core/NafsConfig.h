@@ -1,0 +1,85 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+
+#include <cstdint>
+#include <vector>
+
+namespace descry {
+
+// The architecture of a NAFS text-to-person model (seed 000): what the weights file was made
+// for. Saved next to the weights as `<name>.json` ("model" object); a weights file only loads
+// into a network built from the same architecture.
+struct NafsArchitecture {
+    // Input crop, pixels. The staircase needs height / 4 divisible by regionStripes and
+    // height / 8 divisible by patchStripes (stripes of whole feature rows).
+    int imageHeight = 144;
+    int imageWidth = 48;
+    // Channel widths of the stem+stage1, stage2, stage3 and stage4 of the ResNet-style backbone
+    // (BasicBlocks); stage4 keeps stride 1 as in NAFS.
+    std::vector<int> widths{16, 32, 64, 128};
+    std::vector<int> blocks{1, 1, 1, 1};
+    int regionStripes = 3;
+    int patchStripes = 6;
+    bool splitShuffle = true; // training only
+    int embedding = 128; // joint feature size of every scale of both modalities
+
+    int maxTokens = 48;
+    int textWidth = 128;
+    int textLayers = 2;
+    int textHeads = 4;
+    int textFeedForward = 256;
+    double dropout = 0.1;
+
+    double inverseTemperature = 20; // of the alignment softmax
+    double leakySlope = 0.1;
+    bool focalAttention = true;
+
+    bool operator==(const NafsArchitecture &) const = default;
+    int imageItems() const { return 1 + regionStripes + patchStripes; }
+    QString validate() const;
+};
+
+// How a model is trained (descry-cli train). Everything that shapes the result is here, so the
+// config file, the data and the seed reproduce the weights.
+struct NafsTraining {
+    uint64_t seed = 1;
+    QString data; // dataset folder (CUHK-PEDES layout), relative to the working directory
+    int epochs = 30;
+    int batchSize = 64;
+    double learningRate = 1.1e-3;
+    double encoderLearningRateScale = 1.0; // backbone and text encoder lr factor (1/10 when pretrained)
+    double weightDecay = 4e-5;
+    int warmupEpochs = 1;
+    double cmpmWeight = 1;
+    double cmpcWeight = 1;
+    double localWeight = 0.1; // CSAL on the non-local similarities
+    double csalScale = 10; // logit scale of the CSAL softmax over cosine-like similarities
+    // CSAL is computed on the first localBatch pairs of each batch (0: all). The pairwise
+    // alignment grows with the square of the batch and dominates a CPU step; 32 of 64 pairs
+    // halves the step time (measured: 58 -> 100+ images/s on 2 cores).
+    int localBatch = 32;
+    bool flip = true; // horizontal flip augmentation
+    int threads = 2;
+    int checkpointMinutes = 5;
+
+    bool operator==(const NafsTraining &) const = default;
+    QString validate() const;
+};
+
+struct NafsConfig {
+    static constexpr int formatVersion = 1;
+    QString name = QStringLiteral("descry-nafs");
+    QString family = QStringLiteral("nafs");
+    int version = formatVersion;
+    NafsArchitecture model;
+    NafsTraining training;
+
+    QJsonObject toJson() const;
+    static bool fromJson(const QJsonObject &json, NafsConfig *out, QString *error);
+    bool save(const QString &path, QString *error) const;
+    static bool load(const QString &path, NafsConfig *out, QString *error);
+};
+
+} // namespace descry

@@ -1,0 +1,139 @@
+#include "NafsWeights.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+#include <torch/torch.h>
+
+namespace descry {
+
+namespace {
+
+const char *const kFormatKey = "descry_format";
+
+QString shapeText(const torch::Tensor &t)
+{
+    QStringList dims;
+    for (int64_t d : t.sizes())
+        dims.append(QString::number(d));
+    return QStringLiteral("[%1]").arg(dims.join(QLatin1Char('x')));
+}
+
+QString torchMessage(const c10::Error &e)
+{
+    // The first line says what went wrong; the rest is a C++ stack trace.
+    return QString::fromUtf8(e.what_without_backtrace()).section(QLatin1Char('\n'), 0, 0);
+}
+
+// Archive keys are flat: LibTorch's nested module archives cannot be read by dotted name, so
+// "backbone.stage1.blocks.0.conv1.weight" is stored as "backbone__stage1__blocks__0__conv1__weight".
+std::string archiveKey(const std::string &name)
+{
+    std::string key;
+    for (char c : name)
+        key += c == '.' ? std::string("__") : std::string(1, c);
+    return key;
+}
+
+} // namespace
+
+bool saveNafsWeights(NafsModel &model, const QString &path, QString *error)
+{
+    const QString temporary = path + QStringLiteral(".part");
+    try {
+        torch::serialize::OutputArchive archive;
+        for (const auto &p : model->named_parameters())
+            archive.write(archiveKey(p.key()), p.value().detach().cpu());
+        for (const auto &b : model->named_buffers())
+            archive.write(archiveKey(b.key()), b.value().detach().cpu(), /*is_buffer=*/true);
+        archive.write(kFormatKey, torch::tensor({int64_t(NafsConfig::formatVersion), int64_t(model->vocabularySize())}));
+        archive.save_to(QFile::encodeName(temporary).toStdString());
+    } catch (const c10::Error &e) {
+        *error = QStringLiteral("cannot write weights %1: %2").arg(path, torchMessage(e));
+        QFile::remove(temporary);
+        return false;
+    }
+    QFile::remove(path);
+    if (!QFile::rename(temporary, path)) {
+        *error = QStringLiteral("cannot move %1 into place as %2").arg(temporary, path);
+        return false;
+    }
+    return true;
+}
+
+bool loadNafsWeights(NafsModel &model, const QString &path, QString *error)
+{
+    if (!QFileInfo(path).isFile()) {
+        *error = QStringLiteral("model weights %1 are missing; run 'descry-cli train' or reinstall the models folder")
+                     .arg(QDir::toNativeSeparators(path));
+        return false;
+    }
+    torch::serialize::InputArchive archive;
+    try {
+        archive.load_from(QFile::encodeName(path).toStdString());
+    } catch (const c10::Error &e) {
+        *error = QStringLiteral("model weights %1 cannot be read (damaged, truncated or not a Descry weights file): %2")
+                     .arg(path, torchMessage(e));
+        return false;
+    }
+    torch::Tensor format;
+    if (!archive.try_read(kFormatKey, format) || format.numel() != 2) {
+        *error = QStringLiteral("%1 is not a Descry NAFS weights file (no format record)").arg(path);
+        return false;
+    }
+    const int64_t version = format[0].item<int64_t>();
+    const int64_t vocabulary = format[1].item<int64_t>();
+    if (version != NafsConfig::formatVersion) {
+        *error = QStringLiteral("%1 holds model format version %2; this build reads version %3 — retrain the model "
+                                "or use the Descry version that made it")
+                     .arg(path)
+                     .arg(version)
+                     .arg(NafsConfig::formatVersion);
+        return false;
+    }
+    if (vocabulary != model->vocabularySize()) {
+        *error = QStringLiteral("%1 was trained with a vocabulary of %2 tokens but the vocabulary file has %3; "
+                                "weights and vocabulary must come from the same training run")
+                     .arg(path)
+                     .arg(vocabulary)
+                     .arg(model->vocabularySize());
+        return false;
+    }
+    // Read and check everything before touching the model, so a bad file changes nothing.
+    std::vector<std::pair<torch::Tensor, torch::Tensor>> assignments;
+    auto collect = [&](const std::string &name, const torch::Tensor &target, bool isBuffer) {
+        torch::Tensor stored;
+        if (!archive.try_read(archiveKey(name), stored, isBuffer)) {
+            *error = QStringLiteral("%1 lacks the tensor '%2': it was made for another architecture than its config "
+                                    "describes")
+                         .arg(path, QString::fromStdString(name));
+            return false;
+        }
+        if (stored.sizes() != target.sizes()) {
+            *error = QStringLiteral("%1: tensor '%2' has shape %3 but the model config needs %4; weights and config "
+                                    "must come from the same training run")
+                         .arg(path, QString::fromStdString(name), shapeText(stored), shapeText(target));
+            return false;
+        }
+        assignments.emplace_back(target, stored);
+        return true;
+    };
+    try {
+        for (const auto &p : model->named_parameters())
+            if (!collect(p.key(), p.value(), false))
+                return false;
+        for (const auto &b : model->named_buffers())
+            if (!collect(b.key(), b.value(), true))
+                return false;
+    } catch (const c10::Error &e) {
+        *error = QStringLiteral("model weights %1 are damaged: %2").arg(path, torchMessage(e));
+        return false;
+    }
+    torch::NoGradGuard noGrad;
+    for (auto &[target, stored] : assignments)
+        target.copy_(stored);
+    return true;
+}
+
+} // namespace descry

@@ -1,0 +1,20 @@
+#pragma once
+
+#include "NafsModel.h"
+
+#include <QString>
+
+namespace descry {
+
+// The weights file of a NAFS model (`<name>.pt`): a LibTorch archive holding every parameter
+// and buffer of NafsModel by name, plus "descry_format" = [NafsConfig::formatVersion,
+// vocabulary size]. Saving is atomic (a temporary file renamed into place).
+bool saveNafsWeights(NafsModel &model, const QString &path, QString *error);
+
+// Loads weights into a model built from the architecture they were trained with. Every failure
+// is a clear error and leaves `model` unchanged: missing or unreadable file, a damaged or
+// truncated archive, another format version or vocabulary, a missing tensor, or a tensor whose
+// shape does not fit the model (LibTorch itself would silently resize it).
+bool loadNafsWeights(NafsModel &model, const QString &path, QString *error);
+
+} // namespace descry

@@ -1,0 +1,83 @@
+#include "PedesTensors.h"
+
+#include "NafsModel.h"
+#include "PedesDataset.h"
+#include "WordPieceTokenizer.h"
+
+#include <torch/torch.h>
+
+namespace descry {
+
+TokenBatch TokenBatch::select(const torch::Tensor &rows) const
+{
+    return {ids.index_select(0, rows), attentionMask.index_select(0, rows), span.index_select(0, rows)};
+}
+
+TokenBatch TokenBatch::to(const c10::Device &device) const
+{
+    return {ids.to(device), attentionMask.to(device), span.to(device)};
+}
+
+TokenBatch TokenBatch::trimmed() const
+{
+    const int64_t length = std::max<int64_t>(1, attentionMask.sum(1).max().item<int64_t>());
+    return {ids.narrow(1, 0, length), attentionMask.narrow(1, 0, length), span.narrow(1, 0, length)};
+}
+
+TokenBatch tokenizeTexts(const WordPieceTokenizer &tokenizer, const QStringList &texts, int maxTokens)
+{
+    const int64_t n = texts.size();
+    TokenBatch batch{torch::empty({n, maxTokens}, torch::kLong), torch::empty({n, maxTokens}, torch::kLong),
+        torch::empty({n, maxTokens}, torch::kLong)};
+    auto ids = batch.ids.accessor<int64_t, 2>();
+    auto mask = batch.attentionMask.accessor<int64_t, 2>();
+    auto span = batch.span.accessor<int64_t, 2>();
+    for (int64_t i = 0; i < n; ++i) {
+        const WordPieceSequence s = tokenizer.sequence(texts.at(int(i)), maxTokens);
+        for (int j = 0; j < maxTokens; ++j) {
+            ids[i][j] = s.ids[size_t(j)];
+            mask[i][j] = s.attentionMask[size_t(j)];
+            span[i][j] = s.span[size_t(j)];
+        }
+    }
+    return batch;
+}
+
+bool loadPedesTensors(const PedesDataset &dataset, const QString &split, const NafsArchitecture &a,
+    const WordPieceTokenizer &tokenizer, PedesTensors *out, QString *error, const std::function<void(int, int)> &progress)
+{
+    const std::vector<PedesSample> samples = dataset.samples(split);
+    if (samples.empty()) {
+        *error = QStringLiteral("the dataset %1 has no \"%2\" images (splits there: %3)")
+                     .arg(dataset.jsonPath(), split, dataset.splits().join(QStringLiteral(", ")));
+        return false;
+    }
+    PedesTensors t;
+    const int n = int(samples.size());
+    t.images = torch::empty({n, a.imageHeight, a.imageWidth, 3}, torch::kUInt8);
+    t.labels = torch::empty({n}, torch::kLong);
+    std::vector<int64_t> captionImage;
+    for (int i = 0; i < n; ++i) {
+        const PedesSample &s = samples[size_t(i)];
+        const cv::Mat image = loadPersonImage(s.imagePath, a.imageHeight, a.imageWidth, error);
+        if (image.empty())
+            return false;
+        t.images[i].copy_(cropsToUint8({image}, a.imageHeight, a.imageWidth)[0]);
+        t.labels[i] = s.label;
+        t.identities.push_back(s.identity);
+        t.imagePaths.append(s.imagePath);
+        for (const QString &caption : s.captions) {
+            t.captionTexts.append(caption);
+            captionImage.push_back(i);
+        }
+        if (progress && (i % 200 == 0 || i + 1 == n))
+            progress(i + 1, n);
+    }
+    t.captions = tokenizeTexts(tokenizer, t.captionTexts, a.maxTokens);
+    t.captionImage = torch::tensor(captionImage, torch::kLong);
+    t.identityCount = dataset.identityCount(split);
+    *out = std::move(t);
+    return true;
+}
+
+} // namespace descry

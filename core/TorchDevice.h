@@ -1,0 +1,17 @@
+#pragma once
+
+#include <QString>
+
+#include <c10/core/Device.h>
+
+namespace descry {
+
+// The device every Descry network runs on, chosen once per process: CUDA when this LibTorch
+// build supports it and a GPU is present (unless DESCRY_DEVICE=cpu), else the CPU. The first
+// call also sets LibTorch's intra-op threads (DESCRY_THREADS, default: all cores — LibTorch
+// itself would use one).
+c10::Device modelDevice();
+// "cpu" or "cuda:0 (<GPU name when known>)", for logs and benchmark files.
+QString modelDeviceName();
+
+} // namespace descry
