@@ -1,5 +1,7 @@
 #include "NafsWeights.h"
 
+#include "WordPieceVocabulary.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -133,6 +135,25 @@ bool loadNafsWeights(NafsModel &model, const QString &path, QString *error)
     torch::NoGradGuard noGrad;
     for (auto &[target, stored] : assignments)
         target.copy_(stored);
+    return true;
+}
+
+bool writeUntrainedNafsModel(const QString &dir, const NafsConfig &config, const WordPieceVocabulary &vocabulary,
+    QString *configPath, QString *error)
+{
+    if (!QDir().mkpath(dir)) {
+        *error = QStringLiteral("cannot create %1").arg(dir);
+        return false;
+    }
+    const QString base = QDir(dir).filePath(config.name);
+    torch::manual_seed(config.training.seed);
+    NafsModel model(config.model, vocabulary.size());
+    model->eval();
+    if (!config.save(base + QStringLiteral(".json"), error) || !vocabulary.save(base + QStringLiteral(".vocab"), error)
+        || !saveNafsWeights(model, base + QStringLiteral(".pt"), error))
+        return false;
+    if (configPath)
+        *configPath = base + QStringLiteral(".json");
     return true;
 }
 

@@ -17,4 +17,12 @@ bool saveNafsWeights(NafsModel &model, const QString &path, QString *error);
 // shape does not fit the model (LibTorch itself would silently resize it).
 bool loadNafsWeights(NafsModel &model, const QString &path, QString *error);
 
+class WordPieceVocabulary;
+
+// Writes a complete model folder entry — `<dir>/<config.name>.json`, `.vocab` and `.pt` — with
+// freshly initialised weights (seeded by config.training.seed). For tests and for checking a
+// config before training; TextPersonModel::load() reads the result like a trained model.
+bool writeUntrainedNafsModel(const QString &dir, const NafsConfig &config, const WordPieceVocabulary &vocabulary,
+    QString *configPath, QString *error);
+
 } // namespace descry

@@ -17,6 +17,7 @@ commands:
   render                write a synthetic scene (video, truth, captions) from a seed
   synth                 write a synthetic text-to-person training set (CUHK-PEDES layout)
   train                 train a NAFS text-to-person model from a config (resumable)
+  eval                  measure text-to-person retrieval of a model on a dataset split
   bench WHAT            measure ingest speed, search accuracy, detector recall (JSON)
 
 Run 'descry-cli COMMAND --help' for the options of a command.)";
@@ -39,6 +40,8 @@ int run(const QStringList &args)
         return runSynth(rest);
     if (command == QLatin1String("train"))
         return runTrain(rest);
+    if (command == QLatin1String("eval"))
+        return runEval(rest);
     if (command == QLatin1String("bench"))
         return runBench(rest);
     if (command == QLatin1String("--version")) {

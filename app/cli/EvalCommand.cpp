@@ -1,0 +1,96 @@
+#include "Cli.h"
+#include "CliSupport.h"
+#include "NafsEvaluator.h"
+#include "TextPersonModel.h"
+
+#include <QFile>
+#include <QJsonDocument>
+
+namespace descry::cli {
+
+namespace {
+
+QString table(const EvalReport &r)
+{
+    QStringList lines;
+    lines << QStringLiteral("model %1 on %2 (%3, split %4): %5 images, %6 captions, %7 identities")
+                 .arg(r.model, r.data, r.format, r.split)
+                 .arg(r.images)
+                 .arg(r.captions)
+                 .arg(r.identities);
+    lines << QStringLiteral("%1  %2  %3  %4  %5").arg(QStringLiteral("ranking"), -40).arg(QStringLiteral("R@1"), 6)
+                 .arg(QStringLiteral("R@5"), 6).arg(QStringLiteral("R@10"), 6).arg(QStringLiteral("mAP"), 6);
+    for (const RetrievalMetrics &m : r.rows)
+        lines << QStringLiteral("%1  %2  %3  %4  %5")
+                     .arg(m.name, -40)
+                     .arg(m.r1, 6, 'f', 3)
+                     .arg(m.r5, 6, 'f', 3)
+                     .arg(m.r10, 6, 'f', 3)
+                     .arg(m.mAP, 6, 'f', 3);
+    lines << QStringLiteral("%1 s; %2 ms per image encoded, %3 ms per query (all rows)")
+                 .arg(r.seconds, 0, 'f', 1)
+                 .arg(r.encodeImageMs, 0, 'f', 2)
+                 .arg(r.queryMs, 0, 'f', 2);
+    return lines.join(QLatin1Char('\n'));
+}
+
+} // namespace
+
+int runEval(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Measure text-to-person retrieval (R@1, R@5, R@10, mAP) of a model on a dataset split in the CUHK-PEDES / "
+        "ICFG-PEDES / RSTPReid layout, with the seed's ablations and the attribute baseline."));
+    parser.addOption({QStringLiteral("data"), QStringLiteral("Dataset folder."), QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("model"), QStringLiteral("Model config (default: the shipped model)."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("split"), QStringLiteral("Split to evaluate (default test)."), QStringLiteral("NAME"), QStringLiteral("test")});
+    parser.addOption({QStringLiteral("top"), QStringLiteral("Coarse results re-scored by non-local alignment (default 100)."), QStringLiteral("K"), QStringLiteral("100")});
+    parser.addOption({QStringLiteral("no-ablations"), QStringLiteral("Only the full model (and the attribute baseline).")});
+    parser.addOption({QStringLiteral("no-baseline"), QStringLiteral("Skip the attribute baseline.")});
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print the report as JSON.")});
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Also write the JSON report to FILE."), QStringLiteral("FILE")});
+    if (!parseArgs(parser, QStringList{QStringLiteral("eval")} + args))
+        return parser.isSet(QStringLiteral("help")) ? 0 : 2;
+    if (!parser.isSet(QStringLiteral("data"))) {
+        printErr(QStringLiteral("eval: give the dataset with --data DIR (e.g. from 'descry-cli synth')"));
+        return 2;
+    }
+    EvalRequest request;
+    request.dataDir = parser.value(QStringLiteral("data"));
+    request.modelPath = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model")) : TextPersonModel::defaultModelPath();
+    if (request.modelPath.isEmpty()) {
+        printErr(QStringLiteral("eval: no model found; pass --model models/<name>.json or set DESCRY_MODEL"));
+        return 1;
+    }
+    request.split = parser.value(QStringLiteral("split"));
+    bool ok = false;
+    request.rescoreTop = parser.value(QStringLiteral("top")).toInt(&ok);
+    if (!ok || request.rescoreTop < 1) {
+        printErr(QStringLiteral("eval: --top must be a positive integer"));
+        return 2;
+    }
+    request.ablations = !parser.isSet(QStringLiteral("no-ablations"));
+    request.attributeBaseline = !parser.isSet(QStringLiteral("no-baseline"));
+    request.progress = [](const QString &phase, int done, int total) {
+        printProgress(QStringLiteral("eval: %1 %2/%3").arg(phase).arg(done).arg(total));
+    };
+    EvalReport report;
+    QString error;
+    if (!evaluateTextToPerson(request, &report, &error)) {
+        printErr(QStringLiteral("eval: ") + error);
+        return 1;
+    }
+    const QByteArray json = QJsonDocument(report.toJson()).toJson(QJsonDocument::Indented);
+    if (parser.isSet(QStringLiteral("out"))) {
+        QFile file(parser.value(QStringLiteral("out")));
+        if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size()) {
+            printErr(QStringLiteral("eval: cannot write %1: %2").arg(file.fileName(), file.errorString()));
+            return 1;
+        }
+    }
+    printOut(parser.isSet(QStringLiteral("json")) ? QString::fromUtf8(json) : table(report));
+    return 0;
+}
+
+} // namespace descry::cli

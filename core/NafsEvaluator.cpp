@@ -1,0 +1,204 @@
+#include "NafsEvaluator.h"
+
+#include "AttributeBaseline.h"
+#include "PedesDataset.h"
+#include "RvnReranker.h"
+#include "TextPersonModel.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace descry {
+
+namespace {
+
+// Unit-length global features of the crops, n x dim row-major.
+std::vector<float> unitGlobals(const std::vector<VisualEmbedding> &crops, int dim)
+{
+    std::vector<float> out(crops.size() * size_t(dim));
+    for (size_t i = 0; i < crops.size(); ++i) {
+        double norm = 0;
+        for (int j = 0; j < dim; ++j)
+            norm += double(crops[i].features[size_t(j)]) * crops[i].features[size_t(j)];
+        const double scale = norm > 0 ? 1.0 / std::sqrt(norm) : 0.0;
+        for (int j = 0; j < dim; ++j)
+            out[i * size_t(dim) + size_t(j)] = float(crops[i].features[size_t(j)] * scale);
+    }
+    return out;
+}
+
+// The top `k` gallery indices of one score row, best first (ties by index).
+std::vector<int> topIndices(const float *row, int n, int k)
+{
+    std::vector<int> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    k = std::min(k, n);
+    std::partial_sort(order.begin(), order.begin() + k, order.end(),
+        [row](int a, int b) { return row[a] > row[b] || (row[a] == row[b] && a < b); });
+    order.resize(size_t(k));
+    return order;
+}
+
+// A row whose top K were re-scored: those take their new scores (global cosine + local, within
+// [-2, 2]); every other item keeps its coarse order 100 below them.
+void applyRescore(float *row, int n, const std::vector<int> &top, const std::vector<float> &rescored)
+{
+    for (int i = 0; i < n; ++i)
+        row[i] -= 100.0f;
+    for (size_t j = 0; j < top.size(); ++j)
+        row[top[j]] = rescored[j];
+}
+
+} // namespace
+
+QJsonObject EvalReport::toJson() const
+{
+    QJsonObject json;
+    json[QStringLiteral("model")] = model;
+    json[QStringLiteral("data")] = data;
+    json[QStringLiteral("format")] = format;
+    json[QStringLiteral("split")] = split;
+    json[QStringLiteral("images")] = images;
+    json[QStringLiteral("captions")] = captions;
+    json[QStringLiteral("identities")] = identities;
+    QJsonArray array;
+    for (const RetrievalMetrics &row : rows)
+        array.append(row.toJson());
+    json[QStringLiteral("results")] = array;
+    json[QStringLiteral("seconds")] = seconds;
+    json[QStringLiteral("encodeImageMs")] = encodeImageMs;
+    json[QStringLiteral("queryMs")] = queryMs;
+    return json;
+}
+
+bool evaluateTextToPerson(const EvalRequest &request, EvalReport *report, QString *error)
+{
+    QElapsedTimer clock;
+    clock.start();
+    auto progress = [&](const QString &phase, int done, int total) {
+        if (request.progress)
+            request.progress(phase, done, total);
+    };
+    std::unique_ptr<TextPersonModel> model = TextPersonModel::load(request.modelPath, error);
+    if (!model)
+        return false;
+    PedesDataset dataset;
+    if (!dataset.load(request.dataDir, error))
+        return false;
+    const std::vector<PedesSample> samples = dataset.samples(request.split);
+    if (samples.empty()) {
+        *error = QStringLiteral("%1 has no \"%2\" split (it has: %3)")
+                     .arg(dataset.jsonPath(), request.split, dataset.splits().join(QStringLiteral(", ")));
+        return false;
+    }
+    EvalReport r;
+    r.model = model->id();
+    r.data = request.dataDir;
+    r.format = dataset.format();
+    r.split = request.split;
+    r.identities = dataset.identityCount(request.split);
+
+    std::vector<cv::Mat> images;
+    std::vector<int> galleryLabels;
+    QStringList captions;
+    std::vector<int> queryLabels;
+    for (const PedesSample &s : samples) {
+        cv::Mat image = cv::imread(s.imagePath.toStdString(), cv::IMREAD_COLOR);
+        if (image.empty()) {
+            *error = QStringLiteral("cannot read image %1 of the dataset").arg(s.imagePath);
+            return false;
+        }
+        images.push_back(image);
+        galleryLabels.push_back(s.label);
+        for (const QString &caption : s.captions) {
+            captions.append(caption);
+            queryLabels.push_back(s.label);
+        }
+        if (images.size() % 200 == 0)
+            progress(QStringLiteral("reading images"), int(images.size()), int(samples.size()));
+    }
+    r.images = int(images.size());
+    r.captions = captions.size();
+    const int n = r.images, q = r.captions, dim = model->embeddingSize();
+
+    QElapsedTimer phase;
+    phase.start();
+    std::vector<VisualEmbedding> crops;
+    for (size_t start = 0; start < images.size(); start += 256) {
+        const std::vector<cv::Mat> batch(images.begin() + long(start), images.begin() + long(std::min(images.size(), start + 256)));
+        std::vector<VisualEmbedding> encoded = model->encodeCrops(batch);
+        std::move(encoded.begin(), encoded.end(), std::back_inserter(crops));
+        progress(QStringLiteral("encoding images"), int(crops.size()), n);
+    }
+    r.encodeImageMs = phase.elapsed() / double(std::max(1, n));
+    const std::vector<float> visual = unitGlobals(crops, dim);
+    std::vector<const VisualEmbedding *> cropPointers;
+    for (const VisualEmbedding &c : crops)
+        cropPointers.push_back(&c);
+
+    // Per query: encode, coarse global cosine over every image, non-local re-scoring of the top
+    // K with each image-scale set, RVN on the full model's scores.
+    std::vector<float> cosine(size_t(q) * size_t(n)), full(cosine.size()), noRvn(cosine.size()), patchOnly(cosine.size()),
+        globalOnly(cosine.size());
+    const RvnReranker rvn(RvnOptions{request.rvnNeighbours, request.rescoreTop, 0.5});
+    phase.restart();
+    for (int start = 0; start < q; start += 128) {
+        const std::vector<QueryEmbedding> queries = model->encodeQueries(captions.mid(start, 128));
+        for (size_t j = 0; j < queries.size(); ++j) {
+            const size_t row = size_t(start) + j;
+            float *cosRow = cosine.data() + row * size_t(n);
+            for (int i = 0; i < n; ++i) {
+                double dot = 0;
+                for (int c = 0; c < dim; ++c)
+                    dot += double(queries[j].global[size_t(c)]) * visual[size_t(i) * size_t(dim) + size_t(c)];
+                cosRow[i] = float(dot);
+            }
+            const std::vector<int> top = topIndices(cosRow, n, request.rescoreTop);
+            std::vector<const VisualEmbedding *> candidates;
+            for (int index : top)
+                candidates.push_back(cropPointers[size_t(index)]);
+            auto rescoreWith = [&](ImageScaleSet scales, std::vector<float> &target) {
+                const std::vector<float> local = model->localSimilarity(queries[j], candidates, scales);
+                std::vector<float> combined(top.size());
+                for (size_t t = 0; t < top.size(); ++t)
+                    combined[t] = cosRow[top[size_t(t)]] + local[t];
+                std::copy(cosRow, cosRow + n, target.data() + row * size_t(n));
+                applyRescore(target.data() + row * size_t(n), n, top, combined);
+            };
+            rescoreWith(ImageScaleSet::All, noRvn);
+            if (request.ablations) {
+                rescoreWith(ImageScaleSet::GlobalAndPatch, patchOnly);
+                rescoreWith(ImageScaleSet::GlobalOnly, globalOnly);
+            }
+            const std::vector<float> noRvnRow(noRvn.begin() + long(row) * n, noRvn.begin() + long(row + 1) * n);
+            const std::vector<float> reranked = rvn.rerank(noRvnRow, visual.data(), dim);
+            std::copy(reranked.begin(), reranked.end(), full.begin() + long(row) * n);
+        }
+        progress(QStringLiteral("querying"), std::min(q, start + 128), q);
+    }
+    r.queryMs = phase.elapsed() / double(std::max(1, q));
+
+    r.rows.push_back(retrievalMetrics(full, queryLabels, galleryLabels, QStringLiteral("NAFS: all scales, non-local, RVN")));
+    r.rows.push_back(retrievalMetrics(noRvn, queryLabels, galleryLabels, QStringLiteral("NAFS without RVN")));
+    if (request.ablations) {
+        r.rows.push_back(retrievalMetrics(patchOnly, queryLabels, galleryLabels, QStringLiteral("non-local: global + patch")));
+        r.rows.push_back(retrievalMetrics(globalOnly, queryLabels, galleryLabels, QStringLiteral("non-local: global only")));
+        r.rows.push_back(retrievalMetrics(cosine, queryLabels, galleryLabels, QStringLiteral("fixed global cosine (no alignment)")));
+    }
+    if (request.attributeBaseline) {
+        progress(QStringLiteral("attribute baseline"), 0, q);
+        r.rows.push_back(retrievalMetrics(attributeBaselineScores(captions, images), queryLabels, galleryLabels,
+            QStringLiteral("attribute baseline (foundation)")));
+    }
+    r.seconds = clock.elapsed() / 1000.0;
+    *report = r;
+    return true;
+}
+
+} // namespace descry

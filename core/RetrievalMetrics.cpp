@@ -1,0 +1,61 @@
+#include "RetrievalMetrics.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace descry {
+
+QJsonObject RetrievalMetrics::toJson() const
+{
+    QJsonObject json;
+    json[QStringLiteral("name")] = name;
+    json[QStringLiteral("queries")] = queries;
+    json[QStringLiteral("gallery")] = gallery;
+    json[QStringLiteral("r1")] = r1;
+    json[QStringLiteral("r5")] = r5;
+    json[QStringLiteral("r10")] = r10;
+    json[QStringLiteral("mAP")] = mAP;
+    return json;
+}
+
+RetrievalMetrics retrievalMetrics(const std::vector<float> &scores, const std::vector<int> &queryLabels,
+    const std::vector<int> &galleryLabels, const QString &name)
+{
+    RetrievalMetrics m;
+    m.name = name;
+    const size_t g = galleryLabels.size();
+    m.gallery = int(g);
+    std::vector<int> order(g);
+    for (size_t q = 0; q < queryLabels.size(); ++q) {
+        const float *row = scores.data() + q * g;
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [row](int a, int b) { return row[a] > row[b]; });
+        int relevantSeen = 0;
+        double precisionSum = 0;
+        int firstHit = -1;
+        for (size_t rank = 0; rank < g; ++rank) {
+            if (galleryLabels[size_t(order[rank])] != queryLabels[q])
+                continue;
+            ++relevantSeen;
+            precisionSum += double(relevantSeen) / double(rank + 1);
+            if (firstHit < 0)
+                firstHit = int(rank);
+        }
+        if (relevantSeen == 0)
+            continue;
+        ++m.queries;
+        m.r1 += firstHit < 1;
+        m.r5 += firstHit < 5;
+        m.r10 += firstHit < 10;
+        m.mAP += precisionSum / relevantSeen;
+    }
+    if (m.queries > 0) {
+        m.r1 /= m.queries;
+        m.r5 /= m.queries;
+        m.r10 /= m.queries;
+        m.mAP /= m.queries;
+    }
+    return m;
+}
+
+} // namespace descry

@@ -1,0 +1,97 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <opencv2/core/mat.hpp>
+
+#include <memory>
+#include <vector>
+
+namespace descry {
+
+// What a text-to-person model says about one person crop: joint-space features of every image
+// scale, `items` rows of `dim` floats, row-major — row 0 the global feature, then the region
+// stripes and the patch stripes, top to bottom. Stored in the gallery with the model's id.
+struct VisualEmbedding {
+    int items = 0;
+    int dim = 0;
+    std::vector<float> features;
+    const float *global() const { return features.data(); }
+};
+
+// Which text scale a token is: the sentence [CLS], a sub-sentence [SUB], or a word piece.
+enum class TextScale { Sentence, SubSentence, Word };
+
+// A query as the model reads it: the L2-normalised global text feature for the coarse ranking,
+// and every text item (sentence, sub-sentences, words) for the non-local re-scoring, with the
+// tokens they stand for (for heatmap labels).
+struct QueryEmbedding {
+    QString text;
+    int dim = 0;
+    std::vector<float> global; // dim, unit length
+    int items = 0;
+    std::vector<float> itemFeatures; // items x dim
+    QStringList tokens; // items
+    std::vector<TextScale> scales; // items
+};
+
+// The attention behind one query/crop score (NAFS 3.3): imageToText[a * textItems + b] is how
+// much image item a attended to text item b, textToImage[b * imageItems + a] the other way.
+struct AttentionMap {
+    int imageItems = 0;
+    int textItems = 0;
+    std::vector<float> imageToText;
+    std::vector<float> textToImage;
+};
+
+// Which image scales take part in the non-local alignment (the seed's scale ablation).
+enum class ImageScaleSet { GlobalOnly, GlobalAndPatch, All };
+
+// Descry's text-to-person model behind a torch-free interface, so the gallery, search and UI
+// code never include LibTorch. Loads the shipped NAFS model (config JSON + weights + vocabulary)
+// and runs it on modelDevice(). Not thread-safe: one owner thread (the model worker) uses it.
+class TextPersonModel {
+public:
+    ~TextPersonModel();
+    TextPersonModel(const TextPersonModel &) = delete;
+    TextPersonModel &operator=(const TextPersonModel &) = delete;
+
+    // `path`: a model config (models/<name>.json, with <name>.pt and <name>.vocab beside it).
+    // Every failure (missing files, damaged or mismatched weights, another model version)
+    // returns null with a message that says what is wrong and what to do.
+    static std::unique_ptr<TextPersonModel> load(const QString &path, QString *error);
+    // The default model: $DESCRY_MODEL, else models/descry-nafs-s.json next to the executable's
+    // install prefix or source tree (see ARCHITECTURE.md); empty when none is found.
+    static QString defaultModelPath();
+
+    // "<name>@<first 12 hex digits of the weights' SHA-256>": what embeddings are stored under.
+    QString id() const;
+    QString name() const;
+    int embeddingSize() const;
+    int imageItems() const;
+    int regionStripes() const;
+    int patchStripes() const;
+    QString device() const;
+
+    // Person crops (BGR, any size), batched internally.
+    std::vector<VisualEmbedding> encodeCrops(const std::vector<cv::Mat> &crops);
+    std::vector<QueryEmbedding> encodeQueries(const QStringList &texts);
+    QueryEmbedding encodeQuery(const QString &text);
+
+    // NAFS's non-local similarity of the query with each crop (mean of both directions), in
+    // [-1, 1]; the search score is global cosine + this. `maps` (optional) receives the attention
+    // per crop.
+    std::vector<float> localSimilarity(const QueryEmbedding &query, const std::vector<const VisualEmbedding *> &crops,
+        ImageScaleSet scales = ImageScaleSet::All, std::vector<AttentionMap> *maps = nullptr);
+
+    // Cosine of the query's global feature with a crop's global feature.
+    static float globalCosine(const QueryEmbedding &query, const VisualEmbedding &crop);
+
+private:
+    struct Impl;
+    explicit TextPersonModel(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace descry
