@@ -3,6 +3,7 @@
 #include "ContentHash.h"
 #include "NafsConfig.h"
 #include "NafsModel.h"
+#include "NafsScript.h"
 #include "NafsWeights.h"
 #include "PedesTensors.h"
 #include "TorchDevice.h"
@@ -12,7 +13,13 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include <torch/script.h>
 #include <torch/torch.h>
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <optional>
 
 namespace descry {
 
@@ -48,13 +55,42 @@ TextScale scaleOf(int64_t id)
 
 } // namespace
 
+// The network behind the facade: Descry's native NafsModel, or a TorchScript module that follows
+// Descry's model interface (NafsScript.h).
 struct TextPersonModel::Impl {
     NafsConfig config;
     WordPieceVocabulary vocabulary;
     std::unique_ptr<WordPieceTokenizer> tokenizer;
     NafsModel model{nullptr};
+    std::optional<torch::jit::Module> script;
     c10::Device device{c10::DeviceType::CPU};
     QString id;
+
+    torch::Tensor encodeImages(const torch::Tensor &images)
+    {
+        if (script)
+            return script->get_method("encode_images")({images}).toTensor();
+        return model->encodeImages(images).items;
+    }
+
+    TextFeatures encodeTexts(const TokenBatch &tokens)
+    {
+        if (script) {
+            const auto out = script->get_method("encode_texts")({tokens.ids, tokens.attentionMask, tokens.span}).toTuple();
+            return TextFeatures{out->elements()[0].toTensor(), out->elements()[1].toTensor()};
+        }
+        return model->encodeTexts(tokens.ids, tokens.attentionMask, tokens.span);
+    }
+
+    AlignmentScores align(const torch::Tensor &image, const torch::Tensor &imageValid, const TextFeatures &text, bool weights)
+    {
+        if (script) {
+            const auto out = script->get_method("align")({image, imageValid, text.items, text.valid}).toTuple();
+            const auto &e = out->elements();
+            return AlignmentScores{e[0].toTensor(), e[1].toTensor(), e[2].toTensor(), e[3].toTensor()};
+        }
+        return model->align(image, imageValid, text, weights);
+    }
 };
 
 TextPersonModel::TextPersonModel(std::unique_ptr<Impl> impl)
@@ -63,9 +99,71 @@ TextPersonModel::TextPersonModel(std::unique_ptr<Impl> impl)
 
 TextPersonModel::~TextPersonModel() = default;
 
+namespace {
+
+// Loads a TorchScript model (.ts): the module, its embedded config and vocabulary; then checks
+// the interface by running one blank crop and one short text through it.
+bool loadScript(TextPersonModel::Impl &impl, const QString &path, QString *error)
+{
+    torch::jit::ExtraFilesMap extra{{"descry/config.json", ""}, {"descry/vocab.txt", ""}};
+    try {
+        impl.script = torch::jit::load(QFile::encodeName(path).toStdString(), impl.device, extra);
+    } catch (const c10::Error &e) {
+        *error = QStringLiteral("cannot load TorchScript model %1 (damaged, truncated or not TorchScript): %2").arg(path, torchMessage(e));
+        return false;
+    }
+    const QByteArray configText = QByteArray::fromStdString(extra["descry/config.json"]);
+    const QJsonObject json = QJsonDocument::fromJson(configText).object();
+    if (json.isEmpty()) {
+        *error = QStringLiteral("TorchScript model %1 lacks the extra file descry/config.json that Descry's model interface "
+                                "requires (see models/README.md)")
+                     .arg(path);
+        return false;
+    }
+    if (json.value(QStringLiteral("interface")).toInt() != kNafsScriptInterfaceVersion) {
+        *error = QStringLiteral("TorchScript model %1 follows model interface version %2; this build reads version %3")
+                     .arg(path)
+                     .arg(json.value(QStringLiteral("interface")).toInt())
+                     .arg(kNafsScriptInterfaceVersion);
+        return false;
+    }
+    if (!NafsConfig::fromJson(json, &impl.config, error)
+        || !impl.vocabulary.parse(QByteArray::fromStdString(extra["descry/vocab.txt"]), path + QStringLiteral(":descry/vocab.txt"), error))
+        return false;
+    for (const char *method : {"encode_images", "encode_texts", "align"}) {
+        if (!impl.script->find_method(method)) {
+            *error = QStringLiteral("TorchScript model %1 has no method %2() of Descry's model interface (see models/README.md)")
+                         .arg(path, QLatin1String(method));
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
 std::unique_ptr<TextPersonModel> TextPersonModel::load(const QString &path, QString *error)
 {
     auto impl = std::make_unique<Impl>();
+    impl->device = modelDevice();
+    if (path.endsWith(QLatin1String(".ts"), Qt::CaseInsensitive)) {
+        QString digest;
+        if (!QFileInfo(path).isFile() || !contentHash(path, &digest, error)) {
+            *error = QStringLiteral("TorchScript model %1 is missing or unreadable").arg(QDir::toNativeSeparators(path));
+            return nullptr;
+        }
+        if (!loadScript(*impl, path, error))
+            return nullptr;
+        impl->script->eval();
+        impl->tokenizer = std::make_unique<WordPieceTokenizer>(impl->vocabulary);
+        impl->id = QStringLiteral("%1@%2").arg(impl->config.name, digest.left(12));
+        auto model = std::unique_ptr<TextPersonModel>(new TextPersonModel(std::move(impl)));
+        if (!model->selfCheck(error)) {
+            *error = QStringLiteral("TorchScript model %1 does not follow Descry's model interface: %2").arg(path, *error);
+            return nullptr;
+        }
+        return model;
+    }
     if (!NafsConfig::load(path, &impl->config, error))
         return nullptr;
     const QString vocabularyPath = sibling(path, QStringLiteral(".vocab"));
@@ -82,7 +180,6 @@ std::unique_ptr<TextPersonModel> TextPersonModel::load(const QString &path, QStr
         return nullptr;
     }
     try {
-        impl->device = modelDevice();
         impl->model = NafsModel(impl->config.model, impl->vocabulary.size());
         if (!loadNafsWeights(impl->model, weightsPath, error))
             return nullptr;
@@ -163,7 +260,7 @@ std::vector<VisualEmbedding> TextPersonModel::encodeCrops(const std::vector<cv::
     for (size_t start = 0; start < crops.size(); start += kCropBatch) {
         const std::vector<cv::Mat> batch(crops.begin() + long(start), crops.begin() + long(std::min(crops.size(), start + kCropBatch)));
         const torch::Tensor images = normalizeImages(cropsToUint8(batch, a.imageHeight, a.imageWidth)).to(d->device);
-        const torch::Tensor items = d->model->encodeImages(images).items.to(torch::kCPU).contiguous();
+        const torch::Tensor items = d->encodeImages(images).to(torch::kCPU).contiguous();
         const int64_t n = items.size(0), ni = items.size(1), dim = items.size(2);
         const float *data = items.data_ptr<float>();
         for (int64_t i = 0; i < n; ++i) {
@@ -186,8 +283,7 @@ std::vector<QueryEmbedding> TextPersonModel::encodeQueries(const QStringList &te
         const QStringList batch = texts.mid(start, kTextBatch);
         const TokenBatch tokens = tokenizeTexts(*d->tokenizer, batch, d->config.model.maxTokens).trimmed();
         const TextBatchFeatures features = [&] {
-            const TokenBatch onDevice = tokens.to(d->device);
-            const TextFeatures f = d->model->encodeTexts(onDevice.ids, onDevice.attentionMask, onDevice.span);
+            const TextFeatures f = d->encodeTexts(tokens.to(d->device));
             return TextBatchFeatures{f.items.to(torch::kCPU).contiguous(), f.valid.to(torch::kCPU).contiguous()};
         }();
         const int64_t length = features.items.size(1), dim = features.items.size(2);
@@ -245,7 +341,7 @@ std::vector<float> TextPersonModel::localSimilarity(const QueryEmbedding &query,
     text.items = torch::from_blob(const_cast<float *>(query.itemFeatures.data()), {1, query.items, dim}, torch::kFloat32)
                      .to(d->device);
     text.valid = torch::ones({1, query.items}, torch::TensorOptions(torch::kBool).device(d->device));
-    const AlignmentScores s = d->model->align(image.to(d->device), imageValid.to(d->device), text, maps != nullptr);
+    const AlignmentScores s = d->align(image.to(d->device), imageValid.to(d->device), text, maps != nullptr);
     const torch::Tensor similarity = s.similarity().select(1, 0).to(torch::kCPU).contiguous();
     std::vector<float> out(similarity.data_ptr<float>(), similarity.data_ptr<float>() + k);
     if (maps) {
@@ -275,6 +371,39 @@ float TextPersonModel::globalCosine(const QueryEmbedding &query, const VisualEmb
         norm += double(crop.features[size_t(i)]) * crop.features[size_t(i)];
     }
     return norm > 0 ? float(dot / std::sqrt(norm)) : 0.0f;
+}
+
+} // namespace descry
+
+namespace descry {
+
+bool TextPersonModel::selfCheck(QString *error)
+{
+    try {
+        const std::vector<VisualEmbedding> crops = encodeCrops({cv::Mat(64, 32, CV_8UC3, cv::Scalar(128, 128, 128))});
+        if (crops.size() != 1 || crops[0].items != imageItems() || crops[0].dim != embeddingSize()) {
+            *error = QStringLiteral("encode_images returned %1 items of %2 floats, the config declares %3 of %4")
+                         .arg(crops.empty() ? 0 : crops[0].items)
+                         .arg(crops.empty() ? 0 : crops[0].dim)
+                         .arg(imageItems())
+                         .arg(embeddingSize());
+            return false;
+        }
+        const QueryEmbedding query = encodeQuery(QStringLiteral("a person in a red coat, black trousers."));
+        if (query.dim != embeddingSize() || query.items < 1) {
+            *error = QStringLiteral("encode_texts returned features of %1 floats, the config declares %2").arg(query.dim).arg(embeddingSize());
+            return false;
+        }
+        const std::vector<float> local = localSimilarity(query, {&crops[0]});
+        if (local.size() != 1 || !std::isfinite(local[0])) {
+            *error = QStringLiteral("align did not return one finite similarity for one pair");
+            return false;
+        }
+    } catch (const c10::Error &e) {
+        *error = torchMessage(e);
+        return false;
+    }
+    return true;
 }
 
 } // namespace descry

@@ -57,7 +57,8 @@ public:
     TextPersonModel(const TextPersonModel &) = delete;
     TextPersonModel &operator=(const TextPersonModel &) = delete;
 
-    // `path`: a model config (models/<name>.json, with <name>.pt and <name>.vocab beside it).
+    // `path`: a model config (models/<name>.json, with <name>.pt and <name>.vocab beside it), or a
+    // TorchScript file (.ts) that follows Descry's model interface (NafsScript.h).
     // Every failure (missing files, damaged or mismatched weights, another model version)
     // returns null with a message that says what is wrong and what to do.
     static std::unique_ptr<TextPersonModel> load(const QString &path, QString *error);
@@ -88,9 +89,12 @@ public:
     // Cosine of the query's global feature with a crop's global feature.
     static float globalCosine(const QueryEmbedding &query, const VisualEmbedding &crop);
 
-private:
     struct Impl;
+
+private:
     explicit TextPersonModel(std::unique_ptr<Impl> impl);
+    // Runs one blank crop and one text through the network and checks the shapes.
+    bool selfCheck(QString *error);
     std::unique_ptr<Impl> d;
 };
 

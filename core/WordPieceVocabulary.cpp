@@ -204,10 +204,7 @@ bool WordPieceVocabulary::save(const QString &path, QString *error) const
             *error = QStringLiteral("cannot write vocabulary %1: %2").arg(path, file.errorString());
         return false;
     }
-    QByteArray text = fileHeader().toUtf8() + '\n';
-    for (const QString &token : m_tokens)
-        text += token.toUtf8() + '\n';
-    file.write(text);
+    file.write(toText());
     if (!file.commit()) {
         if (error)
             *error = QStringLiteral("cannot write vocabulary %1: %2").arg(path, file.errorString());
@@ -224,27 +221,37 @@ bool WordPieceVocabulary::load(const QString &path, QString *error)
             *error = QStringLiteral("cannot read vocabulary %1: %2").arg(path, file.errorString());
         return false;
     }
-    QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'));
+    return parse(file.readAll(), path, error);
+}
+
+bool WordPieceVocabulary::parse(const QByteArray &text, const QString &origin, QString *error)
+{
+    QStringList lines = QString::fromUtf8(text).split(QLatin1Char('\n'));
     if (!lines.isEmpty() && lines.last().isEmpty())
         lines.removeLast(); // the final newline
     if (lines.isEmpty()) {
         if (error)
-            *error = QStringLiteral("vocabulary %1 is empty").arg(path);
+            *error = QStringLiteral("vocabulary %1 is empty").arg(origin);
         return false;
     }
     if (lines.first() != fileHeader()) {
         if (error)
-            *error = QStringLiteral("vocabulary %1 does not start with \"%2\"").arg(path, fileHeader());
+            *error = QStringLiteral("vocabulary %1 does not start with \"%2\"").arg(origin, fileHeader());
         return false;
     }
     lines.removeFirst();
     QString reason;
     if (!setTokens(lines, &reason)) {
         if (error)
-            *error = QStringLiteral("vocabulary %1: %2").arg(path, reason);
+            *error = QStringLiteral("vocabulary %1: %2").arg(origin, reason);
         return false;
     }
     return true;
+}
+
+QByteArray WordPieceVocabulary::toText() const
+{
+    return (QStringList{fileHeader()} + m_tokens).join(QLatin1Char('\n')).toUtf8() + '\n';
 }
 
 } // namespace descry

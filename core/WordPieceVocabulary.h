@@ -58,6 +58,10 @@ public:
     // after the header (0-based). UTF-8.
     bool save(const QString &path, QString *error) const;
     bool load(const QString &path, QString *error);
+    // The file format in memory (e.g. a vocabulary embedded in a TorchScript model); `origin`
+    // names it in errors.
+    bool parse(const QByteArray &text, const QString &origin, QString *error);
+    QByteArray toText() const;
 
     int size() const { return int(m_tokens.size()); }
     // The id of `token`, -1 when absent.
