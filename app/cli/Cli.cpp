@@ -18,6 +18,7 @@ commands:
   synth                 write a synthetic text-to-person training set (CUHK-PEDES layout)
   train                 train a NAFS text-to-person model from a config (resumable)
   eval                  measure text-to-person retrieval of a model on a dataset split
+  export                write a model as TorchScript (Descry's model interface)
   bench WHAT            measure ingest speed, search accuracy, detector recall (JSON)
 
 Run 'descry-cli COMMAND --help' for the options of a command.)";
@@ -42,6 +43,8 @@ int run(const QStringList &args)
         return runTrain(rest);
     if (command == QLatin1String("eval"))
         return runEval(rest);
+    if (command == QLatin1String("export"))
+        return runExport(rest);
     if (command == QLatin1String("bench"))
         return runBench(rest);
     if (command == QLatin1String("--version")) {
