@@ -126,6 +126,7 @@ struct Gallery::Impl {
     }
 
     bool insertTracklet(int64_t sourceId, const TrackletWithAttributes &item);
+    bool insertEmbeddings(const std::vector<EmbeddingRecord> &records, int64_t trackletId = 0);
 };
 
 Gallery::Gallery()
@@ -353,6 +354,41 @@ bool Gallery::Impl::insertTracklet(int64_t sourceId, const TrackletWithAttribute
                 { trackletId, regionKey(a.region), a.name, a.value }))
             return false;
     }
+    return insertEmbeddings(item.embeddings, trackletId);
+}
+
+// Inserts with one prepared statement; `trackletId` > 0 overrides the records' ids (a tracklet
+// being inserted learns its id only now). The caller owns the transaction.
+bool Gallery::Impl::insertEmbeddings(const std::vector<EmbeddingRecord> &records, int64_t trackletId)
+{
+    if (records.empty())
+        return true;
+    QSqlQuery q(db());
+    const QString sql = QStringLiteral("INSERT OR REPLACE INTO embeddings (model_id, kind, tracklet_id, dim, "
+                                       "vector) VALUES (?, ?, ?, ?, ?)");
+    if (!q.prepare(sql)) {
+        lastError = QStringLiteral("%1 (preparing: %2)").arg(q.lastError().text(), sql.left(80));
+        return false;
+    }
+    for (const EmbeddingRecord &r : records) {
+        if (r.modelId.isEmpty() || r.kind.isEmpty() || r.vector.empty()) {
+            lastError = QStringLiteral("an embedding without model id, kind or values cannot be stored "
+                                       "(tracklet %1); this is a bug in the caller")
+                            .arg(trackletId > 0 ? trackletId : r.trackletId);
+            return false;
+        }
+        q.addBindValue(r.modelId);
+        q.addBindValue(r.kind);
+        q.addBindValue(qint64(trackletId > 0 ? trackletId : r.trackletId));
+        q.addBindValue(int(r.vector.size()));
+        q.addBindValue(floatsToBlob(r.vector));
+        if (!q.exec()) {
+            lastError = QStringLiteral("%1 (storing the %2 embedding of tracklet %3)")
+                            .arg(q.lastError().text(), r.kind)
+                            .arg(trackletId > 0 ? trackletId : r.trackletId);
+            return false;
+        }
+    }
     return true;
 }
 
@@ -412,10 +448,11 @@ int64_t Gallery::trackletCount(int64_t sourceId)
 
 int64_t Gallery::generation()
 {
+    // Triggers bump the counter on every tracklet and embedding write (GallerySchema step 2).
     QSqlQuery q(d->db());
-    if (!d->run(q, QStringLiteral("SELECT count(*), coalesce(max(id), 0) FROM tracklets")) || !q.next())
+    if (!d->run(q, QStringLiteral("SELECT value FROM counters WHERE name = 'generation'")) || !q.next())
         return -1;
-    return q.value(0).toLongLong() * 1000003 + q.value(1).toLongLong();
+    return q.value(0).toLongLong();
 }
 
 std::vector<TrackletRecord> Gallery::tracklets(int64_t sourceId)
@@ -551,9 +588,24 @@ std::vector<QueryRecord> Gallery::recentQueries(int limit)
 bool Gallery::putEmbedding(
     int64_t trackletId, const QString &modelId, const QString &kind, const std::vector<float> &vector)
 {
-    return d->run(QStringLiteral("INSERT OR REPLACE INTO embeddings (tracklet_id, model_id, kind, dim, "
-                                 "vector) VALUES (?, ?, ?, ?, ?)"),
-        { qint64(trackletId), modelId, kind, int(vector.size()), floatsToBlob(vector) });
+    return putEmbeddings({ { trackletId, modelId, kind, vector } });
+}
+
+bool Gallery::putEmbeddings(const std::vector<EmbeddingRecord> &records)
+{
+    d->lastError.clear();
+    QSqlDatabase db = d->db();
+    if (!db.transaction()) {
+        d->lastError = db.lastError().text();
+        return false;
+    }
+    if (!d->insertEmbeddings(records) || !db.commit()) {
+        const QString reason = d->lastError.isEmpty() ? db.lastError().text() : d->lastError;
+        db.rollback();
+        d->lastError = reason;
+        return false;
+    }
+    return true;
 }
 
 std::vector<float> Gallery::embedding(int64_t trackletId, const QString &modelId, const QString &kind)
@@ -561,11 +613,103 @@ std::vector<float> Gallery::embedding(int64_t trackletId, const QString &modelId
     QSqlQuery q(d->db());
     if (!d->run(q,
             QStringLiteral(
-                "SELECT vector FROM embeddings WHERE tracklet_id = ? AND model_id = ? AND kind = ?"),
-            { qint64(trackletId), modelId, kind })
+                "SELECT vector FROM embeddings WHERE model_id = ? AND kind = ? AND tracklet_id = ?"),
+            { modelId, kind, qint64(trackletId) })
         || !q.next())
         return {};
     return blobToFloats(q.value(0).toByteArray());
+}
+
+std::vector<std::vector<float>> Gallery::embeddings(
+    const std::vector<int64_t> &ids, const QString &modelId, const QString &kind)
+{
+    std::vector<std::vector<float>> out(ids.size());
+    QSqlQuery q(d->db());
+    const QString sql
+        = QStringLiteral("SELECT vector FROM embeddings WHERE model_id = ? AND kind = ? AND tracklet_id = ?");
+    if (!q.prepare(sql)) {
+        d->lastError = QStringLiteral("%1 (preparing: %2)").arg(q.lastError().text(), sql.left(80));
+        return out;
+    }
+    for (size_t i = 0; i < ids.size(); ++i) {
+        q.addBindValue(modelId);
+        q.addBindValue(kind);
+        q.addBindValue(qint64(ids[i]));
+        if (q.exec() && q.next())
+            out[i] = blobToFloats(q.value(0).toByteArray());
+        q.finish();
+    }
+    return out;
+}
+
+bool Gallery::loadEmbeddings(const QString &modelId, const QString &kind, std::vector<int64_t> *ids,
+    std::vector<float> *matrix, int *dim)
+{
+    ids->clear();
+    matrix->clear();
+    *dim = 0;
+    // The tracklet count bounds the rows (one per tracklet): reserve once instead of regrowing
+    // a matrix of tens of megabytes.
+    const int64_t bound = trackletCount();
+    QSqlQuery q(d->db());
+    q.setForwardOnly(true);
+    if (!d->run(q,
+            QStringLiteral("SELECT tracklet_id, dim, vector FROM embeddings WHERE model_id = ? AND kind = ?"
+                           " ORDER BY tracklet_id"),
+            { modelId, kind }))
+        return false;
+    ids->reserve(size_t(bound));
+    while (q.next()) {
+        const int rowDim = q.value(1).toInt();
+        const QByteArray blob = q.value(2).toByteArray();
+        if (*dim == 0) {
+            *dim = rowDim;
+            matrix->reserve(size_t(bound) * size_t(rowDim));
+        }
+        if (rowDim != *dim || blob.size() != qsizetype(rowDim * sizeof(float))) {
+            d->lastError
+                = QStringLiteral("the %1 embeddings of %2 disagree on their size (%3 and %4 values at "
+                                 "tracklet %5); run 'descry-cli reindex' with that model")
+                      .arg(kind, modelId)
+                      .arg(*dim)
+                      .arg(blob.size() / qsizetype(sizeof(float)))
+                      .arg(q.value(0).toLongLong());
+            ids->clear();
+            matrix->clear();
+            *dim = 0;
+            return false;
+        }
+        ids->push_back(q.value(0).toLongLong());
+        const auto *values = reinterpret_cast<const float *>(blob.constData());
+        matrix->insert(matrix->end(), values, values + rowDim);
+    }
+    return true;
+}
+
+std::vector<int64_t> Gallery::trackletsWithoutEmbedding(
+    const QString &modelId, const QString &kind, int limit, int64_t afterId)
+{
+    std::vector<int64_t> out;
+    QSqlQuery q(d->db());
+    q.setForwardOnly(true);
+    if (d->run(q,
+            QStringLiteral(
+                "SELECT t.id FROM tracklets t WHERE t.id > ? AND NOT EXISTS (SELECT 1 FROM embeddings e"
+                " WHERE e.model_id = ? AND e.kind = ? AND e.tracklet_id = t.id) ORDER BY t.id LIMIT ?"),
+            { qint64(afterId), modelId, kind, limit }))
+        while (q.next())
+            out.push_back(q.value(0).toLongLong());
+    return out;
+}
+
+int64_t Gallery::embeddingCount(const QString &modelId, const QString &kind)
+{
+    QSqlQuery q(d->db());
+    return d->run(q, QStringLiteral("SELECT count(*) FROM embeddings WHERE model_id = ? AND kind = ?"),
+               { modelId, kind })
+            && q.next()
+        ? q.value(0).toLongLong()
+        : 0;
 }
 
 } // namespace descry

@@ -12,10 +12,23 @@
 
 namespace descry {
 
-// A tracklet ready to be stored, with the attributes measured on it.
+// One stored vector of a neural model: which model made it is part of the key, so a model
+// change never mixes incomparable vectors (see TrackletEmbedder for the kinds).
+struct EmbeddingRecord {
+    int64_t trackletId = 0;
+    QString modelId;
+    QString kind;
+    std::vector<float> vector;
+};
+
+// A tracklet ready to be stored, with the attributes measured on it and, when a model ran, its
+// embeddings. The tracklet gets its id only when commitProgress() inserts it, so the
+// embeddings' trackletId is ignored there and set to that id.
 struct TrackletWithAttributes {
     Tracklet tracklet;
     AttributeSet attributes;
+    // "= {}" lets { tracklet, attributes } initialise the rest without -Wmissing-field-initializers.
+    std::vector<EmbeddingRecord> embeddings = {};
 };
 
 // The SQLite gallery of ingested footage. One Gallery object is one connection and belongs to
@@ -50,7 +63,8 @@ public:
     bool resetSource(int64_t sourceId, const QString &pipelineKey);
     bool updateSourcePath(int64_t sourceId, const QString &path);
     std::optional<IngestCheckpoint> checkpoint(int64_t sourceId);
-    // One transaction: the finished tracklets, their attributes and the new checkpoint.
+    // One transaction: the finished tracklets, their attributes and embeddings, and the new
+    // checkpoint, so a kill never leaves tracklets without their embeddings or the reverse.
     // With `done`, the source is marked done instead (the checkpoint state is cleared).
     bool commitProgress(int64_t sourceId, const IngestCheckpoint &checkpoint,
         const std::vector<TrackletWithAttributes> &finished, bool done);
@@ -71,11 +85,27 @@ public:
     std::vector<QueryRecord> recentQueries(int limit);
 
     // --- embeddings (filled by the neural models; the model id is part of the key)
+    // Both replace a vector already stored under the same tracklet, model and kind.
     bool putEmbedding(
         int64_t trackletId, const QString &modelId, const QString &kind, const std::vector<float> &vector);
+    bool putEmbeddings(const std::vector<EmbeddingRecord> &records); // one transaction
     std::vector<float> embedding(int64_t trackletId, const QString &modelId, const QString &kind);
+    // One vector per id, in the order of `ids`; empty where a tracklet has none.
+    std::vector<std::vector<float>> embeddings(
+        const std::vector<int64_t> &ids, const QString &modelId, const QString &kind);
+    // Every vector of a model and kind for search: tracklet ids ascending, `matrix` row-major
+    // (ids->size() x *dim). Fails when the stored vectors disagree on their size.
+    bool loadEmbeddings(const QString &modelId, const QString &kind, std::vector<int64_t> *ids,
+        std::vector<float> *matrix, int *dim);
+    // Up to `limit` tracklets with id > afterId that have no vector of this model and kind, by
+    // id: what a reindex still has to compute. `afterId` lets a caller walk on past tracklets
+    // it could not embed instead of being handed them again.
+    std::vector<int64_t> trackletsWithoutEmbedding(
+        const QString &modelId, const QString &kind, int limit, int64_t afterId = 0);
+    int64_t embeddingCount(const QString &modelId, const QString &kind);
 
-    // A number that changes whenever tracklets are added or removed; caches compare it.
+    // A number that changes whenever tracklets or embeddings are added, replaced or removed
+    // (also by another connection or process); caches compare it. One row read: O(1).
     int64_t generation();
 
 private:

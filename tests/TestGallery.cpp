@@ -1,12 +1,15 @@
 #include "Gallery.h"
 #include "GallerySchema.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+
+#include <cmath>
 
 using namespace descry;
 
@@ -43,6 +46,30 @@ private:
         s.cameraLabel = QStringLiteral("cam-%1").arg(hash);
         s.pipelineKey = QStringLiteral("k1");
         return s;
+    }
+
+    // A vector whose values say which tracklet and kind it belongs to, to catch mix-ups.
+    static std::vector<float> vectorFor(int64_t trackletId, int dim, float kindOffset = 0)
+    {
+        std::vector<float> v(static_cast<size_t>(dim));
+        for (int k = 0; k < dim; ++k)
+            v[size_t(k)] = float(trackletId) + 0.001f * float(k) + kindOffset;
+        return v;
+    }
+
+    // `count` tracklets committed in one transaction; returns their ids in order.
+    static std::vector<int64_t> addTracklets(Gallery &g, int64_t sourceId, int count, int firstLocalId = 1)
+    {
+        std::vector<TrackletWithAttributes> items;
+        for (int i = 0; i < count; ++i)
+            items.push_back({ makeTracklet(firstLocalId + i, 0, 2), {} });
+        if (!g.commitProgress(sourceId, { 10, 1, {} }, items, false))
+            return {};
+        std::vector<int64_t> ids;
+        for (const TrackletRecord &t : g.tracklets(sourceId))
+            if (t.localId >= firstLocalId && t.localId < firstLocalId + count)
+                ids.push_back(t.id);
+        return ids;
     }
 
 private Q_SLOTS:
@@ -158,6 +185,250 @@ private Q_SLOTS:
         QVERIFY(g.commitProgress(s.id, { 300, 30, {} }, {}, true));
         QCOMPARE(g.source(s.id)->status, SourceStatus::Done);
         QVERIFY(g.sourceByHash(QStringLiteral("bb")));
+    }
+
+    void embeddingsAreCommittedWithTheirTracklets()
+    {
+        QTemporaryDir dir;
+        Gallery g;
+        QVERIFY(g.open(dir.filePath(QStringLiteral("g.sqlite"))));
+        SourceRecord s = makeSource(QStringLiteral("em"));
+        QVERIFY(g.addSource(&s));
+        const QString model = QStringLiteral("nafs@abc");
+        // The tracklets get their ids inside commitProgress; the embeddings follow them there.
+        TrackletWithAttributes first { makeTracklet(1, 0, 4), {} };
+        first.embeddings = { { 0, model, QStringLiteral("global"), { 1.f, 2.f } },
+            { 0, model, QStringLiteral("items"), { 1.f, 2.f, 3.f, 4.f } } };
+        TrackletWithAttributes second { makeTracklet(2, 5, 4), {} };
+        second.embeddings = { { 0, model, QStringLiteral("global"), { -1.f, 0.5f } } };
+        TrackletWithAttributes third { makeTracklet(3, 9, 4), {} }; // none: a model failure
+        QVERIFY2(g.commitProgress(s.id, { 20, 2, {} }, { first, second, third }, false),
+            qPrintable(g.lastError()));
+
+        const auto tracklets = g.tracklets();
+        QCOMPARE(tracklets.size(), size_t(3));
+        QCOMPARE(
+            g.embedding(tracklets[0].id, model, QStringLiteral("global")), (std::vector<float> { 1.f, 2.f }));
+        QCOMPARE(g.embedding(tracklets[0].id, model, QStringLiteral("items")),
+            (std::vector<float> { 1.f, 2.f, 3.f, 4.f }));
+        QCOMPARE(g.embedding(tracklets[1].id, model, QStringLiteral("global")),
+            (std::vector<float> { -1.f, 0.5f }));
+        QVERIFY(g.embedding(tracklets[1].id, model, QStringLiteral("items")).empty());
+        QCOMPARE(g.embeddingCount(model, QStringLiteral("global")), int64_t(2));
+        QCOMPARE(g.embeddingCount(model, QStringLiteral("items")), int64_t(1));
+        QCOMPARE(g.trackletsWithoutEmbedding(model, QStringLiteral("global"), 10),
+            (std::vector<int64_t> { tracklets[2].id }));
+
+        // A bad embedding fails the whole commit: no tracklet is left without its embeddings.
+        TrackletWithAttributes broken { makeTracklet(4, 20, 4), {} };
+        broken.embeddings = { { 0, model, QStringLiteral("global"), {} } };
+        QVERIFY(!g.commitProgress(s.id, { 40, 4, QByteArray("later") }, { broken }, false));
+        QVERIFY2(g.lastError().contains(QStringLiteral("embedding")), qPrintable(g.lastError()));
+        QCOMPARE(g.trackletCount(), int64_t(3));
+        QCOMPARE(g.checkpoint(s.id)->nextFrame, int64_t(20));
+    }
+
+    void embeddingBatchesAndBulkReads()
+    {
+        QTemporaryDir dir;
+        Gallery g;
+        QVERIFY(g.open(dir.filePath(QStringLiteral("g.sqlite"))));
+        SourceRecord s = makeSource(QStringLiteral("eb"));
+        QVERIFY(g.addSource(&s));
+        const std::vector<int64_t> ids = addTracklets(g, s.id, 7);
+        QCOMPARE(ids.size(), size_t(7));
+        const QString a = QStringLiteral("model-a@1"), b = QStringLiteral("model-b@2");
+        const QString global = QStringLiteral("global");
+
+        // Written out of id order, and for two models: reads come back by id, per model.
+        std::vector<EmbeddingRecord> batch;
+        for (size_t i : { 4, 0, 6, 2 })
+            batch.push_back({ ids[i], a, global, vectorFor(ids[i], 5) });
+        batch.push_back({ ids[1], b, global, vectorFor(ids[1], 3, 0.5f) });
+        QVERIFY2(g.putEmbeddings(batch), qPrintable(g.lastError()));
+        QCOMPARE(g.embeddingCount(a, global), int64_t(4));
+        QCOMPARE(g.embeddingCount(b, global), int64_t(1));
+        QCOMPARE(g.embeddingCount(a, QStringLiteral("items")), int64_t(0));
+
+        std::vector<int64_t> loadedIds;
+        std::vector<float> matrix;
+        int dim = -1;
+        QVERIFY(g.loadEmbeddings(a, global, &loadedIds, &matrix, &dim));
+        QCOMPARE(loadedIds, (std::vector<int64_t> { ids[0], ids[2], ids[4], ids[6] }));
+        QCOMPARE(dim, 5);
+        QCOMPARE(matrix.size(), size_t(4 * 5));
+        for (size_t r = 0; r < loadedIds.size(); ++r)
+            QCOMPARE(std::vector<float>(matrix.begin() + long(r * 5), matrix.begin() + long(r * 5 + 5)),
+                vectorFor(loadedIds[r], 5));
+        QVERIFY(g.loadEmbeddings(QStringLiteral("unknown@0"), global, &loadedIds, &matrix, &dim));
+        QVERIFY(loadedIds.empty() && matrix.empty() && dim == 0);
+
+        // Random access in the caller's order; missing ones are empty.
+        const auto picked = g.embeddings({ ids[6], ids[1], ids[0], 999999 }, a, global);
+        QCOMPARE(picked.size(), size_t(4));
+        QCOMPARE(picked[0], vectorFor(ids[6], 5));
+        QVERIFY(picked[1].empty());
+        QCOMPARE(picked[2], vectorFor(ids[0], 5));
+        QVERIFY(picked[3].empty());
+
+        // What a reindex still has to do, in id order, in pages.
+        QCOMPARE(g.trackletsWithoutEmbedding(a, global, 2), (std::vector<int64_t> { ids[1], ids[3] }));
+        QCOMPARE(g.trackletsWithoutEmbedding(a, global, 10, ids[3]), (std::vector<int64_t> { ids[5] }));
+        QCOMPARE(g.trackletsWithoutEmbedding(b, global, 100).size(), size_t(6));
+
+        // One bad record rolls the whole batch back.
+        QVERIFY(!g.putEmbeddings({ { ids[1], a, global, vectorFor(ids[1], 5) }, { ids[3], a, global, {} } }));
+        QCOMPARE(g.embeddingCount(a, global), int64_t(4));
+
+        // Replacing keeps one row per tracklet, model and kind.
+        QVERIFY(g.putEmbedding(ids[0], a, global, vectorFor(ids[0], 5, 7.f)));
+        QCOMPARE(g.embeddingCount(a, global), int64_t(4));
+        QCOMPARE(g.embedding(ids[0], a, global), vectorFor(ids[0], 5, 7.f));
+
+        // Vectors of one model and kind that disagree on their size cannot form a matrix.
+        QVERIFY(g.putEmbedding(ids[3], a, global, vectorFor(ids[3], 4)));
+        QVERIFY(!g.loadEmbeddings(a, global, &loadedIds, &matrix, &dim));
+        QVERIFY2(g.lastError().contains(QStringLiteral("reindex")), qPrintable(g.lastError()));
+        QVERIFY(loadedIds.empty() && matrix.empty());
+    }
+
+    void generationFollowsTrackletsAndEmbeddings()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("g.sqlite"));
+        Gallery g;
+        QVERIFY(g.open(path));
+        SourceRecord s = makeSource(QStringLiteral("gen"));
+        QVERIFY(g.addSource(&s));
+        int64_t last = g.generation();
+        QVERIFY(last >= 0);
+        const auto changed = [&] {
+            const int64_t now = g.generation();
+            const bool differs = now != last;
+            last = now;
+            return differs;
+        };
+        const std::vector<int64_t> ids = addTracklets(g, s.id, 3);
+        QVERIFY(changed());
+        QVERIFY(!changed()); // reading does not move it
+        QVERIFY(g.putEmbeddings({ { ids[0], QStringLiteral("m"), QStringLiteral("global"), { 1.f } } }));
+        QVERIFY(changed());
+        // Same key, new values: cached vectors would be stale.
+        QVERIFY(g.putEmbedding(ids[0], QStringLiteral("m"), QStringLiteral("global"), { 2.f }));
+        QVERIFY(changed());
+        QVERIFY(g.addQuery(QStringLiteral("red coat"), 1, 0.5));
+        QVERIFY(!changed()); // query history is no search content
+        // Another connection (another process, say) writing is seen too.
+        {
+            Gallery other;
+            QVERIFY(other.open(path));
+            QVERIFY(other.putEmbedding(ids[1], QStringLiteral("m"), QStringLiteral("global"), { 3.f }));
+        }
+        QVERIFY(changed());
+        // Removing a source's tracklets removes their embeddings by cascade: both count.
+        QVERIFY(g.resetSource(s.id, QStringLiteral("k2")));
+        QVERIFY(changed());
+        QCOMPARE(g.embeddingCount(QStringLiteral("m"), QStringLiteral("global")), int64_t(0));
+    }
+
+    void migratesAFirstSchemaGallery()
+    {
+        // A gallery written by schema 1 (its embeddings table keyed by tracklet first) keeps
+        // its vectors through the migration and gains the generation counter.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("v1.sqlite"));
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            for (const char *sql :
+                { "CREATE TABLE sources (id INTEGER PRIMARY KEY, path TEXT NOT NULL, content_hash TEXT NOT "
+                  "NULL UNIQUE, status TEXT NOT NULL, added_at TEXT NOT NULL)",
+                    "CREATE TABLE tracklets (id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES "
+                    "sources(id) ON DELETE CASCADE, local_id INTEGER NOT NULL)",
+                    "CREATE TABLE embeddings (tracklet_id INTEGER NOT NULL REFERENCES tracklets(id) ON "
+                    "DELETE "
+                    "CASCADE, model_id TEXT NOT NULL, kind TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB "
+                    "NOT "
+                    "NULL, PRIMARY KEY(tracklet_id, model_id, kind)) WITHOUT ROWID",
+                    "INSERT INTO sources VALUES (1, '/a.avi', 'h', 'done', '2024-01-01')",
+                    "INSERT INTO tracklets VALUES (5, 1, 1)", "INSERT INTO tracklets VALUES (6, 1, 2)",
+                    "INSERT INTO embeddings VALUES (6, 'm', 'global', 2, x'0000803f00000040')",
+                    "INSERT INTO embeddings VALUES (5, 'm', 'global', 2, x'0000404000008040')",
+                    "PRAGMA user_version = 1" })
+                QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("v1"));
+        Gallery g;
+        QVERIFY2(g.open(path), qPrintable(g.lastError()));
+        QCOMPARE(g.schemaVersion(), GallerySchema::latestVersion());
+        QCOMPARE(
+            g.embedding(5, QStringLiteral("m"), QStringLiteral("global")), (std::vector<float> { 3.f, 4.f }));
+        std::vector<int64_t> ids;
+        std::vector<float> matrix;
+        int dim = 0;
+        QVERIFY(g.loadEmbeddings(QStringLiteral("m"), QStringLiteral("global"), &ids, &matrix, &dim));
+        QCOMPARE(ids, (std::vector<int64_t> { 5, 6 }));
+        QCOMPARE(matrix, (std::vector<float> { 3.f, 4.f, 1.f, 2.f }));
+        const int64_t before = g.generation();
+        QVERIFY(g.putEmbedding(5, QStringLiteral("m"), QStringLiteral("items"), { 1.f }));
+        QVERIFY(g.generation() != before);
+    }
+
+    void bulkLoadAtScale()
+    {
+        // Search loads every global vector of a model at once. Checked for content at a size
+        // that keeps the suite fast; DESCRY_BULK_ROWS=100000 measures the real scale (the
+        // times are reported, not asserted).
+        bool ok = false;
+        int rows = qEnvironmentVariableIntValue("DESCRY_BULK_ROWS", &ok);
+        if (!ok || rows < 1)
+            rows = 3000;
+        const int dim = 128;
+        QTemporaryDir dir;
+        Gallery g;
+        QVERIFY(g.open(dir.filePath(QStringLiteral("bulk.sqlite"))));
+        SourceRecord s = makeSource(QStringLiteral("bulk"));
+        QVERIFY(g.addSource(&s));
+        QElapsedTimer clock;
+        clock.start();
+        const std::vector<int64_t> ids = addTracklets(g, s.id, rows);
+        QCOMPARE(int(ids.size()), rows);
+        const double insertTracklets = double(clock.restart());
+        const QString model = QStringLiteral("nafs@bulk");
+        for (int start = 0; start < rows; start += 1000) {
+            std::vector<EmbeddingRecord> batch;
+            for (int i = start; i < std::min(rows, start + 1000); ++i) {
+                batch.push_back(
+                    { ids[size_t(i)], model, QStringLiteral("global"), vectorFor(ids[size_t(i)], dim) });
+                batch.push_back(
+                    { ids[size_t(i)], model, QStringLiteral("items"), vectorFor(ids[size_t(i)], dim * 10) });
+            }
+            QVERIFY(g.putEmbeddings(batch));
+        }
+        const double insertEmbeddings = double(clock.restart());
+        std::vector<int64_t> loadedIds;
+        std::vector<float> matrix;
+        int loadedDim = 0;
+        QVERIFY(g.loadEmbeddings(model, QStringLiteral("global"), &loadedIds, &matrix, &loadedDim));
+        const double load = double(clock.restart());
+        const int64_t generation = g.generation();
+        const double generationMs = double(clock.nsecsElapsed()) / 1e6;
+        clock.restart();
+        const int64_t count = g.embeddingCount(model, QStringLiteral("global"));
+        const double countMs = double(clock.restart());
+        QCOMPARE(count, int64_t(rows));
+        QVERIFY(generation > 0);
+        QCOMPARE(loadedIds, ids);
+        QCOMPARE(loadedDim, dim);
+        QCOMPARE(matrix.size(), size_t(rows) * dim);
+        for (int i : { 0, rows / 2, rows - 1 })
+            QCOMPARE(matrix[size_t(i) * dim + 7], vectorFor(ids[size_t(i)], dim)[7]);
+        qInfo("%d rows x %d floats (+ %d-float items rows): tracklets %.0f ms, embeddings %.0f ms, "
+              "loadEmbeddings %.0f ms, generation %.3f ms, embeddingCount %.0f ms",
+            rows, dim, dim * 10, insertTracklets, insertEmbeddings, load, generationMs, countMs);
     }
 
     void failedCommitLeavesNothingBehind()
