@@ -3,6 +3,8 @@
 #include "AttributeExtractor.h"
 #include "ContentHash.h"
 #include "Gallery.h"
+#include "TextPersonModel.h"
+#include "TrackletEmbedder.h"
 #include "VideoDecoder.h"
 
 #include <QElapsedTimer>
@@ -126,6 +128,24 @@ IngestSummary IngestJob::run()
         return m_summary;
     }
 
+    // Loaded here, on the thread that runs the job, which then owns it: once per run.
+    std::unique_ptr<TextPersonModel> model;
+    std::unique_ptr<TrackletEmbedder> embedder;
+    if (!m_options.modelPath.isEmpty()) {
+        model = TextPersonModel::load(m_options.modelPath, &error);
+        if (model) {
+            embedder = std::make_unique<TrackletEmbedder>(*model);
+            m_embedder = embedder.get();
+            m_summary.modelId = model->id();
+            Q_EMIT modelLoaded(model->id(), model->device());
+        } else {
+            reportModelProblem(QStringLiteral("text-to-person model not loaded, ingesting without its "
+                                              "embeddings (attribute search only; add them later with "
+                                              "'descry-cli reindex'): %1")
+                                   .arg(error));
+        }
+    }
+
     for (int i = 0; i < files.size() && !m_cancel; ++i) {
         IngestSourceResult result = ingestOne(gallery, *detector, files[i], i, int(files.size()));
         if (result.outcome == IngestOutcome::Failed) {
@@ -135,9 +155,42 @@ IngestSummary IngestJob::run()
         m_summary.sources.push_back(result);
         Q_EMIT sourceFinished(result);
     }
+    m_embedder = nullptr;
     m_summary.cancelled = m_cancel;
     Q_EMIT finished(m_summary);
     return m_summary;
+}
+
+void IngestJob::reportModelProblem(const QString &message)
+{
+    if (m_summary.modelProblem.isEmpty())
+        m_summary.modelProblem = message;
+    m_summary.problems.append(message);
+    Q_EMIT problem(message);
+}
+
+// One batched model call for every tracklet finished since the last checkpoint; their
+// embeddings then go into the checkpoint's transaction together with the tracklets.
+void IngestJob::embedFinished(std::vector<TrackletWithAttributes> &pending)
+{
+    if (!m_embedder || pending.empty())
+        return;
+    std::vector<std::vector<QByteArray>> crops(pending.size());
+    for (size_t i = 0; i < pending.size(); ++i)
+        for (const Crop &c : pending[i].tracklet.crops)
+            crops[i].push_back(c.jpeg);
+    std::vector<std::vector<EmbeddingRecord>> embeddings;
+    QString error;
+    if (!m_embedder->embed(crops, &embeddings, &error)) {
+        // Keep ingesting: tracklets and attributes are worth storing; reindex fills the gap.
+        m_embedder = nullptr;
+        reportModelProblem(QStringLiteral("%1; the rest of this run is stored without embeddings, add "
+                                          "them with 'descry-cli reindex'")
+                               .arg(error));
+        return;
+    }
+    for (size_t i = 0; i < pending.size(); ++i)
+        pending[i].embeddings = std::move(embeddings[i]);
 }
 
 IngestSourceResult IngestJob::ingestOne(
@@ -282,6 +335,7 @@ bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder
     };
     int storedTracklets = int(gallery.trackletCount(sourceId));
     const auto commit = [&](bool finished) {
+        embedFinished(pending);
         checkpoint.trackerState = finished ? QByteArray() : tracker.saveState();
         if (!gallery.commitProgress(sourceId, checkpoint, pending, finished)) {
             result.message = QStringLiteral("%1: cannot write to the gallery: %2")

@@ -14,7 +14,9 @@
 namespace descry {
 
 class Gallery;
+class TrackletEmbedder;
 class VideoDecoder;
+struct TrackletWithAttributes;
 
 struct IngestOptions {
     DetectorOptions detector;
@@ -22,6 +24,9 @@ struct IngestOptions {
     double analysisFps = 10; // frames analysed per second of footage (stride = fps / this)
     int checkpointEvery = 100; // analysed frames between two checkpoints (resume points)
     QString cameraLabel; // empty: the file's base name
+    // Text-to-person model (config .json or TorchScript .ts) whose visual embeddings are stored with
+    // every tracklet; empty: none (attribute search only; 'descry-cli reindex' adds them later).
+    QString modelPath;
     // Testing aids: stop as if killed after this many analysed frames (nothing after the last
     // checkpoint is written), calling `stopHook` first (the CLI's hidden option raises SIGKILL).
     int stopAfterFrames = -1;
@@ -54,6 +59,8 @@ struct IngestSourceResult {
 struct IngestSummary {
     std::vector<IngestSourceResult> sources;
     QStringList problems; // one line per input that could not be used
+    QString modelId; // the model whose embeddings were stored; empty when none ran
+    QString modelProblem; // why the model did not load or stopped (also one of `problems`)
     bool cancelled = false;
     int count(IngestOutcome outcome) const;
 };
@@ -61,8 +68,11 @@ struct IngestSummary {
 // Ingests footage into a gallery: hash → decode → detect → track → attributes → store, with
 // checkpoints so that a killed run, started again, ends with exactly the tracklets an
 // uninterrupted run gives. Bad inputs are reported one by one and never stop the rest.
-// run() works on the calling thread and opens its own gallery connection; the GUI moves the
-// job to a worker thread, the CLI calls it directly.
+// run() works on the calling thread and opens its own gallery connection and, with
+// options.modelPath, loads the text-to-person model there once: the GUI moves the job to a
+// worker thread, the CLI calls it directly. Finished tracklets are embedded in one batch
+// before each checkpoint and stored in its transaction. A model that does not load (or fails)
+// is one problem line; the footage is still ingested, without embeddings.
 class IngestJob : public QObject {
     Q_OBJECT
 public:
@@ -83,6 +93,7 @@ public Q_SLOTS:
 Q_SIGNALS:
     void progress(const descry::IngestProgress &progress);
     void problem(const QString &message);
+    void modelLoaded(const QString &modelId, const QString &device);
     void sourceFinished(const descry::IngestSourceResult &result);
     void finished(const descry::IngestSummary &summary);
 
@@ -92,11 +103,14 @@ private:
     bool analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder &decoder, int64_t sourceId,
         IngestProgress &progress, IngestSourceResult &result);
     QString pipelineKey(const PersonDetector &detector, int stride) const;
+    void embedFinished(std::vector<TrackletWithAttributes> &pending);
+    void reportModelProblem(const QString &message);
 
     QString m_galleryPath;
     QStringList m_inputs;
     IngestOptions m_options;
     IngestSummary m_summary;
+    TrackletEmbedder *m_embedder = nullptr; // the model of the running run(); null: no embeddings
     std::atomic_bool m_cancel { false };
 };
 

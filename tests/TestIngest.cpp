@@ -2,12 +2,16 @@
 #include "IngestJob.h"
 #include "SceneRenderer.h"
 #include "TestSupport.h"
+#include "TinyNafsModel.h"
+#include "TrackletEmbedder.h"
 
 #include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cmath>
 
 using namespace descry;
 
@@ -66,6 +70,7 @@ class TestIngest : public QObject {
 
     QTemporaryDir m_dir;
     QString m_clip; // 300 frames, 8 people
+    QString m_model; // a tiny untrained text-to-person model (never the shipped one)
 
     IngestSummary ingest(const QString &gallery, const QStringList &inputs, IngestOptions options = {})
     {
@@ -85,6 +90,9 @@ private Q_SLOTS:
         QVERIFY2(writeScene(scene, m_dir.filePath(QStringLiteral("scene")), false, nullptr, &error),
             qPrintable(error));
         m_clip = m_dir.filePath(QStringLiteral("scene/scene.avi"));
+        m_model = test::writeTinyNafsModel(
+            m_dir.filePath(QStringLiteral("model")), QStringLiteral("tiny"), 1, &error);
+        QVERIFY2(!m_model.isEmpty(), qPrintable(error));
     }
 
     void ingestsRenderedSceneOnceByContent()
@@ -143,17 +151,21 @@ private Q_SLOTS:
     void resumeAfterRealKill()
     {
         // The CLI raises SIGKILL on itself after 130 analysed frames: no destructor, no cleanup.
+        // With a model: every tracklet, before and after the kill, gets its embeddings.
         const QString reference = m_dir.filePath(QStringLiteral("kill-ref.sqlite"));
         IngestOptions options;
         options.checkpointEvery = 25;
-        QCOMPARE(ingest(reference, { m_clip }, options).count(IngestOutcome::Ingested), 1);
+        options.modelPath = m_model;
+        const IngestSummary uninterrupted = ingest(reference, { m_clip }, options);
+        QCOMPARE(uninterrupted.count(IngestOutcome::Ingested), 1);
+        QVERIFY(!uninterrupted.modelId.isEmpty());
 
         const QString killed = m_dir.filePath(QStringLiteral("killed.sqlite"));
         QProcess cli;
         cli.start(test::cliPath(),
             { QStringLiteral("ingest"), m_clip, QStringLiteral("--gallery"), killed,
                 QStringLiteral("--checkpoint-every"), QStringLiteral("25"), QStringLiteral("--kill-after"),
-                QStringLiteral("130") });
+                QStringLiteral("130"), QStringLiteral("--model"), m_model });
         QVERIFY(cli.waitForFinished(120000));
         QCOMPARE(cli.exitStatus(), QProcess::CrashExit);
         {
@@ -162,10 +174,31 @@ private Q_SLOTS:
             QCOMPARE(g.sources().size(), size_t(1));
             QCOMPARE(g.sources()[0].status, SourceStatus::Ingesting);
             QCOMPARE(g.sources()[0].processedFrames, int64_t(125));
+            // Tracklets written before the kill came with their embeddings.
+            QVERIFY(g.trackletCount() > 0);
+            QCOMPARE(
+                g.embeddingCount(uninterrupted.modelId, TrackletEmbedder::GlobalKind), g.trackletCount());
         }
         const IngestSummary resumed = ingest(killed, { m_clip }, options);
         QCOMPARE(resumed.count(IngestOutcome::Resumed), 1);
+        QCOMPARE(resumed.modelId, uninterrupted.modelId);
         compareDumps(dump(reference), dump(killed));
+
+        // Every tracklet has both kinds, equal to the uninterrupted run's (checkpoint batches
+        // differ between the runs, so allow float noise).
+        Gallery a, b;
+        QVERIFY(a.open(reference) && b.open(killed));
+        for (const QString &kind : { TrackletEmbedder::GlobalKind, TrackletEmbedder::ItemsKind }) {
+            QVERIFY(b.trackletsWithoutEmbedding(resumed.modelId, kind, 1000).empty());
+            for (const TrackletRecord &t : a.tracklets()) {
+                const auto expected = a.embedding(t.id, resumed.modelId, kind);
+                const auto actual = b.embedding(t.id, resumed.modelId, kind);
+                QVERIFY(!expected.empty());
+                QCOMPARE(actual.size(), expected.size());
+                for (size_t k = 0; k < actual.size(); ++k)
+                    QVERIFY(std::abs(actual[k] - expected[k]) < 1e-4f);
+            }
+        }
     }
 
     void cancelKeepsACheckpoint()

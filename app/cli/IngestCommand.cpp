@@ -1,6 +1,7 @@
 #include "Cli.h"
 #include "CliSupport.h"
 #include "IngestJob.h"
+#include "TextPersonModel.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -39,6 +40,14 @@ int runIngest(const QStringList &args)
             QStringLiteral("N"), QStringLiteral("10") });
     parser.addOption({ QStringLiteral("camera"),
         QStringLiteral("Camera label for these sources (default: file name)."), QStringLiteral("LABEL") });
+    const QString defaultModel = TextPersonModel::defaultModelPath();
+    parser.addOption({ QStringLiteral("model"),
+        QStringLiteral("Text-to-person model (config .json or TorchScript .ts) whose embeddings are "
+                       "stored with every tracklet (default: %1).")
+            .arg(defaultModel.isEmpty() ? QStringLiteral("none found") : defaultModel),
+        QStringLiteral("PATH") });
+    parser.addOption({ QStringLiteral("no-model"),
+        QStringLiteral("Store no embeddings (attribute search only; 'reindex' adds them later).") });
     parser.addOption({ QStringLiteral("json"), QStringLiteral("Print the summary as JSON on stdout.") });
     QCommandLineOption stopAfter(QStringLiteral("stop-after"),
         QStringLiteral("Testing: stop as if killed after N frames."), QStringLiteral("N"));
@@ -76,11 +85,27 @@ int runIngest(const QStringList &args)
         printErr(QStringLiteral("ingest: --fps must be a positive number"));
         return 2;
     }
+    const bool explicitModel = parser.isSet(QStringLiteral("model"));
+    if (explicitModel && parser.isSet(QStringLiteral("no-model"))) {
+        printErr(QStringLiteral("ingest: --model and --no-model exclude each other"));
+        return 2;
+    }
+    if (!parser.isSet(QStringLiteral("no-model")))
+        options.modelPath = explicitModel ? parser.value(QStringLiteral("model")) : defaultModel;
+    if (options.modelPath.isEmpty() && !parser.isSet(QStringLiteral("no-model")))
+        printProgress(QStringLiteral("no text-to-person model found (looked for models/descry-nafs-s.json; "
+                                     "pass --model PATH): storing no embeddings, attribute search only"),
+            true);
 
     const QString gallery = galleryPath(parser);
     IngestJob job(gallery, parser.positionalArguments(), options);
     QObject::connect(&job, &IngestJob::problem,
         [](const QString &message) { printProgress(QStringLiteral("problem: ") + message, true); });
+    QObject::connect(&job, &IngestJob::modelLoaded, [](const QString &modelId, const QString &device) {
+        printProgress(
+            QStringLiteral("text-to-person model %1 on %2: embedding every tracklet").arg(modelId, device),
+            true);
+    });
     QObject::connect(&job, &IngestJob::progress, [](const IngestProgress &p) {
         const QString head = QStringLiteral("[%1/%2] %3 %4 %5%")
                                  .arg(p.sourceIndex + 1)
@@ -103,26 +128,32 @@ int runIngest(const QStringList &args)
     const IngestSummary summary = job.run();
 
     const int failed = summary.count(IngestOutcome::Failed);
-    const bool problems = !summary.problems.isEmpty();
+    // A default model that is missing or broken is reported but is no failure: the footage is in
+    // and attribute search works. A model named with --model that does not load is.
+    const bool problems
+        = summary.problems.size() > (!explicitModel && !summary.modelProblem.isEmpty() ? 1 : 0);
     if (parser.isSet(QStringLiteral("json"))) {
         QJsonArray sources;
         for (const auto &r : summary.sources)
             sources.append(toJson(r));
         QJsonObject out { { QStringLiteral("gallery"), gallery }, { QStringLiteral("sources"), sources },
-            { QStringLiteral("problems"), QJsonArray::fromStringList(summary.problems) } };
+            { QStringLiteral("problems"), QJsonArray::fromStringList(summary.problems) },
+            { QStringLiteral("model"), summary.modelId },
+            { QStringLiteral("model_problem"), summary.modelProblem } };
         printOut(QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Indented)));
     } else {
         for (const auto &r : summary.sources)
             if (r.outcome != IngestOutcome::Failed)
                 printOut(QStringLiteral("%1: %2").arg(IngestJob::outcomeName(r.outcome), r.message));
-        printOut(
-            QStringLiteral("gallery %1: %2 ingested, %3 resumed, %4 already present, %5 failed, %6 problems")
-                .arg(gallery)
-                .arg(summary.count(IngestOutcome::Ingested))
-                .arg(summary.count(IngestOutcome::Resumed))
-                .arg(summary.count(IngestOutcome::AlreadyPresent))
-                .arg(failed)
-                .arg(summary.problems.size()));
+        printOut(QStringLiteral(
+            "gallery %1: %2 ingested, %3 resumed, %4 already present, %5 failed, %6 problems; embeddings: %7")
+                     .arg(gallery)
+                     .arg(summary.count(IngestOutcome::Ingested))
+                     .arg(summary.count(IngestOutcome::Resumed))
+                     .arg(summary.count(IngestOutcome::AlreadyPresent))
+                     .arg(failed)
+                     .arg(summary.problems.size())
+                     .arg(summary.modelId.isEmpty() ? QStringLiteral("none") : summary.modelId));
     }
     if (summary.count(IngestOutcome::Cancelled) > 0)
         return 3;
