@@ -12,6 +12,7 @@ Find people in surveillance footage from a typed description.
 
 commands:
   ingest PATH...        add video files or folders to the gallery (resumable)
+  reindex               compute a model's missing embeddings of the gallery's tracklets (resumable)
   search "TEXT"         rank the gallery's person tracklets for a description
   info                  what the gallery holds and what this build can do
   render                write a synthetic scene (video, truth, captions) from a seed
@@ -31,6 +32,8 @@ int run(const QStringList &args)
     const QStringList rest = args.mid(1);
     if (command == QLatin1String("ingest"))
         return runIngest(rest);
+    if (command == QLatin1String("reindex"))
+        return runReindex(rest);
     if (command == QLatin1String("search"))
         return runSearch(rest);
     if (command == QLatin1String("info"))

@@ -16,6 +16,7 @@ int runRender(const QStringList &args);
 int runSynth(const QStringList &args);
 int runTrain(const QStringList &args);
 int runEval(const QStringList &args);
+int runReindex(const QStringList &args);
 int runExport(const QStringList &args);
 
 // Dispatches argv (without the program name) to a subcommand; prints help on misuse.
