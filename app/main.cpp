@@ -7,6 +7,7 @@
 #include "ResultsView.h"
 #include "SearchController.h"
 #include "SourcesPanel.h"
+#include "TextPersonModel.h"
 #include "Theme.h"
 
 #include <QApplication>
@@ -95,6 +96,8 @@ int main(int argc, char **argv)
     descry::MainWindow window(gallery.isEmpty() ? descry::Gallery::defaultPath() : gallery);
     descry::IngestOptions ingest;
     ingest.detector.onnxPath = parser.value(QStringLiteral("detector"));
+    // Ingest stores the shipped model's embeddings with every tracklet (none found: attributes only).
+    ingest.modelPath = descry::TextPersonModel::defaultModelPath();
     window.ingestController()->setOptions(ingest);
     window.show();
     if (!parser.positionalArguments().isEmpty())

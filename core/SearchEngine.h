@@ -7,23 +7,34 @@
 #include <QString>
 #include <QStringList>
 
+#include <utility>
 #include <vector>
 
 namespace descry {
 
 class Gallery;
+class TextPersonModel;
 
 struct SearchRequest {
     QString text;
     int topK = 200; // <= 0: all
     int64_t sourceId = 0; // 0: every source
-    float minScore = 0;
+    float minScore = 0; // attribute ranking: results below are dropped; model ranking: only when > 0
+    bool useModel = true; // rank with the text-to-person model when one is set and has embeddings
+    int rescoreTop = 200; // coarse results re-scored by non-local alignment (at least topK, at most 1000)
+    bool rerankNeighbours = false; // RVN: re-rank by visual neighbours (NAFS 3.4)
+    // The attribute baseline as a filter: with > 0, results whose agreement with the colours and
+    // garments the query names is below this are dropped (0..1; needs a query the lexicon reads).
+    float minAttributeScore = 0;
 };
 
 struct SearchResult {
     TrackletRecord tracklet;
     float score = 0;
     QStringList matched; // why it ranked here, in words
+    float globalScore = 0; // model: cosine of the global features
+    float localScore = 0; // model: non-local alignment similarity (0 when not re-scored)
+    float attributeScore = -1; // attribute baseline agreement, -1 when the query names no attribute
 };
 
 struct SearchResponse {
@@ -33,16 +44,24 @@ struct SearchResponse {
     QStringList unknownWords;
     int64_t galleryTracklets = 0;
     double elapsedMs = 0;
+    QString ranking = {}; // "model <id>" or "attributes"
+    QStringList notes = {}; // e.g. tracklets that still need embeddings of the model
+    // Where the time went, in order: ("refresh", ms), ("encode", ms), ... (for benchmarks).
+    std::vector<std::pair<QString, double>> stageMs = {};
 };
 
-// Text query → ranked tracklets. Today: the attribute baseline (parse the description, rank by
-// agreement with measured attributes); the neural models of later issues plug in here as
-// further stages (coarse embedding ranking, re-scoring), with the attribute ranking kept as a
-// filter. Keeps the gallery's rows and attributes in memory and reloads them only when the
-// gallery's generation changes, so repeated queries cost no database reads.
+// Text query → ranked tracklets. With a text-to-person model (and its embeddings in the
+// gallery): the query's global text feature against every tracklet's global visual feature
+// (coarse cosine ranking in memory), non-local alignment re-scoring of the top K (their item
+// features read from the gallery), optionally RVN; the attribute baseline explains matches and
+// can filter. Without a model, or for tracklets not embedded yet: the attribute baseline
+// (parse the description, rank by agreement with measured attributes). Keeps the gallery's
+// rows, attributes and global vectors in memory and reloads them only when the gallery's
+// generation changes, so repeated queries cost no bulk database reads.
 class SearchEngine {
 public:
-    explicit SearchEngine(Gallery &gallery);
+    // `model` (optional, not owned) must outlive the engine and be used by no other thread.
+    explicit SearchEngine(Gallery &gallery, TextPersonModel *model = nullptr);
 
     SearchResponse search(const SearchRequest &request);
     // Drop the cache (the next search reloads from the gallery).
@@ -50,8 +69,17 @@ public:
 
 private:
     void refresh();
+    void rankWithModel(const SearchRequest &request, const ParsedQuery &parsed, SearchResponse *response);
+    void rankWithAttributes(const SearchRequest &request, const ParsedQuery &parsed,
+        const std::vector<size_t> &rows, SearchResponse *response);
 
     Gallery &m_gallery;
+    TextPersonModel *m_model = nullptr;
+    // Global vectors of m_model for the tracklets that have one: row r is m_tracklets[m_vectorRow[r]].
+    std::vector<float> m_globals;
+    std::vector<size_t> m_vectorRow;
+    std::vector<int> m_rowVector; // m_tracklets index -> vector row, -1 when none
+    int m_dim = 0;
     QueryParser m_parser;
     AttributeSearch m_ranker;
     int64_t m_generation = -1;

@@ -307,9 +307,13 @@ void MainWindow::showResults(const SearchResponse &response)
     const int count = int(response.results.size());
     m_queryLabel->setText(response.galleryTracklets == 0
             ? QString()
-            : tr("Last query: %1 ms, %2")
+            : tr("Last query: %1 ms, %2, ranked by %3")
                   .arg(response.elapsedMs, 0, 'f', 1)
-                  .arg(countOf(count, tr("result"), tr("results"))));
+                  .arg(countOf(count, tr("result"), tr("results")), response.ranking));
+    // Why the ranking is what it is (no model, tracklets still to embed): say it, not hide it.
+    m_queryLabel->setToolTip(response.notes.join(QLatin1Char('\n')));
+    if (!response.notes.isEmpty())
+        statusBar()->showMessage(response.notes.constFirst(), 10000);
     m_resultsModel->setResults(response.results);
     m_detailPanel->clear();
     if (count == 0 && response.galleryTracklets == 0) {

@@ -22,9 +22,17 @@ SearchEngine *SearchWorker::engineFor(const QString &galleryPath, QString *error
         m_engineGallery = nullptr;
         return nullptr;
     }
+    if (!m_modelTried) {
+        m_modelTried = true;
+        const QString path = TextPersonModel::defaultModelPath();
+        if (path.isEmpty())
+            m_modelProblem = QStringLiteral("no text-to-person model found; ranking by attributes");
+        else if (!(m_model = TextPersonModel::load(path, &m_modelProblem)))
+            m_modelProblem = QStringLiteral("the text-to-person model did not load (%1); ranking by attributes").arg(m_modelProblem);
+    }
     // The engine caches the gallery's rows; a different connection needs a fresh engine.
     if (gallery != m_engineGallery || !m_engine) {
-        m_engine = std::make_unique<SearchEngine>(*gallery);
+        m_engine = std::make_unique<SearchEngine>(*gallery, m_model.get());
         m_engineGallery = gallery;
     }
     return m_engine.get();
@@ -48,6 +56,8 @@ void SearchWorker::search(quint64 id, const QString &galleryPath, const SearchRe
         return;
     }
     SearchResponse response = engine->search(request);
+    if (!m_modelProblem.isEmpty())
+        response.notes.prepend(m_modelProblem);
     if (!request.text.trimmed().isEmpty()) {
         m_engineGallery->addQuery(request.text.trimmed(), int(response.results.size()), response.elapsedMs);
         Q_EMIT historyLoaded(galleryPath, recentTexts(*m_engineGallery));

@@ -3,6 +3,7 @@
 #include "GalleryConnection.h"
 #include "SearchEngine.h"
 #include "SearchMetaTypes.h"
+#include "TextPersonModel.h"
 
 #include <QObject>
 #include <QStringList>
@@ -41,6 +42,11 @@ private:
     GalleryConnection m_connection;
     Gallery *m_engineGallery = nullptr;
     std::unique_ptr<SearchEngine> m_engine;
+    // The text-to-person model, loaded once on this thread on the first search (null when
+    // none loads: then search ranks by attributes and m_modelProblem says why).
+    std::unique_ptr<TextPersonModel> m_model;
+    bool m_modelTried = false;
+    QString m_modelProblem;
 };
 
 } // namespace descry

@@ -25,6 +25,7 @@ Measures Descry and writes the figures as JSON (to --out FILE, or stdout).
                      scenes with known identities
   detector           detector precision/recall on rendered scenes (and on real footage
                      against a reference detector)
+  query              text query latency (p50/p95) on a large generated gallery with the model
 
 Run 'descry-cli bench WHAT --help' for options.)";
 
@@ -175,6 +176,8 @@ int runBench(const QStringList &args)
         return benchSearch(args.mid(1));
     if (what == QLatin1String("detector"))
         return benchDetector(args.mid(1));
+    if (what == QLatin1String("query"))
+        return benchQuery(args.mid(1));
     printErr(QString::fromUtf8(kBenchUsage));
     return what.isEmpty() || what == QLatin1String("--help") ? (what.isEmpty() ? 2 : 0) : 2;
 }

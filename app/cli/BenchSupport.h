@@ -10,4 +10,7 @@ QJsonObject machineDescription();
 // Writes `result` (with the machine added) to `path` as indented JSON, or to stdout when empty.
 bool writeBenchResult(QJsonObject result, const QString &path);
 
+// descry-cli bench query (BenchQueryCommand.cpp).
+int benchQuery(const QStringList &args);
+
 } // namespace descry::cli

@@ -2,6 +2,7 @@
 #include "CliSupport.h"
 #include "Gallery.h"
 #include "SearchEngine.h"
+#include "TextPersonModel.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -48,6 +49,12 @@ int runSearch(const QStringList &args)
         QStringLiteral("K"), QStringLiteral("20") });
     parser.addOption({ QStringLiteral("source"), QStringLiteral("Only tracklets of this source id."),
         QStringLiteral("ID") });
+    parser.addOption({ QStringLiteral("model"),
+        QStringLiteral("Text-to-person model config or .ts (default: the shipped model)."), QStringLiteral("FILE") });
+    parser.addOption({ QStringLiteral("no-model"), QStringLiteral("Rank by the attribute baseline only.") });
+    parser.addOption({ QStringLiteral("rvn"), QStringLiteral("Re-rank by visual neighbours (NAFS RVN).") });
+    parser.addOption({ QStringLiteral("attribute-filter"),
+        QStringLiteral("Drop results whose attributes agree with the query less than X (0..1)."), QStringLiteral("X") });
     parser.addOption(
         { QStringLiteral("json"), QStringLiteral("Print {\"results\": [...]} as JSON on stdout.") });
     parser.addPositionalArgument(
@@ -75,8 +82,23 @@ int runSearch(const QStringList &args)
     request.text = parser.positionalArguments().constFirst();
     request.topK = parser.value(QStringLiteral("top")).toInt();
     request.sourceId = parser.value(QStringLiteral("source")).toLongLong();
-    SearchEngine engine(gallery);
+    request.rerankNeighbours = parser.isSet(QStringLiteral("rvn"));
+    request.minAttributeScore = parser.value(QStringLiteral("attribute-filter")).toFloat();
+    std::unique_ptr<TextPersonModel> model;
+    if (!parser.isSet(QStringLiteral("no-model"))) {
+        const QString modelPath = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model"))
+                                                                          : TextPersonModel::defaultModelPath();
+        QString error;
+        if (!modelPath.isEmpty())
+            model = TextPersonModel::load(modelPath, &error);
+        if (!model)
+            printErr(QStringLiteral("search: ranking by attributes only: %1")
+                         .arg(modelPath.isEmpty() ? QStringLiteral("no model found (see --model)") : error));
+    }
+    SearchEngine engine(gallery, model.get());
     const SearchResponse response = engine.search(request);
+    for (const QString &note : response.notes)
+        printErr(QStringLiteral("search: ") + note);
     gallery.addQuery(request.text, int(response.results.size()), response.elapsedMs);
 
     if (parser.isSet(QStringLiteral("json"))) {
@@ -86,7 +108,8 @@ int runSearch(const QStringList &args)
         const QJsonObject out { { QStringLiteral("query"), request.text },
             { QStringLiteral("understood"), QJsonArray::fromStringList(response.understood) },
             { QStringLiteral("unknown_words"), QJsonArray::fromStringList(response.unknownWords) },
-            { QStringLiteral("elapsed_ms"), response.elapsedMs }, { QStringLiteral("results"), results } };
+            { QStringLiteral("elapsed_ms"), response.elapsedMs }, { QStringLiteral("ranking"), response.ranking },
+            { QStringLiteral("results"), results } };
         printOut(QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Indented)));
         return 0;
     }
@@ -96,6 +119,7 @@ int runSearch(const QStringList &args)
                                                     : response.understood.join(QStringLiteral("; "))));
     if (!response.unknownWords.isEmpty())
         printOut(QStringLiteral("not understood: %1").arg(response.unknownWords.join(QStringLiteral(", "))));
+    printOut(QStringLiteral("ranked by: %1").arg(response.ranking));
     int rank = 0;
     for (const SearchResult &r : response.results)
         printOut(QStringLiteral("%1. tracklet %2  score %3  %4 %5-%6  %7")
