@@ -67,6 +67,8 @@ QJsonObject EvalReport::toJson() const
     json[QStringLiteral("images")] = images;
     json[QStringLiteral("captions")] = captions;
     json[QStringLiteral("identities")] = identities;
+    json[QStringLiteral("rescoreTop")] = rescoreTop;
+    json[QStringLiteral("rvnNeighbours")] = rvnNeighbours;
     QJsonArray array;
     for (const RetrievalMetrics &row : rows)
         array.append(row.toJson());
@@ -103,6 +105,8 @@ bool evaluateTextToPerson(const EvalRequest &request, EvalReport *report, QStrin
     r.format = dataset.format();
     r.split = request.split;
     r.identities = dataset.identityCount(request.split);
+    r.rescoreTop = request.rescoreTop;
+    r.rvnNeighbours = request.rvnNeighbours;
 
     std::vector<cv::Mat> images;
     std::vector<int> galleryLabels;
@@ -184,18 +188,29 @@ bool evaluateTextToPerson(const EvalRequest &request, EvalReport *report, QStrin
     }
     r.queryMs = phase.elapsed() / double(std::max(1, q));
 
+    std::vector<float> attributes;
+    if (request.attributeBaseline) {
+        progress(QStringLiteral("attribute baseline"), 0, q);
+        attributes = attributeBaselineScores(captions, images);
+    }
     r.rows.push_back(retrievalMetrics(full, queryLabels, galleryLabels, QStringLiteral("NAFS: all scales, non-local, RVN")));
     r.rows.push_back(retrievalMetrics(noRvn, queryLabels, galleryLabels, QStringLiteral("NAFS without RVN")));
+    if (!attributes.empty() && request.attributeWeight > 0) {
+        // The product's fusion: model score + w x attribute agreement (re-scored items only move
+        // among themselves; the rest stay 100 below).
+        std::vector<float> fused(noRvn);
+        for (size_t i = 0; i < fused.size(); ++i)
+            fused[i] += float(request.attributeWeight) * attributes[i];
+        r.rows.push_back(retrievalMetrics(fused, queryLabels, galleryLabels,
+            QStringLiteral("NAFS + %1 x attributes").arg(request.attributeWeight)));
+    }
     if (request.ablations) {
         r.rows.push_back(retrievalMetrics(patchOnly, queryLabels, galleryLabels, QStringLiteral("non-local: global + patch")));
         r.rows.push_back(retrievalMetrics(globalOnly, queryLabels, galleryLabels, QStringLiteral("non-local: global only")));
         r.rows.push_back(retrievalMetrics(cosine, queryLabels, galleryLabels, QStringLiteral("fixed global cosine (no alignment)")));
     }
-    if (request.attributeBaseline) {
-        progress(QStringLiteral("attribute baseline"), 0, q);
-        r.rows.push_back(retrievalMetrics(attributeBaselineScores(captions, images), queryLabels, galleryLabels,
-            QStringLiteral("attribute baseline (foundation)")));
-    }
+    if (!attributes.empty())
+        r.rows.push_back(retrievalMetrics(attributes, queryLabels, galleryLabels, QStringLiteral("attribute baseline (foundation)")));
     r.seconds = clock.elapsed() / 1000.0;
     *report = r;
     return true;

@@ -18,6 +18,7 @@ struct EvalRequest {
     int rvnNeighbours = 10;
     bool ablations = true; // scale ablations and the plain global-cosine row
     bool attributeBaseline = true;
+    double attributeWeight = 0.5; // > 0: also a row fusing the model with the attribute baseline
     std::function<void(const QString &phase, int done, int total)> progress;
 };
 
@@ -27,6 +28,7 @@ struct EvalReport {
     QString format;
     QString split;
     int images = 0, captions = 0, identities = 0;
+    int rescoreTop = 0, rvnNeighbours = 0;
     std::vector<RetrievalMetrics> rows; // the full model (all scales, non-local, RVN) first
     double seconds = 0;
     double encodeImageMs = 0; // per image

@@ -186,8 +186,16 @@ void SearchEngine::rankWithModel(const SearchRequest &request, const ParsedQuery
     const std::vector<float> local = m_model->localSimilarity(query, pointers);
     lap("align");
     std::vector<float> scores(static_cast<size_t>(k));
-    for (int i = 0; i < k; ++i)
+    std::vector<float> attributeScores(static_cast<size_t>(k), -1.0f);
+    std::vector<QStringList> explanations(static_cast<size_t>(k));
+    for (int i = 0; i < k; ++i) {
         scores[size_t(i)] = cosine[size_t(candidates[size_t(i)])] + local[size_t(i)];
+        if (!parsed.terms.empty()) {
+            const size_t row = m_vectorRow[size_t(candidates[size_t(i)])];
+            attributeScores[size_t(i)] = m_ranker.score(parsed, m_attributes[row].attributes, &explanations[size_t(i)]);
+            scores[size_t(i)] += request.attributeWeight * attributeScores[size_t(i)];
+        }
+    }
     if (request.rerankNeighbours) {
         std::vector<float> unit;
         for (int r : candidates)
@@ -205,18 +213,18 @@ void SearchEngine::rankWithModel(const SearchRequest &request, const ParsedQuery
         SearchResult result{m_tracklets[row], scores[size_t(i)], {}};
         result.globalScore = cosine[size_t(candidates[size_t(i)])];
         result.localScore = local[size_t(i)];
-        if (!parsed.terms.empty()) {
-            result.attributeScore = m_ranker.score(parsed, m_attributes[row].attributes, &result.matched);
-            if (result.attributeScore < request.minAttributeScore)
-                continue;
-        }
+        result.attributeScore = attributeScores[size_t(i)];
+        result.matched = explanations[size_t(i)];
+        if (!parsed.terms.empty() && result.attributeScore < request.minAttributeScore)
+            continue;
         // Model scores are cosine sums that may be negative: only an explicit threshold applies.
         if (request.minScore > 0 && result.score < request.minScore)
             continue;
-        result.matched.prepend(QStringLiteral("model %1 (global %2, local %3)")
+        result.matched.prepend(QStringLiteral("model %1 (global %2, local %3, attributes %4)")
                                    .arg(result.score, 0, 'f', 2)
                                    .arg(result.globalScore, 0, 'f', 2)
-                                   .arg(result.localScore, 0, 'f', 2));
+                                   .arg(result.localScore, 0, 'f', 2)
+                                   .arg(result.attributeScore < 0 ? QStringLiteral("-") : QString::number(result.attributeScore, 'f', 2)));
         response->results.push_back(result);
     }
 

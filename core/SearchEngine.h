@@ -23,6 +23,10 @@ struct SearchRequest {
     bool useModel = true; // rank with the text-to-person model when one is set and has embeddings
     int rescoreTop = 200; // coarse results re-scored by non-local alignment (at least topK, at most 1000)
     bool rerankNeighbours = false; // RVN: re-rank by visual neighbours (NAFS 3.4)
+    // Model ranking: score = global cosine + non-local similarity + attributeWeight x attribute
+    // agreement (when the query names colours/garments the lexicon knows). See models/README.md
+    // for the measurements behind the default.
+    float attributeWeight = 0.5f;
     // The attribute baseline as a filter: with > 0, results whose agreement with the colours and
     // garments the query names is below this are dropped (0..1; needs a query the lexicon reads).
     float minAttributeScore = 0;

@@ -126,7 +126,7 @@ private Q_SLOTS:
         EvalReport report;
         QString error;
         QVERIFY2(evaluateTextToPerson(request, &report, &error), qPrintable(error));
-        QCOMPARE(report.rows.size(), size_t(6));
+        QCOMPARE(report.rows.size(), size_t(7)); // full, no RVN, fusion, 3 ablations, attribute baseline
         QVERIFY(report.rows.back().name.contains(QStringLiteral("attribute")));
         for (const RetrievalMetrics &m : report.rows) {
             QCOMPARE(m.queries, report.captions);

@@ -111,7 +111,8 @@ private Q_SLOTS:
             const size_t index = size_t(std::find(m_ids.begin(), m_ids.end(), s.tracklet.id) - m_ids.begin());
             QVERIFY(!std::isnan(m_cosines[index]));
             QVERIFY(std::abs(s.globalScore - m_cosines[index]) < 1e-4f);
-            QVERIFY(std::abs(s.score - (s.globalScore + s.localScore)) < 1e-5f);
+            const float attributes = s.attributeScore < 0 ? 0.0f : 0.5f * s.attributeScore;
+            QVERIFY(std::abs(s.score - (s.globalScore + s.localScore + attributes)) < 1e-5f);
             QVERIFY(s.localScore >= -1.0f && s.localScore <= 1.0f);
             if (i > 0)
                 QVERIFY(r.results[i - 1].score >= s.score);

@@ -46,6 +46,8 @@ int runEval(const QStringList &args)
     parser.addOption({QStringLiteral("model"), QStringLiteral("Model config (default: the shipped model)."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("split"), QStringLiteral("Split to evaluate (default test)."), QStringLiteral("NAME"), QStringLiteral("test")});
     parser.addOption({QStringLiteral("top"), QStringLiteral("Coarse results re-scored by non-local alignment (default 100)."), QStringLiteral("K"), QStringLiteral("100")});
+    parser.addOption({QStringLiteral("rvn-neighbours"), QStringLiteral("RVN neighbour sets of L items (default 10)."), QStringLiteral("L"), QStringLiteral("10")});
+    parser.addOption({QStringLiteral("attribute-weight"), QStringLiteral("Weight of the attribute score in the fusion row (default 0.5, 0: no row)."), QStringLiteral("W"), QStringLiteral("0.5")});
     parser.addOption({QStringLiteral("no-ablations"), QStringLiteral("Only the full model (and the attribute baseline).")});
     parser.addOption({QStringLiteral("no-baseline"), QStringLiteral("Skip the attribute baseline.")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print the report as JSON.")});
@@ -68,6 +70,16 @@ int runEval(const QStringList &args)
     request.rescoreTop = parser.value(QStringLiteral("top")).toInt(&ok);
     if (!ok || request.rescoreTop < 1) {
         printErr(QStringLiteral("eval: --top must be a positive integer"));
+        return 2;
+    }
+    request.rvnNeighbours = parser.value(QStringLiteral("rvn-neighbours")).toInt(&ok);
+    if (!ok || request.rvnNeighbours < 1) {
+        printErr(QStringLiteral("eval: --rvn-neighbours must be a positive integer"));
+        return 2;
+    }
+    request.attributeWeight = parser.value(QStringLiteral("attribute-weight")).toDouble(&ok);
+    if (!ok || request.attributeWeight < 0) {
+        printErr(QStringLiteral("eval: --attribute-weight must be a number >= 0"));
         return 2;
     }
     request.ablations = !parser.isSet(QStringLiteral("no-ablations"));

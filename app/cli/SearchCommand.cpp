@@ -53,6 +53,9 @@ int runSearch(const QStringList &args)
         QStringLiteral("Text-to-person model config or .ts (default: the shipped model)."), QStringLiteral("FILE") });
     parser.addOption({ QStringLiteral("no-model"), QStringLiteral("Rank by the attribute baseline only.") });
     parser.addOption({ QStringLiteral("rvn"), QStringLiteral("Re-rank by visual neighbours (NAFS RVN).") });
+    parser.addOption({ QStringLiteral("attribute-weight"),
+        QStringLiteral("Weight of the attribute agreement in the model's score (default 0.5)."), QStringLiteral("W"),
+        QStringLiteral("0.5") });
     parser.addOption({ QStringLiteral("attribute-filter"),
         QStringLiteral("Drop results whose attributes agree with the query less than X (0..1)."), QStringLiteral("X") });
     parser.addOption(
@@ -84,6 +87,7 @@ int runSearch(const QStringList &args)
     request.sourceId = parser.value(QStringLiteral("source")).toLongLong();
     request.rerankNeighbours = parser.isSet(QStringLiteral("rvn"));
     request.minAttributeScore = parser.value(QStringLiteral("attribute-filter")).toFloat();
+    request.attributeWeight = parser.value(QStringLiteral("attribute-weight")).toFloat();
     std::unique_ptr<TextPersonModel> model;
     if (!parser.isSet(QStringLiteral("no-model"))) {
         const QString modelPath = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model"))
