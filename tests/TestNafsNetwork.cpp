@@ -3,6 +3,7 @@
 // step, and the CMPM / CMPC / CSAL losses.
 #include "NafsLosses.h"
 #include "NafsModel.h"
+#include "TinyNafsModel.h"
 #include "WordPieceVocabulary.h"
 
 #include <QtTest>
@@ -39,18 +40,8 @@ double value(const torch::Tensor &t)
 
 NafsArchitecture tinyArchitecture()
 {
-    NafsArchitecture a;
-    a.imageHeight = 48;
-    a.imageWidth = 16;
-    a.widths = {4, 8, 8, 8};
-    a.regionStripes = 3;
-    a.patchStripes = 3;
-    a.embedding = 8;
+    NafsArchitecture a = test::tinyNafsConfig().model;
     a.maxTokens = 8;
-    a.textWidth = 8;
-    a.textHeads = 2;
-    a.textLayers = 1;
-    a.textFeedForward = 16;
     a.dropout = 0;
     return a;
 }

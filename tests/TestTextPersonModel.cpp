@@ -5,6 +5,7 @@
 #include "NafsScript.h"
 #include "NafsWeights.h"
 #include "TextPersonModel.h"
+#include "TinyNafsModel.h"
 #include "WordPieceVocabulary.h"
 
 #include <QFile>
@@ -20,23 +21,15 @@ using namespace descry;
 
 namespace {
 
+// The shared tiny model with a deeper, uneven backbone and two text layers, so that the
+// TorchScript export meets every block shape (projection shortcuts, repeated blocks).
 NafsConfig tinyConfig(const QString &name = QStringLiteral("tiny"))
 {
-    NafsConfig c;
-    c.name = name;
-    NafsArchitecture &a = c.model;
-    a.imageHeight = 48;
-    a.imageWidth = 16;
-    a.widths = {4, 8, 8, 12};
-    a.blocks = {1, 2, 1, 1};
-    a.regionStripes = 3;
-    a.patchStripes = 3;
-    a.embedding = 8;
-    a.maxTokens = 24;
-    a.textWidth = 8;
-    a.textHeads = 2;
-    a.textLayers = 2;
-    a.textFeedForward = 16;
+    NafsConfig c = test::tinyNafsConfig(name);
+    c.model.widths = {4, 8, 8, 12};
+    c.model.blocks = {1, 2, 1, 1};
+    c.model.maxTokens = 24;
+    c.model.textLayers = 2;
     return c;
 }
 

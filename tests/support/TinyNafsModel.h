@@ -12,7 +12,7 @@ namespace descry::test {
 // untrained, seeded): `<dir>/<name>.json/.vocab/.pt`. Its crops are 48 x 16 and it gives
 // 1 + 3 + 3 items of 8 floats. Returns the config path, empty (with `error`) on failure.
 // Tests use it instead of the shipped models/ files so they never depend on training.
-inline QString writeTinyNafsModel(const QString &dir, const QString &name, uint64_t seed, QString *error)
+inline NafsConfig tinyNafsConfig(const QString &name = QStringLiteral("tiny"), uint64_t seed = 1)
 {
     NafsConfig config;
     config.name = name;
@@ -28,6 +28,12 @@ inline QString writeTinyNafsModel(const QString &dir, const QString &name, uint6
     config.model.textLayers = 1;
     config.model.textFeedForward = 16;
     config.training.seed = seed;
+    return config;
+}
+
+inline QString writeTinyNafsModel(const QString &dir, const QString &name, uint64_t seed, QString *error)
+{
+    const NafsConfig config = tinyNafsConfig(name, seed);
     WordPieceVocabulary vocabulary;
     const QStringList captions { QStringLiteral("a man in a red coat and blue jeans"),
         QStringLiteral("a woman in a red coat with a black bag") };
