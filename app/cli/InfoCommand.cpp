@@ -2,6 +2,8 @@
 #include "CliSupport.h"
 #include "Gallery.h"
 #include "GallerySchema.h"
+#include "TextPersonModel.h"
+#include "TrackletEmbedder.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -32,6 +34,20 @@ int runInfo(const QStringList &args)
             QJsonArray {
                 QStringLiteral("background (built in)"), QStringLiteral("onnx (--detector FILE.onnx)") } } };
     QJsonObject out { { QStringLiteral("build"), build } };
+    // The text-to-person model ingest and search would use.
+    QJsonObject modelInfo { { QStringLiteral("path"), TextPersonModel::defaultModelPath() } };
+    std::unique_ptr<TextPersonModel> model;
+    if (!TextPersonModel::defaultModelPath().isEmpty()) {
+        QString error;
+        model = TextPersonModel::load(TextPersonModel::defaultModelPath(), &error);
+        if (model) {
+            modelInfo.insert(QStringLiteral("id"), model->id());
+            modelInfo.insert(QStringLiteral("device"), model->device());
+        } else {
+            modelInfo.insert(QStringLiteral("error"), error);
+        }
+    }
+    out.insert(QStringLiteral("model"), modelInfo);
     const QString path = galleryPath(parser);
     QJsonObject galleryInfo { { QStringLiteral("path"), path },
         { QStringLiteral("exists"), QFileInfo::exists(path) } };
@@ -57,6 +73,9 @@ int runInfo(const QStringList &args)
         galleryInfo.insert(QStringLiteral("sources"), sources);
         galleryInfo.insert(QStringLiteral("tracklets"), qint64(gallery.trackletCount()));
         galleryInfo.insert(QStringLiteral("footage_seconds"), footage);
+        if (model)
+            galleryInfo.insert(QStringLiteral("embedded_tracklets"),
+                qint64(gallery.embeddingCount(model->id(), TrackletEmbedder::GlobalKind)));
     }
     out.insert(QStringLiteral("gallery"), galleryInfo);
     if (parser.isSet(QStringLiteral("json"))) {
@@ -68,6 +87,9 @@ int runInfo(const QStringList &args)
                      build[QStringLiteral("opencv")].toString())
                  .arg(GallerySchema::latestVersion())
                  .arg(QThread::idealThreadCount()));
+    printOut(QStringLiteral("model: %1").arg(model ? QStringLiteral("%1 on %2 (%3)").arg(model->id(), model->device(), modelInfo[QStringLiteral("path")].toString())
+                                                : modelInfo.contains(QStringLiteral("error")) ? modelInfo[QStringLiteral("error")].toString()
+                                                                                                : QStringLiteral("none found; search ranks by attributes")));
     printOut(QStringLiteral("gallery: %1%2")
                  .arg(path, QFileInfo::exists(path) ? QString() : QStringLiteral(" (not created yet)")));
     if (!galleryInfo.contains(QStringLiteral("sources")))
@@ -76,6 +98,12 @@ int runInfo(const QStringList &args)
                  .arg(galleryInfo[QStringLiteral("tracklets")].toInteger())
                  .arg(galleryInfo[QStringLiteral("sources")].toArray().size())
                  .arg(galleryInfo[QStringLiteral("footage_seconds")].toDouble(), 0, 'f', 1));
+    if (galleryInfo.contains(QStringLiteral("embedded_tracklets")))
+        printOut(QStringLiteral("  %1 of them have embeddings of the model%2")
+                     .arg(galleryInfo[QStringLiteral("embedded_tracklets")].toInteger())
+                     .arg(galleryInfo[QStringLiteral("embedded_tracklets")].toInteger() < galleryInfo[QStringLiteral("tracklets")].toInteger()
+                             ? QStringLiteral(" (run 'descry-cli reindex' for the rest)")
+                             : QString()));
     for (const auto &v : galleryInfo[QStringLiteral("sources")].toArray()) {
         const QJsonObject s = v.toObject();
         printOut(QStringLiteral("  [%1] %2  %3  %4 s  %5 tracklets  %6")
