@@ -1,7 +1,5 @@
 #include "TorchDevice.h"
 
-#include <QThread>
-
 #include <torch/torch.h>
 
 #include <mutex>
@@ -12,10 +10,16 @@ namespace {
 
 c10::Device chooseDevice()
 {
+    // One intra-op thread unless DESCRY_THREADS says otherwise: the product's inference is
+    // either a query (one text, a few hundred candidates) or a checkpoint's worth of crops,
+    // while ingest, search and the GUI share the cores. Measured on 2 busy cores, 100k-tracklet
+    // gallery: query p50 20 ms with one thread, 74-98 ms with two (OpenMP threads spin waiting
+    // for a core); ingest of vtest.avi with the model 7.1-7.5 s with one, 13-14 s with two.
+    // Training sets its own thread count (training.threads).
     bool ok = false;
     int threads = qEnvironmentVariableIntValue("DESCRY_THREADS", &ok);
     if (!ok || threads < 1)
-        threads = std::max(1, QThread::idealThreadCount());
+        threads = 1;
     torch::set_num_threads(threads);
     const QByteArray forced = qgetenv("DESCRY_DEVICE").toLower();
     if (forced != "cpu" && torch::cuda::is_available())

@@ -8,8 +8,8 @@ namespace descry {
 
 // The device every Descry network runs on, chosen once per process: CUDA when this LibTorch
 // build supports it and a GPU is present (unless DESCRY_DEVICE=cpu), else the CPU. The first
-// call also sets LibTorch's intra-op threads (DESCRY_THREADS, default: all cores — LibTorch
-// itself would use one).
+// call also sets LibTorch's intra-op threads: DESCRY_THREADS, default 1 (measured: see
+// TorchDevice.cpp); the trainer uses its config's thread count.
 c10::Device modelDevice();
 // "cpu" or "cuda:0 (<GPU name when known>)", for logs and benchmark files.
 QString modelDeviceName();
