@@ -15,7 +15,7 @@ struct EvalRequest {
     QString dataDir; // dataset in the CUHK-PEDES / ICFG-PEDES / RSTPReid layout
     QString split = QStringLiteral("test");
     int rescoreTop = 100; // the coarse ranking's top K re-scored by non-local alignment
-    int rvnNeighbours = 10;
+    int rvnNeighbours = 3; // chosen on the validation split (models/README.md)
     bool ablations = true; // scale ablations and the plain global-cosine row
     bool attributeBaseline = true;
     double attributeWeight = 0.5; // > 0: also a row fusing the model with the attribute baseline

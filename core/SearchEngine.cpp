@@ -200,7 +200,8 @@ void SearchEngine::rankWithModel(const SearchRequest &request, const ParsedQuery
         std::vector<float> unit;
         for (int r : candidates)
             unit.insert(unit.end(), m_globals.begin() + long(r) * m_dim, m_globals.begin() + long(r + 1) * m_dim);
-        scores = RvnReranker(RvnOptions{10, k, 0.5}).rerank(scores, unit.data(), m_dim);
+        // l = 3 neighbours: chosen on the validation split (models/README.md).
+        scores = RvnReranker(RvnOptions{3, k, 0.5}).rerank(scores, unit.data(), m_dim);
     }
     std::vector<int> order(static_cast<size_t>(k));
     std::iota(order.begin(), order.end(), 0);

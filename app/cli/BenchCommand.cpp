@@ -6,6 +6,7 @@
 #include "SceneEvaluation.h"
 #include "SceneRenderer.h"
 #include "SearchEngine.h"
+#include "TextPersonModel.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -36,6 +37,10 @@ int benchIngest(const QStringList &args)
         "Ingest footage into a fresh temporary gallery and report wall time / footage duration."));
     parser.addOption({ QStringLiteral("detector"),
         QStringLiteral("ONNX detector instead of the built-in one."), QStringLiteral("MODEL.onnx") });
+    parser.addOption({ QStringLiteral("model"),
+        QStringLiteral("Text-to-person model whose embeddings ingest stores (default: the shipped model)."),
+        QStringLiteral("FILE") });
+    parser.addOption({ QStringLiteral("no-model"), QStringLiteral("Ingest without embeddings.") });
     parser.addOption(
         { QStringLiteral("out"), QStringLiteral("Write the JSON result here."), QStringLiteral("FILE") });
     parser.addPositionalArgument(
@@ -49,6 +54,9 @@ int benchIngest(const QStringList &args)
     QTemporaryDir dir;
     IngestOptions options;
     options.detector.onnxPath = parser.value(QStringLiteral("detector"));
+    if (!parser.isSet(QStringLiteral("no-model")))
+        options.modelPath = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model"))
+                                                                  : TextPersonModel::defaultModelPath();
     IngestJob job(dir.filePath(QStringLiteral("bench.sqlite")), parser.positionalArguments(), options);
     QElapsedTimer clock;
     clock.start();
@@ -73,7 +81,8 @@ int benchIngest(const QStringList &args)
                                                 : options.detector.onnxPath },
         { QStringLiteral("wall_seconds"), wall }, { QStringLiteral("footage_seconds"), footage },
         { QStringLiteral("wall_over_footage"), footage > 0 ? wall / footage : 0 },
-        { QStringLiteral("tracklets"), tracklets }, { QStringLiteral("sources"), sources } };
+        { QStringLiteral("tracklets"), tracklets }, { QStringLiteral("sources"), sources },
+        { QStringLiteral("model"), summary.modelId.isEmpty() ? QStringLiteral("none") : summary.modelId } };
     printErr(QStringLiteral("ingest: %1 s for %2 s of footage = %3 x footage duration, %4 tracklets")
                  .arg(wall, 0, 'f', 1)
                  .arg(footage, 0, 'f', 1)

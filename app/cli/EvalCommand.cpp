@@ -46,7 +46,7 @@ int runEval(const QStringList &args)
     parser.addOption({QStringLiteral("model"), QStringLiteral("Model config (default: the shipped model)."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("split"), QStringLiteral("Split to evaluate (default test)."), QStringLiteral("NAME"), QStringLiteral("test")});
     parser.addOption({QStringLiteral("top"), QStringLiteral("Coarse results re-scored by non-local alignment (default 100)."), QStringLiteral("K"), QStringLiteral("100")});
-    parser.addOption({QStringLiteral("rvn-neighbours"), QStringLiteral("RVN neighbour sets of L items (default 10)."), QStringLiteral("L"), QStringLiteral("10")});
+    parser.addOption({QStringLiteral("rvn-neighbours"), QStringLiteral("RVN neighbour sets of L items (default 3)."), QStringLiteral("L"), QStringLiteral("3")});
     parser.addOption({QStringLiteral("attribute-weight"), QStringLiteral("Weight of the attribute score in the fusion row (default 0.5, 0: no row)."), QStringLiteral("W"), QStringLiteral("0.5")});
     parser.addOption({QStringLiteral("no-ablations"), QStringLiteral("Only the full model (and the attribute baseline).")});
     parser.addOption({QStringLiteral("no-baseline"), QStringLiteral("Skip the attribute baseline.")});
