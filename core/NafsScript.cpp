@@ -19,10 +19,7 @@ namespace {
 
 std::string attr(const std::string &name)
 {
-    std::string key = "self.";
-    for (char c : name)
-        key += c == '.' ? std::string("__") : std::string(1, c);
-    return key;
+    return "self." + nafsArchiveKey(name);
 }
 
 std::string number(double v)
@@ -196,9 +193,9 @@ bool exportNafsTorchScript(const QString &configPath, const QString &outPath, QS
         model->eval();
         torch::jit::Module module("DescryNafs");
         for (const auto &p : model->named_parameters())
-            module.register_parameter(attr(p.key()).substr(5), p.value().detach().clone(), false);
+            module.register_parameter(nafsArchiveKey(p.key()), p.value().detach().clone(), false);
         for (const auto &b : model->named_buffers())
-            module.register_buffer(attr(b.key()).substr(5), b.value().detach().clone());
+            module.register_buffer(nafsArchiveKey(b.key()), b.value().detach().clone());
         module.define(std::string(kHelpers) + "\n" + imageSource(config.model) + "\n" + textSource(config.model) + "\n"
             + alignSource(config.model));
         QJsonObject json = config.toJson();

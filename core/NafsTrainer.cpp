@@ -36,11 +36,6 @@ namespace {
 
 const QString kWordList = QStringLiteral("/usr/share/dict/american-english");
 
-QString torchMessage(const c10::Error &e)
-{
-    return QString::fromUtf8(e.what_without_backtrace()).section(QLatin1Char('\n'), 0, 0);
-}
-
 bool writeJson(const QString &path, const QJsonObject &json, QString *error)
 {
     QSaveFile file(path);
@@ -307,7 +302,7 @@ bool Run::saveCheckpoint(int64_t step, double trainingSeconds, QString *error)
         torch::save(m_classifier.detach().cpu(), QFile::encodeName(QDir(dir).filePath(QStringLiteral("classifier.pt"))).toStdString());
         torch::save(*m_optimizer, QFile::encodeName(QDir(dir).filePath(QStringLiteral("optimizer.pt"))).toStdString());
     } catch (const c10::Error &e) {
-        *error = QStringLiteral("cannot write checkpoint in %1: %2").arg(dir, torchMessage(e));
+        *error = QStringLiteral("cannot write checkpoint in %1: %2").arg(dir, torchErrorMessage(e));
         return false;
     }
     // The state file is written last and names the checkpoint folder: a crash before this
@@ -357,7 +352,7 @@ bool Run::loadCheckpoint(int64_t *step, QString *error)
         m_classifier.copy_(classifier);
         torch::load(*m_optimizer, QFile::encodeName(QDir(dir).filePath(QStringLiteral("optimizer.pt"))).toStdString());
     } catch (const c10::Error &e) {
-        *error = QStringLiteral("cannot read the checkpoint in %1 (%2); train with --fresh to start over").arg(dir, torchMessage(e));
+        *error = QStringLiteral("cannot read the checkpoint in %1 (%2); train with --fresh to start over").arg(dir, torchErrorMessage(e));
         return false;
     }
     *step = state.value(QStringLiteral("step")).toInteger();
@@ -524,7 +519,7 @@ bool NafsTrainer::train(const TrainRequest &request, TrainResult *result, QStrin
         Run run(request, config);
         return run.execute(result, error);
     } catch (const c10::Error &e) {
-        *error = QStringLiteral("training failed: %1").arg(torchMessage(e));
+        *error = QStringLiteral("training failed: %1").arg(torchErrorMessage(e));
         return false;
     }
 }

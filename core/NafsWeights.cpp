@@ -1,5 +1,6 @@
 #include "NafsWeights.h"
 
+#include "TorchDevice.h"
 #include "WordPieceVocabulary.h"
 
 #include <QDir>
@@ -22,15 +23,9 @@ QString shapeText(const torch::Tensor &t)
     return QStringLiteral("[%1]").arg(dims.join(QLatin1Char('x')));
 }
 
-QString torchMessage(const c10::Error &e)
-{
-    // The first line says what went wrong; the rest is a C++ stack trace.
-    return QString::fromUtf8(e.what_without_backtrace()).section(QLatin1Char('\n'), 0, 0);
-}
+} // namespace
 
-// Archive keys are flat: LibTorch's nested module archives cannot be read by dotted name, so
-// "backbone.stage1.blocks.0.conv1.weight" is stored as "backbone__stage1__blocks__0__conv1__weight".
-std::string archiveKey(const std::string &name)
+std::string nafsArchiveKey(const std::string &name)
 {
     std::string key;
     for (char c : name)
@@ -38,21 +33,19 @@ std::string archiveKey(const std::string &name)
     return key;
 }
 
-} // namespace
-
 bool saveNafsWeights(NafsModel &model, const QString &path, QString *error)
 {
     const QString temporary = path + QStringLiteral(".part");
     try {
         torch::serialize::OutputArchive archive;
         for (const auto &p : model->named_parameters())
-            archive.write(archiveKey(p.key()), p.value().detach().cpu());
+            archive.write(nafsArchiveKey(p.key()), p.value().detach().cpu());
         for (const auto &b : model->named_buffers())
-            archive.write(archiveKey(b.key()), b.value().detach().cpu(), /*is_buffer=*/true);
+            archive.write(nafsArchiveKey(b.key()), b.value().detach().cpu(), /*is_buffer=*/true);
         archive.write(kFormatKey, torch::tensor({int64_t(NafsConfig::formatVersion), int64_t(model->vocabularySize())}));
         archive.save_to(QFile::encodeName(temporary).toStdString());
     } catch (const c10::Error &e) {
-        *error = QStringLiteral("cannot write weights %1: %2").arg(path, torchMessage(e));
+        *error = QStringLiteral("cannot write weights %1: %2").arg(path, torchErrorMessage(e));
         QFile::remove(temporary);
         return false;
     }
@@ -76,7 +69,7 @@ bool loadNafsWeights(NafsModel &model, const QString &path, QString *error)
         archive.load_from(QFile::encodeName(path).toStdString());
     } catch (const c10::Error &e) {
         *error = QStringLiteral("model weights %1 cannot be read (damaged, truncated or not a Descry weights file): %2")
-                     .arg(path, torchMessage(e));
+                     .arg(path, torchErrorMessage(e));
         return false;
     }
     torch::Tensor format;
@@ -106,7 +99,7 @@ bool loadNafsWeights(NafsModel &model, const QString &path, QString *error)
     std::vector<std::pair<torch::Tensor, torch::Tensor>> assignments;
     auto collect = [&](const std::string &name, const torch::Tensor &target, bool isBuffer) {
         torch::Tensor stored;
-        if (!archive.try_read(archiveKey(name), stored, isBuffer)) {
+        if (!archive.try_read(nafsArchiveKey(name), stored, isBuffer)) {
             *error = QStringLiteral("%1 lacks the tensor '%2': it was made for another architecture than its config "
                                     "describes")
                          .arg(path, QString::fromStdString(name));
@@ -129,7 +122,7 @@ bool loadNafsWeights(NafsModel &model, const QString &path, QString *error)
             if (!collect(b.key(), b.value(), true))
                 return false;
     } catch (const c10::Error &e) {
-        *error = QStringLiteral("model weights %1 are damaged: %2").arg(path, torchMessage(e));
+        *error = QStringLiteral("model weights %1 are damaged: %2").arg(path, torchErrorMessage(e));
         return false;
     }
     torch::NoGradGuard noGrad;

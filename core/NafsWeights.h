@@ -4,11 +4,19 @@
 
 #include <QString>
 
+#include <string>
+
 namespace descry {
 
 // The weights file of a NAFS model (`<name>.pt`): a LibTorch archive holding every parameter
 // and buffer of NafsModel by name, plus "descry_format" = [NafsConfig::formatVersion,
 // vocabulary size]. Saving is atomic (a temporary file renamed into place).
+// The archive key of a parameter or buffer: its dotted name with '.' as "__"
+// ("backbone.stage1.blocks.0.conv1.weight" -> "backbone__stage1__blocks__0__conv1__weight"):
+// LibTorch's nested module archives cannot be read by dotted name, and the TorchScript export
+// names its attributes the same way.
+std::string nafsArchiveKey(const std::string &name);
+
 bool saveNafsWeights(NafsModel &model, const QString &path, QString *error);
 
 // Loads weights into a model built from the architecture they were trained with. Every failure

@@ -39,11 +39,6 @@ struct TextBatchFeatures {
     torch::Tensor valid;
 };
 
-QString torchMessage(const c10::Error &e)
-{
-    return QString::fromUtf8(e.what_without_backtrace()).section(QLatin1Char('\n'), 0, 0);
-}
-
 TextScale scaleOf(int64_t id)
 {
     if (id == WordPieceVocabulary::Cls)
@@ -109,7 +104,7 @@ bool loadScript(TextPersonModel::Impl &impl, const QString &path, QString *error
     try {
         impl.script = torch::jit::load(QFile::encodeName(path).toStdString(), impl.device, extra);
     } catch (const c10::Error &e) {
-        *error = QStringLiteral("cannot load TorchScript model %1 (damaged, truncated or not TorchScript): %2").arg(path, torchMessage(e));
+        *error = QStringLiteral("cannot load TorchScript model %1 (damaged, truncated or not TorchScript): %2").arg(path, torchErrorMessage(e));
         return false;
     }
     const QByteArray configText = QByteArray::fromStdString(extra["descry/config.json"]);
@@ -186,7 +181,7 @@ std::unique_ptr<TextPersonModel> TextPersonModel::load(const QString &path, QStr
         impl->model->to(impl->device);
         impl->model->eval();
     } catch (const c10::Error &e) {
-        *error = QStringLiteral("cannot build the model of %1: %2").arg(path, torchMessage(e));
+        *error = QStringLiteral("cannot build the model of %1: %2").arg(path, torchErrorMessage(e));
         return nullptr;
     }
     impl->tokenizer = std::make_unique<WordPieceTokenizer>(impl->vocabulary);
@@ -400,7 +395,7 @@ bool TextPersonModel::selfCheck(QString *error)
             return false;
         }
     } catch (const c10::Error &e) {
-        *error = torchMessage(e);
+        *error = torchErrorMessage(e);
         return false;
     }
     return true;

@@ -45,4 +45,9 @@ QString modelDeviceName()
     return QStringLiteral("cpu (%1 threads)").arg(torch::get_num_threads());
 }
 
+QString torchErrorMessage(const c10::Error &error)
+{
+    return QString::fromUtf8(error.what_without_backtrace()).section(QLatin1Char('\n'), 0, 0);
+}
+
 } // namespace descry

@@ -3,6 +3,7 @@
 #include <QString>
 
 #include <c10/core/Device.h>
+#include <c10/util/Exception.h>
 
 namespace descry {
 
@@ -13,5 +14,7 @@ namespace descry {
 c10::Device modelDevice();
 // "cpu" or "cuda:0 (<GPU name when known>)", for logs and benchmark files.
 QString modelDeviceName();
+// The first line of a LibTorch error (the rest is a C++ stack trace), for messages to users.
+QString torchErrorMessage(const c10::Error &error);
 
 } // namespace descry
