@@ -20,6 +20,7 @@ commands:
   train                 train a NAFS text-to-person model from a config (resumable)
   eval                  measure text-to-person retrieval of a model on a dataset split
   export                write a model as TorchScript (Descry's model interface)
+  evidence              export a case: tracklets, crops, frames, facts as HTML/PDF/CSV/JSON + hashes
   bench WHAT            measure ingest speed, search accuracy, detector recall (JSON)
 
 Run 'descry-cli COMMAND --help' for the options of a command.)";
@@ -48,6 +49,8 @@ int run(const QStringList &args)
         return runEval(rest);
     if (command == QLatin1String("export"))
         return runExport(rest);
+    if (command == QLatin1String("evidence"))
+        return runEvidence(rest);
     if (command == QLatin1String("bench"))
         return runBench(rest);
     if (command == QLatin1String("--version")) {

@@ -18,6 +18,7 @@ int runTrain(const QStringList &args);
 int runEval(const QStringList &args);
 int runReindex(const QStringList &args);
 int runExport(const QStringList &args);
+int runEvidence(const QStringList &args);
 
 // Dispatches argv (without the program name) to a subcommand; prints help on misuse.
 int run(const QStringList &args);

@@ -1,0 +1,191 @@
+#include "Gallery.h"
+#include "IngestJob.h"
+#include "SceneRenderer.h"
+#include "TestSupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace descry;
+
+// `descry-cli evidence` as a user runs it: exit codes, messages, the --json summary and the
+// folder it writes.
+class TestEvidenceCli : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_gallery;
+    QStringList m_ids; // the first tracklets' ids
+
+    struct Run {
+        int exitCode = -1;
+        QByteArray out, err;
+    };
+
+    Run cli(const QStringList &args)
+    {
+        QProcess p;
+        // The CLI picks its platform itself; make sure the test does not hand it a display.
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        p.setProcessEnvironment(env);
+        p.start(test::cliPath(),
+            QStringList { QStringLiteral("evidence"), QStringLiteral("--gallery"), m_gallery } + args);
+        p.closeWriteChannel();
+        Run r;
+        if (!p.waitForFinished(180000))
+            return r;
+        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        r.out = p.readAllStandardOutput();
+        r.err = p.readAllStandardError();
+        return r;
+    }
+
+    QString out(const QString &name) const { return m_dir.filePath(QStringLiteral("out/") + name); }
+
+    static QByteArray readAll(const QString &path)
+    {
+        QFile file(path);
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        SceneOptions scene;
+        scene.seed = 11;
+        scene.frames = 120;
+        scene.people = 5;
+        QString error;
+        QVERIFY2(writeScene(scene, m_dir.filePath(QStringLiteral("scene")), false, nullptr, &error),
+            qPrintable(error));
+        m_gallery = m_dir.filePath(QStringLiteral("g.sqlite"));
+        IngestJob job(m_gallery, { m_dir.filePath(QStringLiteral("scene/scene.avi")) });
+        QVERIFY(job.run().problems.isEmpty());
+        Gallery gallery;
+        QVERIFY(gallery.open(m_gallery));
+        for (const TrackletRecord &t : gallery.tracklets())
+            m_ids << QString::number(t.id);
+        QVERIFY(m_ids.size() >= 3);
+    }
+
+    void exportsTrackletsById()
+    {
+        const QString dir = out(QStringLiteral("by-id"));
+        const Run r = cli({ QStringLiteral("--out"), dir, QStringLiteral("--tracklets"),
+            m_ids[2] + QLatin1Char(',') + m_ids[0], QStringLiteral("--case"), QStringLiteral("Case <7>"),
+            QStringLiteral("--author"), QStringLiteral("CLI test"), QStringLiteral("--json") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject summary = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(summary.value(QStringLiteral("items")).toInt(), 2);
+        QCOMPARE(summary.value(QStringLiteral("out")).toString(), QDir::cleanPath(dir));
+        QCOMPARE(summary.value(QStringLiteral("manifest_sha256")).toString().size(), 64);
+        QVERIFY(summary.value(QStringLiteral("notes")).toArray().isEmpty());
+
+        const QJsonObject results
+            = QJsonDocument::fromJson(readAll(dir + QStringLiteral("/results.json"))).object();
+        QCOMPARE(results.value(QStringLiteral("title")).toString(), QStringLiteral("Case <7>"));
+        QCOMPARE(results.value(QStringLiteral("author")).toString(), QStringLiteral("CLI test"));
+        const QJsonArray items = results.value(QStringLiteral("items")).toArray();
+        QCOMPARE(items.size(), 2);
+        // In the order given, without scores.
+        QCOMPARE(
+            QString::number(items[0].toObject().value(QStringLiteral("tracklet_id")).toInteger()), m_ids[2]);
+        QCOMPARE(
+            QString::number(items[1].toObject().value(QStringLiteral("tracklet_id")).toInteger()), m_ids[0]);
+        QVERIFY(items[0].toObject().value(QStringLiteral("score")).isNull());
+        QVERIFY(readAll(dir + QStringLiteral("/report.pdf")).startsWith("%PDF"));
+        QVERIFY(readAll(dir + QStringLiteral("/report.html")).contains("Case &lt;7&gt;"));
+
+        // The same folder again: refused, then replaced with --overwrite.
+        const Run again = cli({ QStringLiteral("--out"), dir, QStringLiteral("--tracklets"), m_ids[1] });
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY2(again.err.contains("is not empty"), again.err.constData());
+        const Run replaced = cli({ QStringLiteral("--out"), dir, QStringLiteral("--tracklets"), m_ids[1],
+            QStringLiteral("--overwrite") });
+        QVERIFY2(replaced.exitCode == 0, replaced.err.constData());
+        QVERIFY(replaced.out.contains("wrote 1 tracklets to"));
+        QVERIFY(replaced.out.contains("manifest.json SHA-256: "));
+    }
+
+    void exportsTopResultsOfQuery()
+    {
+        const QString dir = out(QStringLiteral("by-query"));
+        // --no-model: the attribute ranking, deterministic and independent of the shipped model.
+        const Run r = cli({ QStringLiteral("--out"), dir, QStringLiteral("--query"),
+            QStringLiteral("a person in a blue jacket and black trousers"), QStringLiteral("--top"),
+            QStringLiteral("2"), QStringLiteral("--no-model"), QStringLiteral("--json") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(r.out).object().value(QStringLiteral("items")).toInt(), 2);
+        const QJsonObject results
+            = QJsonDocument::fromJson(readAll(dir + QStringLiteral("/results.json"))).object();
+        QCOMPARE(results.value(QStringLiteral("query")).toString(),
+            QStringLiteral("a person in a blue jacket and black trousers"));
+        QCOMPARE(results.value(QStringLiteral("ranking")).toString(), QStringLiteral("attributes"));
+        const QJsonArray items = results.value(QStringLiteral("items")).toArray();
+        QCOMPARE(items.size(), 2);
+        QVERIFY(items[0].toObject().value(QStringLiteral("score")).isDouble());
+        QVERIFY(items[0].toObject().value(QStringLiteral("score")).toDouble()
+            >= items[1].toObject().value(QStringLiteral("score")).toDouble());
+        const QStringList csv = QString::fromUtf8(readAll(dir + QStringLiteral("/results.csv")))
+                                    .split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
+        QCOMPARE(csv.size(), 3);
+    }
+
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no --out") << QStringList { QStringLiteral("--tracklets"), QStringLiteral("1") } << 2
+                                  << QStringLiteral("--out DIR");
+        QTest::newRow("neither ids nor query")
+            << QStringList { QStringLiteral("--out"), QStringLiteral("x") } << 2 << QStringLiteral("either");
+        QTest::newRow("both ids and query") << QStringList { QStringLiteral("--out"), QStringLiteral("x"),
+            QStringLiteral("--tracklets"), QStringLiteral("1"), QStringLiteral("--query"),
+            QStringLiteral("red") } << 2 << QStringLiteral("either");
+        QTest::newRow("bad ids") << QStringList { QStringLiteral("--out"), QStringLiteral("x"),
+            QStringLiteral("--tracklets"), QStringLiteral("3,x") }
+                                 << 2 << QStringLiteral("separated by commas");
+        QTest::newRow("unknown tracklet") << QStringList { QStringLiteral("--out"), QStringLiteral("x"),
+            QStringLiteral("--tracklets"), QStringLiteral("987654") }
+                                          << 1 << QStringLiteral("not in the gallery");
+    }
+
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        // Relative --out paths land in the temporary folder, never the build tree.
+        for (int i = 0; i + 1 < args.size(); ++i)
+            if (args[i] == QLatin1String("--out"))
+                args[i + 1] = out(args[i + 1]);
+        const Run r = cli(args);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+        QVERIFY(!QFileInfo::exists(out(QStringLiteral("x"))));
+    }
+
+    void missingGalleryIsNotCreated()
+    {
+        const QString saved = m_gallery;
+        m_gallery = m_dir.filePath(QStringLiteral("absent/g.sqlite"));
+        const Run r = cli({ QStringLiteral("--out"), out(QStringLiteral("y")), QStringLiteral("--tracklets"),
+            QStringLiteral("1") });
+        m_gallery = saved;
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("no gallery at"), r.err.constData());
+        QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("absent"))));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEvidenceCli)
+#include "TestEvidenceCli.moc"
