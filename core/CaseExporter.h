@@ -45,7 +45,7 @@ struct CaseExportRequest {
     bool overwrite = false;
     // Hash each source video and compare it with the SHA-256 stored at ingest before taking
     // frames from it: a file replaced or edited since is reported instead of used. Costs one
-    // read of each source file (about 2 s per GB).
+    // full read of each source file the case uses.
     bool verifySources = true;
 };
 
