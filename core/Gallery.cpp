@@ -94,6 +94,34 @@ TrackletRecord trackletFromQuery(const QSqlQuery &q)
     return t;
 }
 
+const QString kReviewSelect = QStringLiteral(
+    "SELECT id, tracklet_id, query_text, verdict, label, note, author, created_at FROM reviews");
+
+// The latest decision of every (query, tracklet) pair, optionally of one query.
+const QString kLatestReviewIds
+    = QStringLiteral("SELECT max(id) FROM reviews %1 GROUP BY query_text, tracklet_id");
+
+// A null QString binds as SQL NULL; optional text columns are NOT NULL DEFAULT ''.
+QString textOrEmpty(const QString &text)
+{
+    return text.isNull() ? QStringLiteral("") : text;
+}
+
+ReviewRecord reviewFromQuery(const QSqlQuery &q)
+{
+    ReviewRecord r;
+    r.id = q.value(0).toLongLong();
+    r.trackletId = q.value(1).toLongLong();
+    r.queryText = q.value(2).toString();
+    // The table's CHECK admits only the three keys.
+    r.verdict = reviewVerdictFromKey(q.value(3).toString()).value_or(ReviewVerdict::Skipped);
+    r.label = q.value(4).toString();
+    r.note = q.value(5).toString();
+    r.author = q.value(6).toString();
+    r.createdAt = fromIso(q.value(7));
+    return r;
+}
+
 } // namespace
 
 struct Gallery::Impl {
@@ -582,6 +610,91 @@ std::vector<QueryRecord> Gallery::recentQueries(int limit)
         while (q.next())
             out.push_back({ q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toInt(),
                 q.value(3).toDouble(), fromIso(q.value(4)) });
+    return out;
+}
+
+// ---------------------------------------------------------------- reviews
+
+bool Gallery::addReview(ReviewRecord *record)
+{
+    record->queryText = record->queryText.simplified();
+    if (record->queryText.isEmpty()) {
+        d->lastError = QStringLiteral("a review needs the query text it answers");
+        return false;
+    }
+    if (!record->createdAt.isValid())
+        record->createdAt = QDateTime::currentDateTimeUtc();
+    QSqlQuery q(d->db());
+    if (!d->run(q,
+            QStringLiteral("INSERT INTO reviews (tracklet_id, query_text, verdict, label, note, author,"
+                           " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+            { qint64(record->trackletId), record->queryText, reviewVerdictKey(record->verdict),
+                textOrEmpty(record->label), textOrEmpty(record->note), textOrEmpty(record->author),
+                record->createdAt.toUTC().toString(Qt::ISODateWithMs) })) {
+        if (!tracklet(record->trackletId))
+            d->lastError = QStringLiteral("tracklet %1 is not in the gallery (it may have been removed "
+                                          "by a new ingest of its source)")
+                               .arg(record->trackletId);
+        return false;
+    }
+    record->id = q.lastInsertId().toLongLong();
+    return true;
+}
+
+bool Gallery::removeReview(int64_t reviewId)
+{
+    QSqlQuery q(d->db());
+    if (!d->run(q, QStringLiteral("DELETE FROM reviews WHERE id = ?"), { qint64(reviewId) }))
+        return false;
+    if (q.numRowsAffected() < 1) {
+        d->lastError = QStringLiteral("review %1 is not in the gallery (its tracklet may have been removed)")
+                           .arg(reviewId);
+        return false;
+    }
+    return true;
+}
+
+std::vector<ReviewRecord> Gallery::reviews(const QString &queryText)
+{
+    std::vector<ReviewRecord> out;
+    QSqlQuery q(d->db());
+    const QString text = queryText.simplified();
+    const bool ok = text.isEmpty()
+        ? d->run(q,
+            kReviewSelect
+                + QStringLiteral(" WHERE id IN (%1) ORDER BY id").arg(kLatestReviewIds.arg(QString())))
+        : d->run(q,
+            kReviewSelect
+                + QStringLiteral(" WHERE id IN (%1) ORDER BY id")
+                      .arg(kLatestReviewIds.arg(QStringLiteral("WHERE query_text = ?"))),
+            { text });
+    if (ok)
+        while (q.next())
+            out.push_back(reviewFromQuery(q));
+    return out;
+}
+
+std::vector<ReviewRecord> Gallery::reviewsOfTracklet(int64_t trackletId)
+{
+    std::vector<ReviewRecord> out;
+    QSqlQuery q(d->db());
+    if (d->run(
+            q, kReviewSelect + QStringLiteral(" WHERE tracklet_id = ? ORDER BY id"), { qint64(trackletId) }))
+        while (q.next())
+            out.push_back(reviewFromQuery(q));
+    return out;
+}
+
+std::vector<ReviewRecord> Gallery::confirmedReviews()
+{
+    std::vector<ReviewRecord> out;
+    QSqlQuery q(d->db());
+    if (d->run(q,
+            kReviewSelect
+                + QStringLiteral(" WHERE id IN (%1) AND verdict = 'confirmed' ORDER BY tracklet_id, id")
+                      .arg(kLatestReviewIds.arg(QString()))))
+        while (q.next())
+            out.push_back(reviewFromQuery(q));
     return out;
 }
 

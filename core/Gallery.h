@@ -84,6 +84,23 @@ public:
     bool addQuery(const QString &text, int resultCount, double elapsedMs);
     std::vector<QueryRecord> recentQueries(int limit);
 
+    // --- reviews: annotators' decisions on a query's results (see ReviewRecord). Query texts
+    // are compared with their whitespace simplified, as addReview stores them.
+    // Stores a new decision and sets record->id (and createdAt to now when it is not set).
+    // Fails on an empty query text or a tracklet that is not in the gallery.
+    bool addReview(ReviewRecord *record);
+    // Deletes one decision, so the one before it counts again (undo); fails when it is gone.
+    bool removeReview(int64_t reviewId);
+    // The decisions that count — the latest per (query, tracklet) — of one query, or of every
+    // query when `queryText` is empty; in the order they were made. Superseded decisions are
+    // in reviewsOfTracklet().
+    std::vector<ReviewRecord> reviews(const QString &queryText = {});
+    // Every decision on one tracklet, superseded ones included, oldest first.
+    std::vector<ReviewRecord> reviewsOfTracklet(int64_t trackletId);
+    // The decisions that count and are confirmations, across queries: the (query text,
+    // tracklet) pairs annotators vouch for. Ordered by tracklet, then decision.
+    std::vector<ReviewRecord> confirmedReviews();
+
     // --- embeddings (filled by the neural models; the model id is part of the key)
     // Both replace a vector already stored under the same tracklet, model and kind.
     bool putEmbedding(

@@ -24,4 +24,26 @@ SourceStatus sourceStatusFromKey(const QString &key)
     return SourceStatus::Failed;
 }
 
+QString reviewVerdictKey(ReviewVerdict verdict)
+{
+    switch (verdict) {
+    case ReviewVerdict::Confirmed:
+        return QStringLiteral("confirmed");
+    case ReviewVerdict::Rejected:
+        return QStringLiteral("rejected");
+    case ReviewVerdict::Skipped:
+        return QStringLiteral("skipped");
+    }
+    return QStringLiteral("skipped");
+}
+
+std::optional<ReviewVerdict> reviewVerdictFromKey(const QString &key)
+{
+    for (ReviewVerdict verdict :
+        { ReviewVerdict::Confirmed, ReviewVerdict::Rejected, ReviewVerdict::Skipped })
+        if (key == reviewVerdictKey(verdict))
+            return verdict;
+    return std::nullopt;
+}
+
 } // namespace descry

@@ -9,6 +9,7 @@
 #include <QStringList>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace descry {
@@ -70,6 +71,24 @@ struct CropRecord {
     int64_t frame = 0;
     Box box;
     float quality = 0;
+};
+
+// An annotator's decision on one result of one query (the reviews table). Decisions are never
+// overwritten: a new decision on the same (query, tracklet) is a new row and the latest one
+// (highest id) counts, so the history of who decided what stays in the gallery.
+enum class ReviewVerdict { Confirmed, Rejected, Skipped };
+QString reviewVerdictKey(ReviewVerdict verdict); // "confirmed", "rejected", "skipped"
+std::optional<ReviewVerdict> reviewVerdictFromKey(const QString &key); // nullopt for other text
+
+struct ReviewRecord {
+    int64_t id = 0;
+    int64_t trackletId = 0;
+    QString queryText; // stored with whitespace simplified (Gallery::addReview)
+    ReviewVerdict verdict = ReviewVerdict::Skipped;
+    QString label; // e.g. an identity name or a case number; may be empty
+    QString note;
+    QString author;
+    QDateTime createdAt; // UTC
 };
 
 struct QueryRecord {

@@ -131,6 +131,24 @@ const std::vector<QStringList> &migrationSteps()
             QStringLiteral("CREATE TRIGGER embeddings_deleted AFTER DELETE ON embeddings BEGIN"
                            " UPDATE counters SET value = value + 1 WHERE name = 'generation'; END"),
         },
+        // 3: annotators' review decisions (ReviewQueue, descry-cli review). History is kept: a
+        // new decision on the same (query, tracklet) is a new row and the highest id counts,
+        // so both lookups (a query's latest decisions, a tracklet's history) end in id order.
+        // No trigger bumps the generation counter: reviews change no tracklet or vector, so
+        // search caches stay valid while annotators work.
+        {
+            QStringLiteral("CREATE TABLE reviews ("
+                           " id INTEGER PRIMARY KEY,"
+                           " tracklet_id INTEGER NOT NULL REFERENCES tracklets(id) ON DELETE CASCADE,"
+                           " query_text TEXT NOT NULL,"
+                           " verdict TEXT NOT NULL CHECK (verdict IN ('confirmed', 'rejected', 'skipped')),"
+                           " label TEXT NOT NULL DEFAULT '',"
+                           " note TEXT NOT NULL DEFAULT '',"
+                           " author TEXT NOT NULL DEFAULT '',"
+                           " created_at TEXT NOT NULL)"),
+            QStringLiteral("CREATE INDEX reviews_by_query ON reviews(query_text, tracklet_id, id)"),
+            QStringLiteral("CREATE INDEX reviews_by_tracklet ON reviews(tracklet_id, id)"),
+        },
     };
     return steps;
 }
