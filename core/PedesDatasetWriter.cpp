@@ -143,6 +143,34 @@ bool PedesDatasetWriter::addScene(const SceneRenderer &renderer, QString *error)
     return true;
 }
 
+int PedesDatasetWriter::addIdentity(const QString &split)
+{
+    const int datasetId = ++m_identities;
+    m_added[datasetId] = { split.isEmpty() ? splitOf(datasetId) : split, 0 };
+    return datasetId;
+}
+
+bool PedesDatasetWriter::addImage(int datasetId, const QByteArray &jpeg, const QStringList &captions,
+    QString *error, const QJsonObject &extra)
+{
+    const auto identity = m_added.find(datasetId);
+    if (identity == m_added.end())
+        return fail(error, QStringLiteral("identity %1 was not opened with addIdentity()").arg(datasetId));
+    if (!QDir().mkpath(QDir(m_dir).filePath(QStringLiteral("imgs/%1").arg(datasetId))))
+        return fail(error, QStringLiteral("cannot create %1/imgs/%2").arg(m_dir).arg(datasetId));
+    const QString file = QStringLiteral("%1/%2.jpg").arg(datasetId).arg(identity->second.second);
+    if (!writeBytes(QDir(m_dir).filePath(QStringLiteral("imgs/") + file), jpeg, error))
+        return false;
+    ++identity->second.second;
+    QJsonObject entry = extra;
+    entry[QStringLiteral("id")] = datasetId;
+    entry[QStringLiteral("file_path")] = file;
+    entry[QStringLiteral("captions")] = QJsonArray::fromStringList(captions);
+    entry[QStringLiteral("split")] = identity->second.first;
+    m_entries.append(entry);
+    return true;
+}
+
 bool PedesDatasetWriter::finish(QString *error)
 {
     if (!QDir().mkpath(m_dir))

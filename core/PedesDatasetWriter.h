@@ -1,7 +1,13 @@
 #pragma once
 
+#include <QByteArray>
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QString>
+#include <QStringList>
+
+#include <map>
+#include <utility>
 
 namespace descry {
 
@@ -32,6 +38,15 @@ public:
     // Renders the chosen frames of the scene and adds crops and captions of every identity
     // that is seen well enough. Returns false with `error` when a file cannot be written.
     bool addScene(const SceneRenderer &renderer, QString *error);
+    // Images from elsewhere (reviewed gallery tracklets: ReviewDatasetWriter). addIdentity
+    // opens the next identity and returns its dataset id; its split is `split`, or the
+    // writer's low-discrepancy rule when empty. addImage stores `jpeg` as it is as the next
+    // image of that identity (imgs/<id>/<n>.jpg) with its captions; `extra` keys go into the
+    // entry (readers of the format ignore them).
+    int addIdentity(const QString &split = {});
+    bool addImage(int datasetId, const QByteArray &jpeg, const QStringList &captions, QString *error,
+        const QJsonObject &extra = {});
+
     // Writes reid_raw.json with every image added so far.
     bool finish(QString *error);
 
@@ -45,6 +60,8 @@ private:
     PedesDatasetOptions m_options;
     int m_identities = 0;
     QJsonArray m_entries;
+    // Of identities opened by addIdentity (by dataset id): the split, and images written so far.
+    std::map<int, std::pair<QString, int>> m_added;
 };
 
 // One scene as a complete dataset in `dir` (addScene + finish).

@@ -21,6 +21,7 @@ commands:
   eval                  measure text-to-person retrieval of a model on a dataset split
   export                write a model as TorchScript (Descry's model interface)
   evidence              export a case: tracklets, crops, frames, facts as HTML/PDF/CSV/JSON + hashes
+  review ACTION         annotators' decisions on results: list, add, export-dataset (for train)
   bench WHAT            measure ingest speed, search accuracy, detector recall (JSON)
 
 Run 'descry-cli COMMAND --help' for the options of a command.)";
@@ -51,6 +52,8 @@ int run(const QStringList &args)
         return runExport(rest);
     if (command == QLatin1String("evidence"))
         return runEvidence(rest);
+    if (command == QLatin1String("review"))
+        return runReview(rest);
     if (command == QLatin1String("bench"))
         return runBench(rest);
     if (command == QLatin1String("--version")) {

@@ -19,6 +19,7 @@ int runEval(const QStringList &args);
 int runReindex(const QStringList &args);
 int runExport(const QStringList &args);
 int runEvidence(const QStringList &args);
+int runReview(const QStringList &args);
 
 // Dispatches argv (without the program name) to a subcommand; prints help on misuse.
 int run(const QStringList &args);
