@@ -158,7 +158,7 @@ std::string alignSource(const NafsArchitecture &a)
     };
     const std::string args = number(a.inverseTemperature) + ", " + number(a.leakySlope) + ", "
         + (a.focalAttention ? "True" : "False");
-    std::string c = "def align(self, image: Tensor, image_valid: Tensor, text: Tensor, text_valid: Tensor) -> Tuple[Tensor, Tensor, Tensor, Tensor]:\n";
+    std::string c = "def align(self, image: Tensor, image_valid: Tensor, text: Tensor, text_valid: Tensor) -> Tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:\n";
     c += "    vq = self.unit(" + lin("image", "visual_query") + ").unsqueeze(1)\n";
     c += "    vv = " + lin("image", "visual_value") + ".unsqueeze(1)\n";
     c += "    tk = self.unit(" + lin("text", "text_key") + ").unsqueeze(0)\n";
@@ -167,10 +167,12 @@ std::string alignSource(const NafsArchitecture &a)
     c += "    tval = text_valid.unsqueeze(0)\n";
     c += "    cosine = torch.matmul(vq, tk.transpose(-1, -2))\n";
     c += "    alpha = self.attention_weights(cosine, iv, tval, " + args + ")\n";
-    c += "    i2t = self.masked_mean(torch.cosine_similarity(vv, torch.matmul(alpha, tv), -1, 1e-08), iv)\n";
+    c += "    rel_i = torch.cosine_similarity(vv, torch.matmul(alpha, tv), -1, 1e-08) * iv.to(vv.dtype)\n";
+    c += "    i2t = self.masked_mean(rel_i, iv)\n";
     c += "    beta = self.attention_weights(cosine.transpose(-1, -2), tval, iv, " + args + ")\n";
-    c += "    t2i = self.masked_mean(torch.cosine_similarity(tv, torch.matmul(beta, vv), -1, 1e-08), tval)\n";
-    c += "    return i2t, t2i, alpha, beta\n";
+    c += "    rel_t = torch.cosine_similarity(tv, torch.matmul(beta, vv), -1, 1e-08) * tval.to(tv.dtype)\n";
+    c += "    t2i = self.masked_mean(rel_t, tval)\n";
+    c += "    return i2t, t2i, alpha, beta, rel_i, rel_t\n";
     return c;
 }
 

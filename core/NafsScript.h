@@ -14,6 +14,9 @@ namespace descry {
 //       -> (Tensor[B, L, D] items, Tensor[B, L] bool valid)
 //   align(image_items[Bi, Ni, D], image_valid[Bi, Ni] bool, text_items[Bt, Nt, D], text_valid[Bt, Nt] bool)
 //       -> (imageToText[Bi, Bt], textToImage[Bi, Bt], weights[Bi, Bt, Ni, Nt], weights[Bi, Bt, Nt, Ni])
+//          optionally followed by the per-item relevances [Bi, Bt, Ni] and [Bi, Bt, Nt] that the two
+//          similarities average (AlignmentScores); without them explanations show the attention but
+//          cannot split the score by image scale.
 // exportNafsTorchScript writes a trained native model in this form: the network written out as
 // TorchScript source for its architecture (batch norm in inference form), with its weights.
 bool exportNafsTorchScript(const QString &configPath, const QString &outPath, QString *error);

@@ -62,6 +62,15 @@ torch::Tensor NonLocalAlignmentImpl::attentionWeights(const torch::Tensor &simil
     return weights.masked_fill(queryMask.logical_not().logical_or(contextMask.logical_not()), 0.0);
 }
 
+torch::Tensor NonLocalAlignmentImpl::pairedTextAttention(
+    const torch::Tensor &image, const torch::Tensor &imageValid, const torch::Tensor &text, const torch::Tensor &textValid)
+{
+    const torch::Tensor vq = l2Normalize(m_visualQuery(image)); // (B, Ni, D)
+    const torch::Tensor tk = l2Normalize(m_textKey(text)); // (B, Nt, D)
+    const torch::Tensor cosine = torch::matmul(tk, vq.transpose(-1, -2)); // (B, Nt, Ni)
+    return attentionWeights(cosine, textValid, imageValid, m_architecture.inverseTemperature, m_architecture.leakySlope, false);
+}
+
 AlignmentScores NonLocalAlignmentImpl::forward(const torch::Tensor &image, const torch::Tensor &imageValid,
     const torch::Tensor &text, const torch::Tensor &textValid, bool keepWeights)
 {
@@ -93,6 +102,8 @@ AlignmentScores NonLocalAlignmentImpl::forward(const torch::Tensor &image, const
     if (keepWeights) {
         scores.imageToTextWeights = alpha;
         scores.textToImageWeights = beta;
+        scores.imageItemRelevance = relevanceI * iValid.to(relevanceI.dtype());
+        scores.textItemRelevance = relevanceT * tValid.to(relevanceT.dtype());
     }
     return scores;
 }

@@ -12,12 +12,16 @@ namespace descry {
 // for, the attention behind them: imageToTextWeights (Bi, Bt, Ni, Nt) — how much each image
 // item (global, region stripes, patch stripes) attended to each text item (sentence,
 // sub-sentences, words) — and textToImageWeights (Bi, Bt, Nt, Ni), the other way round. Rows
-// of dropped (focal) or invalid items are zero.
+// of dropped (focal) or invalid items are zero. With the weights come the per-item relevances
+// the two directions average: imageItemRelevance (Bi, Bt, Ni) and textItemRelevance (Bi, Bt, Nt),
+// zero for invalid items, so an explanation can split the score by image scale exactly.
 struct AlignmentScores {
     torch::Tensor imageToText;
     torch::Tensor textToImage;
     torch::Tensor imageToTextWeights;
     torch::Tensor textToImageWeights;
+    torch::Tensor imageItemRelevance;
+    torch::Tensor textItemRelevance;
     // The local similarity NAFS ranks by: the mean of both directions.
     torch::Tensor similarity() const;
 };
@@ -38,6 +42,12 @@ public:
     // Invalid items take no part (used for padding and for scale ablations).
     AlignmentScores forward(const torch::Tensor &image, const torch::Tensor &imageValid, const torch::Tensor &text,
         const torch::Tensor &textValid, bool keepWeights = false);
+
+    // Text -> image attention of matched pairs only, without focal dropping: text i attends over
+    // the items of image i. image (B, Ni, D), text (B, Nt, D); returns (B, Nt, Ni). For the
+    // stripe grounding loss, which needs a gradient on every stripe.
+    torch::Tensor pairedTextAttention(const torch::Tensor &image, const torch::Tensor &imageValid, const torch::Tensor &text,
+        const torch::Tensor &textValid);
 
     // The attention step shared by both directions, exposed for tests. similarity (.., Nq, Nc)
     // between queries and contexts (raw cosines); queryValid broadcastable to (.., Nq),

@@ -1,6 +1,7 @@
 #include "SearchEngine.h"
 
 #include "Gallery.h"
+#include "MatchExplanation.h"
 #include "RvnReranker.h"
 #include "TextPersonModel.h"
 #include "TrackletEmbedder.h"
@@ -243,6 +244,52 @@ void SearchEngine::rankWithModel(const SearchRequest &request, const ParsedQuery
                                    .arg(m_model->id()));
         rankWithAttributes(request, parsed, missing, response);
     }
+}
+
+bool SearchEngine::explain(const SearchRequest &request, int64_t trackletId, MatchExplanation *out, QString *error)
+{
+    if (!m_model) {
+        *error = QStringLiteral("no text-to-person model is loaded, and explanations show the model's attention; "
+                                "see models/README.md (or set DESCRY_MODEL)");
+        return false;
+    }
+    const std::vector<std::vector<float>> items = m_gallery.embeddings({trackletId}, m_model->id(), TrackletEmbedder::ItemsKind);
+    const std::vector<float> global = m_gallery.embedding(trackletId, m_model->id(), TrackletEmbedder::GlobalKind);
+    if (items.empty() || items.front().empty() || global.empty()) {
+        *error = QStringLiteral("tracklet %1 has no embeddings of model %2: run 'descry-cli reindex' first")
+                     .arg(trackletId)
+                     .arg(m_model->id());
+        return false;
+    }
+    const QueryEmbedding query = m_model->encodeQuery(request.text);
+    VisualEmbedding visual;
+    visual.dim = int(global.size());
+    visual.items = int(items.front().size()) / visual.dim;
+    visual.features = items.front();
+    std::vector<AttentionMap> maps;
+    const std::vector<float> local = m_model->localSimilarity(query, {&visual}, ImageScaleSet::All, &maps);
+    if (maps.empty()) {
+        *error = QStringLiteral("the model returned no attention for tracklet %1").arg(trackletId);
+        return false;
+    }
+    MatchExplanation e = MatchExplanation::build(query, maps.front(), m_model->regionStripes(), m_model->patchStripes());
+    e.modelId = m_model->id();
+    e.trackletId = trackletId;
+    e.localSimilarity = local.front();
+    VisualEmbedding globalOnly;
+    globalOnly.dim = visual.dim;
+    globalOnly.items = 1;
+    globalOnly.features = global;
+    e.globalCosine = TextPersonModel::globalCosine(query, globalOnly);
+    e.score = e.globalCosine + e.localSimilarity;
+    const ParsedQuery parsed = m_parser.parse(request.text);
+    if (!parsed.terms.empty()) {
+        e.attributeWeight = request.attributeWeight;
+        e.attributeScore = m_ranker.score(parsed, m_gallery.attributes(trackletId), nullptr);
+        e.score += e.attributeWeight * e.attributeScore;
+    }
+    *out = std::move(e);
+    return true;
 }
 
 } // namespace descry

@@ -14,6 +14,7 @@ namespace descry {
 
 class Gallery;
 class TextPersonModel;
+struct MatchExplanation;
 
 struct SearchRequest {
     QString text;
@@ -68,6 +69,10 @@ public:
     explicit SearchEngine(Gallery &gallery, TextPersonModel *model = nullptr);
 
     SearchResponse search(const SearchRequest &request);
+    // Why `trackletId` scores as it does for request.text: the model's attention between the
+    // query's units and the tracklet's stripes, and the score split by scale, computed exactly as
+    // search() scores it. Needs the model and the tracklet's embeddings of it.
+    bool explain(const SearchRequest &request, int64_t trackletId, MatchExplanation *out, QString *error);
     // Drop the cache (the next search reloads from the gallery).
     void invalidate();
 

@@ -81,8 +81,15 @@ struct TextPersonModel::Impl {
     {
         if (script) {
             const auto out = script->get_method("align")({image, imageValid, text.items, text.valid}).toTuple();
-            const auto &e = out->elements();
-            return AlignmentScores{e[0].toTensor(), e[1].toTensor(), e[2].toTensor(), e[3].toTensor()};
+            // A copy as a vector: indexing TupleElements past its 3 inline slots trips GCC's
+            // -Warray-bounds although the tuple is heap-backed.
+            const std::vector<c10::IValue> e = out->elements().vec();
+            AlignmentScores scores{e[0].toTensor(), e[1].toTensor(), e[2].toTensor(), e[3].toTensor(), {}, {}};
+            if (e.size() >= 6) {
+                scores.imageItemRelevance = e[4].toTensor();
+                scores.textItemRelevance = e[5].toTensor();
+            }
+            return scores;
         }
         return model->align(image, imageValid, text, weights);
     }
@@ -289,9 +296,13 @@ std::vector<QueryEmbedding> TextPersonModel::encodeQueries(const QStringList &te
             const torch::Tensor global = torch::nn::functional::normalize(
                 features.items[i][0], torch::nn::functional::NormalizeFuncOptions().p(2).dim(0).eps(1e-12));
             q.global.assign(global.data_ptr<float>(), global.data_ptr<float>() + dim);
+            const WordPieceSequence sequence = d->tokenizer->sequence(q.text, d->config.model.maxTokens);
+            q.words = WordPieceTokenizer::basicTokenize(q.text);
             for (int64_t j = 0; j < length; ++j) {
                 if (!features.valid[i][j].item<bool>())
                     continue;
+                q.wordOf.push_back(sequence.wordIndex[size_t(j)]);
+                q.spanOf.push_back(sequence.span[size_t(j)]);
                 const float *row = features.items[i][j].data_ptr<float>();
                 q.itemFeatures.insert(q.itemFeatures.end(), row, row + dim);
                 const int64_t id = tokens.ids[i][j].item<int64_t>();
@@ -350,6 +361,12 @@ std::vector<float> TextPersonModel::localSimilarity(const QueryEmbedding &query,
             m.textItems = int(nt);
             m.imageToText.assign(i2t[i].data_ptr<float>(), i2t[i].data_ptr<float>() + ni * nt);
             m.textToImage.assign(t2i[i].data_ptr<float>(), t2i[i].data_ptr<float>() + nt * ni);
+            if (s.imageItemRelevance.defined() && s.textItemRelevance.defined()) {
+                const torch::Tensor ri = s.imageItemRelevance[i][0].to(torch::kCPU).contiguous();
+                const torch::Tensor rt = s.textItemRelevance[i][0].to(torch::kCPU).contiguous();
+                m.imageItemRelevance.assign(ri.data_ptr<float>(), ri.data_ptr<float>() + ni);
+                m.textItemRelevance.assign(rt.data_ptr<float>(), rt.data_ptr<float>() + nt);
+            }
             maps->push_back(std::move(m));
         }
     }

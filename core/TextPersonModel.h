@@ -34,6 +34,12 @@ struct QueryEmbedding {
     std::vector<float> itemFeatures; // items x dim
     QStringList tokens; // items
     std::vector<TextScale> scales; // items
+    // Where each item came from, for explanations: the query's words (WordPieceTokenizer::
+    // basicTokenize, punctuation included), per item the word it is a piece of (-1 for [CLS],
+    // [SUB], [SEP]) and its sub-sentence (-1 for sentence-level items).
+    QStringList words;
+    std::vector<int> wordOf; // items
+    std::vector<int> spanOf; // items
 };
 
 // The attention behind one query/crop score (NAFS 3.3): imageToText[a * textItems + b] is how
@@ -43,6 +49,11 @@ struct AttentionMap {
     int textItems = 0;
     std::vector<float> imageToText;
     std::vector<float> textToImage;
+    // The per-item relevances both directions average into the local similarity (cosine of an
+    // item with what it attended to; 0 for items that took no part). Empty when the model does
+    // not report them (an older TorchScript module).
+    std::vector<float> imageItemRelevance; // imageItems
+    std::vector<float> textItemRelevance; // textItems
 };
 
 // Which image scales take part in the non-local alignment (the seed's scale ablation).

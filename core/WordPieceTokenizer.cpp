@@ -97,34 +97,36 @@ WordPieceSequence WordPieceTokenizer::sequence(const QString &text, int maxLengt
     if (maxLength <= 0)
         return out;
     const WordPieceEncoding encoding = encode(text);
-    out.ids.push_back(WordPieceVocabulary::Cls);
-    out.span.push_back(WordPieceSequence::sentenceSpan);
+    const auto push = [&out](int id, int span, int word) {
+        out.ids.push_back(id);
+        out.span.push_back(span);
+        out.wordIndex.push_back(word);
+    };
+    push(WordPieceVocabulary::Cls, WordPieceSequence::sentenceSpan, -1);
     for (size_t i = 0; i < encoding.ids.size(); ++i) {
         const int span = encoding.subSentenceIndex[i];
-        if (i == 0 || span != encoding.subSentenceIndex[i - 1]) {
-            out.ids.push_back(WordPieceVocabulary::Sub);
-            out.span.push_back(span);
-        }
-        out.ids.push_back(encoding.ids[i]);
-        out.span.push_back(span);
+        if (i == 0 || span != encoding.subSentenceIndex[i - 1])
+            push(WordPieceVocabulary::Sub, span, -1);
+        push(encoding.ids[i], span, encoding.wordIndex[i]);
     }
     // Truncate leaving room for [SEP]; a [SUB] whose tokens were all cut goes too.
     const size_t room = size_t(std::max(maxLength - 1, 1));
     if (out.ids.size() > room) {
         out.ids.resize(room);
         out.span.resize(room);
+        out.wordIndex.resize(room);
     }
     if (out.ids.size() > 1 && out.ids.back() == WordPieceVocabulary::Sub) {
         out.ids.pop_back();
         out.span.pop_back();
+        out.wordIndex.pop_back();
     }
-    if (int(out.ids.size()) < maxLength) {
-        out.ids.push_back(WordPieceVocabulary::Sep);
-        out.span.push_back(WordPieceSequence::sentenceSpan);
-    }
+    if (int(out.ids.size()) < maxLength)
+        push(WordPieceVocabulary::Sep, WordPieceSequence::sentenceSpan, -1);
     out.attentionMask.assign(out.ids.size(), 1);
     out.ids.resize(size_t(maxLength), WordPieceVocabulary::Pad);
     out.span.resize(size_t(maxLength), WordPieceSequence::paddingSpan);
+    out.wordIndex.resize(size_t(maxLength), -1);
     out.attentionMask.resize(size_t(maxLength), 0);
     return out;
 }

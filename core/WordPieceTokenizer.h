@@ -28,6 +28,9 @@ struct WordPieceSequence {
     std::vector<int> attentionMask; // 1 for real tokens, 0 for padding
     // Per position: the sub-sentence id of a [SUB] or text token, sentenceSpan or paddingSpan.
     std::vector<int> span;
+    // Per position: the source word (basicTokenize() index) of a text token, -1 for [CLS], [SUB],
+    // [SEP] and padding. Lets explanations name whole words rather than word pieces.
+    std::vector<int> wordIndex;
 };
 
 // BERT-style WordPiece tokenizer over a WordPieceVocabulary: basic pre-tokenisation, then

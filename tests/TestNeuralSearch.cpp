@@ -3,6 +3,7 @@
 // source and attribute filters. Uses an untrained tiny model and hand-placed global vectors, so
 // the coarse order is known exactly.
 #include "Gallery.h"
+#include "MatchExplanation.h"
 #include "SearchEngine.h"
 #include "TextPersonModel.h"
 #include "TinyNafsModel.h"
@@ -177,6 +178,40 @@ private Q_SLOTS:
             b.insert(rvn.results[i].tracklet.id);
         }
         QCOMPARE(a, b);
+    }
+
+    void explanationAddsUpToTheSearchScore()
+    {
+        SearchEngine engine(m_gallery, m_model.get());
+        SearchRequest request;
+        request.text = kQuery;
+        const SearchResponse r = engine.search(request);
+        for (size_t i = 0; i < 5; ++i) {
+            const SearchResult &s = r.results[i];
+            MatchExplanation e;
+            QString error;
+            QVERIFY2(engine.explain(request, s.tracklet.id, &e, &error), qPrintable(error));
+            QCOMPARE(e.trackletId, s.tracklet.id);
+            QVERIFY(std::abs(e.score - s.score) < 1e-4f);
+            QVERIFY(std::abs(e.globalCosine - s.globalScore) < 1e-4f);
+            QVERIFY(std::abs(e.localSimilarity - s.localScore) < 1e-4f);
+            QVERIFY(e.unitCount() > 0 && e.stripeCount() == m_model->imageItems());
+            // The scale parts add up to the model's share of the score.
+            QVERIFY(e.hasContributions());
+            const float parts = e.scaleContribution(ImageScale::Global) + e.scaleContribution(ImageScale::Region)
+                + e.scaleContribution(ImageScale::Patch);
+            QVERIFY(std::abs(parts - (s.globalScore + s.localScore)) < 1e-4f);
+        }
+        // A tracklet without embeddings, and no model at all: errors that say what to do.
+        const int64_t bare = m_ids[size_t(std::find_if(m_cosines.begin(), m_cosines.end(), [](float c) { return std::isnan(c); })
+            - m_cosines.begin())];
+        MatchExplanation e;
+        QString error;
+        QVERIFY(!engine.explain(request, bare, &e, &error));
+        QVERIFY2(error.contains(QStringLiteral("reindex")), qPrintable(error));
+        SearchEngine plain(m_gallery);
+        QVERIFY(!plain.explain(request, m_ids.front(), &e, &error));
+        QVERIFY2(error.contains(QStringLiteral("model")), qPrintable(error));
     }
 };
 

@@ -257,19 +257,25 @@ void TestWordPieceTokenizer::sequenceLayout_data()
     QTest::addColumn<QList<int>>("ids");
     QTest::addColumn<QList<int>>("spans");
     QTest::addColumn<int>("realTokens");
+    QTest::addColumn<QList<int>>("words");
     const QString text = QStringLiteral("red coat, black bag");
+    // Words of the text: red 0, coat 1, ',' 2, black 3, bag 4; -1 for the special tokens.
     QTest::newRow("padded") << text << 12
                             << QList<int> { cls, sub, red, coat, comma, sub, black, bag, sep, pad, pad, pad }
-                            << QList<int> { s, 0, 0, 0, 0, 1, 1, 1, s, p, p, p } << 9;
+                            << QList<int> { s, 0, 0, 0, 0, 1, 1, 1, s, p, p, p } << 9
+                            << QList<int> { -1, -1, 0, 1, 2, -1, 3, 4, -1, -1, -1, -1 };
     QTest::newRow("exact") << text << 9 << QList<int> { cls, sub, red, coat, comma, sub, black, bag, sep }
-                           << QList<int> { s, 0, 0, 0, 0, 1, 1, 1, s } << 9;
+                           << QList<int> { s, 0, 0, 0, 0, 1, 1, 1, s } << 9
+                           << QList<int> { -1, -1, 0, 1, 2, -1, 3, 4, -1 };
     QTest::newRow("truncated") << text << 8 << QList<int> { cls, sub, red, coat, comma, sub, black, sep }
-                               << QList<int> { s, 0, 0, 0, 0, 1, 1, s } << 8;
+                               << QList<int> { s, 0, 0, 0, 0, 1, 1, s } << 8
+                               << QList<int> { -1, -1, 0, 1, 2, -1, 3, -1 };
     // A [SUB] whose tokens were all cut is dropped rather than left empty.
     QTest::newRow("dangling sub") << text << 7 << QList<int> { cls, sub, red, coat, comma, sep, pad }
-                                  << QList<int> { s, 0, 0, 0, 0, s, p } << 6;
+                                  << QList<int> { s, 0, 0, 0, 0, s, p } << 6
+                                  << QList<int> { -1, -1, 0, 1, 2, -1, -1 };
     QTest::newRow("empty text") << QString() << 4 << QList<int> { cls, sep, pad, pad }
-                                << QList<int> { s, s, p, p } << 2;
+                                << QList<int> { s, s, p, p } << 2 << QList<int> { -1, -1, -1, -1 };
 }
 
 void TestWordPieceTokenizer::sequenceLayout()
@@ -279,10 +285,12 @@ void TestWordPieceTokenizer::sequenceLayout()
     QFETCH(QList<int>, ids);
     QFETCH(QList<int>, spans);
     QFETCH(int, realTokens);
+    QFETCH(QList<int>, words);
     const WordPieceTokenizer tokenizer(smallVocabulary());
     const WordPieceSequence sequence = tokenizer.sequence(text, maxLength);
     QCOMPARE(sequence.ids, toVector(ids));
     QCOMPARE(sequence.span, toVector(spans));
+    QCOMPARE(sequence.wordIndex, toVector(words));
     QCOMPARE(sequence.attentionMask.size(), size_t(maxLength));
     QCOMPARE(int(std::count(sequence.attentionMask.cbegin(), sequence.attentionMask.cend(), 1)), realTokens);
 }

@@ -20,6 +20,7 @@ int runReindex(const QStringList &args);
 int runExport(const QStringList &args);
 int runEvidence(const QStringList &args);
 int runReview(const QStringList &args);
+int runExplain(const QStringList &args);
 
 // Dispatches argv (without the program name) to a subcommand; prints help on misuse.
 int run(const QStringList &args);

@@ -1,6 +1,7 @@
 #include "CliSupport.h"
 
 #include "Gallery.h"
+#include "TextPersonModel.h"
 
 #include <QElapsedTimer>
 
@@ -34,6 +35,29 @@ bool parseArgs(QCommandLineParser &parser, const QStringList &args)
         return false;
     }
     return true;
+}
+
+void addModelOptions(QCommandLineParser &parser)
+{
+    parser.addOption({ QStringLiteral("model"),
+        QStringLiteral("Text-to-person model config or .ts (default: the shipped model)."), QStringLiteral("FILE") });
+    parser.addOption({ QStringLiteral("no-model"), QStringLiteral("Rank by the attribute baseline only.") });
+}
+
+std::unique_ptr<TextPersonModel> loadModelOption(const QCommandLineParser &parser, const QString &command)
+{
+    if (parser.isSet(QStringLiteral("no-model")))
+        return nullptr;
+    const QString modelPath = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model"))
+                                                                      : TextPersonModel::defaultModelPath();
+    QString error;
+    std::unique_ptr<TextPersonModel> model;
+    if (!modelPath.isEmpty())
+        model = TextPersonModel::load(modelPath, &error);
+    if (!model)
+        printErr(QStringLiteral("%1: ranking by attributes only: %2")
+                     .arg(command, modelPath.isEmpty() ? QStringLiteral("no model found (see --model)") : error));
+    return model;
 }
 
 void printOut(const QString &text)

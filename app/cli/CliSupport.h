@@ -3,6 +3,12 @@
 #include <QCommandLineParser>
 #include <QString>
 
+#include <memory>
+
+namespace descry {
+class TextPersonModel;
+}
+
 namespace descry::cli {
 
 // Shared plumbing of the subcommands: the --gallery option, argument parsing with clear
@@ -12,6 +18,12 @@ QString galleryPath(const QCommandLineParser &parser);
 // Parses `args` (subcommand name first); prints the error + help to stderr and returns false
 // on bad usage.
 bool parseArgs(QCommandLineParser &parser, const QStringList &args);
+
+// --model FILE and --no-model, for commands that rank with the text-to-person model.
+void addModelOptions(QCommandLineParser &parser);
+// The model those options ask for (default: the shipped model); null with --no-model or when
+// none loads, after saying on stderr why ranking falls back to attributes.
+std::unique_ptr<TextPersonModel> loadModelOption(const QCommandLineParser &parser, const QString &command);
 
 void printOut(const QString &text); // stdout, newline added
 void printErr(const QString &text); // stderr, newline added

@@ -2,6 +2,8 @@
 #include "Cli.h"
 #include "CliSupport.h"
 #include "Gallery.h"
+#include "HeatmapRenderer.h"
+#include "MatchExplanation.h"
 #include "SearchEngine.h"
 #include "TextPersonModel.h"
 
@@ -27,21 +29,6 @@ bool parseTrackletIds(const QString &text, std::vector<int64_t> *ids)
     return !ids->empty();
 }
 
-// The model `descry-cli search` would rank with, from the same --model/--no-model options.
-std::unique_ptr<TextPersonModel> loadModel(const QCommandLineParser &parser)
-{
-    if (parser.isSet(QStringLiteral("no-model")))
-        return nullptr;
-    const QString path = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model"))
-                                                               : TextPersonModel::defaultModelPath();
-    QString error;
-    std::unique_ptr<TextPersonModel> model = path.isEmpty() ? nullptr : TextPersonModel::load(path, &error);
-    if (!model)
-        printErr(QStringLiteral("evidence: ranking by attributes only: %1")
-                     .arg(path.isEmpty() ? QStringLiteral("no model found (see --model)") : error));
-    return model;
-}
-
 // The top results of the query, ranked as `descry-cli search` ranks them. Nothing is written to
 // the gallery (search adds the query to its history; an export does not).
 bool searchItems(const QCommandLineParser &parser, const QString &galleryPath, CaseExportRequest *request)
@@ -51,7 +38,7 @@ bool searchItems(const QCommandLineParser &parser, const QString &galleryPath, C
         printErr(QStringLiteral("evidence: ") + gallery.lastError());
         return false;
     }
-    const std::unique_ptr<TextPersonModel> model = loadModel(parser);
+    const std::unique_ptr<TextPersonModel> model = loadModelOption(parser, QStringLiteral("evidence"));
     SearchEngine engine(gallery, model.get());
     SearchRequest search;
     search.text = request->query;
@@ -61,8 +48,15 @@ bool searchItems(const QCommandLineParser &parser, const QString &galleryPath, C
         printErr(QStringLiteral("evidence: ") + note);
     request->ranking = response.ranking;
     int rank = 0;
-    for (const SearchResult &result : response.results)
-        request->items.push_back(CaseExportItem::fromSearchResult(result, ++rank));
+    for (const SearchResult &result : response.results) {
+        CaseExportItem item = CaseExportItem::fromSearchResult(result, ++rank);
+        // Why it matched: the model's cross-scale attention, as `descry-cli explain` draws it.
+        MatchExplanation explanation;
+        QString error;
+        if (model && engine.explain(search, result.tracklet.id, &explanation, &error))
+            item.heatmap = HeatmapRenderer::sheet(QImage::fromData(gallery.cropImage(result.tracklet.bestCropId)), explanation);
+        request->items.push_back(item);
+    }
     if (request->items.empty()) {
         printErr(
             QStringLiteral("evidence: no tracklet matches \"%1\"; nothing exported").arg(request->query));
@@ -113,11 +107,7 @@ int runEvidence(const QStringList &args)
         QStringLiteral("TEXT") });
     parser.addOption({ QStringLiteral("top"), QStringLiteral("With --query: how many results (default 10)."),
         QStringLiteral("N"), QStringLiteral("10") });
-    parser.addOption({ QStringLiteral("model"),
-        QStringLiteral("With --query: text-to-person model config or .ts (default: the shipped model)."),
-        QStringLiteral("FILE") });
-    parser.addOption(
-        { QStringLiteral("no-model"), QStringLiteral("With --query: rank by the attribute baseline only.") });
+    addModelOptions(parser);
     parser.addOption(
         { QStringLiteral("case"), QStringLiteral("Case title for the reports."), QStringLiteral("NAME") });
     parser.addOption({ QStringLiteral("case-number"), QStringLiteral("Case or reference number."),

@@ -49,9 +49,7 @@ int runSearch(const QStringList &args)
         QStringLiteral("K"), QStringLiteral("20") });
     parser.addOption({ QStringLiteral("source"), QStringLiteral("Only tracklets of this source id."),
         QStringLiteral("ID") });
-    parser.addOption({ QStringLiteral("model"),
-        QStringLiteral("Text-to-person model config or .ts (default: the shipped model)."), QStringLiteral("FILE") });
-    parser.addOption({ QStringLiteral("no-model"), QStringLiteral("Rank by the attribute baseline only.") });
+    addModelOptions(parser);
     parser.addOption({ QStringLiteral("rvn"), QStringLiteral("Re-rank by visual neighbours (NAFS RVN).") });
     parser.addOption({ QStringLiteral("attribute-weight"),
         QStringLiteral("Weight of the attribute agreement in the model's score (default 0.5)."), QStringLiteral("W"),
@@ -88,17 +86,7 @@ int runSearch(const QStringList &args)
     request.rerankNeighbours = parser.isSet(QStringLiteral("rvn"));
     request.minAttributeScore = parser.value(QStringLiteral("attribute-filter")).toFloat();
     request.attributeWeight = parser.value(QStringLiteral("attribute-weight")).toFloat();
-    std::unique_ptr<TextPersonModel> model;
-    if (!parser.isSet(QStringLiteral("no-model"))) {
-        const QString modelPath = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model"))
-                                                                          : TextPersonModel::defaultModelPath();
-        QString error;
-        if (!modelPath.isEmpty())
-            model = TextPersonModel::load(modelPath, &error);
-        if (!model)
-            printErr(QStringLiteral("search: ranking by attributes only: %1")
-                         .arg(modelPath.isEmpty() ? QStringLiteral("no model found (see --model)") : error));
-    }
+    const std::unique_ptr<TextPersonModel> model = loadModelOption(parser, QStringLiteral("search"));
     SearchEngine engine(gallery, model.get());
     const SearchResponse response = engine.search(request);
     for (const QString &note : response.notes)
