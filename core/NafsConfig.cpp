@@ -72,6 +72,7 @@ QJsonObject trainingToJson(const NafsTraining &t)
     o[QStringLiteral("localWeight")] = t.localWeight;
     o[QStringLiteral("csalScale")] = t.csalScale;
     o[QStringLiteral("localBatch")] = t.localBatch;
+    o[QStringLiteral("groundingWeight")] = t.groundingWeight;
     o[QStringLiteral("flip")] = t.flip;
     o[QStringLiteral("threads")] = t.threads;
     o[QStringLiteral("checkpointMinutes")] = t.checkpointMinutes;
@@ -96,7 +97,7 @@ bool trainingFromJson(const QJsonObject &o, NafsTraining *t, QString *error)
         && r("weightDecay", &t->weightDecay) && r("warmupEpochs", &t->warmupEpochs)
         && r("cmpmWeight", &t->cmpmWeight) && r("cmpcWeight", &t->cmpcWeight)
         && r("localWeight", &t->localWeight) && r("csalScale", &t->csalScale)
-        && r("localBatch", &t->localBatch) && r("flip", &t->flip)
+        && r("localBatch", &t->localBatch) && r("groundingWeight", &t->groundingWeight) && r("flip", &t->flip)
         && r("threads", &t->threads) && r("checkpointMinutes", &t->checkpointMinutes);
 }
 
@@ -139,7 +140,7 @@ QString NafsTraining::validate() const
                               "checkpointMinutes >= 1");
     if (localBatch < 0 || localBatch == 1)
         return QStringLiteral("model config: localBatch must be 0 (the whole batch) or at least 2");
-    if (cmpmWeight < 0 || cmpcWeight < 0 || localWeight < 0 || !(csalScale > 0))
+    if (cmpmWeight < 0 || cmpcWeight < 0 || localWeight < 0 || groundingWeight < 0 || !(csalScale > 0))
         return QStringLiteral("model config: loss weights must not be negative, csalScale > 0");
     return {};
 }

@@ -60,6 +60,10 @@ struct NafsTraining {
     // alignment grows with the square of the batch and dominates a CPU step; 32 of 64 pairs
     // halves the step time (measured: 58 -> 100+ images/s on 2 cores).
     int localBatch = 32;
+    // Stripe grounding (Descry's addition, see ARCHITECTURE.md): words the query lexicon places
+    // on the body (hair, jacket, trousers, shoes) are pulled to attend to the stripes of that
+    // body zone, so the attention heatmaps mean something. 0 turns it off.
+    double groundingWeight = 0;
     bool flip = true; // horizontal flip augmentation
     int threads = 2;
     int checkpointMinutes = 5;

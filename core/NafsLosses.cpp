@@ -48,4 +48,15 @@ torch::Tensor csalLoss(const torch::Tensor &imageToText, const torch::Tensor &te
     return matchingKl(imageToText * scale, labels, eps) + matchingKl(textToImage.t() * scale, labels, eps);
 }
 
+torch::Tensor groundingLoss(const torch::Tensor &attention, const torch::Tensor &zones, const torch::Tensor &zoneMask,
+    double eps)
+{
+    const int64_t b = attention.size(0), nt = attention.size(1), ni = attention.size(2);
+    const torch::Tensor stripes = (attention * zoneMask[0]).sum(-1); // (B, Nt)
+    const torch::Tensor inZone = (attention * zoneMask.index_select(0, zones.reshape({-1})).view({b, nt, ni})).sum(-1);
+    const torch::Tensor named = zones.gt(0).to(attention.dtype());
+    const torch::Tensor perToken = -torch::log((inZone + eps) / (stripes + eps));
+    return (perToken * named).sum() / named.sum().clamp_min(1.0);
+}
+
 } // namespace descry

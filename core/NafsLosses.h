@@ -26,6 +26,14 @@ torch::Tensor cmpcLoss(const torch::Tensor &image, const torch::Tensor &text, co
 torch::Tensor csalLoss(const torch::Tensor &imageToText, const torch::Tensor &textToImage, const torch::Tensor &labels,
     double scale, double eps = 1e-8);
 
+// Stripe grounding. attention (B, Nt, Ni): each text item's attention over its own image's items
+// (pairedTextAttention); zones (B, Nt) int64: the body zone a token names (0 none, else a row of
+// zoneMask); zoneMask (Z, Ni) float: row 0 marks every stripe (region and patch items, not the
+// global one), row z the stripes of zone z. Per token with a zone: -log of the share of its
+// stripe attention that falls in its zone; the mean over those tokens (0 when there are none).
+torch::Tensor groundingLoss(const torch::Tensor &attention, const torch::Tensor &zones, const torch::Tensor &zoneMask,
+    double eps = 1e-6);
+
 // mean_i sum_j p_ij (log p_ij - log(q_ij + eps)) with p = softmax(logits, 1), q from labels.
 torch::Tensor matchingKl(const torch::Tensor &logits, const torch::Tensor &labels, double eps = 1e-8);
 

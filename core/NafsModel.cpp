@@ -47,6 +47,12 @@ AlignmentScores NafsModelImpl::align(
     return m_alignment(imageItems, imageValid, text.items, text.valid, keepWeights);
 }
 
+torch::Tensor NafsModelImpl::pairedTextAttention(
+    const torch::Tensor &imageItems, const torch::Tensor &imageValid, const TextFeatures &text)
+{
+    return m_alignment->pairedTextAttention(imageItems, imageValid, text.items, text.valid);
+}
+
 torch::Tensor NafsModelImpl::globalCosine(const torch::Tensor &imageGlobal, const torch::Tensor &textGlobal)
 {
     const auto options = F::NormalizeFuncOptions().p(2).dim(1).eps(1e-12);

@@ -40,6 +40,8 @@ public:
     TextFeatures encodeTexts(const torch::Tensor &ids, const torch::Tensor &attentionMask, const torch::Tensor &span);
     AlignmentScores align(const torch::Tensor &imageItems, const torch::Tensor &imageValid, const TextFeatures &text,
         bool keepWeights = false);
+    // See NonLocalAlignmentImpl::pairedTextAttention.
+    torch::Tensor pairedTextAttention(const torch::Tensor &imageItems, const torch::Tensor &imageValid, const TextFeatures &text);
 
     const NafsArchitecture &architecture() const { return m_architecture; }
     int vocabularySize() const { return m_vocabularySize; }

@@ -1,5 +1,6 @@
 #include "NafsTrainer.h"
 
+#include "BodyZones.h"
 #include "NafsConfig.h"
 #include "NafsLosses.h"
 #include "NafsModel.h"
@@ -92,7 +93,7 @@ torch::Tensor augment(const torch::Tensor &images, uint64_t seed, bool flip, int
 }
 
 struct Losses {
-    torch::Tensor total, cmpm, cmpc, csal;
+    torch::Tensor total, cmpm, cmpc, csal, grounding;
 };
 
 class Run {
@@ -132,6 +133,7 @@ private:
     bool m_hasVal = false;
     NafsModel m_model{nullptr};
     torch::Tensor m_classifier;
+    torch::Tensor m_zoneMask; // (kBodyZoneCount, image items), see BodyZones.h
     std::unique_ptr<torch::optim::Adam> m_optimizer;
     int64_t m_stepsPerEpoch = 0, m_totalSteps = 0;
     double m_elapsedBefore = 0; // training seconds of earlier (resumed) runs
@@ -213,6 +215,8 @@ void Run::buildModel()
     m_classifier = torch::empty({m_config.model.embedding, m_train.identityCount}, torch::kFloat32);
     torch::nn::init::xavier_uniform_(m_classifier);
     m_classifier = m_classifier.to(m_device).set_requires_grad(true);
+    const std::vector<float> zoneMask = bodyZoneMask(m_config.model.regionStripes, m_config.model.patchStripes);
+    m_zoneMask = torch::tensor(zoneMask, torch::kFloat32).view({kBodyZoneCount, -1}).to(m_device);
     const NafsTraining &t = m_config.training;
     std::vector<torch::Tensor> heads = m_model->headParameters();
     heads.push_back(m_classifier);
@@ -243,6 +247,7 @@ Losses Run::objective(const std::vector<int64_t> &pairs, int64_t step)
     torch::Tensor images = normalizeImages(m_train.images.index_select(0, imageRows));
     images = augment(images, streamSeed(t.seed, 2, uint64_t(step)), t.flip, 4).to(m_device);
     const TokenBatch tokens = m_train.captions.select(captionRows).trimmed().to(m_device);
+    const torch::Tensor zones = m_train.captionZones.index_select(0, captionRows).narrow(1, 0, tokens.ids.size(1)).to(m_device);
 
     const ImageFeatures image = m_model->encodeImages(images);
     const TextFeatures text = m_model->encodeTexts(tokens.ids, tokens.attentionMask, tokens.span);
@@ -260,7 +265,13 @@ Losses Run::objective(const std::vector<int64_t> &pairs, int64_t step)
     } else {
         l.csal = torch::zeros({}, image.items.options());
     }
-    l.total = t.cmpmWeight * l.cmpm + t.cmpcWeight * l.cmpc + t.localWeight * l.csal;
+    if (t.groundingWeight > 0) {
+        const torch::Tensor attention = m_model->pairedTextAttention(image.items, imageValid, text);
+        l.grounding = groundingLoss(attention, zones, m_zoneMask);
+    } else {
+        l.grounding = torch::zeros({}, image.items.options());
+    }
+    l.total = t.cmpmWeight * l.cmpm + t.cmpcWeight * l.cmpc + t.localWeight * l.csal + t.groundingWeight * l.grounding;
     return l;
 }
 
@@ -412,7 +423,7 @@ bool Run::execute(TrainResult *result, QString *error)
     runTimer.start();
     checkpointTimer.start();
     const int64_t firstStep = step;
-    double runningLoss = 0, runningCmpm = 0, runningCmpc = 0, runningCsal = 0;
+    double runningLoss = 0, runningCmpm = 0, runningCmpc = 0, runningCsal = 0, runningGrounding = 0;
     int epochInOrder = -1;
     std::vector<int64_t> order;
     while (step < m_totalSteps) {
@@ -442,6 +453,7 @@ bool Run::execute(TrainResult *result, QString *error)
         runningCmpm += w * (l.cmpm.item<double>() - runningCmpm);
         runningCmpc += w * (l.cmpc.item<double>() - runningCmpc);
         runningCsal += w * (l.csal.item<double>() - runningCsal);
+        runningGrounding += w * (l.grounding.item<double>() - runningGrounding);
 
         const bool epochEnd = step % m_stepsPerEpoch == 0;
         const double runSeconds = runTimer.elapsed() / 1000.0;
@@ -455,6 +467,7 @@ bool Run::execute(TrainResult *result, QString *error)
         p.cmpm = runningCmpm;
         p.cmpc = runningCmpc;
         p.csal = runningCsal;
+        p.grounding = runningGrounding;
         p.elapsedSeconds = m_elapsedBefore + runSeconds;
         p.imagesPerSecond = double(step - firstStep) * t.batchSize / std::max(1e-3, runSeconds);
         p.remainingSeconds = runSeconds / double(step - firstStep) * double(m_totalSteps - step);
@@ -468,6 +481,8 @@ bool Run::execute(TrainResult *result, QString *error)
             entry[QStringLiteral("cmpm")] = runningCmpm;
             entry[QStringLiteral("cmpc")] = runningCmpc;
             entry[QStringLiteral("csal")] = runningCsal;
+            if (t.groundingWeight > 0)
+                entry[QStringLiteral("grounding")] = runningGrounding;
             entry[QStringLiteral("validationR1")] = p.validationR1;
             entry[QStringLiteral("seconds")] = p.elapsedSeconds;
             m_epochLog.append(entry);

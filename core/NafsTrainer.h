@@ -13,7 +13,7 @@ struct TrainProgress {
     int epochs = 0;
     int64_t step = 0; // optimiser steps done over the whole run
     int64_t steps = 0;
-    double loss = 0, cmpm = 0, cmpc = 0, csal = 0; // running means over the last steps
+    double loss = 0, cmpm = 0, cmpc = 0, csal = 0, grounding = 0; // running means over the last steps
     double imagesPerSecond = 0;
     double elapsedSeconds = 0; // training time, summed over resumed runs
     double remainingSeconds = -1; // estimate, -1 while unknown

@@ -1,5 +1,6 @@
 #include "PedesTensors.h"
 
+#include "BodyZones.h"
 #include "NafsModel.h"
 #include "PedesDataset.h"
 #include "WordPieceTokenizer.h"
@@ -43,6 +44,19 @@ TokenBatch tokenizeTexts(const WordPieceTokenizer &tokenizer, const QStringList 
     return batch;
 }
 
+torch::Tensor tokenizeBodyZones(const WordPieceTokenizer &tokenizer, const QStringList &texts, int maxTokens)
+{
+    torch::Tensor zones = torch::zeros({int64_t(texts.size()), maxTokens}, torch::kLong);
+    auto z = zones.accessor<int64_t, 2>();
+    for (int i = 0; i < texts.size(); ++i) {
+        const std::vector<int> row = tokenBodyZones(
+            tokenizer.sequence(texts.at(i), maxTokens), WordPieceTokenizer::basicTokenize(texts.at(i)));
+        for (int j = 0; j < maxTokens; ++j)
+            z[i][j] = row[size_t(j)];
+    }
+    return zones;
+}
+
 bool loadPedesTensors(const PedesDataset &dataset, const QString &split, const NafsArchitecture &a,
     const WordPieceTokenizer &tokenizer, PedesTensors *out, QString *error, const std::function<void(int, int)> &progress)
 {
@@ -74,6 +88,7 @@ bool loadPedesTensors(const PedesDataset &dataset, const QString &split, const N
             progress(i + 1, n);
     }
     t.captions = tokenizeTexts(tokenizer, t.captionTexts, a.maxTokens);
+    t.captionZones = tokenizeBodyZones(tokenizer, t.captionTexts, a.maxTokens);
     t.captionImage = torch::tensor(captionImage, torch::kLong);
     t.identityCount = dataset.identityCount(split);
     *out = std::move(t);

@@ -27,6 +27,8 @@ struct TokenBatch {
 };
 
 TokenBatch tokenizeTexts(const WordPieceTokenizer &tokenizer, const QStringList &texts, int maxTokens);
+// (N, L) int64: the BodyZone each token's word names (BodyZones.h), aligned with tokenizeTexts.
+torch::Tensor tokenizeBodyZones(const WordPieceTokenizer &tokenizer, const QStringList &texts, int maxTokens);
 
 // One split of a dataset in memory, ready for training or evaluation: every image at the model
 // input size as (N, H, W, 3) uint8 RGB with its contiguous identity label, and every caption
@@ -37,6 +39,7 @@ struct PedesTensors {
     std::vector<int> identities; // (N) the dataset's own ids
     QStringList imagePaths; // (N)
     TokenBatch captions; // (M, L)
+    torch::Tensor captionZones; // (M, L) int64: BodyZone of each token (BodyZones.h)
     torch::Tensor captionImage; // (M) int64: the image each caption describes
     QStringList captionTexts; // (M)
     int identityCount = 0;

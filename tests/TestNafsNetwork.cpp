@@ -1,6 +1,7 @@
 // The pieces of the NAFS network (seed 000) checked against small cases worked out by hand:
 // stripe split & shuffle, the locality constraint of the text encoder, the non-local attention
 // step, and the CMPM / CMPC / CSAL losses.
+#include "BodyZones.h"
 #include "NafsLosses.h"
 #include "NafsModel.h"
 #include "TinyNafsModel.h"
@@ -229,6 +230,40 @@ private Q_SLOTS:
         const double images = (rowKl({9, 1}, {1, 0}) + rowKl({2, 8}, {0, 1})) / 2;
         const double texts = (rowKl({7, 4}, {1, 0}) + rowKl({3, 6}, {0, 1})) / 2;
         QVERIFY(std::abs(value(csalLoss(i2t, t2i, labels, 10.0)) - (images + texts)) < 1e-9);
+    }
+
+    void groundingMatchesHandComputation()
+    {
+        // One pair, 3 text items, 4 image items: [global, stripe top, stripe middle, stripe bottom].
+        // Zone mask rows: 0 = every stripe, 1 = "upper" (top + middle), 2 = "lower" (middle + bottom).
+        const torch::Tensor mask = torch::tensor({0., 1., 1., 1., 0., 1., 1., 0., 0., 0., 1., 1.}, torch::kDouble).view({3, 4});
+        const torch::Tensor attention
+            = torch::tensor({0.4, 0.3, 0.2, 0.1, 0.1, 0.1, 0.1, 0.7, 0.25, 0.25, 0.25, 0.25}, torch::kDouble).view({1, 3, 4});
+        // Item 0 names the upper zone: 0.5 of its 0.6 stripe attention there. Item 1 the lower
+        // zone: 0.8 of 0.9. Item 2 names nothing and does not count.
+        const torch::Tensor zones = torch::tensor({1, 2, 0}, torch::kLong).view({1, 3});
+        const double expected = (-std::log(0.5 / 0.6) - std::log(0.8 / 0.9)) / 2;
+        QVERIFY(std::abs(value(groundingLoss(attention, zones, mask, 0.0)) - expected) < 1e-9);
+        // No token names a zone: zero, not NaN.
+        QCOMPARE(value(groundingLoss(attention, torch::zeros({1, 3}, torch::kLong), mask)), 0.0);
+    }
+
+    void bodyZonesFollowTheLexiconAndTheStripes()
+    {
+        QVERIFY(bodyZoneOfWord(QStringLiteral("Jacket")) == BodyZone::Upper);
+        QVERIFY(bodyZoneOfWord(QStringLiteral("jeans")) == BodyZone::Lower);
+        QVERIFY(bodyZoneOfWord(QStringLiteral("sneakers")) == BodyZone::Feet);
+        QVERIFY(bodyZoneOfWord(QStringLiteral("hair")) == BodyZone::Head);
+        QVERIFY(bodyZoneOfWord(QStringLiteral("red")) == BodyZone::None);
+        QVERIFY(bodyZoneOfWord(QStringLiteral("backpack")) == BodyZone::None);
+        // 3 regions (centres 1/6, 1/2, 5/6) and 6 patches (centres 1/12 .. 11/12).
+        const std::vector<float> m = bodyZoneMask(3, 6);
+        auto row = [&](BodyZone z) { return std::vector<float>(m.begin() + int(z) * 10, m.begin() + int(z) * 10 + 10); };
+        QCOMPARE(row(BodyZone::None), (std::vector<float>{0, 1, 1, 1, 1, 1, 1, 1, 1, 1}));
+        QCOMPARE(row(BodyZone::Head), (std::vector<float>{0, 1, 0, 0, 1, 0, 0, 0, 0, 0}));
+        QCOMPARE(row(BodyZone::Upper), (std::vector<float>{0, 1, 1, 0, 0, 1, 1, 0, 0, 0}));
+        QCOMPARE(row(BodyZone::Lower), (std::vector<float>{0, 0, 1, 1, 0, 0, 0, 1, 1, 1}));
+        QCOMPARE(row(BodyZone::Feet), (std::vector<float>{0, 0, 0, 1, 0, 0, 0, 0, 1, 1}));
     }
 
     void tinyModelLearnsAFixedBatch()

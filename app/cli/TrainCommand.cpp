@@ -27,15 +27,16 @@ QString progressLine(const TrainProgress &p)
         return QStringLiteral("train: writing the model");
     if (p.phase == QLatin1String("validate"))
         return QStringLiteral("train: epoch %1/%2 done, validating").arg(p.epoch).arg(p.epochs);
-    QString line = QStringLiteral("train: epoch %1/%2 step %3/%4 loss %5 (cmpm %6 cmpc %7 csal %8) %9 img/s eta %10")
+    QString parts = QStringLiteral("cmpm %1 cmpc %2 csal %3").arg(p.cmpm, 0, 'f', 3).arg(p.cmpc, 0, 'f', 3).arg(p.csal, 0, 'f', 3);
+    if (p.grounding > 0)
+        parts += QStringLiteral(" grounding %1").arg(p.grounding, 0, 'f', 3);
+    QString line = QStringLiteral("train: epoch %1/%2 step %3/%4 loss %5 (%6) %7 img/s eta %8")
                        .arg(p.epoch)
                        .arg(p.epochs)
                        .arg(p.step)
                        .arg(p.steps)
                        .arg(p.loss, 0, 'f', 3)
-                       .arg(p.cmpm, 0, 'f', 3)
-                       .arg(p.cmpc, 0, 'f', 3)
-                       .arg(p.csal, 0, 'f', 3)
+                       .arg(parts)
                        .arg(p.imagesPerSecond, 0, 'f', 1)
                        .arg(formatEta(p.remainingSeconds));
     if (p.validationR1 >= 0)
