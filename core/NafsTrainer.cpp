@@ -1,6 +1,7 @@
 #include "NafsTrainer.h"
 
 #include "BodyZones.h"
+#include "ContentHash.h"
 #include "NafsConfig.h"
 #include "NafsLosses.h"
 #include "NafsModel.h"
@@ -20,10 +21,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
+#include <QSet>
 #include <QSysInfo>
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -96,11 +99,127 @@ struct Losses {
     torch::Tensor total, cmpm, cmpc, csal, grounding;
 };
 
+// The trained model a fine-tune starts from (TrainRequest::initModelPath).
+struct InitModel {
+    QString configPath, weightsPath, vocabularyPath; // absolute
+    QString id; // "<name>@<sha12>", as TextPersonModel::id names it
+    NafsConfig config;
+    bool isSet() const { return !configPath.isEmpty(); }
+};
+
+QString sibling(const QString &configPath, const QString &suffix)
+{
+    const QFileInfo info(configPath);
+    return info.dir().filePath(info.completeBaseName() + suffix);
+}
+
+bool loadInitModel(const QString &path, InitModel *init, QString *error)
+{
+    if (path.endsWith(QLatin1String(".ts"), Qt::CaseInsensitive)) {
+        *error = QStringLiteral("--init %1: a TorchScript model cannot be fine-tuned; give a Descry model config "
+                                "(<name>.json with <name>.pt and <name>.vocab beside it)")
+                     .arg(path);
+        return false;
+    }
+    QString why;
+    if (!NafsConfig::load(path, &init->config, &why)) {
+        *error = QStringLiteral("--init: %1").arg(why);
+        return false;
+    }
+    init->configPath = QFileInfo(path).absoluteFilePath();
+    init->weightsPath = sibling(init->configPath, QStringLiteral(".pt"));
+    init->vocabularyPath = sibling(init->configPath, QStringLiteral(".vocab"));
+    for (const QString &file : {init->weightsPath, init->vocabularyPath}) {
+        if (!QFileInfo(file).isFile()) {
+            *error = QStringLiteral("--init %1: %2 is missing; a model to fine-tune is a trained model's config "
+                                    "with its .pt and .vocab beside it")
+                         .arg(path, QDir::toNativeSeparators(file));
+            return false;
+        }
+    }
+    QString digest;
+    if (!contentHash(init->weightsPath, &digest, &why)) {
+        *error = QStringLiteral("--init: %1").arg(why);
+        return false;
+    }
+    init->id = QStringLiteral("%1@%2").arg(init->config.name, digest.left(12));
+    return true;
+}
+
+QString jsonText(const QJsonValue &value)
+{
+    if (value.isArray())
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    return value.toVariant().toString();
+}
+
+// "widths [8,8,8,8] vs [4,8,8,8], embedding 16 vs 8": where two architectures differ.
+QString architectureDifferences(const NafsConfig &a, const NafsConfig &b)
+{
+    const QJsonObject ja = a.toJson().value(QStringLiteral("model")).toObject();
+    const QJsonObject jb = b.toJson().value(QStringLiteral("model")).toObject();
+    QStringList differences;
+    for (auto it = ja.begin(); it != ja.end(); ++it)
+        if (it.value() != jb.value(it.key()))
+            differences << QStringLiteral("%1 %2 vs %3").arg(it.key(), jsonText(it.value()), jsonText(jb.value(it.key())));
+    return differences.join(QStringLiteral(", "));
+}
+
+// The config a run trains with: the given one, or the init model's with the fine-tune schedule;
+// then the request's overrides.
+bool resolveConfig(const TrainRequest &request, const InitModel &init, NafsConfig *config, QString *error)
+{
+    if (!request.configPath.isEmpty()) {
+        if (!NafsConfig::load(request.configPath, config, error))
+            return false;
+        if (init.isSet() && !(config->model == init.config.model)) {
+            *error = QStringLiteral("the config %1 describes another architecture than the model to fine-tune %2 (%3); "
+                                    "a fine-tune keeps the init model's architecture: leave out --config to train with "
+                                    "the init model's config, or make the \"model\" sections equal")
+                         .arg(request.configPath, init.configPath, architectureDifferences(*config, init.config));
+            return false;
+        }
+    } else if (init.isSet()) {
+        *config = init.config;
+        config->training.epochs = FineTuneDefaults::epochs;
+        config->training.learningRate = init.config.training.learningRate * FineTuneDefaults::learningRateFactor;
+        config->training.warmupEpochs = FineTuneDefaults::warmupEpochs;
+        config->training.data.clear(); // the init model's training data is not the fine-tune's
+    } else {
+        *error = QStringLiteral("give a model config (--config FILE) or a trained model to fine-tune (--init MODEL.json)");
+        return false;
+    }
+    if (!request.name.isEmpty())
+        config->name = request.name;
+    else if (init.isSet())
+        config->name = init.config.name + QStringLiteral("-ft");
+    if (config->name.contains(QLatin1Char('/')) || config->name.contains(QLatin1Char('\\'))) {
+        *error = QStringLiteral("the model name \"%1\" names files: it must not contain / or \\").arg(config->name);
+        return false;
+    }
+    NafsTraining &t = config->training;
+    if (request.epochs > 0)
+        t.epochs = request.epochs;
+    if (request.learningRate > 0)
+        t.learningRate = request.learningRate;
+    if (request.warmupEpochs >= 0)
+        t.warmupEpochs = request.warmupEpochs;
+    if (request.batchSize > 0)
+        t.batchSize = request.batchSize;
+    const QString why = t.validate();
+    if (!why.isEmpty()) {
+        *error = why;
+        return false;
+    }
+    return true;
+}
+
 class Run {
 public:
-    Run(const TrainRequest &request, const NafsConfig &config)
+    Run(const TrainRequest &request, const NafsConfig &config, const InitModel &init)
         : m_request(request)
         , m_config(config)
+        , m_init(init)
         , m_device(modelDevice())
     { }
 
@@ -110,7 +229,8 @@ private:
     bool preparePaths(QString *error);
     bool prepareVocabulary(const PedesDataset &dataset, QString *error);
     bool prepareData(QString *error);
-    void buildModel();
+    void noteWordsOutsideVocabulary(const PedesDataset &dataset);
+    bool buildModel(QString *error);
     bool saveCheckpoint(int64_t step, double trainingSeconds, QString *error);
     bool loadCheckpoint(int64_t *step, QString *error);
     Losses objective(const std::vector<int64_t> &pairs, int64_t step);
@@ -125,6 +245,7 @@ private:
 
     TrainRequest m_request;
     NafsConfig m_config;
+    InitModel m_init;
     c10::Device m_device;
     QString m_outputDir, m_workDir;
     WordPieceVocabulary m_vocabulary;
@@ -138,12 +259,20 @@ private:
     int64_t m_stepsPerEpoch = 0, m_totalSteps = 0;
     double m_elapsedBefore = 0; // training seconds of earlier (resumed) runs
     QJsonArray m_epochLog;
+    QStringList m_notes;
 };
 
 bool Run::preparePaths(QString *error)
 {
-    const QFileInfo configInfo(m_request.configPath);
+    const QFileInfo configInfo(m_request.configPath.isEmpty() ? m_init.configPath : m_request.configPath);
     m_outputDir = m_request.outputDir.isEmpty() ? configInfo.absolutePath() : QFileInfo(m_request.outputDir).absoluteFilePath();
+    if (m_init.isSet()
+        && QDir::cleanPath(QDir(m_outputDir).filePath(m_config.name + QStringLiteral(".pt"))) == QDir::cleanPath(m_init.weightsPath)) {
+        *error = QStringLiteral("the fine-tuned model would overwrite the model it starts from (%1); give it another "
+                                "--name or --out")
+                     .arg(m_init.weightsPath);
+        return false;
+    }
     m_workDir = m_request.workDir.isEmpty() ? QDir(m_outputDir).filePath(m_config.name + QStringLiteral(".train"))
                                             : QFileInfo(m_request.workDir).absoluteFilePath();
     if (!QDir().mkpath(m_outputDir) || !QDir().mkpath(m_workDir)) {
@@ -156,7 +285,11 @@ bool Run::preparePaths(QString *error)
 bool Run::prepareVocabulary(const PedesDataset &dataset, QString *error)
 {
     const QString path = QDir(m_workDir).filePath(QStringLiteral("vocabulary.txt"));
-    if (m_request.resume && QFileInfo::exists(path)) {
+    if (m_init.isSet()) {
+        // The init model's token embedding table is sized to its vocabulary: keep it.
+        if (!m_vocabulary.load(m_init.vocabularyPath, error))
+            return false;
+    } else if (m_request.resume && QFileInfo::exists(path)) {
         if (!m_vocabulary.load(path, error))
             return false;
     } else {
@@ -170,7 +303,46 @@ bool Run::prepareVocabulary(const PedesDataset &dataset, QString *error)
             return false;
     }
     m_tokenizer = std::make_unique<WordPieceTokenizer>(m_vocabulary);
+    if (m_init.isSet())
+        noteWordsOutsideVocabulary(dataset);
     return true;
+}
+
+void Run::noteWordsOutsideVocabulary(const PedesDataset &dataset)
+{
+    QSet<QString> pieces, unknown;
+    for (const PedesSample &s : dataset.samples(QStringLiteral("train"))) {
+        for (const QString &caption : s.captions) {
+            for (const QString &word : WordPieceTokenizer::basicTokenize(caption)) {
+                const std::vector<int> ids = m_tokenizer->wordPieces(word);
+                if (std::find(ids.begin(), ids.end(), int(WordPieceVocabulary::Unk)) != ids.end())
+                    unknown.insert(word);
+                else if (ids.size() > 1)
+                    pieces.insert(word);
+            }
+        }
+    }
+    auto sorted = [](const QSet<QString> &set) {
+        QStringList list(set.begin(), set.end());
+        list.sort();
+        return list.join(QStringLiteral(", "));
+    };
+    if (!pieces.isEmpty())
+        m_notes << QStringLiteral("%1 caption words are not in the vocabulary of %2 and are read as word pieces the "
+                                  "model learned for other words: %3")
+                       .arg(pieces.size())
+                       .arg(m_init.id, sorted(pieces));
+    if (!unknown.isEmpty())
+        m_notes << QStringLiteral("%1 caption words cannot be spelled with the vocabulary of %2 and are read as "
+                                  "[UNK]: %3")
+                       .arg(unknown.size())
+                       .arg(m_init.id, sorted(unknown));
+    for (const QString &note : std::as_const(m_notes)) {
+        TrainProgress p;
+        p.phase = QStringLiteral("note");
+        p.note = note;
+        report(p);
+    }
 }
 
 bool Run::prepareData(QString *error)
@@ -198,7 +370,8 @@ bool Run::prepareData(QString *error)
         && loadPedesTensors(dataset, QStringLiteral("val"), m_config.model, *m_tokenizer, &m_val, error);
     m_stepsPerEpoch = m_train.captionImage.size(0) / m_config.training.batchSize;
     if (m_stepsPerEpoch < 1) {
-        *error = QStringLiteral("the training split has %1 captions, fewer than one batch of %2")
+        *error = QStringLiteral("the training split has %1 captions, fewer than one batch of %2; give a smaller "
+                                "--batch-size")
                      .arg(m_train.captionImage.size(0))
                      .arg(m_config.training.batchSize);
         return false;
@@ -207,10 +380,12 @@ bool Run::prepareData(QString *error)
     return true;
 }
 
-void Run::buildModel()
+bool Run::buildModel(QString *error)
 {
     torch::manual_seed(streamSeed(m_config.training.seed, 0, 0));
     m_model = NafsModel(m_config.model, m_vocabulary.size());
+    if (m_init.isSet() && !loadNafsWeights(m_model, m_init.weightsPath, error))
+        return false;
     m_model->to(m_device);
     m_classifier = torch::empty({m_config.model.embedding, m_train.identityCount}, torch::kFloat32);
     torch::nn::init::xavier_uniform_(m_classifier);
@@ -226,6 +401,7 @@ void Run::buildModel()
             torch::optim::AdamOptions(t.learningRate * t.encoderLearningRateScale).weight_decay(t.weightDecay)));
     groups.emplace_back(heads, std::make_unique<torch::optim::AdamOptions>(torch::optim::AdamOptions(t.learningRate).weight_decay(t.weightDecay)));
     m_optimizer = std::make_unique<torch::optim::Adam>(std::move(groups), torch::optim::AdamOptions(t.learningRate));
+    return true;
 }
 
 double Run::learningRateFactor(int64_t step) const
@@ -323,6 +499,8 @@ bool Run::saveCheckpoint(int64_t step, double trainingSeconds, QString *error)
     state[QStringLiteral("step")] = qint64(step);
     state[QStringLiteral("trainingSeconds")] = trainingSeconds;
     state[QStringLiteral("config")] = m_config.toJson();
+    if (m_init.isSet())
+        state[QStringLiteral("init")] = m_init.id;
     state[QStringLiteral("epochs")] = m_epochLog;
     const QString statePath = QDir(m_workDir).filePath(QStringLiteral("state.json"));
     const QString previous = readJson(statePath).value(QStringLiteral("checkpoint")).toString();
@@ -345,6 +523,20 @@ bool Run::loadCheckpoint(int64_t *step, QString *error)
         *error = QStringLiteral("the checkpoint in %1 was made with another config; train with --fresh to start over, "
                                 "or restore the config it was made with")
                      .arg(m_workDir);
+        return false;
+    }
+    // A fine-tune continues only from the weights it started with: the checkpoint names them.
+    const QString savedInit = state.value(QStringLiteral("init")).toString();
+    if (savedInit != m_init.id) {
+        if (savedInit.isEmpty())
+            *error = QStringLiteral("the checkpoint in %1 is of a run from random weights, not a fine-tune of %2; train "
+                                    "with --fresh to start the fine-tune, or use another --work folder")
+                         .arg(m_workDir, m_init.id);
+        else
+            *error = QStringLiteral("the checkpoint in %1 continues a fine-tune of %2%3; resume with --init of that "
+                                    "model, or train with --fresh to start over")
+                         .arg(m_workDir, savedInit,
+                             m_init.isSet() ? QStringLiteral(", not of %1").arg(m_init.id) : QString());
         return false;
     }
     const QString dir = QDir(m_workDir).filePath(state.value(QStringLiteral("checkpoint")).toString());
@@ -384,11 +576,26 @@ bool Run::exportModel(TrainResult *result, QString *error)
     result->configPath = out.filePath(m_config.name + QStringLiteral(".json"));
     if (!saveNafsWeights(m_model, result->weightsPath, error) || !m_vocabulary.save(result->vocabularyPath, error))
         return false;
-    if (QFileInfo(result->configPath).absoluteFilePath() != QFileInfo(m_request.configPath).absoluteFilePath()
-        && !m_config.save(result->configPath, error))
+    // The config beside the weights says how they were made: with the overrides and the init
+    // model ("init" is ignored by NafsConfig::fromJson). A config trained in place as it is
+    // stays untouched.
+    QJsonObject config = m_config.toJson();
+    if (m_init.isSet())
+        config[QStringLiteral("init")] = QJsonObject{{QStringLiteral("id"), m_init.id}, {QStringLiteral("config"), m_init.configPath}};
+    NafsConfig onDisk;
+    QString ignored;
+    const bool inPlace = QFileInfo(result->configPath).absoluteFilePath() == QFileInfo(m_request.configPath).absoluteFilePath();
+    if (!(inPlace && NafsConfig::load(result->configPath, &onDisk, &ignored) && onDisk.toJson() == config)
+        && !writeJson(result->configPath, config, error))
         return false;
+    result->initModelId = m_init.id;
+    result->notes = m_notes;
     QJsonObject summary;
     summary[QStringLiteral("name")] = m_config.name;
+    if (m_init.isSet())
+        summary[QStringLiteral("init")] = m_init.id;
+    if (!m_notes.isEmpty())
+        summary[QStringLiteral("notes")] = QJsonArray::fromStringList(m_notes);
     summary[QStringLiteral("finished")] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
     summary[QStringLiteral("steps")] = qint64(m_totalSteps);
     summary[QStringLiteral("trainingSeconds")] = result->trainingSeconds;
@@ -410,9 +617,8 @@ bool Run::exportModel(TrainResult *result, QString *error)
 
 bool Run::execute(TrainResult *result, QString *error)
 {
-    if (!preparePaths(error) || !prepareData(error))
+    if (!preparePaths(error) || !prepareData(error) || !buildModel(error))
         return false;
-    buildModel();
     torch::set_num_threads(m_config.training.threads);
     int64_t step = 0;
     if (!loadCheckpoint(&step, error))
@@ -498,6 +704,8 @@ bool Run::execute(TrainResult *result, QString *error)
             checkpointTimer.restart();
             if (stopNow && step < m_totalSteps) {
                 result->finished = false;
+                result->initModelId = m_init.id;
+                result->notes = m_notes;
                 result->steps = step;
                 result->trainingSeconds = m_elapsedBefore + runTimer.elapsed() / 1000.0;
                 return true;
@@ -527,11 +735,14 @@ void keepFreedMemory()
 bool NafsTrainer::train(const TrainRequest &request, TrainResult *result, QString *error)
 {
     keepFreedMemory();
+    InitModel init;
+    if (!request.initModelPath.isEmpty() && !loadInitModel(request.initModelPath, &init, error))
+        return false;
     NafsConfig config;
-    if (!NafsConfig::load(request.configPath, &config, error))
+    if (!resolveConfig(request, init, &config, error))
         return false;
     try {
-        Run run(request, config);
+        Run run(request, config, init);
         return run.execute(result, error);
     } catch (const c10::Error &e) {
         *error = QStringLiteral("training failed: %1").arg(torchErrorMessage(e));

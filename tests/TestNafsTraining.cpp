@@ -1,14 +1,19 @@
 // Training and evaluation end to end on a tiny synthetic dataset: a run is reproducible from its
 // seed, an interrupted run resumed from its checkpoint ends with the same weights as an
-// uninterrupted one, and eval reports every ablation row.
+// uninterrupted one, a fine-tune (--init) is reproducible, keeps the init model's vocabulary and
+// architecture and resumes only from its own init, and eval reports every ablation row.
 #include "NafsConfig.h"
 #include "NafsEvaluator.h"
 #include "NafsTrainer.h"
 #include "SyntheticPedes.h"
+#include "TextPersonModel.h"
 #include "TinyNafsModel.h"
 
 #include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -22,6 +27,12 @@ QByteArray fileHash(const QString &path)
     if (!f.open(QIODevice::ReadOnly))
         return {};
     return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex();
+}
+
+QJsonObject readJson(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
 }
 
 } // namespace
@@ -48,6 +59,20 @@ private:
             qWarning("train failed: %s", qPrintable(error));
         return result;
     }
+
+    // Fine-tunes `init` (no config: its own with the fine-tune schedule) for 2 epochs into `out`.
+    bool fineTune(const QString &init, const QString &out, int64_t stopAfter, TrainResult *result, QString *error)
+    {
+        TrainRequest request;
+        request.initModelPath = init;
+        request.dataDir = m_data;
+        request.outputDir = out;
+        request.epochs = 2;
+        request.stopAfterSteps = stopAfter;
+        return NafsTrainer::train(request, result, error);
+    }
+
+    QString trainedInit() const { return m_dir.filePath(QStringLiteral("a/tiny-train.json")); }
 
 private Q_SLOTS:
     void initTestCase()
@@ -115,6 +140,116 @@ private Q_SLOTS:
         TrainResult result;
         QVERIFY(!NafsTrainer::train(request, &result, &error));
         QVERIFY2(error.contains(QStringLiteral("--fresh")), qPrintable(error));
+    }
+
+    void fineTuneIsReproducibleAndKeepsTheInitVocabulary()
+    {
+        TrainResult a, b;
+        QString error;
+        QVERIFY2(fineTune(trainedInit(), m_dir.filePath(QStringLiteral("ft-a")), 0, &a, &error), qPrintable(error));
+        QVERIFY2(fineTune(trainedInit(), m_dir.filePath(QStringLiteral("ft-b")), 0, &b, &error), qPrintable(error));
+        QVERIFY(a.finished && b.finished);
+        QCOMPARE(a.weightsPath, m_dir.filePath(QStringLiteral("ft-a/tiny-train-ft.pt"))); // "<init name>-ft"
+        // Same seed, same init: the same weights, and not the init's.
+        QCOMPARE(fileHash(a.weightsPath), fileHash(b.weightsPath));
+        const QString initWeights = m_dir.filePath(QStringLiteral("a/tiny-train.pt"));
+        QVERIFY(fileHash(a.weightsPath) != fileHash(initWeights));
+        // The vocabulary is the init's, not one built from the fine-tune captions.
+        QCOMPARE(fileHash(a.vocabularyPath), fileHash(m_dir.filePath(QStringLiteral("a/tiny-train.vocab"))));
+
+        // The written config: the init's architecture, the fine-tune schedule, the init's id.
+        const QString initId = QStringLiteral("tiny-train@") + QString::fromLatin1(fileHash(initWeights).left(12));
+        QCOMPARE(a.initModelId, initId);
+        NafsConfig init, tuned;
+        QVERIFY(NafsConfig::load(trainedInit(), &init, &error));
+        QVERIFY2(NafsConfig::load(a.configPath, &tuned, &error), qPrintable(error));
+        QVERIFY(tuned.model == init.model);
+        QCOMPARE(tuned.name, QStringLiteral("tiny-train-ft"));
+        QCOMPARE(tuned.training.epochs, 2); // --epochs over the fine-tune default
+        QCOMPARE(tuned.training.warmupEpochs, FineTuneDefaults::warmupEpochs);
+        QCOMPARE(tuned.training.learningRate, init.training.learningRate * FineTuneDefaults::learningRateFactor);
+        QCOMPARE(readJson(a.configPath).value(QStringLiteral("init")).toObject().value(QStringLiteral("id")).toString(),
+            initId);
+        QCOMPARE(readJson(m_dir.filePath(QStringLiteral("ft-a/tiny-train-ft.train.json"))).value(QStringLiteral("init")).toString(),
+            initId);
+
+        // The product loads it like any model, under its own id.
+        const std::unique_ptr<TextPersonModel> model = TextPersonModel::load(a.configPath, &error);
+        QVERIFY2(model, qPrintable(error));
+        QVERIFY(model->id().startsWith(QStringLiteral("tiny-train-ft@")));
+    }
+
+    void fineTuneResumesOnlyFromItsInit()
+    {
+        // A second model with the same config and vocabulary but other weights (the fine-tune's).
+        const QString other = m_dir.filePath(QStringLiteral("other"));
+        QVERIFY(QDir().mkpath(other));
+        for (const char *suffix : {".json", ".vocab"})
+            QVERIFY(QFile::copy(m_dir.filePath(QStringLiteral("a/tiny-train") + QLatin1String(suffix)),
+                other + QStringLiteral("/tiny-train") + QLatin1String(suffix)));
+        QVERIFY(QFile::copy(m_dir.filePath(QStringLiteral("ft-a/tiny-train-ft.pt")), other + QStringLiteral("/tiny-train.pt")));
+
+        const QString out = m_dir.filePath(QStringLiteral("ft-c"));
+        TrainResult first, refused, resumed;
+        QString error;
+        QVERIFY2(fineTune(trainedInit(), out, 3, &first, &error), qPrintable(error));
+        QVERIFY(!first.finished);
+        QVERIFY(!fineTune(other + QStringLiteral("/tiny-train.json"), out, 0, &refused, &error));
+        QVERIFY2(error.contains(QStringLiteral("continues a fine-tune of ") + first.initModelId), qPrintable(error));
+        // Without --init the checkpoint is refused too (train() would start from random weights).
+        TrainRequest plain;
+        plain.configPath = m_config;
+        plain.dataDir = m_data;
+        plain.workDir = out + QStringLiteral("/tiny-train-ft.train");
+        plain.outputDir = out;
+        // The fine-tune's schedule, so that only the missing init tells the runs apart.
+        NafsConfig base;
+        QVERIFY(NafsConfig::load(m_config, &base, &error));
+        plain.epochs = 2;
+        plain.learningRate = base.training.learningRate * FineTuneDefaults::learningRateFactor;
+        plain.warmupEpochs = FineTuneDefaults::warmupEpochs;
+        QVERIFY(!NafsTrainer::train(plain, &refused, &error));
+        QVERIFY2(error.contains(QStringLiteral("--init")), qPrintable(error));
+        // With its own init it ends where the uninterrupted fine-tune did.
+        QVERIFY2(fineTune(trainedInit(), out, 0, &resumed, &error), qPrintable(error));
+        QVERIFY(resumed.finished);
+        QCOMPARE(fileHash(resumed.weightsPath), fileHash(m_dir.filePath(QStringLiteral("ft-a/tiny-train-ft.pt"))));
+
+        // A plain run's checkpoint is not a fine-tune's.
+        TrainRequest onPlain;
+        onPlain.configPath = m_config;
+        onPlain.initModelPath = trainedInit();
+        onPlain.dataDir = m_data;
+        onPlain.outputDir = m_dir.filePath(QStringLiteral("d"));
+        onPlain.workDir = m_dir.filePath(QStringLiteral("d/tiny-train.train")); // stopped after 2 steps above
+        QVERIFY(!NafsTrainer::train(onPlain, &refused, &error));
+        QVERIFY2(error.contains(QStringLiteral("random weights")), qPrintable(error));
+    }
+
+    void fineTuneRefusesAnotherArchitecture()
+    {
+        NafsConfig config;
+        QString error;
+        QVERIFY(NafsConfig::load(m_config, &config, &error));
+        config.model.embedding = 16;
+        const QString wider = m_dir.filePath(QStringLiteral("wider.json"));
+        QVERIFY(config.save(wider, &error));
+        TrainRequest request;
+        request.configPath = wider;
+        request.initModelPath = trainedInit();
+        request.dataDir = m_data;
+        request.outputDir = m_dir.filePath(QStringLiteral("ft-wider"));
+        TrainResult result;
+        QVERIFY(!NafsTrainer::train(request, &result, &error));
+        QVERIFY2(error.contains(QStringLiteral("another architecture")) && error.contains(QStringLiteral("embedding 16 vs 8")),
+            qPrintable(error));
+        // Nor may a fine-tune overwrite the model it starts from.
+        request.configPath.clear();
+        request.name = QStringLiteral("tiny-train");
+        request.outputDir = m_dir.filePath(QStringLiteral("a"));
+        QVERIFY(!NafsTrainer::train(request, &result, &error));
+        QVERIFY2(error.contains(QStringLiteral("overwrite")), qPrintable(error));
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("ft-wider"))));
     }
 
     void evalReportsEveryRow()
