@@ -8,14 +8,15 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace descry;
 
-// `descry-cli evidence` as a user runs it: exit codes, messages, the --json summary and the
-// folder it writes.
+// `descry-cli evidence` as a user runs it: exit codes, messages, the --json summary, the folder
+// it writes, and the review decisions it exports (--confirmed, verdict/label/note per item).
 class TestEvidenceCli : public QObject {
     Q_OBJECT
 
@@ -53,6 +54,30 @@ class TestEvidenceCli : public QObject {
     {
         QFile file(path);
         return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    }
+
+    static QJsonArray exportedItems(const QString &dir)
+    {
+        return QJsonDocument::fromJson(readAll(dir + QStringLiteral("/results.json")))
+            .object()
+            .value(QStringLiteral("items"))
+            .toArray();
+    }
+
+    bool addReview(const QString &trackletId, const QString &query, ReviewVerdict verdict,
+        const QString &label = {}, const QString &note = {})
+    {
+        Gallery gallery;
+        if (!gallery.open(m_gallery))
+            return false;
+        ReviewRecord review;
+        review.trackletId = trackletId.toLongLong();
+        review.queryText = query;
+        review.verdict = verdict;
+        review.label = label;
+        review.note = note;
+        review.author = QStringLiteral("test");
+        return gallery.addReview(&review);
     }
 
 private Q_SLOTS:
@@ -154,6 +179,12 @@ private Q_SLOTS:
         QTest::newRow("bad ids") << QStringList { QStringLiteral("--out"), QStringLiteral("x"),
             QStringLiteral("--tracklets"), QStringLiteral("3,x") }
                                  << 2 << QStringLiteral("separated by commas");
+        QTest::newRow("confirmed and ids") << QStringList { QStringLiteral("--out"), QStringLiteral("x"),
+            QStringLiteral("--tracklets"), QStringLiteral("1"), QStringLiteral("--confirmed") }
+                                           << 2 << QStringLiteral("either");
+        QTest::newRow("confirmed with --top") << QStringList { QStringLiteral("--out"), QStringLiteral("x"),
+            QStringLiteral("--confirmed"), QStringLiteral("--top"), QStringLiteral("3") }
+                                              << 2 << QStringLiteral("leave out --top");
         QTest::newRow("unknown tracklet") << QStringList { QStringLiteral("--out"), QStringLiteral("x"),
             QStringLiteral("--tracklets"), QStringLiteral("987654") }
                                           << 1 << QStringLiteral("not in the gallery");
@@ -184,6 +215,84 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("no gallery at"), r.err.constData());
         QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("absent"))));
+    }
+
+    // Runs after the tests above: they export a gallery without reviews.
+    void exportsConfirmedTrackletsWithTheirReviews()
+    {
+        const QString jacket = QStringLiteral("a person in a blue jacket");
+        const QString bag = QStringLiteral("someone with a bag");
+        QVERIFY(addReview(m_ids[0], jacket, ReviewVerdict::Confirmed, QStringLiteral("Anna"), QStringLiteral("at the gate")));
+        QVERIFY(addReview(m_ids[1], jacket, ReviewVerdict::Confirmed));
+        QVERIFY(addReview(m_ids[1], jacket, ReviewVerdict::Rejected, {}, QStringLiteral("not her"))); // supersedes
+        QVERIFY(addReview(m_ids[2], bag, ReviewVerdict::Confirmed, QStringLiteral("Ben")));
+
+        // Confirmed for one query: its latest confirmations only, with label and note.
+        const QString forJacket = out(QStringLiteral("confirmed-jacket"));
+        Run r = cli({ QStringLiteral("--out"), forJacket, QStringLiteral("--confirmed"), QStringLiteral("--query"),
+            jacket, QStringLiteral("--no-model"), QStringLiteral("--json") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QJsonArray items = exportedItems(forJacket);
+        QCOMPARE(items.size(), 1);
+        QJsonObject item = items[0].toObject();
+        QCOMPARE(QString::number(item.value(QStringLiteral("tracklet_id")).toInteger()), m_ids[0]);
+        QCOMPARE(item.value(QStringLiteral("verdict")).toString(), QStringLiteral("confirmed"));
+        QCOMPARE(item.value(QStringLiteral("label")).toString(), QStringLiteral("Anna"));
+        QCOMPARE(item.value(QStringLiteral("note")).toString(), QStringLiteral("at the gate"));
+        QCOMPARE(QJsonDocument::fromJson(readAll(forJacket + QStringLiteral("/results.json")))
+                     .object()
+                     .value(QStringLiteral("query"))
+                     .toString(),
+            jacket);
+
+        // Confirmed for any query, in footage order; without a case query the note names the
+        // query each decision was made on.
+        const QString all = out(QStringLiteral("confirmed-all"));
+        r = cli({ QStringLiteral("--out"), all, QStringLiteral("--confirmed"), QStringLiteral("--no-model") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        items = exportedItems(all);
+        QCOMPARE(items.size(), 2);
+        QCOMPARE(QString::number(items[0].toObject().value(QStringLiteral("tracklet_id")).toInteger()), m_ids[0]);
+        QCOMPARE(items[0].toObject().value(QStringLiteral("note")).toString(),
+            QStringLiteral("on \"a person in a blue jacket\": at the gate"));
+        item = items[1].toObject();
+        QCOMPARE(QString::number(item.value(QStringLiteral("tracklet_id")).toInteger()), m_ids[2]);
+        QCOMPARE(item.value(QStringLiteral("label")).toString(), QStringLiteral("Ben"));
+        QCOMPARE(item.value(QStringLiteral("note")).toString(), QStringLiteral("on \"someone with a bag\""));
+        QVERIFY(readAll(all + QStringLiteral("/results.csv")).contains("Ben"));
+
+        // Chosen by id: each carries the decision that counts, whatever it is.
+        const QString byId = out(QStringLiteral("by-id-reviewed"));
+        r = cli({ QStringLiteral("--out"), byId, QStringLiteral("--tracklets"), m_ids[1] + QLatin1Char(',') + m_ids[3] });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        items = exportedItems(byId);
+        QCOMPARE(items.size(), 2);
+        QCOMPARE(items[0].toObject().value(QStringLiteral("verdict")).toString(), QStringLiteral("rejected"));
+        QCOMPARE(items[0].toObject().value(QStringLiteral("note")).toString(),
+            QStringLiteral("on \"a person in a blue jacket\": not her"));
+        QCOMPARE(items[1].toObject().value(QStringLiteral("verdict")).toString(), QString());
+
+        // The top results of a query carry that query's decisions only: tracklet 2's confirmation
+        // was on another query.
+        const QString top = out(QStringLiteral("top-reviewed"));
+        r = cli({ QStringLiteral("--out"), top, QStringLiteral("--query"), jacket, QStringLiteral("--top"),
+            QString::number(m_ids.size()), QStringLiteral("--no-model") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        items = exportedItems(top);
+        QVERIFY(!items.isEmpty());
+        const QMap<QString, QString> expected { { m_ids[0], QStringLiteral("confirmed") },
+            { m_ids[1], QStringLiteral("rejected") } };
+        for (const QJsonValue &v : items) {
+            const QString id = QString::number(v.toObject().value(QStringLiteral("tracklet_id")).toInteger());
+            QCOMPARE(v.toObject().value(QStringLiteral("verdict")).toString(), expected.value(id));
+        }
+
+        // Nothing confirmed for the query: refused, nothing written.
+        r = cli({ QStringLiteral("--out"), out(QStringLiteral("none")), QStringLiteral("--confirmed"),
+            QStringLiteral("--query"), QStringLiteral("a red hat"), QStringLiteral("--no-model") });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("no tracklet is confirmed for \"a red hat\""), r.err.constData());
+        QVERIFY(!QFileInfo::exists(out(QStringLiteral("none"))));
     }
 };
 

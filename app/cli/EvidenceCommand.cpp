@@ -11,6 +11,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
+
+#include <algorithm>
+#include <map>
 
 namespace descry::cli {
 
@@ -29,32 +33,44 @@ bool parseTrackletIds(const QString &text, std::vector<int64_t> *ids)
     return !ids->empty();
 }
 
+// Why a tracklet matched the query: the model's cross-scale attention, as `descry-cli explain`
+// draws it; null without a model.
+QImage heatmapOf(SearchEngine &engine, Gallery &gallery, bool hasModel, const SearchRequest &search,
+    const SearchResult &result)
+{
+    MatchExplanation explanation;
+    QString error;
+    if (!hasModel || !engine.explain(search, result.tracklet.id, &explanation, &error))
+        return {};
+    return HeatmapRenderer::sheet(QImage::fromData(gallery.cropImage(result.tracklet.bestCropId)), explanation);
+}
+
+void printNotesOnce(const SearchResponse &response, QSet<QString> *printed)
+{
+    for (const QString &note : response.notes)
+        if (!printed->contains(note)) {
+            printed->insert(note);
+            printErr(QStringLiteral("evidence: ") + note);
+        }
+}
+
 // The top results of the query, ranked as `descry-cli search` ranks them. Nothing is written to
 // the gallery (search adds the query to its history; an export does not).
-bool searchItems(const QCommandLineParser &parser, const QString &galleryPath, CaseExportRequest *request)
+bool searchItems(const QCommandLineParser &parser, Gallery &gallery, CaseExportRequest *request)
 {
-    Gallery gallery;
-    if (!gallery.open(galleryPath)) {
-        printErr(QStringLiteral("evidence: ") + gallery.lastError());
-        return false;
-    }
     const std::unique_ptr<TextPersonModel> model = loadModelOption(parser, QStringLiteral("evidence"));
     SearchEngine engine(gallery, model.get());
     SearchRequest search;
     search.text = request->query;
     search.topK = parser.value(QStringLiteral("top")).toInt();
     const SearchResponse response = engine.search(search);
-    for (const QString &note : response.notes)
-        printErr(QStringLiteral("evidence: ") + note);
+    QSet<QString> printed;
+    printNotesOnce(response, &printed);
     request->ranking = response.ranking;
     int rank = 0;
     for (const SearchResult &result : response.results) {
         CaseExportItem item = CaseExportItem::fromSearchResult(result, ++rank);
-        // Why it matched: the model's cross-scale attention, as `descry-cli explain` draws it.
-        MatchExplanation explanation;
-        QString error;
-        if (model && engine.explain(search, result.tracklet.id, &explanation, &error))
-            item.heatmap = HeatmapRenderer::sheet(QImage::fromData(gallery.cropImage(result.tracklet.bestCropId)), explanation);
+        item.heatmap = heatmapOf(engine, gallery, model != nullptr, search, result);
         request->items.push_back(item);
     }
     if (request->items.empty()) {
@@ -62,6 +78,110 @@ bool searchItems(const QCommandLineParser &parser, const QString &galleryPath, C
             QStringLiteral("evidence: no tracklet matches \"%1\"; nothing exported").arg(request->query));
         return false;
     }
+    return true;
+}
+
+// Per tracklet, the review decision an export shows: the one that counts (the latest) on the
+// case's query, or without a query the newest that counts on any query. `confirmedOnly` keeps
+// confirmations only.
+std::map<int64_t, ReviewRecord> latestReviews(Gallery &gallery, const QString &query, bool confirmedOnly)
+{
+    std::map<int64_t, ReviewRecord> byTracklet;
+    for (ReviewRecord &r : gallery.reviews(query)) // in the order they were made
+        if (!confirmedOnly || r.verdict == ReviewVerdict::Confirmed)
+            byTracklet[r.trackletId] = std::move(r);
+    return byTracklet;
+}
+
+// A case without a query shows decisions made on different queries: the note says which.
+void applyReview(CaseExportItem *item, const ReviewRecord &review, bool caseHasQuery)
+{
+    item->verdict = reviewVerdictKey(review.verdict);
+    item->label = review.label;
+    item->note = review.note;
+    if (!caseHasQuery)
+        item->note = QStringLiteral("on \"%1\"%2")
+                         .arg(review.queryText, review.note.isEmpty() ? QString() : QStringLiteral(": ") + review.note);
+}
+
+void applyReviews(Gallery &gallery, CaseExportRequest *request)
+{
+    const std::map<int64_t, ReviewRecord> reviews = latestReviews(gallery, request->query, false);
+    for (CaseExportItem &item : request->items) {
+        const auto it = reviews.find(item.trackletId);
+        if (it != reviews.end())
+            applyReview(&item, it->second, !request->query.isEmpty());
+    }
+}
+
+// The tracklets confirmed for the case's query (in the order search ranks them), or for any
+// query (in footage order). Each is scored and explained against the query it was confirmed
+// for: one search per query text over every tracklet. A confirmed tracklet that search does not
+// return (e.g. no attribute agreement) is exported unscored after the others.
+bool confirmedItems(const QCommandLineParser &parser, Gallery &gallery, CaseExportRequest *request)
+{
+    const std::map<int64_t, ReviewRecord> confirmed = latestReviews(gallery, request->query, true);
+    if (confirmed.empty()) {
+        printErr(QStringLiteral("evidence: no tracklet is confirmed%1; nothing exported (descry-cli review list shows "
+                                "the decisions)")
+                     .arg(request->query.isEmpty() ? QString() : QStringLiteral(" for \"%1\"").arg(request->query)));
+        return false;
+    }
+    const std::unique_ptr<TextPersonModel> model = loadModelOption(parser, QStringLiteral("evidence"));
+    SearchEngine engine(gallery, model.get());
+    std::map<QString, SearchResponse> responses;
+    QSet<QString> printed;
+    std::vector<std::pair<size_t, CaseExportItem>> ranked; // (place in its search, item)
+    for (const auto &[trackletId, review] : confirmed) {
+        SearchRequest search;
+        search.text = review.queryText;
+        search.topK = 0; // every tracklet: a confirmed one may rank low
+        auto response = responses.find(review.queryText);
+        if (response == responses.end()) {
+            response = responses.emplace(review.queryText, engine.search(search)).first;
+            printNotesOnce(response->second, &printed);
+            if (request->ranking.isEmpty())
+                request->ranking = response->second.ranking;
+        }
+        const std::vector<SearchResult> &results = response->second.results;
+        const auto hit = std::find_if(results.begin(), results.end(),
+            [id = trackletId](const SearchResult &r) { return r.tracklet.id == id; });
+        CaseExportItem item;
+        item.trackletId = trackletId;
+        if (hit != results.end()) {
+            item = CaseExportItem::fromSearchResult(*hit, 0);
+            item.heatmap = heatmapOf(engine, gallery, model != nullptr, search, *hit);
+        }
+        applyReview(&item, review, !request->query.isEmpty());
+        const size_t place = hit != results.end() ? size_t(hit - results.begin()) : results.size();
+        ranked.emplace_back(request->query.isEmpty() ? 0 : place, std::move(item));
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    for (auto &entry : ranked)
+        request->items.push_back(std::move(entry.second));
+    return true;
+}
+
+// Fills the request's items as the options ask, each with its review decision when there is one.
+bool gatherItems(const QCommandLineParser &parser, const std::vector<int64_t> &ids, CaseExportRequest *request)
+{
+    Gallery gallery;
+    if (!gallery.open(request->galleryPath)) {
+        printErr(QStringLiteral("evidence: ") + gallery.lastError());
+        return false;
+    }
+    if (parser.isSet(QStringLiteral("confirmed")))
+        return confirmedItems(parser, gallery, request);
+    if (!ids.empty()) {
+        for (const int64_t id : ids) {
+            CaseExportItem item;
+            item.trackletId = id;
+            request->items.push_back(item);
+        }
+    } else if (!searchItems(parser, gallery, request)) {
+        return false;
+    }
+    applyReviews(gallery, request);
     return true;
 }
 
@@ -97,16 +217,21 @@ int runEvidence(const QStringList &args)
         "Export a case: the chosen tracklets with their crops, source frames, facts and scores as "
         "report.html, "
         "report.pdf, results.csv and results.json, with manifest.json listing every file's SHA-256. The "
-        "gallery is only read."));
+        "gallery is only read. Each tracklet carries its review decision (verdict, label, note) on the query, "
+        "or without a query the newest on any query (the note names that query)."));
     addGalleryOption(parser);
     parser.addOption({ QStringLiteral("out"),
         QStringLiteral("Folder to create for the export (new or empty)."), QStringLiteral("DIR") });
     parser.addOption({ QStringLiteral("tracklets"),
         QStringLiteral("Tracklet ids to export, in order, e.g. 12,40,7."), QStringLiteral("IDS") });
-    parser.addOption({ QStringLiteral("query"), QStringLiteral("Export the top results of this description."),
+    parser.addOption({ QStringLiteral("query"), QStringLiteral("Export the top results of this description (with --confirmed: the tracklets "
+                                                   "confirmed for it)."),
         QStringLiteral("TEXT") });
     parser.addOption({ QStringLiteral("top"), QStringLiteral("With --query: how many results (default 10)."),
         QStringLiteral("N"), QStringLiteral("10") });
+    parser.addOption({ QStringLiteral("confirmed"),
+        QStringLiteral("Export the tracklets whose latest review on --query (or on any query) confirmed them, "
+                       "scored and explained against the query they were confirmed for.") });
     addModelOptions(parser);
     parser.addOption(
         { QStringLiteral("case"), QStringLiteral("Case title for the reports."), QStringLiteral("NAME") });
@@ -122,15 +247,18 @@ int runEvidence(const QStringList &args)
         return parser.isSet(QStringLiteral("help")) ? 0 : 2;
     const bool byIds = parser.isSet(QStringLiteral("tracklets"));
     const bool byQuery = parser.isSet(QStringLiteral("query"));
+    const bool byConfirmed = parser.isSet(QStringLiteral("confirmed"));
     std::vector<int64_t> ids;
     QString usage;
     if (!parser.isSet(QStringLiteral("out")))
         usage = QStringLiteral("give the folder to export into (--out DIR)");
-    else if (byIds == byQuery)
-        usage = QStringLiteral("give either --tracklets IDS or --query TEXT");
+    else if (byIds == (byQuery || byConfirmed))
+        usage = QStringLiteral("give either --tracklets IDS, --query TEXT or --confirmed [--query TEXT]");
+    else if (byConfirmed && parser.isSet(QStringLiteral("top")))
+        usage = QStringLiteral("--confirmed exports every confirmed tracklet; leave out --top");
     else if (byIds && !parseTrackletIds(parser.value(QStringLiteral("tracklets")), &ids))
         usage = QStringLiteral("--tracklets takes ids separated by commas, e.g. 12,40,7");
-    else if (byQuery && parser.value(QStringLiteral("top")).toInt() <= 0)
+    else if (byQuery && !byConfirmed && parser.value(QStringLiteral("top")).toInt() <= 0)
         usage = QStringLiteral("--top takes a positive number");
     if (!usage.isEmpty()) {
         printErr(QStringLiteral("evidence: %1\n\n%2").arg(usage, parser.helpText()));
@@ -143,7 +271,7 @@ int runEvidence(const QStringList &args)
     request.caseTitle = parser.value(QStringLiteral("case"));
     request.caseNumber = parser.value(QStringLiteral("case-number"));
     request.author = parser.value(QStringLiteral("author"));
-    request.query = parser.value(QStringLiteral("query"));
+    request.query = parser.value(QStringLiteral("query")).simplified();
     request.overwrite = parser.isSet(QStringLiteral("overwrite"));
     request.verifySources = !parser.isSet(QStringLiteral("no-verify"));
     QString error;
@@ -151,12 +279,7 @@ int runEvidence(const QStringList &args)
         printErr(QStringLiteral("evidence: ") + error);
         return 1;
     }
-    for (const int64_t id : ids) {
-        CaseExportItem item;
-        item.trackletId = id;
-        request.items.push_back(item);
-    }
-    if (byQuery && !searchItems(parser, request.galleryPath, &request))
+    if (!gatherItems(parser, ids, &request))
         return 1;
 
     CaseExportResult result;
