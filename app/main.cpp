@@ -19,8 +19,6 @@
 
 namespace {
 
-const char *const kDemoQuery = "a person in a red top and dark trousers";
-
 // --screenshot: once the first answer is on screen and every thumbnail and detail has loaded,
 // grab the window into FILE and quit. Waiting for "settled" rather than a fixed delay keeps
 // the picture complete on slow machines and the wait short on fast ones.
@@ -46,7 +44,7 @@ void takeScreenshotWhenSettled(descry::MainWindow *window, const QString &file)
         Qt::SingleShotConnection);
 }
 
-// --demo: show the first answer selected, so the detail panel is populated too.
+// --query: show the first answer selected, so the detail panel is populated too.
 void selectFirstResult(descry::MainWindow *window)
 {
     QObject::connect(
@@ -77,7 +75,7 @@ int main(int argc, char **argv)
         QStringLiteral("Gallery file (default: %1).").arg(descry::Gallery::defaultPath()),
         QStringLiteral("PATH") });
     parser.addOption({ QStringLiteral("demo"),
-        QStringLiteral("Run an example query at start (\"%1\").").arg(QString::fromUtf8(kDemoQuery)) });
+        QStringLiteral("Open the guided tour of example queries (Page Up / Page Down step through it).") });
     parser.addOption(
         { QStringLiteral("query"), QStringLiteral("Run this query at start."), QStringLiteral("TEXT") });
     parser.addOption(
@@ -103,10 +101,10 @@ int main(int argc, char **argv)
     if (!parser.positionalArguments().isEmpty())
         window.sourcesPanel()->addInputs(parser.positionalArguments());
 
-    QString query = parser.value(QStringLiteral("query"));
-    if (query.isEmpty() && parser.isSet(QStringLiteral("demo")))
-        query = QString::fromUtf8(kDemoQuery);
-    if (!query.isEmpty()) {
+    const QString query = parser.value(QStringLiteral("query"));
+    if (parser.isSet(QStringLiteral("demo")) && query.isEmpty()) {
+        QTimer::singleShot(0, &window, [&window] { window.startDemoTour(); });
+    } else if (!query.isEmpty()) {
         selectFirstResult(&window);
         window.detailPanel()->setAutoShowFrame(true);
         QTimer::singleShot(0, &window, [&window, query] { window.runQuery(query); });

@@ -2,14 +2,19 @@
 // search by typing, browse with the keyboard, open the detail and the source frame; plus the
 // "latest request wins" rule and the batched results model. Waits on signals, never sleeps.
 
+#include "DemoTour.h"
 #include "DetailPanel.h"
 #include "EmptyStateWidget.h"
 #include "FrameDialog.h"
+#include "Gallery.h"
+#include "HeatmapPanel.h"
 #include "ImageView.h"
 #include "IngestController.h"
 #include "MainWindow.h"
 #include "ResultsModel.h"
 #include "ResultsView.h"
+#include "ReviewController.h"
+#include "ReviewPanel.h"
 #include "SearchBar.h"
 #include "SearchController.h"
 #include "SourcesPanel.h"
@@ -284,6 +289,58 @@ private Q_SLOTS:
             const qint64 second = model->data(model->index(1), ResultsModel::TrackletIdRole).toLongLong();
             QTRY_COMPARE_WITH_TIMEOUT(window.detailPanel()->trackletId(), second, kWaitMs);
         }
+    }
+
+    void demoTourReviewAndWhyThisMatch()
+    {
+        // Runs on the gallery the ingest test filled (the walkway clip, no model embeddings).
+        MainWindow window(m_gallery);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(!window.demoTour()->isVisible());
+        QVERIFY(window.demoTour()->stepCount() >= 3); // the built-in tour from the resources
+
+        // The presenter's tour: each step runs its query and selects the first result.
+        window.demoTour()->setSteps({ { m_query, QStringLiteral("first") }, { QStringLiteral("red"), QStringLiteral("second") } });
+        QSignalSpy shown(&window, &MainWindow::resultsShown);
+        window.startDemoTour();
+        QVERIFY(window.demoTour()->isVisible());
+        QVERIFY(shown.wait(kWaitMs));
+        QVERIFY(shown.at(0).at(0).toInt() > 0);
+        QCOMPARE(window.resultsView()->currentIndex().row(), 0);
+        const qint64 first = window.resultsModel()->result(0).tracklet.id;
+        QTRY_COMPARE_WITH_TIMEOUT(window.detailPanel()->trackletId(), first, kWaitMs);
+        // Ranked by attributes here (no embeddings): the heatmap panel says why it has nothing.
+        QTRY_COMPARE_WITH_TIMEOUT(window.heatmapPanel()->trackletId(), first, kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.heatmapPanel()->findChild<QLabel *>(QStringLiteral("heatmapMessage"))->text().contains(QStringLiteral("attributes")),
+            kWaitMs);
+        QTest::keyClick(window.resultsView(), Qt::Key_PageDown);
+        QVERIFY(shown.wait(kWaitMs));
+        QCOMPARE(window.demoTour()->currentStep(), 1);
+        QCOMPARE(window.searchBar()->lineEdit()->text(), QStringLiteral("red"));
+        QTest::keyClick(window.resultsView(), Qt::Key_PageUp);
+        QVERIFY(shown.wait(kWaitMs));
+        QCOMPARE(window.demoTour()->currentStep(), 0);
+
+        // Ctrl+R opens the review queue on these results; C confirms the first into the gallery.
+        const int results = window.resultsModel()->totalCount();
+        QTest::keyClick(&window, Qt::Key_R, Qt::ControlModifier);
+        QVERIFY(window.reviewPanel()->isVisible());
+        QTRY_COMPARE_WITH_TIMEOUT(window.reviewController()->state().total, results, kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(window.reviewPanel()->trackletId(), first, kWaitMs);
+        QTest::keyClick(window.reviewPanel(), Qt::Key_C);
+        QTRY_COMPARE_WITH_TIMEOUT(window.reviewController()->state().progress.confirmed, 1, kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.isSettled(), kWaitMs);
+        Gallery gallery;
+        QVERIFY(gallery.open(m_gallery));
+        const std::vector<ReviewRecord> reviews = gallery.reviews(m_query);
+        QCOMPARE(reviews.size(), size_t(1));
+        QCOMPARE(reviews.front().trackletId, first);
+        QVERIFY(reviews.front().verdict == ReviewVerdict::Confirmed);
+        // The next item of the queue is the current result of the grid as well.
+        if (results > 1)
+            QTRY_COMPARE_WITH_TIMEOUT(window.resultsView()->currentIndex().row(), 1, kWaitMs);
     }
 
     void latestSearchWins()

@@ -1,14 +1,18 @@
 #include "MainWindow.h"
 
+#include "DemoTour.h"
 #include "DetailController.h"
 #include "DetailPanel.h"
 #include "DisplayFormat.h"
 #include "EmptyStateWidget.h"
 #include "FrameDialog.h"
+#include "HeatmapPanel.h"
 #include "IngestController.h"
 #include "ResultDelegate.h"
 #include "ResultsModel.h"
 #include "ResultsView.h"
+#include "ReviewController.h"
+#include "ReviewPanel.h"
 #include "SearchBar.h"
 #include "SearchController.h"
 #include "SourcesController.h"
@@ -67,6 +71,7 @@ void MainWindow::createControllers()
     m_sources = new SourcesController(this);
     m_search = new SearchController(this);
     m_detail = new DetailController(this);
+    m_review = new ReviewController(this);
     m_thumbnails = new ThumbnailLoader(QSize(136, 180), this);
 }
 
@@ -102,6 +107,9 @@ void MainWindow::createWidgets()
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 8);
     layout->setSpacing(0);
+    m_demoTour = new DemoTour(this);
+    m_demoTour->hide();
+    layout->addWidget(m_demoTour);
     layout->addWidget(m_searchBar);
     layout->addWidget(m_centralStack, 1);
     setCentralWidget(central);
@@ -122,7 +130,23 @@ void MainWindow::createDocks()
     m_detailDock->setWidget(m_detailPanel);
     m_detailDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
     addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
-    resizeDocks({ m_sourcesDock, m_detailDock }, { 330, 400 }, Qt::Horizontal);
+
+    m_heatmapPanel = new HeatmapPanel(this);
+    m_heatmapDock = new QDockWidget(tr("Why this match"), this);
+    m_heatmapDock->setObjectName(QStringLiteral("heatmapDock"));
+    m_heatmapDock->setWidget(m_heatmapPanel);
+    m_heatmapDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
+    splitDockWidget(m_detailDock, m_heatmapDock, Qt::Vertical);
+
+    m_reviewPanel = new ReviewPanel(m_review, this);
+    m_reviewDock = new QDockWidget(tr("Review"), this);
+    m_reviewDock->setObjectName(QStringLiteral("reviewDock"));
+    m_reviewDock->setWidget(m_reviewPanel);
+    m_reviewDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
+    tabifyDockWidget(m_detailDock, m_reviewDock);
+    m_reviewDock->hide(); // until a review starts
+    m_detailDock->raise();
+    resizeDocks({ m_sourcesDock, m_detailDock }, { 330, 420 }, Qt::Horizontal);
 }
 
 void MainWindow::createActions()
@@ -148,10 +172,22 @@ void MainWindow::createActions()
     find->setObjectName(QStringLiteral("focusSearchAction"));
     QAction *frame = search->addAction(tr("Show in &frame"), m_detailPanel, &DetailPanel::showInFrame);
     frame->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    search->addSeparator();
+    m_reviewAction = search->addAction(tr("&Review these results"), this, &MainWindow::reviewResults);
+    m_reviewAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_reviewAction->setObjectName(QStringLiteral("reviewAction"));
+    m_reviewAction->setToolTip(tr("Confirm or reject each result with single keys: C, R, S (Ctrl+R)"));
+    m_reviewAction->setEnabled(false);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_sourcesDock->toggleViewAction());
     view->addAction(m_detailDock->toggleViewAction());
+    view->addAction(m_heatmapDock->toggleViewAction());
+    view->addAction(m_reviewDock->toggleViewAction());
+    view->addSeparator();
+    QAction *fullScreen = view->addAction(tr("&Full screen"), this, &MainWindow::toggleFullScreen);
+    fullScreen->setShortcuts({ QKeySequence::FullScreen, QKeySequence(Qt::Key_F11) });
+    fullScreen->setObjectName(QStringLiteral("fullScreenAction"));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Descry"), this, &MainWindow::about)->setMenuRole(QAction::AboutRole);
@@ -166,6 +202,7 @@ void MainWindow::createActions()
     toolbar->addAction(open);
     toolbar->addSeparator();
     toolbar->addAction(find);
+    toolbar->addAction(m_reviewAction);
 }
 
 void MainWindow::createStatusBar()
@@ -201,6 +238,25 @@ void MainWindow::connectControllers()
     connect(m_resultsView, &ResultsView::currentResultChanged, this, &MainWindow::onCurrentResultChanged);
     connect(m_resultsView, &ResultsView::openRequested, this, &MainWindow::openDetail);
     connect(m_emptyState, &EmptyStateWidget::actionTriggered, m_sourcesPanel, &SourcesPanel::chooseFiles);
+    connect(m_demoTour, &DemoTour::queryRequested, this, [this](const QString &query) {
+        m_selectFirstResult = true;
+        runQuery(query);
+    });
+    // Why this match: the best crop from the detail thread, the attention from the model thread.
+    connect(m_detail, &DetailController::trackletLoaded, this, [this](const TrackletDetail &detail) {
+        m_heatmapPanel->setCrop(detail.trackletId, detail.cropImages.empty() ? QImage() : detail.cropImages.front());
+    });
+    connect(m_search, &SearchController::explanationReady, m_heatmapPanel, &HeatmapPanel::setExplanation);
+    connect(m_search, &SearchController::explanationFailed, m_heatmapPanel, &HeatmapPanel::showProblem);
+    // The annotator's current item is the result in focus everywhere else too.
+    connect(m_reviewPanel, &ReviewPanel::currentTrackletChanged, this, [this](qint64 trackletId) {
+        const int row = m_resultsModel->rowOf(trackletId);
+        if (row < 0)
+            return;
+        while (m_resultsModel->rowCount() <= row && m_resultsModel->canFetchMore(QModelIndex()))
+            m_resultsModel->fetchMore(QModelIndex());
+        m_resultsView->setCurrentIndex(m_resultsModel->index(row));
+    });
 }
 
 void MainWindow::restoreLayout()
@@ -229,6 +285,8 @@ void MainWindow::openGallery(const QString &path)
     m_ingest->setGalleryPath(m_galleryPath);
     m_search->setGalleryPath(m_galleryPath);
     m_detail->setGalleryPath(m_galleryPath);
+    m_review->setGalleryPath(m_galleryPath);
+    m_heatmapPanel->clear();
     m_thumbnails->setGalleryPath(m_galleryPath);
     m_sources->setGalleryPath(m_galleryPath);
     m_galleryLabel->setText(tr("Gallery: %1").arg(QDir::toNativeSeparators(m_galleryPath)));
@@ -254,7 +312,7 @@ void MainWindow::runQuery(const QString &text)
 
 bool MainWindow::isSettled() const
 {
-    return !m_search->isBusy() && !m_detail->isBusy() && m_thumbnails->pendingCount() == 0
+    return !m_search->isBusy() && !m_detail->isBusy() && !m_review->isBusy() && m_thumbnails->pendingCount() == 0
         && !m_sources->isLoading();
 }
 
@@ -316,6 +374,8 @@ void MainWindow::showResults(const SearchResponse &response)
         statusBar()->showMessage(response.notes.constFirst(), 10000);
     m_resultsModel->setResults(response.results);
     m_detailPanel->clear();
+    m_heatmapPanel->clear();
+    m_reviewAction->setEnabled(count > 0);
     if (count == 0 && response.galleryTracklets == 0) {
         showEmptyState(); // nothing to search in yet: invite to add footage
     } else if (count == 0) {
@@ -335,14 +395,57 @@ void MainWindow::showResults(const SearchResponse &response)
                                      .arg(countOf(count, tr("person"), tr("people")), response.text));
         m_centralStack->setCurrentIndex(ResultsPage);
     }
+    if (m_selectFirstResult && count > 0) {
+        m_resultsView->setCurrentIndex(m_resultsModel->index(0));
+        m_resultsView->setFocus();
+    }
+    m_selectFirstResult = false;
     Q_EMIT resultsShown(count);
+}
+
+void MainWindow::startDemoTour()
+{
+    m_demoTour->show();
+    m_detailPanel->setAutoShowFrame(true);
+    m_demoTour->start();
+}
+
+void MainWindow::toggleFullScreen()
+{
+    setWindowState(windowState() ^ Qt::WindowFullScreen);
 }
 
 void MainWindow::onCurrentResultChanged(const QModelIndex &index)
 {
     if (!index.isValid() || index.row() >= m_resultsModel->totalCount())
         return;
-    m_detailPanel->showResult(m_resultsModel->result(index.row()));
+    const SearchResult &result = m_resultsModel->result(index.row());
+    m_detailPanel->showResult(result);
+    if (result.tracklet.id == m_heatmapPanel->trackletId() && m_heatmapPanel->explanation().unitCount() > 0)
+        return;
+    m_heatmapPanel->showLoading(result.tracklet.id);
+    if (m_lastResponse.ranking.startsWith(QLatin1String("model")))
+        m_search->explain(m_lastResponse.text, result.tracklet.id);
+    else
+        m_heatmapPanel->showProblem(result.tracklet.id,
+            tr("these results are ranked by measured attributes, which have no attention to show (%1)")
+                .arg(m_lastResponse.notes.value(0, tr("no text-to-person model"))));
+}
+
+void MainWindow::reviewResults()
+{
+    const int count = m_resultsModel->totalCount();
+    if (count == 0)
+        return;
+    std::vector<ReviewQueueItem> items;
+    for (int row = 0; row < count; ++row) {
+        const SearchResult &r = m_resultsModel->result(row);
+        items.push_back({ r.tracklet.id, r.score });
+    }
+    m_review->start(m_lastResponse.text, items);
+    m_reviewDock->show();
+    m_reviewDock->raise();
+    m_reviewPanel->setFocus();
 }
 
 void MainWindow::openDetail(const QModelIndex &index)

@@ -13,9 +13,13 @@ class QStackedWidget;
 namespace descry {
 
 class DetailController;
+class DemoTour;
 class DetailPanel;
 class EmptyStateWidget;
+class HeatmapPanel;
 class IngestController;
+class ReviewController;
+class ReviewPanel;
 class ResultsModel;
 class ResultsView;
 class SearchBar;
@@ -45,6 +49,10 @@ public:
     ResultsModel *resultsModel() const { return m_resultsModel; }
     SourcesPanel *sourcesPanel() const { return m_sourcesPanel; }
     DetailPanel *detailPanel() const { return m_detailPanel; }
+    HeatmapPanel *heatmapPanel() const { return m_heatmapPanel; }
+    DemoTour *demoTour() const { return m_demoTour; }
+    ReviewPanel *reviewPanel() const { return m_reviewPanel; }
+    ReviewController *reviewController() const { return m_review; }
     EmptyStateWidget *emptyState() const { return m_emptyState; }
     IngestController *ingestController() const { return m_ingest; }
     SearchController *searchController() const { return m_search; }
@@ -56,6 +64,12 @@ public Q_SLOTS:
     void openGallery(const QString &path);
     void chooseGallery();
     void about();
+    // Opens the review queue on the results on screen (the annotator's pass over a query).
+    void reviewResults();
+    // The presenter's tour (--demo): shows its bar and runs the first example; every step's
+    // first result is selected, so details, frame and "why this match" fill in.
+    void startDemoTour();
+    void toggleFullScreen();
 
 Q_SIGNALS:
     void resultsShown(int count);
@@ -86,6 +100,7 @@ private:
     IngestController *m_ingest = nullptr;
     SourcesController *m_sources = nullptr;
     SearchController *m_search = nullptr;
+    ReviewController *m_review = nullptr;
     DetailController *m_detail = nullptr;
     ThumbnailLoader *m_thumbnails = nullptr;
 
@@ -97,8 +112,15 @@ private:
     EmptyStateWidget *m_emptyState = nullptr;
     SourcesPanel *m_sourcesPanel = nullptr;
     DetailPanel *m_detailPanel = nullptr;
+    HeatmapPanel *m_heatmapPanel = nullptr;
+    ReviewPanel *m_reviewPanel = nullptr;
     QDockWidget *m_sourcesDock = nullptr;
     QDockWidget *m_detailDock = nullptr;
+    QDockWidget *m_heatmapDock = nullptr;
+    QDockWidget *m_reviewDock = nullptr;
+    QAction *m_reviewAction = nullptr;
+    DemoTour *m_demoTour = nullptr;
+    bool m_selectFirstResult = false;
 
     QLabel *m_galleryLabel = nullptr;
     QLabel *m_countLabel = nullptr;

@@ -31,6 +31,14 @@ void ResultsModel::setResults(std::vector<SearchResult> results)
     endResetModel();
 }
 
+int ResultsModel::rowOf(qint64 trackletId) const
+{
+    for (size_t row = 0; row < m_results.size(); ++row)
+        if (m_results[row].tracklet.id == trackletId)
+            return int(row);
+    return -1;
+}
+
 void ResultsModel::clear()
 {
     setResults({});

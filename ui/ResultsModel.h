@@ -39,6 +39,8 @@ public:
     void clear();
     int totalCount() const { return int(m_results.size()); }
     const SearchResult &result(int row) const { return m_results.at(size_t(row)); }
+    // The row of a tracklet among all results (shown or not yet fetched), -1 when absent.
+    int rowOf(qint64 trackletId) const;
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;

@@ -7,10 +7,24 @@ namespace descry {
 SearchController::SearchController(QObject *parent)
     : QObject(parent)
     , m_latest(std::make_shared<std::atomic<quint64>>(0))
-    , m_worker(new SearchWorker(m_latest))
+    , m_latestExplain(std::make_shared<std::atomic<quint64>>(0))
+    , m_worker(new SearchWorker(m_latest, m_latestExplain))
 {
     qRegisterMetaType<descry::SearchRequest>();
     qRegisterMetaType<descry::SearchResponse>();
+    qRegisterMetaType<descry::MatchExplanation>();
+    connect(m_worker, &SearchWorker::explained, this,
+        [this](quint64 id, const MatchExplanation &explanation, const QString &error) {
+            if (id == m_latestExplain->load()) {
+                if (error.isEmpty())
+                    Q_EMIT explanationReady(explanation);
+                else
+                    Q_EMIT explanationFailed(explanation.trackletId, error);
+            }
+            settle();
+        },
+        Qt::QueuedConnection);
+    connect(m_worker, &SearchWorker::explainSkipped, this, [this] { settle(); }, Qt::QueuedConnection);
     connect(m_worker, &SearchWorker::answered, this, &SearchController::onAnswered, Qt::QueuedConnection);
     connect(m_worker, &SearchWorker::skipped, this, &SearchController::onSkipped, Qt::QueuedConnection);
     connect(m_worker, &SearchWorker::historyLoaded, this, &SearchController::onHistory, Qt::QueuedConnection);
@@ -40,6 +54,18 @@ quint64 SearchController::search(const QString &text)
     QMetaObject::invokeMethod(
         m_worker, [worker, id, path, request] { worker->search(id, path, request); }, Qt::QueuedConnection);
     Q_EMIT searchStarted(id, text);
+    return id;
+}
+
+quint64 SearchController::explain(const QString &text, qint64 trackletId)
+{
+    const quint64 id = ++*m_latestExplain;
+    ++m_outstanding;
+    SearchWorker *worker = m_worker;
+    const QString path = m_path;
+    QMetaObject::invokeMethod(
+        m_worker, [worker, id, path, text, trackletId] { worker->explain(id, path, text, trackletId); },
+        Qt::QueuedConnection);
     return id;
 }
 

@@ -37,6 +37,9 @@ public:
 public Q_SLOTS:
     // Starts a search and returns its request id.
     quint64 search(const QString &text);
+    // Asks why `trackletId` matches `text`; the newest request wins. Answers with
+    // explanationReady or explanationFailed.
+    quint64 explain(const QString &text, qint64 trackletId);
     void reloadHistory();
 
 Q_SIGNALS:
@@ -44,6 +47,8 @@ Q_SIGNALS:
     void resultsReady(const descry::SearchResponse &response);
     void searchFailed(const QString &text, const QString &error);
     void historyChanged(const QStringList &recent);
+    void explanationReady(const descry::MatchExplanation &explanation);
+    void explanationFailed(qint64 trackletId, const QString &error);
     void idle(); // every request so far answered or skipped
 
 private:
@@ -53,6 +58,7 @@ private:
     void settle();
 
     std::shared_ptr<std::atomic<quint64>> m_latest;
+    std::shared_ptr<std::atomic<quint64>> m_latestExplain;
     SearchWorker *m_worker = nullptr;
     std::unique_ptr<WorkerThread> m_thread;
     QString m_path;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "MatchExplanation.h"
 #include "SearchEngine.h"
 
 #include <QMetaType>
@@ -7,3 +8,4 @@
 // Search structs cross threads in queued signals.
 Q_DECLARE_METATYPE(descry::SearchRequest)
 Q_DECLARE_METATYPE(descry::SearchResponse)
+Q_DECLARE_METATYPE(descry::MatchExplanation)

@@ -7,9 +7,11 @@
 
 namespace descry {
 
-SearchWorker::SearchWorker(std::shared_ptr<const std::atomic<quint64>> latest, QObject *parent)
+SearchWorker::SearchWorker(std::shared_ptr<const std::atomic<quint64>> latest,
+    std::shared_ptr<const std::atomic<quint64>> latestExplain, QObject *parent)
     : QObject(parent)
     , m_latest(std::move(latest))
+    , m_latestExplain(std::move(latestExplain))
 { }
 
 SearchWorker::~SearchWorker() = default;
@@ -63,6 +65,28 @@ void SearchWorker::search(quint64 id, const QString &galleryPath, const SearchRe
         Q_EMIT historyLoaded(galleryPath, recentTexts(*m_engineGallery));
     }
     Q_EMIT answered(id, response, QString());
+}
+
+void SearchWorker::explain(quint64 id, const QString &galleryPath, const QString &text, qint64 trackletId)
+{
+    if (id < m_latestExplain->load()) {
+        Q_EMIT explainSkipped(id);
+        return;
+    }
+    QString error;
+    SearchEngine *engine = QFileInfo::exists(galleryPath) ? engineFor(galleryPath, &error) : nullptr;
+    MatchExplanation explanation;
+    explanation.trackletId = trackletId;
+    explanation.query = text;
+    if (engine) {
+        SearchRequest request;
+        request.text = text;
+        if (!engine->explain(request, trackletId, &explanation, &error) && !m_modelProblem.isEmpty())
+            error = m_modelProblem;
+    } else if (error.isEmpty()) {
+        error = tr("no gallery at %1").arg(galleryPath);
+    }
+    Q_EMIT explained(id, explanation, error);
 }
 
 void SearchWorker::loadHistory(const QString &galleryPath)

@@ -19,7 +19,8 @@ namespace descry {
 class SearchWorker : public QObject {
     Q_OBJECT
 public:
-    explicit SearchWorker(std::shared_ptr<const std::atomic<quint64>> latest, QObject *parent = nullptr);
+    explicit SearchWorker(std::shared_ptr<const std::atomic<quint64>> latest,
+        std::shared_ptr<const std::atomic<quint64>> latestExplain, QObject *parent = nullptr);
     ~SearchWorker() override;
 
     static constexpr int kHistorySize = 30;
@@ -27,11 +28,17 @@ public:
 public Q_SLOTS:
     void search(quint64 id, const QString &galleryPath, const descry::SearchRequest &request);
     void loadHistory(const QString &galleryPath);
+    // Why `trackletId` matches `text` (SearchEngine::explain). Skipped when a newer explain
+    // request is already queued (`latestExplain`), like searches.
+    void explain(quint64 id, const QString &galleryPath, const QString &text, qint64 trackletId);
 
 Q_SIGNALS:
     // Exactly one of these per search request.
     void answered(quint64 id, const descry::SearchResponse &response, const QString &error);
     void skipped(quint64 id);
+    // Exactly one of these per explain request; `error` says why there is no explanation.
+    void explained(quint64 id, const descry::MatchExplanation &explanation, const QString &error);
+    void explainSkipped(quint64 id);
     void historyLoaded(const QString &galleryPath, const QStringList &recent);
 
 private:
@@ -39,6 +46,7 @@ private:
     QStringList recentTexts(Gallery &gallery);
 
     std::shared_ptr<const std::atomic<quint64>> m_latest;
+    std::shared_ptr<const std::atomic<quint64>> m_latestExplain;
     GalleryConnection m_connection;
     Gallery *m_engineGallery = nullptr;
     std::unique_ptr<SearchEngine> m_engine;
