@@ -23,6 +23,9 @@
 #include <QAbstractItemView>
 #include <QApplication>
 #include <QCompleter>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -341,6 +344,25 @@ private Q_SLOTS:
         // The next item of the queue is the current result of the grid as well.
         if (results > 1)
             QTRY_COMPARE_WITH_TIMEOUT(window.resultsView()->currentIndex().row(), 1, kWaitMs);
+
+        // Evidence of what the annotator confirmed: one person, with the review's verdict.
+        QSignalSpy exported(&window, &MainWindow::evidenceExported);
+        const QString caseDir = m_dir.filePath(QStringLiteral("case-confirmed"));
+        QVERIFY(window.exportEvidence(MainWindow::EvidenceScope::Confirmed, caseDir));
+        QVERIFY(exported.wait(kIngestTimeoutMs));
+        QCOMPARE(exported.at(0).at(1).toString(), QString());
+        QFile csv(QDir(caseDir).filePath(QStringLiteral("results.csv")));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QStringList rows = QString::fromUtf8(csv.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(rows.size(), 2); // header + the confirmed one
+        QVERIFY(rows.at(1).contains(QStringLiteral("confirmed")));
+        QVERIFY(QFileInfo::exists(QDir(caseDir).filePath(QStringLiteral("report.pdf"))));
+        QVERIFY(QFileInfo::exists(QDir(caseDir).filePath(QStringLiteral("manifest.json"))));
+        // A folder that already holds files is refused, and says so.
+        QVERIFY(window.exportEvidence(MainWindow::EvidenceScope::Selected, caseDir));
+        QVERIFY(exported.wait(kIngestTimeoutMs));
+        QVERIFY(!exported.at(1).at(1).toString().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(window.isSettled(), kWaitMs);
     }
 
     void latestSearchWins()

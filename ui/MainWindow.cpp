@@ -13,6 +13,7 @@
 #include "ResultsView.h"
 #include "ReviewController.h"
 #include "ReviewPanel.h"
+#include "ReviewQueue.h"
 #include "SearchBar.h"
 #include "SearchController.h"
 #include "SourcesController.h"
@@ -22,6 +23,10 @@
 #include "UiSettings.h"
 
 #include <QAction>
+#include <QDateTime>
+#include <QInputDialog>
+#include <QProgressDialog>
+#include <QStandardPaths>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -162,6 +167,11 @@ void MainWindow::createActions()
     QAction *open = file->addAction(tr("Open &gallery…"), this, &MainWindow::chooseGallery);
     open->setObjectName(QStringLiteral("openGalleryAction"));
     file->addSeparator();
+    m_exportAction = file->addAction(tr("&Export evidence…"), this, &MainWindow::chooseEvidenceExport);
+    m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    m_exportAction->setObjectName(QStringLiteral("exportEvidenceAction"));
+    m_exportAction->setEnabled(false);
+    file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     quit->setMenuRole(QAction::QuitRole);
@@ -203,6 +213,7 @@ void MainWindow::createActions()
     toolbar->addSeparator();
     toolbar->addAction(find);
     toolbar->addAction(m_reviewAction);
+    toolbar->addAction(m_exportAction);
 }
 
 void MainWindow::createStatusBar()
@@ -238,6 +249,30 @@ void MainWindow::connectControllers()
     connect(m_resultsView, &ResultsView::currentResultChanged, this, &MainWindow::onCurrentResultChanged);
     connect(m_resultsView, &ResultsView::openRequested, this, &MainWindow::openDetail);
     connect(m_emptyState, &EmptyStateWidget::actionTriggered, m_sourcesPanel, &SourcesPanel::chooseFiles);
+    connect(m_search, &SearchController::exportProgress, this, [this](int done, int total) {
+        if (!m_exportProgress)
+            return;
+        m_exportProgress->setMaximum(total);
+        m_exportProgress->setValue(done);
+    });
+    connect(m_search, &SearchController::exportFinished, this, [this](const CaseExportResult &result, const QString &error) {
+        if (m_exportProgress) {
+            m_exportProgress->deleteLater();
+            m_exportProgress = nullptr;
+        }
+        m_exportAction->setEnabled(m_resultsModel->totalCount() > 0);
+        if (error.isEmpty())
+            statusBar()->showMessage(tr("Exported %1 to %2 (%3 files; manifest SHA-256 %4)%5")
+                                         .arg(countOf(result.items, tr("person"), tr("people")),
+                                             QDir::toNativeSeparators(result.outDir))
+                                         .arg(result.files)
+                                         .arg(result.manifestSha256.left(16),
+                                             result.notes.isEmpty() ? QString() : tr("; %1").arg(result.notes.join(QStringLiteral("; ")))),
+                15000);
+        else
+            statusBar()->showMessage(tr("Evidence export failed: %1").arg(error), 15000);
+        Q_EMIT evidenceExported(result.outDir, error);
+    });
     connect(m_demoTour, &DemoTour::queryRequested, this, [this](const QString &query) {
         m_selectFirstResult = true;
         runQuery(query);
@@ -376,6 +411,7 @@ void MainWindow::showResults(const SearchResponse &response)
     m_detailPanel->clear();
     m_heatmapPanel->clear();
     m_reviewAction->setEnabled(count > 0);
+    m_exportAction->setEnabled(count > 0);
     if (count == 0 && response.galleryTracklets == 0) {
         showEmptyState(); // nothing to search in yet: invite to add footage
     } else if (count == 0) {
@@ -401,6 +437,64 @@ void MainWindow::showResults(const SearchResponse &response)
     }
     m_selectFirstResult = false;
     Q_EMIT resultsShown(count);
+}
+
+void MainWindow::chooseEvidenceExport()
+{
+    const int count = m_resultsModel->totalCount();
+    if (count == 0 || m_search->isExporting())
+        return;
+    const QModelIndex current = m_resultsView->currentIndex();
+    QStringList choices{ tr("Results confirmed in review"), tr("The top %1 results").arg(std::min(count, kEvidenceTop)) };
+    if (current.isValid())
+        choices.insert(1, tr("The selected result (person #%1)").arg(m_resultsModel->result(current.row()).tracklet.id));
+    bool ok = false;
+    const QString choice = QInputDialog::getItem(this, tr("Export evidence"),
+        tr("Export which people found for “%1”?").arg(m_lastResponse.text), choices, 0, false, &ok);
+    if (!ok)
+        return;
+    const EvidenceScope scope = choice == choices.first() ? EvidenceScope::Confirmed
+        : choice == choices.last()                        ? EvidenceScope::TopResults
+                                                          : EvidenceScope::Selected;
+    const QString suggested = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+                                  .filePath(QStringLiteral("Descry case %1").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hhmm"))));
+    const QString dir = QFileDialog::getSaveFileName(this, tr("Export evidence into a new folder"), suggested);
+    if (!dir.isEmpty())
+        exportEvidence(scope, dir);
+}
+
+bool MainWindow::exportEvidence(EvidenceScope scope, const QString &outDir)
+{
+    QList<qint64> ids;
+    if (scope == EvidenceScope::Selected && m_resultsView->currentIndex().isValid())
+        ids.append(m_resultsModel->result(m_resultsView->currentIndex().row()).tracklet.id);
+    if (scope == EvidenceScope::TopResults)
+        for (int row = 0; row < std::min(m_resultsModel->totalCount(), kEvidenceTop); ++row)
+            ids.append(m_resultsModel->result(row).tracklet.id);
+    if (scope != EvidenceScope::Confirmed && ids.isEmpty()) {
+        statusBar()->showMessage(tr("Nothing to export: select a result first"), 8000);
+        return false;
+    }
+    CaseExportRequest request;
+    request.galleryPath = m_galleryPath;
+    request.outDir = outDir;
+    request.caseTitle = QFileInfo(outDir).fileName();
+    request.author = ReviewQueue::defaultAuthor();
+    request.query = m_lastResponse.text;
+    request.ranking = m_lastResponse.ranking;
+    if (!m_search->exportCase(request, ids, scope == EvidenceScope::Confirmed)) {
+        statusBar()->showMessage(tr("An export is already running"), 8000);
+        return false;
+    }
+    m_exportAction->setEnabled(false);
+    m_exportProgress = new QProgressDialog(tr("Exporting evidence to %1…").arg(QDir::toNativeSeparators(outDir)),
+        tr("Cancel"), 0, 1, this);
+    m_exportProgress->setWindowTitle(tr("Export evidence"));
+    m_exportProgress->setMinimumDuration(400);
+    m_exportProgress->setAutoClose(false);
+    m_exportProgress->setAutoReset(false);
+    connect(m_exportProgress, &QProgressDialog::canceled, m_search, &SearchController::cancelExport);
+    return true;
 }
 
 void MainWindow::startDemoTour()

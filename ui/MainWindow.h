@@ -8,6 +8,7 @@
 class QAction;
 class QDockWidget;
 class QLabel;
+class QProgressDialog;
 class QStackedWidget;
 
 namespace descry {
@@ -70,9 +71,20 @@ public Q_SLOTS:
     // first result is selected, so details, frame and "why this match" fill in.
     void startDemoTour();
     void toggleFullScreen();
+    // Evidence export of the current query's results: the ones confirmed in review, the
+    // selected one, or the top ones; into a new folder (CaseExporter: crops, frames with boxes,
+    // heatmaps, HTML + PDF report, CSV/JSON, manifest). Asks, then exportEvidence().
+    void chooseEvidenceExport();
+
+public:
+    enum class EvidenceScope { Confirmed, Selected, TopResults };
+    static constexpr int kEvidenceTop = 20;
+    // Starts the export without asking; false (with a status message) when it cannot start.
+    bool exportEvidence(EvidenceScope scope, const QString &outDir);
 
 Q_SIGNALS:
     void resultsShown(int count);
+    void evidenceExported(const QString &outDir, const QString &error); // error empty: done
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -119,6 +131,8 @@ private:
     QDockWidget *m_heatmapDock = nullptr;
     QDockWidget *m_reviewDock = nullptr;
     QAction *m_reviewAction = nullptr;
+    QAction *m_exportAction = nullptr;
+    QProgressDialog *m_exportProgress = nullptr;
     DemoTour *m_demoTour = nullptr;
     bool m_selectFirstResult = false;
 

@@ -25,6 +25,17 @@ SearchController::SearchController(QObject *parent)
         },
         Qt::QueuedConnection);
     connect(m_worker, &SearchWorker::explainSkipped, this, [this] { settle(); }, Qt::QueuedConnection);
+    qRegisterMetaType<descry::CaseExportRequest>();
+    qRegisterMetaType<descry::CaseExportResult>();
+    connect(m_worker, &SearchWorker::exportProgress, this,
+        [this](quint64, int done, int total) { Q_EMIT exportProgress(done, total); }, Qt::QueuedConnection);
+    connect(m_worker, &SearchWorker::exportFinished, this,
+        [this](quint64, const CaseExportResult &result, const QString &error) {
+            m_exportCancel.reset();
+            Q_EMIT exportFinished(result, error);
+            settle();
+        },
+        Qt::QueuedConnection);
     connect(m_worker, &SearchWorker::answered, this, &SearchController::onAnswered, Qt::QueuedConnection);
     connect(m_worker, &SearchWorker::skipped, this, &SearchController::onSkipped, Qt::QueuedConnection);
     connect(m_worker, &SearchWorker::historyLoaded, this, &SearchController::onHistory, Qt::QueuedConnection);
@@ -67,6 +78,28 @@ quint64 SearchController::explain(const QString &text, qint64 trackletId)
         m_worker, [worker, id, path, text, trackletId] { worker->explain(id, path, text, trackletId); },
         Qt::QueuedConnection);
     return id;
+}
+
+bool SearchController::exportCase(const CaseExportRequest &request, const QList<qint64> &trackletIds, bool confirmedOnly)
+{
+    if (m_exportCancel)
+        return false;
+    m_exportCancel = std::make_shared<std::atomic_bool>(false);
+    ++m_outstanding;
+    SearchWorker *worker = m_worker;
+    const auto cancel = m_exportCancel;
+    QMetaObject::invokeMethod(
+        m_worker, [worker, request, trackletIds, confirmedOnly, cancel] {
+            worker->exportCase(0, request, trackletIds, confirmedOnly, cancel);
+        },
+        Qt::QueuedConnection);
+    return true;
+}
+
+void SearchController::cancelExport()
+{
+    if (m_exportCancel)
+        m_exportCancel->store(true);
 }
 
 void SearchController::reloadHistory()

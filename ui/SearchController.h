@@ -40,6 +40,11 @@ public Q_SLOTS:
     // Asks why `trackletId` matches `text`; the newest request wins. Answers with
     // explanationReady or explanationFailed.
     quint64 explain(const QString &text, qint64 trackletId);
+    // Starts an evidence export on the search thread (SearchWorker::exportCase). One at a time:
+    // false while another runs.
+    bool exportCase(const CaseExportRequest &request, const QList<qint64> &trackletIds, bool confirmedOnly);
+    void cancelExport();
+    bool isExporting() const { return m_exportCancel != nullptr; }
     void reloadHistory();
 
 Q_SIGNALS:
@@ -49,6 +54,8 @@ Q_SIGNALS:
     void historyChanged(const QStringList &recent);
     void explanationReady(const descry::MatchExplanation &explanation);
     void explanationFailed(qint64 trackletId, const QString &error);
+    void exportProgress(int done, int total);
+    void exportFinished(const descry::CaseExportResult &result, const QString &error);
     void idle(); // every request so far answered or skipped
 
 private:
@@ -59,6 +66,7 @@ private:
 
     std::shared_ptr<std::atomic<quint64>> m_latest;
     std::shared_ptr<std::atomic<quint64>> m_latestExplain;
+    std::shared_ptr<std::atomic_bool> m_exportCancel; // set while an export runs
     SearchWorker *m_worker = nullptr;
     std::unique_ptr<WorkerThread> m_thread;
     QString m_path;

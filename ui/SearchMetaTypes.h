@@ -1,5 +1,6 @@
 #pragma once
 
+#include "CaseExporter.h"
 #include "MatchExplanation.h"
 #include "SearchEngine.h"
 
@@ -9,3 +10,5 @@
 Q_DECLARE_METATYPE(descry::SearchRequest)
 Q_DECLARE_METATYPE(descry::SearchResponse)
 Q_DECLARE_METATYPE(descry::MatchExplanation)
+Q_DECLARE_METATYPE(descry::CaseExportRequest)
+Q_DECLARE_METATYPE(descry::CaseExportResult)

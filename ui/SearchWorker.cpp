@@ -1,8 +1,10 @@
 #include "SearchWorker.h"
 
 #include "Gallery.h"
+#include "HeatmapRenderer.h"
 
 #include <QFileInfo>
+#include <QHash>
 #include <QSet>
 
 namespace descry {
@@ -87,6 +89,70 @@ void SearchWorker::explain(quint64 id, const QString &galleryPath, const QString
         error = tr("no gallery at %1").arg(galleryPath);
     }
     Q_EMIT explained(id, explanation, error);
+}
+
+void SearchWorker::exportCase(quint64 id, CaseExportRequest request, const QList<qint64> &trackletIds,
+    bool confirmedOnly, std::shared_ptr<std::atomic_bool> cancel)
+{
+    QString error;
+    SearchEngine *engine = QFileInfo::exists(request.galleryPath) ? engineFor(request.galleryPath, &error) : nullptr;
+    if (!engine) {
+        Q_EMIT exportFinished(id, {}, error.isEmpty() ? tr("no gallery at %1").arg(request.galleryPath) : error);
+        return;
+    }
+    // The decision that counts per tracklet for this query: what the annotator said goes along.
+    QHash<qint64, ReviewRecord> decisions;
+    for (const ReviewRecord &r : m_engineGallery->reviews(request.query))
+        decisions.insert(r.trackletId, r);
+    QList<qint64> ids = trackletIds;
+    if (confirmedOnly) {
+        ids.clear();
+        for (const ReviewRecord &r : m_engineGallery->reviews(request.query))
+            if (r.verdict == ReviewVerdict::Confirmed)
+                ids.append(r.trackletId);
+    }
+    if (ids.isEmpty()) {
+        Q_EMIT exportFinished(id, {},
+            confirmedOnly ? tr("no result of “%1” is confirmed yet: review them first (Ctrl+R)").arg(request.query)
+                          : tr("no tracklet chosen to export"));
+        return;
+    }
+    const int total = int(ids.size()) * 2 + 1; // explain each, export each, then the reports
+    SearchRequest search;
+    search.text = request.query;
+    for (int i = 0; i < ids.size(); ++i) {
+        if (cancel->load()) {
+            Q_EMIT exportFinished(id, {}, tr("export cancelled; nothing was written"));
+            return;
+        }
+        CaseExportItem item;
+        item.trackletId = ids.at(i);
+        item.rank = i + 1;
+        MatchExplanation e;
+        QString why;
+        if (!request.query.isEmpty() && engine->explain(search, item.trackletId, &e, &why)) {
+            item.scored = true;
+            item.score = e.score;
+            item.globalScore = e.globalCosine;
+            item.localScore = e.localSimilarity;
+            item.attributeScore = e.attributeScore;
+            const std::optional<TrackletRecord> t = m_engineGallery->tracklet(item.trackletId);
+            item.heatmap = HeatmapRenderer::sheet(t ? QImage::fromData(m_engineGallery->cropImage(t->bestCropId)) : QImage(), e);
+        }
+        if (decisions.contains(item.trackletId)) {
+            const ReviewRecord &r = decisions.value(item.trackletId);
+            item.verdict = reviewVerdictKey(r.verdict);
+            item.label = r.label;
+            item.note = r.note;
+        }
+        request.items.push_back(item);
+        Q_EMIT exportProgress(id, i + 1, total);
+    }
+    CaseExportResult result;
+    const int explained = int(ids.size());
+    const bool ok = CaseExporter::exportCase(request, &result, &error,
+        [this, id, explained, total](int done, int) { Q_EMIT exportProgress(id, explained + done, total); }, cancel.get());
+    Q_EMIT exportFinished(id, result, ok ? QString() : error);
 }
 
 void SearchWorker::loadHistory(const QString &galleryPath)

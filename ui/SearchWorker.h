@@ -31,6 +31,12 @@ public Q_SLOTS:
     // Why `trackletId` matches `text` (SearchEngine::explain). Skipped when a newer explain
     // request is already queued (`latestExplain`), like searches.
     void explain(quint64 id, const QString &galleryPath, const QString &text, qint64 trackletId);
+    // An evidence export of `trackletIds` (or, with `confirmedOnly`, of the tracklets whose
+    // latest review for request.query confirmed them), each scored and explained against
+    // request.query by the model, then written by CaseExporter. Runs here because the model
+    // lives on this thread; searches wait meanwhile. `cancel` stops it between items.
+    void exportCase(quint64 id, descry::CaseExportRequest request, const QList<qint64> &trackletIds, bool confirmedOnly,
+        std::shared_ptr<std::atomic_bool> cancel);
 
 Q_SIGNALS:
     // Exactly one of these per search request.
@@ -39,6 +45,8 @@ Q_SIGNALS:
     // Exactly one of these per explain request; `error` says why there is no explanation.
     void explained(quint64 id, const descry::MatchExplanation &explanation, const QString &error);
     void explainSkipped(quint64 id);
+    void exportProgress(quint64 id, int done, int total);
+    void exportFinished(quint64 id, const descry::CaseExportResult &result, const QString &error);
     void historyLoaded(const QString &galleryPath, const QStringList &recent);
 
 private:
