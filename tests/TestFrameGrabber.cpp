@@ -1,3 +1,4 @@
+#include "ClipReader.h"
 #include "FrameGrabber.h"
 
 #include <QTemporaryDir>
@@ -85,6 +86,43 @@ private Q_SLOTS:
         error.clear();
         QVERIFY(FrameGrabber::grab(dir.filePath(QStringLiteral("gone.avi")), 0, Box {}, &error).isNull());
         QVERIFY(!error.isEmpty());
+    }
+
+    void clipPlaysAroundTheTrackletWithInterpolatedBoxes()
+    {
+        QTemporaryDir dir;
+        const QString clip = writeNumberedClip(dir, 60); // 10 fps, 6 s
+        // Detected on frames 20 and 30 (every 10th frame analysed); 1 s of margin = 10 frames.
+        std::vector<DetectionRecord> detections(2);
+        detections[0].frame = 30;
+        detections[0].box = Box { 10, 10, 10, 20 };
+        detections[1].frame = 20;
+        detections[1].box = Box { 0, 10, 10, 20 };
+        ClipReader reader;
+        QString error;
+        QVERIFY2(reader.open(clip, detections, 1.0, &error), qPrintable(error));
+        QCOMPARE(reader.firstFrame(), int64_t(10));
+        QCOMPARE(reader.lastFrame(), int64_t(40));
+        Box box;
+        QVERIFY(!reader.boxAt(19, &box));
+        QVERIFY(reader.boxAt(25, &box));
+        QCOMPARE(box, (Box { 5, 10, 10, 20 })); // halfway between the two detections
+        QVERIFY(reader.boxAt(30, &box) && box == detections[0].box);
+        QVERIFY(!reader.boxAt(31, &box));
+        // Forward, then backwards (the file is reopened), each frame the one asked for.
+        for (int64_t f : { 10, 11, 25, 12, 40 }) {
+            const QImage image = reader.frame(f, &error);
+            QVERIFY2(!image.isNull(), qPrintable(error));
+            QCOMPARE(frameOf(image.pixelColor(48, 36)), int(f));
+        }
+        // The box is drawn on frames inside the tracklet only: frame 25 has its outline at x = 5.
+        const QImage inside = reader.frame(25, &error);
+        const QImage outside = reader.frame(39, &error);
+        QVERIFY(inside.pixelColor(5, 20) != inside.pixelColor(48, 36));
+        QCOMPARE(outside.pixelColor(5, 20), outside.pixelColor(48, 36));
+        QVERIFY(reader.frame(41 + 100, &error).isNull());
+        QVERIFY(!error.isEmpty());
+        QVERIFY(!ClipReader().open(clip, {}, 1.0, &error));
     }
 };
 

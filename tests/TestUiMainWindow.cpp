@@ -2,6 +2,7 @@
 // search by typing, browse with the keyboard, open the detail and the source frame; plus the
 // "latest request wins" rule and the batched results model. Waits on signals, never sleeps.
 
+#include "ClipPlayer.h"
 #include "DemoTour.h"
 #include "DetailPanel.h"
 #include "EmptyStateWidget.h"
@@ -285,6 +286,19 @@ private Q_SLOTS:
         QCOMPARE(window.detailPanel()->frameDialog()->image(), frame);
         QVERIFY(QApplication::activeModalWidget() == nullptr);
         window.detailPanel()->frameDialog()->close();
+
+        // Show in video plays the source around the match, frame after frame, and pauses.
+        QTest::mouseClick(window.detailPanel()->showInVideoButton(), Qt::LeftButton);
+        ClipPlayer *player = window.detailPanel()->clipPlayer();
+        QVERIFY(player);
+        QSignalSpy played(player, &ClipPlayer::frameShown);
+        QTRY_VERIFY_WITH_TIMEOUT(played.count() >= 3, kWaitMs);
+        QVERIFY(played.at(1).at(0).toLongLong() == played.at(0).at(0).toLongLong() + 1);
+        QCOMPARE(played.at(0).at(0).toLongLong(), player->firstFrame());
+        QVERIFY(!player->view()->image().isNull());
+        QTest::keyClick(player, Qt::Key_Space);
+        QVERIFY(!player->isPlaying());
+        player->close();
 
         // The arrow keys move on and the detail follows.
         if (model->rowCount() > 1) {

@@ -19,6 +19,7 @@ public:
     ~DetailController() override;
 
     void setGalleryPath(const QString &path);
+    QString galleryPath() const { return m_path; }
     bool isBusy() const { return m_outstanding > 0; }
 
 public Q_SLOTS:

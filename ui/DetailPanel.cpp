@@ -1,5 +1,6 @@
 #include "DetailPanel.h"
 
+#include "ClipPlayer.h"
 #include "DetailController.h"
 #include "DisplayFormat.h"
 #include "FrameDialog.h"
@@ -49,6 +50,7 @@ DetailPanel::DetailPanel(DetailController *controller, QWidget *parent)
     , m_cropLayout(new QHBoxLayout(m_cropStrip))
     , m_showInFrame(new QPushButton(tr("Show in frame"), this))
     , m_openLarger(new QPushButton(tr("Open larger…"), this))
+    , m_showInVideo(new QPushButton(tr("Show in video"), this))
     , m_autoFrame(new QCheckBox(tr("Always"), this))
     , m_frameView(new ImageView(this))
 {
@@ -99,6 +101,7 @@ DetailPanel::DetailPanel(DetailController *controller, QWidget *parent)
     auto *frameButtons = new QHBoxLayout;
     frameButtons->addWidget(m_showInFrame);
     frameButtons->addWidget(m_autoFrame);
+    frameButtons->addWidget(m_showInVideo);
     frameButtons->addStretch();
     frameButtons->addWidget(m_openLarger);
 
@@ -122,6 +125,9 @@ DetailPanel::DetailPanel(DetailController *controller, QWidget *parent)
 
     connect(m_showInFrame, &QPushButton::clicked, this, &DetailPanel::showInFrame);
     connect(m_openLarger, &QPushButton::clicked, this, &DetailPanel::openLarger);
+    m_showInVideo->setObjectName(QStringLiteral("showInVideoButton"));
+    m_showInVideo->setToolTip(tr("Play the video around this person, with the box drawn (Ctrl+P)"));
+    connect(m_showInVideo, &QPushButton::clicked, this, &DetailPanel::showInVideo);
     connect(m_frameView, &ImageView::doubleClicked, this, &DetailPanel::openLarger);
     connect(m_autoFrame, &QCheckBox::toggled, this, [this](bool on) {
         uiSettings()->setValue(QStringLiteral("detail/autoFrame"), on);
@@ -130,6 +136,17 @@ DetailPanel::DetailPanel(DetailController *controller, QWidget *parent)
     });
     connect(m_controller, &DetailController::trackletLoaded, this, &DetailPanel::onTrackletLoaded);
     connect(m_controller, &DetailController::frameGrabbed, this, &DetailPanel::onFrameGrabbed);
+}
+
+void DetailPanel::showInVideo()
+{
+    if (m_result.tracklet.id <= 0)
+        return;
+    if (!m_clipPlayer)
+        m_clipPlayer = new ClipPlayer(this);
+    m_clipPlayer->open(m_controller->galleryPath(), m_result.tracklet.id);
+    m_clipPlayer->show();
+    m_clipPlayer->raise();
 }
 
 void DetailPanel::clear()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ClipPlayer.h"
 #include "FrameDialog.h"
 #include "SearchEngine.h"
 #include "TrackletDetail.h"
@@ -35,6 +36,8 @@ public:
     QList<ImageView *> cropViews() const { return m_cropViews; }
     QPushButton *showInFrameButton() const { return m_showInFrame; }
     QPushButton *openLargerButton() const { return m_openLarger; }
+    QPushButton *showInVideoButton() const { return m_showInVideo; }
+    ClipPlayer *clipPlayer() const { return m_clipPlayer; }
     ImageView *frameView() const { return m_frameView; }
     FrameDialog *frameDialog() const { return m_frameDialog; }
     // Load the frame of every result shown, without a click (the demo; a user's own choice is
@@ -45,6 +48,8 @@ public Q_SLOTS:
     void showResult(const descry::SearchResult &result);
     void clear();
     void showInFrame();
+    // Plays the source around the match with the box drawn, in a non-modal window.
+    void showInVideo();
     void openLarger();
 
 Q_SIGNALS:
@@ -75,6 +80,8 @@ private:
     QList<ImageView *> m_cropViews;
     QPushButton *m_showInFrame;
     QPushButton *m_openLarger;
+    QPushButton *m_showInVideo;
+    QPointer<ClipPlayer> m_clipPlayer;
     QCheckBox *m_autoFrame;
     ImageView *m_frameView;
     FrameView m_frame;

@@ -182,6 +182,9 @@ void MainWindow::createActions()
     find->setObjectName(QStringLiteral("focusSearchAction"));
     QAction *frame = search->addAction(tr("Show in &frame"), m_detailPanel, &DetailPanel::showInFrame);
     frame->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    QAction *video = search->addAction(tr("Show in &video"), m_detailPanel, &DetailPanel::showInVideo);
+    video->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    video->setObjectName(QStringLiteral("showInVideoAction"));
     search->addSeparator();
     m_reviewAction = search->addAction(tr("&Review these results"), this, &MainWindow::reviewResults);
     m_reviewAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
