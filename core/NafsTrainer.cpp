@@ -231,6 +231,8 @@ private:
     bool prepareData(QString *error);
     void noteWordsOutsideVocabulary(const PedesDataset &dataset);
     bool buildModel(QString *error);
+    bool keepsNormStatistics() const { return m_init.isSet() && m_request.keepNormStatistics; }
+    void enterTraining();
     bool saveCheckpoint(int64_t step, double trainingSeconds, QString *error);
     bool loadCheckpoint(int64_t *step, QString *error);
     Losses objective(const std::vector<int64_t> &pairs, int64_t step);
@@ -404,6 +406,16 @@ bool Run::buildModel(QString *error)
     return true;
 }
 
+void Run::enterTraining()
+{
+    m_model->train();
+    if (!keepsNormStatistics())
+        return;
+    for (const std::shared_ptr<torch::nn::Module> &module : m_model->modules(/*include_self=*/false))
+        if (module->as<torch::nn::BatchNorm2dImpl>())
+            module->eval();
+}
+
 double Run::learningRateFactor(int64_t step) const
 {
     // Linear warm-up from 10 % over warmupEpochs, then cosine decay to 1 % at the end.
@@ -470,7 +482,7 @@ double Run::validate()
     const torch::Tensor similarity = NafsModelImpl::globalCosine(torch::cat(imageGlobals), torch::cat(textGlobals)); // (n, m)
     const torch::Tensor best = similarity.argmax(0).cpu(); // best image per caption
     const torch::Tensor hit = m_val.labels.index_select(0, best).eq(m_val.labels.index_select(0, m_val.captionImage));
-    m_model->train();
+    enterTraining();
     return hit.to(torch::kDouble).mean().item<double>();
 }
 
@@ -499,8 +511,10 @@ bool Run::saveCheckpoint(int64_t step, double trainingSeconds, QString *error)
     state[QStringLiteral("step")] = qint64(step);
     state[QStringLiteral("trainingSeconds")] = trainingSeconds;
     state[QStringLiteral("config")] = m_config.toJson();
-    if (m_init.isSet())
+    if (m_init.isSet()) {
         state[QStringLiteral("init")] = m_init.id;
+        state[QStringLiteral("keepNormStatistics")] = keepsNormStatistics();
+    }
     state[QStringLiteral("epochs")] = m_epochLog;
     const QString statePath = QDir(m_workDir).filePath(QStringLiteral("state.json"));
     const QString previous = readJson(statePath).value(QStringLiteral("checkpoint")).toString();
@@ -537,6 +551,13 @@ bool Run::loadCheckpoint(int64_t *step, QString *error)
                                     "model, or train with --fresh to start over")
                          .arg(m_workDir, savedInit,
                              m_init.isSet() ? QStringLiteral(", not of %1").arg(m_init.id) : QString());
+        return false;
+    }
+    if (m_init.isSet() && state.value(QStringLiteral("keepNormStatistics")).toBool() != keepsNormStatistics()) {
+        *error = QStringLiteral("the checkpoint in %1 was made %2 the BatchNorm statistics; resume %3 "
+                                "--update-norm-statistics, or train with --fresh")
+                     .arg(m_workDir, keepsNormStatistics() ? QStringLiteral("updating") : QStringLiteral("keeping"),
+                         keepsNormStatistics() ? QStringLiteral("with") : QStringLiteral("without"));
         return false;
     }
     const QString dir = QDir(m_workDir).filePath(state.value(QStringLiteral("checkpoint")).toString());
@@ -581,7 +602,8 @@ bool Run::exportModel(TrainResult *result, QString *error)
     // stays untouched.
     QJsonObject config = m_config.toJson();
     if (m_init.isSet())
-        config[QStringLiteral("init")] = QJsonObject{{QStringLiteral("id"), m_init.id}, {QStringLiteral("config"), m_init.configPath}};
+        config[QStringLiteral("init")] = QJsonObject{{QStringLiteral("id"), m_init.id}, {QStringLiteral("config"), m_init.configPath},
+            {QStringLiteral("keepNormStatistics"), keepsNormStatistics()}};
     NafsConfig onDisk;
     QString ignored;
     const bool inPlace = QFileInfo(result->configPath).absoluteFilePath() == QFileInfo(m_request.configPath).absoluteFilePath();
@@ -592,8 +614,10 @@ bool Run::exportModel(TrainResult *result, QString *error)
     result->notes = m_notes;
     QJsonObject summary;
     summary[QStringLiteral("name")] = m_config.name;
-    if (m_init.isSet())
+    if (m_init.isSet()) {
         summary[QStringLiteral("init")] = m_init.id;
+        summary[QStringLiteral("keepNormStatistics")] = keepsNormStatistics();
+    }
     if (!m_notes.isEmpty())
         summary[QStringLiteral("notes")] = QJsonArray::fromStringList(m_notes);
     summary[QStringLiteral("finished")] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
@@ -623,7 +647,7 @@ bool Run::execute(TrainResult *result, QString *error)
     int64_t step = 0;
     if (!loadCheckpoint(&step, error))
         return false;
-    m_model->train();
+    enterTraining();
     const NafsTraining &t = m_config.training;
     QElapsedTimer runTimer, checkpointTimer;
     runTimer.start();

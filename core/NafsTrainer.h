@@ -46,6 +46,12 @@ struct TrainRequest {
     // The classifier head (one class per identity of the data) is initialised fresh. Without a
     // config the init model's is used with FineTuneDefaults' schedule.
     QString initModelPath;
+    // Fine-tunes only: BatchNorm layers normalise with the init model's running statistics and
+    // leave them as they are (their scale and shift still train). A few dozen crops of a handful
+    // of people give poor statistics, and updating them moves every feature of the model (see
+    // models/README.md, "Fine-tuning from reviews"). false: they follow the new data, as in a
+    // run from scratch.
+    bool keepNormStatistics = true;
     // Overrides of the config, recorded in the written <name>.json. 0 / -1: keep the config's.
     QString name; // default: the config's name, or "<init name>-ft" when fine-tuning
     int epochs = 0;

@@ -4,7 +4,9 @@
 // architecture and resumes only from its own init, and eval reports every ablation row.
 #include "NafsConfig.h"
 #include "NafsEvaluator.h"
+#include "NafsModel.h"
 #include "NafsTrainer.h"
+#include "NafsWeights.h"
 #include "SyntheticPedes.h"
 #include "TextPersonModel.h"
 #include "TinyNafsModel.h"
@@ -12,10 +14,13 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <torch/torch.h>
 
 using namespace descry;
 
@@ -27,6 +32,20 @@ QByteArray fileHash(const QString &path)
     if (!f.open(QIODevice::ReadOnly))
         return {};
     return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex();
+}
+
+// The tiny-train architecture with the weights of `weightsPath` (vocabulary of a/tiny-train).
+NafsModel loadTiny(const QString &config, const QString &weightsPath)
+{
+    NafsConfig c;
+    WordPieceVocabulary vocabulary;
+    QString error;
+    if (!NafsConfig::load(config, &c, &error) || !vocabulary.load(QFileInfo(config).dir().filePath(c.name + QStringLiteral(".vocab")), &error))
+        qFatal("%s", qPrintable(error));
+    NafsModel model(c.model, vocabulary.size());
+    if (!loadNafsWeights(model, weightsPath, &error))
+        qFatal("%s", qPrintable(error));
+    return model;
 }
 
 QJsonObject readJson(const QString &path)
@@ -172,6 +191,30 @@ private Q_SLOTS:
             initId);
         QCOMPARE(readJson(m_dir.filePath(QStringLiteral("ft-a/tiny-train-ft.train.json"))).value(QStringLiteral("init")).toString(),
             initId);
+
+        // BatchNorm normalised with the init's statistics and left them alone; the weights moved.
+        NafsModel before = loadTiny(trainedInit(), initWeights);
+        NafsModel after = loadTiny(trainedInit(), a.weightsPath);
+        int statistics = 0;
+        for (const auto &buffer : before->named_buffers()) {
+            if (buffer.key().find("running_") == std::string::npos)
+                continue;
+            ++statistics;
+            QVERIFY2(torch::equal(buffer.value(), after->named_buffers()[buffer.key()]), buffer.key().c_str());
+        }
+        QVERIFY(statistics > 0);
+        QVERIFY(!torch::equal(before->named_parameters()["backbone.stem_conv.weight"], after->named_parameters()["backbone.stem_conv.weight"]));
+        // --update-norm-statistics lets them follow the data, as a run from scratch does.
+        TrainRequest update;
+        update.initModelPath = trainedInit();
+        update.dataDir = m_data;
+        update.outputDir = m_dir.filePath(QStringLiteral("ft-update"));
+        update.epochs = 2;
+        update.keepNormStatistics = false;
+        TrainResult updated;
+        QVERIFY2(NafsTrainer::train(update, &updated, &error), qPrintable(error));
+        NafsModel moved = loadTiny(trainedInit(), updated.weightsPath);
+        QVERIFY(!torch::equal(before->named_buffers()["backbone.stem_bn.running_mean"], moved->named_buffers()["backbone.stem_bn.running_mean"]));
 
         // The product loads it like any model, under its own id.
         const std::unique_ptr<TextPersonModel> model = TextPersonModel::load(a.configPath, &error);

@@ -61,7 +61,7 @@ int runTrain(const QStringList &args)
         "Fine-tuning: --init MODEL.json starts from a trained model's weights instead of random ones, e.g. on the "
         "confirmed pairs of 'descry-cli review export-dataset'. The fine-tuned model keeps the init model's "
         "architecture and vocabulary (caption words it lacks are read as word pieces or [UNK]; train lists them); "
-        "the identity classifier starts fresh. Without --config it trains with the init model's config for %1 epochs "
+        "the identity classifier starts fresh and BatchNorm keeps the init model's statistics. Without --config it trains with the init model's config for %1 epochs "
         "at %2 x its learning rate without warm-up, and is named <init name>-ft.")
                                          .arg(FineTuneDefaults::epochs)
                                          .arg(FineTuneDefaults::learningRateFactor));
@@ -69,6 +69,8 @@ int runTrain(const QStringList &args)
     parser.addOption({QStringLiteral("init"),
         QStringLiteral("Fine-tune: start from this trained model (its config, with .pt and .vocab beside it)."),
         QStringLiteral("MODEL")});
+    parser.addOption({QStringLiteral("update-norm-statistics"),
+        QStringLiteral("With --init: let BatchNorm statistics follow the new data (default: keep the init model's).")});
     parser.addOption({QStringLiteral("name"), QStringLiteral("Name of the trained model (default: the config's; <init name>-ft with --init)."),
         QStringLiteral("NAME")});
     parser.addOption({QStringLiteral("epochs"), QStringLiteral("Epochs (overrides the config)."), QStringLiteral("N")});
@@ -92,6 +94,7 @@ int runTrain(const QStringList &args)
     request.configPath = parser.value(QStringLiteral("config"));
     request.initModelPath = parser.value(QStringLiteral("init"));
     request.name = parser.value(QStringLiteral("name"));
+    request.keepNormStatistics = !parser.isSet(QStringLiteral("update-norm-statistics"));
     // A typo in an override is an error, never a silent fall-back to the config's value.
     auto readNumber = [&parser](const char *option, double minimum, bool integer, const char *what, auto *field) {
         if (!parser.isSet(QLatin1String(option)))
