@@ -55,6 +55,53 @@ void applyRescore(float *row, int n, const std::vector<int> &top, const std::vec
         row[top[j]] = rescored[j];
 }
 
+// Image -> image retrieval (find similar): every image probes the other n - 1 by visual cosine,
+// optionally re-ranked by RVN; the probe itself is left out of its own gallery. Metrics are the
+// mean over probes that have another image of their identity.
+RetrievalMetrics similarMetrics(const std::vector<float> &visual, const std::vector<int> &labels, int dim, const RvnReranker *rvn,
+    const QString &name)
+{
+    const int n = int(labels.size());
+    RetrievalMetrics sum;
+    sum.name = name;
+    sum.gallery = n - 1;
+    std::vector<float> others;
+    std::vector<int> otherLabels;
+    for (int probe = 0; probe < n; ++probe) {
+        std::vector<float> row;
+        others.clear();
+        otherLabels.clear();
+        for (int j = 0; j < n; ++j) {
+            if (j == probe)
+                continue;
+            double dot = 0;
+            for (int c = 0; c < dim; ++c)
+                dot += double(visual[size_t(probe) * size_t(dim) + size_t(c)]) * visual[size_t(j) * size_t(dim) + size_t(c)];
+            row.push_back(float(dot));
+            otherLabels.push_back(labels[size_t(j)]);
+            if (rvn)
+                others.insert(others.end(), visual.begin() + long(j) * dim, visual.begin() + long(j + 1) * dim);
+        }
+        if (rvn)
+            row = rvn->rerank(row, others.data(), dim);
+        const RetrievalMetrics one = retrievalMetrics(row, {labels[size_t(probe)]}, otherLabels);
+        if (one.queries == 0)
+            continue;
+        ++sum.queries;
+        sum.r1 += one.r1;
+        sum.r5 += one.r5;
+        sum.r10 += one.r10;
+        sum.mAP += one.mAP;
+    }
+    if (sum.queries > 0) {
+        sum.r1 /= sum.queries;
+        sum.r5 /= sum.queries;
+        sum.r10 /= sum.queries;
+        sum.mAP /= sum.queries;
+    }
+    return sum;
+}
+
 } // namespace
 
 QJsonObject EvalReport::toJson() const
@@ -73,6 +120,14 @@ QJsonObject EvalReport::toJson() const
     for (const RetrievalMetrics &row : rows)
         array.append(row.toJson());
     json[QStringLiteral("results")] = array;
+    if (!similarRows.empty()) {
+        QJsonArray similar;
+        for (const RetrievalMetrics &row : similarRows)
+            similar.append(row.toJson());
+        json[QStringLiteral("similar")] = similar;
+    }
+    if (calibration.isValid())
+        json[QStringLiteral("calibration")] = calibration.toJson();
     json[QStringLiteral("seconds")] = seconds;
     json[QStringLiteral("encodeImageMs")] = encodeImageMs;
     json[QStringLiteral("queryMs")] = queryMs;
@@ -195,14 +250,57 @@ bool evaluateTextToPerson(const EvalRequest &request, EvalReport *report, QStrin
     }
     r.rows.push_back(retrievalMetrics(full, queryLabels, galleryLabels, QStringLiteral("NAFS: all scales, non-local, RVN")));
     r.rows.push_back(retrievalMetrics(noRvn, queryLabels, galleryLabels, QStringLiteral("NAFS without RVN")));
-    if (!attributes.empty() && request.attributeWeight > 0) {
-        // The product's fusion: model score + w x attribute agreement (re-scored items only move
-        // among themselves; the rest stay 100 below).
-        std::vector<float> fused(noRvn);
+    // The product's fusion: model score + w x attribute agreement (re-scored items only move
+    // among themselves; the rest stay 100 below).
+    const bool fuses = !attributes.empty() && request.attributeWeight > 0;
+    std::vector<float> fused(noRvn);
+    if (fuses) {
         for (size_t i = 0; i < fused.size(); ++i)
             fused[i] += float(request.attributeWeight) * attributes[i];
         r.rows.push_back(retrievalMetrics(fused, queryLabels, galleryLabels,
             QStringLiteral("NAFS + %1 x attributes").arg(request.attributeWeight)));
+    }
+    if (request.calibrate || request.check.isValid()) {
+        // The pairs search can show: each caption's re-scored top K (the rest sit 100 below).
+        std::vector<float> scores;
+        std::vector<uint8_t> matches;
+        std::vector<int> queryOf;
+        for (int row = 0; row < q; ++row)
+            for (int i = 0; i < n; ++i) {
+                const size_t at = size_t(row) * size_t(n) + size_t(i);
+                if (noRvn[at] < -50)
+                    continue;
+                scores.push_back(fused[at]);
+                matches.push_back(queryLabels[size_t(row)] == galleryLabels[size_t(i)] ? 1 : 0);
+                queryOf.push_back(row);
+            }
+        ScoreCalibration c = request.check;
+        if (request.calibrate && !c.fit(scores, matches, error)) {
+            *error = QStringLiteral("calibration on split %1: %2").arg(request.split, *error);
+            return false;
+        }
+        c.measure(scores, matches, queryOf);
+        if (request.calibrate) {
+            c.modelId = r.model;
+            c.attributeWeight = fuses ? request.attributeWeight : 0.0;
+            c.rescoreTop = request.rescoreTop;
+            c.data = request.dataDir;
+            c.split = request.split;
+            c.queries = q;
+            c.cutoff = request.cutoff;
+        } else {
+            // Measured elsewhere than fitted: the counts say what it was measured on.
+            c.pairs = int64_t(scores.size());
+            c.matches = std::count(matches.begin(), matches.end(), uint8_t(1));
+            c.queries = q;
+        }
+        r.calibration = c;
+    }
+    if (request.imageToImage) {
+        progress(QStringLiteral("find similar"), 0, n);
+        r.similarRows.push_back(similarMetrics(visual, galleryLabels, dim, nullptr, QStringLiteral("find similar: visual cosine")));
+        r.similarRows.push_back(similarMetrics(visual, galleryLabels, dim, &rvn,
+            QStringLiteral("find similar + RVN (l = %1)").arg(request.rvnNeighbours)));
     }
     if (request.ablations) {
         r.rows.push_back(retrievalMetrics(patchOnly, queryLabels, galleryLabels, QStringLiteral("non-local: global + patch")));

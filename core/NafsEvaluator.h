@@ -1,6 +1,7 @@
 #pragma once
 
 #include "RetrievalMetrics.h"
+#include "ScoreCalibration.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -19,6 +20,17 @@ struct EvalRequest {
     bool ablations = true; // scale ablations and the plain global-cosine row
     bool attributeBaseline = true;
     double attributeWeight = 0.5; // > 0: also a row fusing the model with the attribute baseline
+    // Fit a ScoreCalibration on the search score (global + local + attributeWeight x attributes)
+    // of every re-scored (caption, image) pair: matched = same identity. Use a split the model
+    // was not trained on (val).
+    bool calibrate = false;
+    double cutoff = 0.5; // calibrate: the default relevance cut-off written with the fit
+    // Not calibrating: a calibration (isValid()) to measure on this split's pairs instead, e.g.
+    // the val fit on the test split; the report's calibration then holds its reliability here.
+    ScoreCalibration check;
+    // Also measure find similar: every image probes the split's other images by global visual
+    // cosine (relevant = same identity), with and without RVN.
+    bool imageToImage = false;
     std::function<void(const QString &phase, int done, int total)> progress;
 };
 
@@ -30,6 +42,8 @@ struct EvalReport {
     int images = 0, captions = 0, identities = 0;
     int rescoreTop = 0, rvnNeighbours = 0;
     std::vector<RetrievalMetrics> rows; // the full model (all scales, non-local, RVN) first
+    std::vector<RetrievalMetrics> similarRows; // imageToImage: image -> other images, plain and RVN
+    ScoreCalibration calibration; // calibrate: the fit; check: its reliability on this split (isValid())
     double seconds = 0;
     double encodeImageMs = 0; // per image
     double queryMs = 0; // per query: text encoding + coarse ranking + re-scoring

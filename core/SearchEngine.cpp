@@ -7,8 +7,12 @@
 #include "TrackletEmbedder.h"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
+
+#include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace descry {
@@ -16,13 +20,94 @@ namespace descry {
 namespace {
 
 constexpr int kMaxRescore = 1000;
+constexpr int kRvnNeighbours = 3; // l, chosen on the validation split (models/README.md)
+
+// Time order: by source, then start time, then id (a total order, so the result never depends
+// on the sort).
+void sortByTime(std::vector<SearchResult> *results)
+{
+    std::stable_sort(results->begin(), results->end(), [](const SearchResult &a, const SearchResult &b) {
+        const TrackletRecord &x = a.tracklet, &y = b.tracklet;
+        if (x.sourceId != y.sourceId)
+            return x.sourceId < y.sourceId;
+        if (x.startTime != y.startTime)
+            return x.startTime < y.startTime;
+        return x.id < y.id;
+    });
+}
 
 } // namespace
+
+EmbeddingSpread EmbeddingSpread::measure(const float *vectors, size_t count, int dim)
+{
+    EmbeddingSpread spread;
+    if (dim <= 0)
+        return spread;
+    std::vector<double> sum(size_t(dim), 0.0);
+    size_t unit = 0, invalid = 0;
+    for (size_t i = 0; i < count; ++i) {
+        const float *v = vectors + i * size_t(dim);
+        double norm = 0;
+        for (int c = 0; c < dim; ++c)
+            norm += double(v[c]) * v[c];
+        if (!(norm > 1e-20) || !std::isfinite(norm)) {
+            ++invalid; // zero or NaN: no direction at all, the worst kind of "all equal"
+            continue;
+        }
+        const double scale = 1.0 / std::sqrt(norm);
+        for (int c = 0; c < dim; ++c)
+            sum[size_t(c)] += v[c] * scale;
+        ++unit;
+    }
+    spread.vectors = int(count);
+    if (unit >= 2) {
+        double meanNorm2 = 0;
+        for (double x : sum)
+            meanNorm2 += (x / double(unit)) * (x / double(unit));
+        const double n = double(unit);
+        spread.meanCosine = (n * n * meanNorm2 - n) / (n * (n - 1));
+    }
+    spread.degenerate = int(count) >= kMinVectors && (2 * invalid >= count || spread.meanCosine > kMaxMeanCosine);
+    return spread;
+}
 
 SearchEngine::SearchEngine(Gallery &gallery, TextPersonModel *model)
     : m_gallery(gallery)
     , m_model(model)
-{ }
+{
+    if (!m_model || m_model->path().isEmpty())
+        return;
+    const QString path = ScoreCalibration::pathForModel(m_model->path());
+    if (!QFileInfo::exists(path))
+        return;
+    ScoreCalibration calibration;
+    QString error;
+    if (!ScoreCalibration::load(path, &calibration, &error))
+        m_calibrationProblem = QStringLiteral("scores are not calibrated (no relevance cut-off): %1").arg(error);
+    else if (calibration.modelId != m_model->id())
+        m_calibrationProblem = QStringLiteral("scores are not calibrated (no relevance cut-off): %1 was fitted for model %2, "
+                                              "not %3; run 'descry-cli eval --calibrate --model %4 --data DIR'")
+                                   .arg(path, calibration.modelId, m_model->id(), m_model->path());
+    else
+        m_calibration = calibration;
+}
+
+void SearchEngine::setCalibration(const ScoreCalibration &calibration)
+{
+    m_calibration = calibration.isValid() ? calibration : ScoreCalibration{};
+    m_calibrationProblem.clear();
+}
+
+const ScoreCalibration *SearchEngine::calibration() const
+{
+    return m_calibration.isValid() ? &m_calibration : nullptr;
+}
+
+EmbeddingSpread SearchEngine::embeddingSpread()
+{
+    refresh();
+    return m_spread;
+}
 
 void SearchEngine::invalidate()
 {
@@ -69,7 +154,32 @@ void SearchEngine::refresh()
             m_dim = dim;
         }
     }
+    m_spread = EmbeddingSpread::measure(m_globals.data(), m_vectorRow.size(), m_dim);
+    m_filter.reset(&m_tracklets, &m_attributes);
     m_generation = generation;
+}
+
+bool SearchEngine::calibrationApplies(const SearchRequest &request, QStringList *notes) const
+{
+    if (!m_calibration.isValid())
+        return false;
+    if (std::abs(double(request.attributeWeight) - m_calibration.attributeWeight) > 1e-6) {
+        notes->append(QStringLiteral("confidence is calibrated for attribute weight %1, not %2: no confidence and no "
+                                     "relevance cut-off")
+                          .arg(m_calibration.attributeWeight)
+                          .arg(double(request.attributeWeight)));
+        return false;
+    }
+    return true;
+}
+
+QString SearchEngine::degenerateNote() const
+{
+    return QStringLiteral("model %1 gives nearly identical embeddings for every tracklet (mean cosine %2 over %3 tracklets) "
+                          "— it is untrained or broken; ranking by attributes")
+        .arg(m_model ? m_model->id() : QString())
+        .arg(m_spread.meanCosine, 0, 'f', 3)
+        .arg(m_spread.vectors);
 }
 
 SearchResponse SearchEngine::search(const SearchRequest &request)
@@ -81,6 +191,8 @@ SearchResponse SearchEngine::search(const SearchRequest &request)
     response.stageMs.emplace_back(QStringLiteral("refresh"), double(clock.nsecsElapsed()) / 1e6);
     response.text = request.text;
     response.galleryTracklets = int64_t(m_tracklets.size());
+    if (!m_calibrationProblem.isEmpty() && request.useModel)
+        response.notes.append(m_calibrationProblem);
 
     const ParsedQuery parsed = m_parser.parse(request.text);
     response.unknownWords = parsed.unknownWords;
@@ -88,21 +200,33 @@ SearchResponse SearchEngine::search(const SearchRequest &request)
         response.understood.append(
             QStringLiteral("%1: %2 (%3)").arg(regionKey(t.region), t.attribute, t.phrase));
 
-    const bool modelRanks = request.useModel && m_model && !m_vectorRow.empty() && !request.text.trimmed().isEmpty();
-    if (modelRanks) {
-        rankWithModel(request, parsed, &response);
+    SearchFilters filters = request;
+    if (request.sourceId > 0)
+        filters.sourceIds.push_back(request.sourceId);
+    QElapsedTimer filterClock;
+    filterClock.start();
+    const std::vector<uint8_t> mask = m_filter.mask(filters, &response.notes);
+    response.stageMs.emplace_back(QStringLiteral("filter"), double(filterClock.nsecsElapsed()) / 1e6);
+
+    const bool wantsModel = request.useModel && m_model && !request.text.trimmed().isEmpty();
+    if (wantsModel && !m_vectorRow.empty() && !m_spread.degenerate) {
+        rankWithModel(request, parsed, mask, &response);
     } else {
         std::vector<size_t> rows;
         for (size_t i = 0; i < m_tracklets.size(); ++i)
-            if (request.sourceId <= 0 || m_tracklets[i].sourceId == request.sourceId)
+            if (mask.empty() || mask[i])
                 rows.push_back(i);
         response.ranking = QStringLiteral("attributes");
         rankWithAttributes(request, parsed, rows, &response);
-        if (m_model && request.useModel && m_vectorRow.empty() && !m_tracklets.empty())
+        if (wantsModel && m_spread.degenerate)
+            response.notes.append(degenerateNote());
+        else if (m_model && request.useModel && m_vectorRow.empty() && !m_tracklets.empty())
             response.notes.append(QStringLiteral("no tracklet has embeddings of model %1 yet: run 'descry-cli reindex' "
                                                  "to search with it; ranked by attributes")
                                       .arg(m_model->id()));
     }
+    if (request.sortOrder == SortOrder::Time)
+        sortByTime(&response.results);
     response.elapsedMs = double(clock.nsecsElapsed()) / 1e6;
     return response;
 }
@@ -110,7 +234,9 @@ SearchResponse SearchEngine::search(const SearchRequest &request)
 void SearchEngine::rankWithAttributes(
     const SearchRequest &request, const ParsedQuery &parsed, const std::vector<size_t> &rows, SearchResponse *response)
 {
-    const int limit = request.topK > 0 ? request.topK - int(response->results.size()) : int(rows.size());
+    // Results hidden by the cut-off still took their place in the top K.
+    const int listed = int(response->results.size()) + response->hiddenBelowCutoff;
+    const int limit = request.topK > 0 ? request.topK - listed : int(rows.size());
     if (limit <= 0)
         return;
     if (parsed.terms.empty()) {
@@ -138,7 +264,8 @@ void SearchEngine::rankWithAttributes(
     }
 }
 
-void SearchEngine::rankWithModel(const SearchRequest &request, const ParsedQuery &parsed, SearchResponse *response)
+void SearchEngine::rankWithModel(
+    const SearchRequest &request, const ParsedQuery &parsed, const std::vector<uint8_t> &mask, SearchResponse *response)
 {
     response->ranking = QStringLiteral("model %1").arg(m_model->id());
     QElapsedTimer stage;
@@ -150,11 +277,13 @@ void SearchEngine::rankWithModel(const SearchRequest &request, const ParsedQuery
     const QueryEmbedding query = m_model->encodeQuery(request.text);
     lap("encode");
 
-    // Coarse: cosine of the query's global feature with every stored global vector.
+    // Coarse: cosine of the query's global feature with every stored global vector that passes
+    // the filters (one byte read per row: the filters were resolved into the mask beforehand).
     std::vector<int> candidates;
     std::vector<float> cosine(m_vectorRow.size());
+    const bool filtered = !mask.empty();
     for (size_t r = 0; r < m_vectorRow.size(); ++r) {
-        if (request.sourceId > 0 && m_tracklets[m_vectorRow[r]].sourceId != request.sourceId)
+        if (filtered && !mask[m_vectorRow[r]])
             continue;
         const float *v = m_globals.data() + r * size_t(m_dim);
         float dot = 0;
@@ -184,9 +313,12 @@ void SearchEngine::rankWithModel(const SearchRequest &request, const ParsedQuery
         pointers.push_back(&visual[i]);
     }
     lap("fetch");
-    const std::vector<float> local = m_model->localSimilarity(query, pointers);
+    // Nothing passed the filters: no model call on an empty batch.
+    const std::vector<float> local = pointers.empty() ? std::vector<float>{} : m_model->localSimilarity(query, pointers);
     lap("align");
+    const bool calibrated = calibrationApplies(request, &response->notes);
     std::vector<float> scores(static_cast<size_t>(k));
+    std::vector<float> confidence(static_cast<size_t>(k), -1.0f);
     std::vector<float> attributeScores(static_cast<size_t>(k), -1.0f);
     std::vector<QStringList> explanations(static_cast<size_t>(k));
     for (int i = 0; i < k; ++i) {
@@ -196,34 +328,48 @@ void SearchEngine::rankWithModel(const SearchRequest &request, const ParsedQuery
             attributeScores[size_t(i)] = m_ranker.score(parsed, m_attributes[row].attributes, &explanations[size_t(i)]);
             scores[size_t(i)] += request.attributeWeight * attributeScores[size_t(i)];
         }
+        // Calibrated on the score before RVN: RVN's scores are min-max normalised per query.
+        if (calibrated)
+            confidence[size_t(i)] = m_calibration.confidence(scores[size_t(i)]);
     }
     if (request.rerankNeighbours) {
         std::vector<float> unit;
         for (int r : candidates)
             unit.insert(unit.end(), m_globals.begin() + long(r) * m_dim, m_globals.begin() + long(r + 1) * m_dim);
-        // l = 3 neighbours: chosen on the validation split (models/README.md).
-        scores = RvnReranker(RvnOptions{3, k, 0.5}).rerank(scores, unit.data(), m_dim);
+        scores = RvnReranker(RvnOptions{kRvnNeighbours, k, 0.5}).rerank(scores, unit.data(), m_dim);
     }
     std::vector<int> order(static_cast<size_t>(k));
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return scores[size_t(a)] > scores[size_t(b)]; });
 
+    const float cutoff = !calibrated ? -1.0f
+        : request.minConfidence < 0  ? float(m_calibration.cutoff)
+                                     : request.minConfidence;
+    response->cutoff = cutoff > 0 ? cutoff : -1.0f;
+    int listed = 0;
     for (int i : order) {
-        if (int(response->results.size()) >= wanted)
+        if (listed >= wanted)
             break;
         const size_t row = m_vectorRow[size_t(candidates[size_t(i)])];
         SearchResult result{m_tracklets[row], scores[size_t(i)], {}};
         result.globalScore = cosine[size_t(candidates[size_t(i)])];
         result.localScore = local[size_t(i)];
         result.attributeScore = attributeScores[size_t(i)];
+        result.confidence = confidence[size_t(i)];
         result.matched = explanations[size_t(i)];
         if (!parsed.terms.empty() && result.attributeScore < request.minAttributeScore)
             continue;
         // Model scores are cosine sums that may be negative: only an explicit threshold applies.
         if (request.minScore > 0 && result.score < request.minScore)
             continue;
-        result.matched.prepend(QStringLiteral("model %1 (global %2, local %3, attributes %4)")
+        ++listed;
+        if (response->cutoff > 0 && result.confidence < response->cutoff) {
+            ++response->hiddenBelowCutoff;
+            continue;
+        }
+        result.matched.prepend(QStringLiteral("model %1 (%2global %3, local %4, attributes %5)")
                                    .arg(result.score, 0, 'f', 2)
+                                   .arg(calibrated ? QStringLiteral("confidence %1; ").arg(result.confidence, 0, 'f', 2) : QString())
                                    .arg(result.globalScore, 0, 'f', 2)
                                    .arg(result.localScore, 0, 'f', 2)
                                    .arg(result.attributeScore < 0 ? QStringLiteral("-") : QString::number(result.attributeScore, 'f', 2)));
@@ -235,7 +381,7 @@ void SearchEngine::rankWithModel(const SearchRequest &request, const ParsedQuery
     // after the model's results, ranked by attributes.
     std::vector<size_t> missing;
     for (size_t i = 0; i < m_tracklets.size(); ++i)
-        if (m_rowVector[i] < 0 && (request.sourceId <= 0 || m_tracklets[i].sourceId == request.sourceId))
+        if (m_rowVector[i] < 0 && (mask.empty() || mask[i]))
             missing.push_back(i);
     if (!missing.empty()) {
         response->notes.append(QStringLiteral("%1 tracklets have no embeddings of model %2 and are ranked by attributes "
@@ -244,6 +390,126 @@ void SearchEngine::rankWithModel(const SearchRequest &request, const ParsedQuery
                                    .arg(m_model->id()));
         rankWithAttributes(request, parsed, missing, response);
     }
+}
+
+bool SearchEngine::similar(const SimilarRequest &request, SearchResponse *out, QString *error)
+{
+    QElapsedTimer clock;
+    clock.start();
+    refresh();
+    if (!m_model) {
+        *error = QStringLiteral("find similar compares the model's visual features, and no text-to-person model is loaded; "
+                                "see models/README.md (or set DESCRY_MODEL)");
+        return false;
+    }
+    if (m_vectorRow.empty()) {
+        *error = QStringLiteral("no tracklet has embeddings of model %1 yet: run 'descry-cli reindex' first").arg(m_model->id());
+        return false;
+    }
+    if (m_spread.degenerate) {
+        *error = QStringLiteral("model %1 gives nearly identical embeddings for every tracklet (mean cosine %2 over %3 "
+                                "tracklets) — it is untrained or broken, and cannot tell people apart")
+                     .arg(m_model->id())
+                     .arg(m_spread.meanCosine, 0, 'f', 3)
+                     .arg(m_spread.vectors);
+        return false;
+    }
+    SearchResponse response;
+    response.galleryTracklets = int64_t(m_tracklets.size());
+    std::vector<float> probe;
+    int probeRow = -1; // the probe's own vector row, left out of the ranking
+    if (request.trackletId > 0) {
+        const auto it = std::lower_bound(m_tracklets.begin(), m_tracklets.end(), request.trackletId,
+            [](const TrackletRecord &t, int64_t id) { return t.id < id; });
+        if (it == m_tracklets.end() || it->id != request.trackletId) {
+            *error = QStringLiteral("the gallery has no tracklet %1").arg(request.trackletId);
+            return false;
+        }
+        probeRow = m_rowVector[size_t(it - m_tracklets.begin())];
+        if (probeRow < 0) {
+            *error = QStringLiteral("tracklet %1 has no embeddings of model %2: run 'descry-cli reindex' first")
+                         .arg(request.trackletId)
+                         .arg(m_model->id());
+            return false;
+        }
+        probe.assign(m_globals.begin() + long(probeRow) * m_dim, m_globals.begin() + long(probeRow + 1) * m_dim);
+        response.text = QStringLiteral("similar to tracklet %1").arg(request.trackletId);
+    } else if (!request.imageData.isEmpty()) {
+        const std::vector<uchar> bytes(request.imageData.begin(), request.imageData.end());
+        const cv::Mat image = cv::imdecode(bytes, cv::IMREAD_COLOR);
+        if (image.empty()) {
+            *error = QStringLiteral("the image does not decode; give a JPEG, PNG or BMP picture of one person");
+            return false;
+        }
+        // Pooled exactly as a one-crop tracklet is at ingest, so the probe is comparable.
+        for (const EmbeddingRecord &e : TrackletEmbedder::pool(m_model->encodeCrops({image}), m_model->id()))
+            if (e.kind == TrackletEmbedder::GlobalKind)
+                probe = e.vector;
+        response.text = QStringLiteral("similar to an image");
+    } else {
+        *error = QStringLiteral("find similar needs a probe: a tracklet id or an image");
+        return false;
+    }
+    if (int(probe.size()) != m_dim) {
+        *error = QStringLiteral("the model gave a %1-float feature for the probe, the gallery stores %2").arg(probe.size()).arg(m_dim);
+        return false;
+    }
+    double norm = 0;
+    for (float x : probe)
+        norm += double(x) * x;
+    for (float &x : probe)
+        x = float(x / std::sqrt(std::max(norm, 1e-20)));
+
+    const std::vector<uint8_t> mask = m_filter.mask(request, &response.notes);
+    std::vector<int> candidates;
+    std::vector<float> cosine(m_vectorRow.size());
+    for (size_t r = 0; r < m_vectorRow.size(); ++r) {
+        if (int(r) == probeRow || (!mask.empty() && !mask[m_vectorRow[r]]))
+            continue;
+        const float *v = m_globals.data() + r * size_t(m_dim);
+        float dot = 0;
+        for (int c = 0; c < m_dim; ++c)
+            dot += v[c] * probe[size_t(c)];
+        cosine[r] = dot;
+        candidates.push_back(int(r));
+    }
+    const int wanted = request.topK > 0 ? std::min<int>(request.topK, int(candidates.size())) : int(candidates.size());
+    const int k = request.rerankNeighbours ? std::min<int>(int(candidates.size()), std::max(wanted, request.rescoreTop)) : wanted;
+    std::partial_sort(candidates.begin(), candidates.begin() + k, candidates.end(),
+        [&](int a, int b) { return cosine[size_t(a)] > cosine[size_t(b)] || (cosine[size_t(a)] == cosine[size_t(b)] && a < b); });
+    candidates.resize(size_t(k));
+    std::vector<float> scores(static_cast<size_t>(k));
+    for (int i = 0; i < k; ++i)
+        scores[size_t(i)] = cosine[size_t(candidates[size_t(i)])];
+    if (request.rerankNeighbours && k > 0) {
+        std::vector<float> unit;
+        for (int r : candidates)
+            unit.insert(unit.end(), m_globals.begin() + long(r) * m_dim, m_globals.begin() + long(r + 1) * m_dim);
+        scores = RvnReranker(RvnOptions{kRvnNeighbours, k, 0.5}).rerank(scores, unit.data(), m_dim);
+    }
+    std::vector<int> order(static_cast<size_t>(k));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return scores[size_t(a)] > scores[size_t(b)]; });
+    for (int i : order) {
+        if (int(response.results.size()) >= wanted)
+            break;
+        SearchResult result{m_tracklets[m_vectorRow[size_t(candidates[size_t(i)])]], scores[size_t(i)], {}};
+        result.globalScore = cosine[size_t(candidates[size_t(i)])];
+        result.matched.append(QStringLiteral("visual cosine %1").arg(result.globalScore, 0, 'f', 3));
+        response.results.push_back(result);
+    }
+    const size_t without = m_tracklets.size() - m_vectorRow.size();
+    if (without > 0)
+        response.notes.append(QStringLiteral("%1 tracklets have no embeddings of model %2 and cannot be compared; run "
+                                             "'descry-cli reindex'")
+                                  .arg(without)
+                                  .arg(m_model->id()));
+    response.ranking = QStringLiteral("similar: model %1%2").arg(m_model->id(), request.rerankNeighbours ? QStringLiteral(" + RVN") : QString());
+    if (request.sortOrder == SortOrder::Time)
+        sortByTime(&response.results);
+    response.elapsedMs = double(clock.nsecsElapsed()) / 1e6;
+    *out = std::move(response);
+    return true;
 }
 
 bool SearchEngine::explain(const SearchRequest &request, int64_t trackletId, MatchExplanation *out, QString *error)

@@ -3,7 +3,11 @@
 #include "AttributeSearch.h"
 #include "GalleryRecords.h"
 #include "QueryParser.h"
+#include "ScoreCalibration.h"
+#include "SearchFilters.h"
+#include "TrackletFilter.h"
 
+#include <QByteArray>
 #include <QString>
 #include <QStringList>
 
@@ -16,10 +20,12 @@ class Gallery;
 class TextPersonModel;
 struct MatchExplanation;
 
-struct SearchRequest {
+// A text search: the description plus the filters every result must pass (SearchFilters:
+// sources, cameras, time range, attribute chips, sort order).
+struct SearchRequest : SearchFilters {
     QString text;
     int topK = 200; // <= 0: all
-    int64_t sourceId = 0; // 0: every source
+    int64_t sourceId = 0; // deprecated, use sourceIds: > 0 adds this source to sourceIds
     float minScore = 0; // attribute ranking: results below are dropped; model ranking: only when > 0
     bool useModel = true; // rank with the text-to-person model when one is set and has embeddings
     int rescoreTop = 200; // coarse results re-scored by non-local alignment (at least topK, at most 1000)
@@ -31,6 +37,21 @@ struct SearchRequest {
     // The attribute baseline as a filter: with > 0, results whose agreement with the colours and
     // garments the query names is below this are dropped (0..1; needs a query the lexicon reads).
     float minAttributeScore = 0;
+    // Relevance cut-off on the calibrated confidence (SearchResult::confidence): results below it
+    // are hidden and counted in SearchResponse::hiddenBelowCutoff. < 0: the model's calibrated
+    // cut-off (models/<name>.calibration.json, 0.5 for the shipped model); 0: show everything.
+    // Applies only when the model ranks and a calibration for it is loaded.
+    float minConfidence = -1;
+};
+
+// Find similar: tracklets ranked by visual similarity to a probe — a tracklet of the gallery
+// (its stored global feature) or a person image (encoded by the model now) — across sources.
+struct SimilarRequest : SearchFilters {
+    int64_t trackletId = 0; // the probe tracklet; 0: use imageData
+    QByteArray imageData = {}; // an encoded person crop (JPEG, PNG, ...), e.g. a file dropped on the window
+    int topK = 200; // <= 0: all
+    bool rerankNeighbours = false; // RVN over the best `rescoreTop` by cosine (measured: models/README.md)
+    int rescoreTop = 100;
 };
 
 struct SearchResult {
@@ -40,6 +61,10 @@ struct SearchResult {
     float globalScore = 0; // model: cosine of the global features
     float localScore = 0; // model: non-local alignment similarity (0 when not re-scored)
     float attributeScore = -1; // attribute baseline agreement, -1 when the query names no attribute
+    // Calibrated probability-like confidence in [0, 1] that this is the described person,
+    // comparable across queries; -1 when uncalibrated (no calibration for the model, attribute
+    // ranking, find similar).
+    float confidence = -1;
 };
 
 struct SearchResponse {
@@ -49,10 +74,33 @@ struct SearchResponse {
     QStringList unknownWords;
     int64_t galleryTracklets = 0;
     double elapsedMs = 0;
-    QString ranking = {}; // "model <id>" or "attributes"
+    QString ranking = {}; // "model <id>", "attributes" or "similar: model <id>[ + RVN]"
     QStringList notes = {}; // e.g. tracklets that still need embeddings of the model
     // Where the time went, in order: ("refresh", ms), ("encode", ms), ... (for benchmarks).
     std::vector<std::pair<QString, double>> stageMs = {};
+    // Results the relevance cut-off hid (they would be in `results` with minConfidence = 0):
+    // "12 more below the cut-off — show all".
+    int hiddenBelowCutoff = 0;
+    float cutoff = -1; // the confidence cut-off applied, -1 when none
+};
+
+// How alike a model's stored global vectors are: the mean cosine over all pairs of distinct
+// tracklets. For unit vectors it is (n^2 |mean|^2 - n) / (n (n - 1)), so it costs one pass
+// over the vectors, no pairs; it also says the spread: the per-dimension variances add up to
+// 1 - |mean|^2. A model that maps every person to nearly the same point (untrained, broken
+// weights, a wrong input pipeline) cannot rank, whatever the query.
+struct EmbeddingSpread {
+    int vectors = 0;
+    double meanCosine = 0;
+    // Nearly identical embeddings for every tracklet; judged from kMinVectors vectors on (a
+    // handful of tracklets of one person may legitimately look alike).
+    bool degenerate = false;
+    static constexpr int kMinVectors = 20;
+    // Measured (models/README.md, "Degenerate models"): untrained descry-nafs-s 0.997, the trained
+    // model 0.78 on real footage (vtest.avi) and 0.05 on synthetic people, random vectors 0.00.
+    static constexpr double kMaxMeanCosine = 0.98;
+
+    static EmbeddingSpread measure(const float *vectors, size_t count, int dim);
 };
 
 // Text query → ranked tracklets. With a text-to-person model (and its embeddings in the
@@ -63,12 +111,26 @@ struct SearchResponse {
 // (parse the description, rank by agreement with measured attributes). Keeps the gallery's
 // rows, attributes and global vectors in memory and reloads them only when the gallery's
 // generation changes, so repeated queries cost no bulk database reads.
+//
+// Filters (SearchFilters) are applied inside the coarse loop from a per-row mask, so the model
+// only re-scores tracklets that pass them. The model's scores are mapped to a calibrated
+// confidence when the model has a calibration (models/<name>.calibration.json beside the model
+// file, or setCalibration()), and results below the cut-off are hidden and counted. A model
+// whose stored vectors are degenerate (EmbeddingSpread) is not used: search ranks by
+// attributes and says why.
 class SearchEngine {
 public:
     // `model` (optional, not owned) must outlive the engine and be used by no other thread.
+    // Loads the model's calibration file when there is one.
     explicit SearchEngine(Gallery &gallery, TextPersonModel *model = nullptr);
 
     SearchResponse search(const SearchRequest &request);
+    // Find similar: tracklets ranked by the cosine of their global visual feature with the
+    // probe's (the probe tracklet itself left out), with the request's filters and optional
+    // RVN. Results carry score = cosine (or the RVN score), globalScore = cosine. False with a
+    // reason when there is no model, the probe has no embedding or the image does not decode,
+    // or the model's vectors are degenerate.
+    bool similar(const SimilarRequest &request, SearchResponse *out, QString *error);
     // Why `trackletId` scores as it does for request.text: the model's attention between the
     // query's units and the tracklet's stripes, and the score split by scale, computed exactly as
     // search() scores it. Needs the model and the tracklet's embeddings of it.
@@ -76,11 +138,21 @@ public:
     // Drop the cache (the next search reloads from the gallery).
     void invalidate();
 
+    // Replaces the calibration found beside the model (an invalid one: none).
+    void setCalibration(const ScoreCalibration &calibration);
+    // The calibration in use, null when scores are not calibrated.
+    const ScoreCalibration *calibration() const;
+    // The spread of the model's stored vectors (loaded on demand).
+    EmbeddingSpread embeddingSpread();
+
 private:
     void refresh();
-    void rankWithModel(const SearchRequest &request, const ParsedQuery &parsed, SearchResponse *response);
+    void rankWithModel(const SearchRequest &request, const ParsedQuery &parsed, const std::vector<uint8_t> &mask,
+        SearchResponse *response);
     void rankWithAttributes(const SearchRequest &request, const ParsedQuery &parsed,
         const std::vector<size_t> &rows, SearchResponse *response);
+    bool calibrationApplies(const SearchRequest &request, QStringList *notes) const;
+    QString degenerateNote() const;
 
     Gallery &m_gallery;
     TextPersonModel *m_model = nullptr;
@@ -89,8 +161,12 @@ private:
     std::vector<size_t> m_vectorRow;
     std::vector<int> m_rowVector; // m_tracklets index -> vector row, -1 when none
     int m_dim = 0;
+    EmbeddingSpread m_spread;
     QueryParser m_parser;
     AttributeSearch m_ranker;
+    TrackletFilter m_filter;
+    ScoreCalibration m_calibration; // isValid() false: none
+    QString m_calibrationProblem; // a calibration file that was there but could not be used
     int64_t m_generation = -1;
     std::vector<TrackletRecord> m_tracklets; // ordered by id
     std::vector<TrackletAttributes> m_attributes; // same order

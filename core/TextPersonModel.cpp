@@ -60,6 +60,7 @@ struct TextPersonModel::Impl {
     std::optional<torch::jit::Module> script;
     c10::Device device{c10::DeviceType::CPU};
     QString id;
+    QString path; // the file load() was given
 
     torch::Tensor encodeImages(const torch::Tensor &images)
     {
@@ -148,6 +149,7 @@ std::unique_ptr<TextPersonModel> TextPersonModel::load(const QString &path, QStr
 {
     auto impl = std::make_unique<Impl>();
     impl->device = modelDevice();
+    impl->path = QFileInfo(path).absoluteFilePath();
     if (path.endsWith(QLatin1String(".ts"), Qt::CaseInsensitive)) {
         QString digest;
         if (!QFileInfo(path).isFile() || !contentHash(path, &digest, error)) {
@@ -221,6 +223,11 @@ QString TextPersonModel::defaultModelPath()
 QString TextPersonModel::id() const
 {
     return d->id;
+}
+
+QString TextPersonModel::path() const
+{
+    return d->path;
 }
 
 QString TextPersonModel::name() const

@@ -79,6 +79,9 @@ public:
 
     // "<name>@<first 12 hex digits of the weights' SHA-256>": what embeddings are stored under.
     QString id() const;
+    // The model file it was loaded from (absolute): models/<name>.json or a .ts file. Files that
+    // belong to the model sit beside it (ScoreCalibration::pathForModel).
+    QString path() const;
     QString name() const;
     int embeddingSize() const;
     int imageItems() const;

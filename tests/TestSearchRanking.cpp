@@ -74,8 +74,10 @@ private Q_SLOTS:
         Gallery gallery;
         QVERIFY(gallery.open(m_gallery));
         SearchEngine engine(gallery);
-        const SearchResponse response
-            = engine.search({ QStringLiteral("a person in a red top and blue trousers"), 10, 0, 0 });
+        SearchRequest request;
+        request.text = QStringLiteral("a person in a red top and blue trousers");
+        request.topK = 10;
+        const SearchResponse response = engine.search(request);
         QVERIFY(!response.results.empty());
         QVERIFY(!response.understood.isEmpty());
         for (size_t i = 1; i < response.results.size(); ++i)

@@ -5,6 +5,7 @@
 #include "Gallery.h"
 #include "PedesDataset.h"
 #include "Rng.h"
+#include "SearchCliSupport.h"
 #include "SearchEngine.h"
 #include "SyntheticPedes.h"
 #include "TextPersonModel.h"
@@ -140,15 +141,24 @@ int benchQuery(const QStringList &args)
     parser.addOption({QStringLiteral("model"), QStringLiteral("Model (default: the shipped model)."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("gallery"), QStringLiteral("Benchmark gallery file (default: in the cache folder)."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Write the JSON result here."), QStringLiteral("FILE")});
+    // The search filters, to time filtered queries (the gallery is one source, camera "bench",
+    // tracklet i at i / 10 s).
+    addFilterOptions(parser);
     if (!parseArgs(parser, QStringList{QStringLiteral("bench query")} + args))
         return parser.isSet(QStringLiteral("help")) ? 0 : 2;
+    SearchRequest request;
+    QString error;
+    SearchFilters &filters = request;
+    if (!readFilterOptions(parser, &filters, &error)) {
+        printErr(QStringLiteral("bench query: ") + error);
+        return 2;
+    }
     const int count = parser.value(QStringLiteral("tracklets")).toInt();
     const int queries = parser.value(QStringLiteral("queries")).toInt();
     if (count < 1 || queries < 1) {
         printErr(QStringLiteral("bench query: --tracklets and --queries must be positive"));
         return 2;
     }
-    QString error;
     const QString modelPath = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model")) : TextPersonModel::defaultModelPath();
     std::unique_ptr<TextPersonModel> model = modelPath.isEmpty() ? nullptr : TextPersonModel::load(modelPath, &error);
     if (!model) {
@@ -189,7 +199,6 @@ int benchQuery(const QStringList &args)
     }
 
     SearchEngine engine(gallery, model.get());
-    SearchRequest request;
     request.topK = parser.value(QStringLiteral("top")).toInt();
     request.rescoreTop = parser.value(QStringLiteral("rescore")).toInt();
     QElapsedTimer clock;
@@ -198,6 +207,7 @@ int benchQuery(const QStringList &args)
     engine.search(request); // cold: loads the gallery's rows and vectors into memory
     const double coldMs = clock.nsecsElapsed() / 1e6;
     std::vector<double> times;
+    double resultCount = 0;
     QMap<QString, double> stageTotals;
     QStringList stageOrder;
     for (int i = 0; i < queries; ++i) {
@@ -205,6 +215,7 @@ int benchQuery(const QStringList &args)
         clock.restart();
         const SearchResponse response = engine.search(request);
         times.push_back(clock.nsecsElapsed() / 1e6);
+        resultCount += double(response.results.size() + size_t(response.hiddenBelowCutoff));
         for (const auto &[name, ms] : response.stageMs) {
             if (!stageTotals.contains(name))
                 stageOrder.append(name);
@@ -232,7 +243,9 @@ int benchQuery(const QStringList &args)
         {QStringLiteral("p50_ms"), percentile(times, 0.50)},
         {QStringLiteral("p95_ms"), percentile(times, 0.95)},
         {QStringLiteral("p99_ms"), percentile(times, 0.99)},
-        {QStringLiteral("max_ms"), percentile(times, 1.0)}};
+        {QStringLiteral("max_ms"), percentile(times, 1.0)},
+        {QStringLiteral("filtered"), filters.filtersRows()},
+        {QStringLiteral("mean_results"), resultCount / double(times.size())}};
     QJsonObject stages;
     for (const QString &name : stageOrder)
         stages[name] = stageTotals.value(name) / double(times.size());

@@ -14,6 +14,7 @@ commands:
   ingest PATH...        add video files or folders to the gallery (resumable)
   reindex               compute a model's missing embeddings of the gallery's tracklets (resumable)
   search "TEXT"         rank the gallery's person tracklets for a description
+  similar TRACKLET      tracklets that look like a tracklet (or --image FILE), across sources
   explain ID "TEXT"     why a tracklet matches: cross-scale attention heatmaps and score parts
   info                  what the gallery holds and what this build can do
   render                write a synthetic scene (video, truth, captions) from a seed
@@ -39,6 +40,8 @@ int run(const QStringList &args)
         return runReindex(rest);
     if (command == QLatin1String("search"))
         return runSearch(rest);
+    if (command == QLatin1String("similar"))
+        return runSimilar(rest);
     if (command == QLatin1String("explain"))
         return runExplain(rest);
     if (command == QLatin1String("info"))

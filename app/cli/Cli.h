@@ -9,6 +9,7 @@ namespace descry::cli {
 // 0 success, 1 failure, 2 bad usage.
 int runIngest(const QStringList &args);
 int runSearch(const QStringList &args);
+int runSimilar(const QStringList &args);
 int runInfo(const QStringList &args);
 int runBench(const QStringList &args);
 int benchDetector(const QStringList &args);

@@ -6,6 +6,8 @@
 #include <QFile>
 #include <QJsonDocument>
 
+#include <cmath>
+
 namespace descry::cli {
 
 namespace {
@@ -27,10 +29,52 @@ QString table(const EvalReport &r)
                      .arg(m.r5, 6, 'f', 3)
                      .arg(m.r10, 6, 'f', 3)
                      .arg(m.mAP, 6, 'f', 3);
+    for (const RetrievalMetrics &m : r.similarRows)
+        lines << QStringLiteral("%1  %2  %3  %4  %5")
+                     .arg(m.name, -40)
+                     .arg(m.r1, 6, 'f', 3)
+                     .arg(m.r5, 6, 'f', 3)
+                     .arg(m.r10, 6, 'f', 3)
+                     .arg(m.mAP, 6, 'f', 3);
     lines << QStringLiteral("%1 s; %2 ms per image encoded, %3 ms per query (all rows)")
                  .arg(r.seconds, 0, 'f', 1)
                  .arg(r.encodeImageMs, 0, 'f', 2)
                  .arg(r.queryMs, 0, 'f', 2);
+    return lines.join(QLatin1Char('\n'));
+}
+
+QString calibrationTable(const ScoreCalibration &c, bool fitted, const QString &path)
+{
+    QStringList lines;
+    lines << QStringLiteral("calibration: confidence = 1 / (1 + exp(-(%1 x score %2 %3))); %4 %5 pairs (%6 matching) of %7 "
+                            "captions%8")
+                 .arg(c.slope, 0, 'f', 4)
+                 .arg(c.intercept < 0 ? QStringLiteral("-") : QStringLiteral("+"))
+                 .arg(std::abs(c.intercept), 0, 'f', 4)
+                 .arg(fitted ? QStringLiteral("fitted on") : QStringLiteral("measured on"))
+                 .arg(c.pairs)
+                 .arg(c.matches)
+                 .arg(c.queries)
+                 .arg(fitted ? QStringLiteral(", split %1; written to %2").arg(c.split, path)
+                             : QStringLiteral(" of this split (fitted on %1 %2)").arg(c.data, c.split));
+    lines << QStringLiteral("confidence     pairs  matches  mean confidence  match rate");
+    for (const ReliabilityBin &b : c.reliability)
+        lines << QStringLiteral("%1-%2  %3  %4  %5  %6")
+                     .arg(b.from, 0, 'f', 1)
+                     .arg(b.to, -7, 'f', 1)
+                     .arg(b.pairs, 8)
+                     .arg(b.matches, 7)
+                     .arg(b.meanConfidence, 15, 'f', 3)
+                     .arg(b.matchRate(), 10, 'f', 3);
+    lines << QStringLiteral("expected calibration error %1").arg(c.expectedCalibrationError, 0, 'f', 4);
+    lines << QStringLiteral("cut-off  precision  recall  queries with a match shown");
+    for (const CutoffFigures &f : c.cutoffs)
+        lines << QStringLiteral("%1  %2  %3  %4%5")
+                     .arg(f.cutoff, 7, 'f', 1)
+                     .arg(f.precision, 9, 'f', 3)
+                     .arg(f.recall, 6, 'f', 3)
+                     .arg(f.queriesWithMatchShown, 26, 'f', 3)
+                     .arg(std::abs(f.cutoff - c.cutoff) < 1e-9 ? QStringLiteral("  <- default cut-off") : QString());
     return lines.join(QLatin1Char('\n'));
 }
 
@@ -50,6 +94,18 @@ int runEval(const QStringList &args)
     parser.addOption({QStringLiteral("attribute-weight"), QStringLiteral("Weight of the attribute score in the fusion row (default 0.5, 0: no row)."), QStringLiteral("W"), QStringLiteral("0.5")});
     parser.addOption({QStringLiteral("no-ablations"), QStringLiteral("Only the full model (and the attribute baseline).")});
     parser.addOption({QStringLiteral("no-baseline"), QStringLiteral("Skip the attribute baseline.")});
+    parser.addOption({QStringLiteral("calibrate"),
+        QStringLiteral("Fit the score calibration (Platt scaling) on the split (default val) and write it beside the model "
+                       "as <name>.calibration.json; search then shows a confidence and hides results below the cut-off.")});
+    parser.addOption({QStringLiteral("calibration"),
+        QStringLiteral("With --calibrate: write the calibration to FILE instead. Without: measure the calibration in FILE "
+                       "on this split (e.g. the val fit on test)."),
+        QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("cutoff"),
+        QStringLiteral("With --calibrate: the default relevance cut-off written with the fit (default 0.5)."), QStringLiteral("X"),
+        QStringLiteral("0.5")});
+    parser.addOption({QStringLiteral("similar"),
+        QStringLiteral("Also measure find similar: each image probes the split's other images (plain and RVN).")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print the report as JSON.")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Also write the JSON report to FILE."), QStringLiteral("FILE")});
     if (!parseArgs(parser, QStringList{QStringLiteral("eval")} + args))
@@ -65,8 +121,22 @@ int runEval(const QStringList &args)
         printErr(QStringLiteral("eval: no model found; pass --model models/<name>.json or set DESCRY_MODEL"));
         return 1;
     }
-    request.split = parser.value(QStringLiteral("split"));
+    request.calibrate = parser.isSet(QStringLiteral("calibrate"));
+    request.imageToImage = parser.isSet(QStringLiteral("similar"));
     bool ok = false;
+    request.cutoff = parser.value(QStringLiteral("cutoff")).toDouble(&ok);
+    if (!ok || request.cutoff < 0 || request.cutoff > 1) {
+        printErr(QStringLiteral("eval: --cutoff must be a number in [0, 1]"));
+        return 2;
+    }
+    QString error;
+    if (!request.calibrate && parser.isSet(QStringLiteral("calibration"))
+        && !ScoreCalibration::load(parser.value(QStringLiteral("calibration")), &request.check, &error)) {
+        printErr(QStringLiteral("eval: ") + error);
+        return 1;
+    }
+    // The calibration must come from pairs the model was not trained on: val unless told otherwise.
+    request.split = request.calibrate && !parser.isSet(QStringLiteral("split")) ? QStringLiteral("val") : parser.value(QStringLiteral("split"));
     request.rescoreTop = parser.value(QStringLiteral("top")).toInt(&ok);
     if (!ok || request.rescoreTop < 1) {
         printErr(QStringLiteral("eval: --top must be a positive integer"));
@@ -88,10 +158,23 @@ int runEval(const QStringList &args)
         printProgress(QStringLiteral("eval: %1 %2/%3").arg(phase).arg(done).arg(total));
     };
     EvalReport report;
-    QString error;
     if (!evaluateTextToPerson(request, &report, &error)) {
         printErr(QStringLiteral("eval: ") + error);
         return 1;
+    }
+    QString calibrationPath = parser.value(QStringLiteral("calibration"));
+    if (request.calibrate) {
+        calibrationPath = parser.isSet(QStringLiteral("calibration")) ? parser.value(QStringLiteral("calibration"))
+                                                                     : ScoreCalibration::pathForModel(request.modelPath);
+        report.calibration.command = QStringLiteral("descry-cli eval --calibrate --data %1 --model %2 --split %3 --top %4 "
+                                                    "--attribute-weight %5")
+                                         .arg(request.dataDir, request.modelPath, request.split)
+                                         .arg(request.rescoreTop)
+                                         .arg(request.attributeWeight);
+        if (!report.calibration.save(calibrationPath, &error)) {
+            printErr(QStringLiteral("eval: ") + error);
+            return 1;
+        }
     }
     const QByteArray json = QJsonDocument(report.toJson()).toJson(QJsonDocument::Indented);
     if (parser.isSet(QStringLiteral("out"))) {
@@ -101,7 +184,12 @@ int runEval(const QStringList &args)
             return 1;
         }
     }
-    printOut(parser.isSet(QStringLiteral("json")) ? QString::fromUtf8(json) : table(report));
+    if (parser.isSet(QStringLiteral("json")))
+        printOut(QString::fromUtf8(json));
+    else
+        printOut(table(report)
+            + (report.calibration.isValid() ? QStringLiteral("\n") + calibrationTable(report.calibration, request.calibrate, calibrationPath)
+                                            : QString()));
     return 0;
 }
 

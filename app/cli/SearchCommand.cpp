@@ -1,54 +1,25 @@
 #include "Cli.h"
 #include "CliSupport.h"
 #include "Gallery.h"
+#include "SearchCliSupport.h"
 #include "SearchEngine.h"
 #include "TextPersonModel.h"
 
 #include <QFileInfo>
-#include <QJsonArray>
 #include <QJsonDocument>
-#include <QJsonObject>
 
 namespace descry::cli {
-
-namespace {
-
-QJsonObject toJson(const SearchResult &r, Gallery &gallery)
-{
-    QJsonArray detections;
-    for (const DetectionRecord &d : gallery.detections(r.tracklet.id))
-        detections.append(QJsonObject { { QStringLiteral("frame"), qint64(d.frame) },
-            { QStringLiteral("box"), QJsonArray { d.box.x, d.box.y, d.box.w, d.box.h } } });
-    return { { QStringLiteral("tracklet_id"), qint64(r.tracklet.id) }, { QStringLiteral("score"), r.score },
-        { QStringLiteral("source"), r.tracklet.sourcePath },
-        { QStringLiteral("camera"), r.tracklet.cameraLabel },
-        { QStringLiteral("start_time"), r.tracklet.startTime },
-        { QStringLiteral("end_time"), r.tracklet.endTime },
-        { QStringLiteral("matched"), QJsonArray::fromStringList(r.matched) },
-        { QStringLiteral("detections"), detections } };
-}
-
-QString formatTime(double seconds)
-{
-    const int ms = int(seconds * 1000 + 0.5);
-    return QStringLiteral("%1:%2.%3")
-        .arg(ms / 60000, 2, 10, QLatin1Char('0'))
-        .arg(ms / 1000 % 60, 2, 10, QLatin1Char('0'))
-        .arg(ms % 1000 / 100);
-}
-
-} // namespace
 
 int runSearch(const QStringList &args)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Rank the gallery's person tracklets for a typed description."));
+        QStringLiteral("Rank the gallery's person tracklets for a typed description. With a calibrated model, results "
+                       "below the relevance cut-off are hidden (counted at the end); --all shows them."));
     addGalleryOption(parser);
     parser.addOption({ QStringLiteral("top"), QStringLiteral("How many results (default 20)."),
         QStringLiteral("K"), QStringLiteral("20") });
-    parser.addOption({ QStringLiteral("source"), QStringLiteral("Only tracklets of this source id."),
-        QStringLiteral("ID") });
+    addFilterOptions(parser);
     addModelOptions(parser);
     parser.addOption({ QStringLiteral("rvn"), QStringLiteral("Re-rank by visual neighbours (NAFS RVN).") });
     parser.addOption({ QStringLiteral("attribute-weight"),
@@ -56,6 +27,11 @@ int runSearch(const QStringList &args)
         QStringLiteral("0.5") });
     parser.addOption({ QStringLiteral("attribute-filter"),
         QStringLiteral("Drop results whose attributes agree with the query less than X (0..1)."), QStringLiteral("X") });
+    parser.addOption({ QStringLiteral("min-confidence"),
+        QStringLiteral("Hide results whose calibrated confidence is below X (0..1; default: the model's calibrated "
+                       "cut-off)."),
+        QStringLiteral("X") });
+    parser.addOption({ QStringLiteral("all"), QStringLiteral("No relevance cut-off: show every result up to --top.") });
     parser.addOption(
         { QStringLiteral("json"), QStringLiteral("Print {\"results\": [...]} as JSON on stdout.") });
     parser.addPositionalArgument(
@@ -67,6 +43,28 @@ int runSearch(const QStringList &args)
             + parser.helpText());
         return 2;
     }
+    SearchRequest request;
+    QString error;
+    SearchFilters &filters = request;
+    if (!readFilterOptions(parser, &filters, &error)) {
+        printErr(QStringLiteral("search: ") + error);
+        return 2;
+    }
+    request.text = parser.positionalArguments().constFirst();
+    request.topK = parser.value(QStringLiteral("top")).toInt();
+    request.rerankNeighbours = parser.isSet(QStringLiteral("rvn"));
+    request.minAttributeScore = parser.value(QStringLiteral("attribute-filter")).toFloat();
+    request.attributeWeight = parser.value(QStringLiteral("attribute-weight")).toFloat();
+    if (parser.isSet(QStringLiteral("min-confidence"))) {
+        bool ok = false;
+        request.minConfidence = parser.value(QStringLiteral("min-confidence")).toFloat(&ok);
+        if (!ok || request.minConfidence < 0 || request.minConfidence > 1) {
+            printErr(QStringLiteral("search: --min-confidence must be a number in [0, 1]"));
+            return 2;
+        }
+    }
+    if (parser.isSet(QStringLiteral("all")))
+        request.minConfidence = 0;
     const QString path = galleryPath(parser);
     if (!QFileInfo::exists(path)) {
         printErr(QStringLiteral(
@@ -79,13 +77,6 @@ int runSearch(const QStringList &args)
         printErr(QStringLiteral("search: ") + gallery.lastError());
         return 1;
     }
-    SearchRequest request;
-    request.text = parser.positionalArguments().constFirst();
-    request.topK = parser.value(QStringLiteral("top")).toInt();
-    request.sourceId = parser.value(QStringLiteral("source")).toLongLong();
-    request.rerankNeighbours = parser.isSet(QStringLiteral("rvn"));
-    request.minAttributeScore = parser.value(QStringLiteral("attribute-filter")).toFloat();
-    request.attributeWeight = parser.value(QStringLiteral("attribute-weight")).toFloat();
     const std::unique_ptr<TextPersonModel> model = loadModelOption(parser, QStringLiteral("search"));
     SearchEngine engine(gallery, model.get());
     const SearchResponse response = engine.search(request);
@@ -94,15 +85,7 @@ int runSearch(const QStringList &args)
     gallery.addQuery(request.text, int(response.results.size()), response.elapsedMs);
 
     if (parser.isSet(QStringLiteral("json"))) {
-        QJsonArray results;
-        for (const SearchResult &r : response.results)
-            results.append(toJson(r, gallery));
-        const QJsonObject out { { QStringLiteral("query"), request.text },
-            { QStringLiteral("understood"), QJsonArray::fromStringList(response.understood) },
-            { QStringLiteral("unknown_words"), QJsonArray::fromStringList(response.unknownWords) },
-            { QStringLiteral("elapsed_ms"), response.elapsedMs }, { QStringLiteral("ranking"), response.ranking },
-            { QStringLiteral("results"), results } };
-        printOut(QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Indented)));
+        printOut(QString::fromUtf8(QJsonDocument(responseJson(response, gallery)).toJson(QJsonDocument::Indented)));
         return 0;
     }
     printOut(QStringLiteral("query: %1").arg(request.text));
@@ -112,18 +95,7 @@ int runSearch(const QStringList &args)
     if (!response.unknownWords.isEmpty())
         printOut(QStringLiteral("not understood: %1").arg(response.unknownWords.join(QStringLiteral(", "))));
     printOut(QStringLiteral("ranked by: %1").arg(response.ranking));
-    int rank = 0;
-    for (const SearchResult &r : response.results)
-        printOut(QStringLiteral("%1. tracklet %2  score %3  %4 %5-%6  %7")
-                     .arg(++rank, 3)
-                     .arg(r.tracklet.id)
-                     .arg(r.score, 0, 'f', 3)
-                     .arg(QFileInfo(r.tracklet.sourcePath).fileName(), formatTime(r.tracklet.startTime),
-                         formatTime(r.tracklet.endTime), r.matched.join(QStringLiteral(", "))));
-    printOut(QStringLiteral("%1 results of %2 tracklets in %3 ms")
-                 .arg(response.results.size())
-                 .arg(response.galleryTracklets)
-                 .arg(response.elapsedMs, 0, 'f', 1));
+    printResults(response);
     return 0;
 }
 

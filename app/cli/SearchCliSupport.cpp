@@ -1,0 +1,159 @@
+#include "SearchCliSupport.h"
+
+#include "CliSupport.h"
+#include "Gallery.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+
+namespace descry::cli {
+
+namespace {
+
+QString formatTime(double seconds)
+{
+    const int ms = int(seconds * 1000 + 0.5);
+    return QStringLiteral("%1:%2.%3")
+        .arg(ms / 60000, 2, 10, QLatin1Char('0'))
+        .arg(ms / 1000 % 60, 2, 10, QLatin1Char('0'))
+        .arg(ms % 1000 / 100);
+}
+
+bool readSeconds(const QCommandLineParser &parser, const QString &name, double *out, QString *error)
+{
+    if (!parser.isSet(name))
+        return true;
+    bool ok = false;
+    *out = parser.value(name).toDouble(&ok);
+    if (!ok || *out < 0) {
+        *error = QStringLiteral("--%1 must be a number of seconds >= 0 (got '%2')")
+                     .arg(name, parser.value(name));
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+void addFilterOptions(QCommandLineParser &parser)
+{
+    parser.addOption({ QStringLiteral("source"),
+        QStringLiteral(
+            "Only tracklets of these source ids (comma-separated or repeated; see 'descry-cli info')."),
+        QStringLiteral("IDS") });
+    parser.addOption({ QStringLiteral("camera"),
+        QStringLiteral("Only tracklets of sources with this camera label (repeatable)."),
+        QStringLiteral("LABEL") });
+    parser.addOption({ QStringLiteral("from"),
+        QStringLiteral("Only tracklets seen at or after S seconds into their source."),
+        QStringLiteral("S") });
+    parser.addOption({ QStringLiteral("to"),
+        QStringLiteral("Only tracklets seen at or before S seconds into their source."),
+        QStringLiteral("S") });
+    parser.addOption({ QStringLiteral("attribute"),
+        QStringLiteral(
+            "Only tracklets measured with this attribute, e.g. upper:red, lower:black, hair:blonde, "
+            "lower:shorts "
+            "(repeatable; the same region and kind are alternatives, different ones must all hold)."),
+        QStringLiteral("CHIP") });
+    parser.addOption({ QStringLiteral("sort"),
+        QStringLiteral("Order of the results: relevance (default) or time (source, then start time)."),
+        QStringLiteral("ORDER"), QStringLiteral("relevance") });
+}
+
+bool readFilterOptions(const QCommandLineParser &parser, SearchFilters *out, QString *error)
+{
+    SearchFilters filters;
+    for (const QString &value : parser.values(QStringLiteral("source")))
+        for (const QString &part : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            bool ok = false;
+            const qint64 id = part.trimmed().toLongLong(&ok);
+            if (!ok || id <= 0) {
+                *error = QStringLiteral("--source takes source ids such as 1,2 (got '%1')").arg(value);
+                return false;
+            }
+            filters.sourceIds.push_back(id);
+        }
+    for (const QString &camera : parser.values(QStringLiteral("camera")))
+        filters.cameras.push_back(camera);
+    if (!readSeconds(parser, QStringLiteral("from"), &filters.fromTime, error)
+        || !readSeconds(parser, QStringLiteral("to"), &filters.toTime, error))
+        return false;
+    if (filters.fromTime >= 0 && filters.toTime >= 0 && filters.toTime < filters.fromTime) {
+        *error
+            = QStringLiteral("--to (%1 s) is before --from (%2 s)").arg(filters.toTime).arg(filters.fromTime);
+        return false;
+    }
+    for (const QString &text : parser.values(QStringLiteral("attribute"))) {
+        AttributeChip chip;
+        if (!AttributeChip::parse(text, &chip, error))
+            return false;
+        filters.attributes.push_back(chip);
+    }
+    const QString sort = parser.value(QStringLiteral("sort")).toLower();
+    if (sort == QLatin1String("time")) {
+        filters.sortOrder = SortOrder::Time;
+    } else if (sort != QLatin1String("relevance")) {
+        *error = QStringLiteral("--sort is relevance or time (got '%1')")
+                     .arg(parser.value(QStringLiteral("sort")));
+        return false;
+    }
+    *out = filters;
+    return true;
+}
+
+QJsonObject resultJson(const SearchResult &r, Gallery &gallery)
+{
+    QJsonArray detections;
+    for (const DetectionRecord &d : gallery.detections(r.tracklet.id))
+        detections.append(QJsonObject { { QStringLiteral("frame"), qint64(d.frame) },
+            { QStringLiteral("box"), QJsonArray { d.box.x, d.box.y, d.box.w, d.box.h } } });
+    return { { QStringLiteral("tracklet_id"), qint64(r.tracklet.id) }, { QStringLiteral("score"), r.score },
+        { QStringLiteral("confidence"), r.confidence },
+        { QStringLiteral("source_id"), qint64(r.tracklet.sourceId) },
+        { QStringLiteral("source"), r.tracklet.sourcePath },
+        { QStringLiteral("camera"), r.tracklet.cameraLabel },
+        { QStringLiteral("start_time"), r.tracklet.startTime },
+        { QStringLiteral("end_time"), r.tracklet.endTime },
+        { QStringLiteral("matched"), QJsonArray::fromStringList(r.matched) },
+        { QStringLiteral("detections"), detections } };
+}
+
+QJsonObject responseJson(const SearchResponse &response, Gallery &gallery)
+{
+    QJsonArray results;
+    for (const SearchResult &r : response.results)
+        results.append(resultJson(r, gallery));
+    return { { QStringLiteral("query"), response.text },
+        { QStringLiteral("understood"), QJsonArray::fromStringList(response.understood) },
+        { QStringLiteral("unknown_words"), QJsonArray::fromStringList(response.unknownWords) },
+        { QStringLiteral("elapsed_ms"), response.elapsedMs }, { QStringLiteral("ranking"), response.ranking },
+        { QStringLiteral("notes"), QJsonArray::fromStringList(response.notes) },
+        { QStringLiteral("cutoff"), response.cutoff },
+        { QStringLiteral("hidden_below_cutoff"), response.hiddenBelowCutoff },
+        { QStringLiteral("results"), results } };
+}
+
+void printResults(const SearchResponse &response)
+{
+    int rank = 0;
+    for (const SearchResult &r : response.results)
+        printOut(QStringLiteral("%1. tracklet %2  score %3%4  %5 %6-%7  %8")
+                     .arg(++rank, 3)
+                     .arg(r.tracklet.id)
+                     .arg(r.score, 0, 'f', 3)
+                     .arg(r.confidence >= 0 ? QStringLiteral("  confidence %1").arg(r.confidence, 0, 'f', 2)
+                                            : QString())
+                     .arg(QFileInfo(r.tracklet.sourcePath).fileName(), formatTime(r.tracklet.startTime),
+                         formatTime(r.tracklet.endTime), r.matched.join(QStringLiteral(", "))));
+    printOut(QStringLiteral("%1 results of %2 tracklets in %3 ms")
+                 .arg(response.results.size())
+                 .arg(response.galleryTracklets)
+                 .arg(response.elapsedMs, 0, 'f', 1));
+    if (response.hiddenBelowCutoff > 0)
+        printOut(QStringLiteral("%1 more below the cut-off (confidence < %2); --all shows them")
+                     .arg(response.hiddenBelowCutoff)
+                     .arg(double(response.cutoff), 0, 'f', 2));
+}
+
+} // namespace descry::cli

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "SearchEngine.h"
+
+#include <QCommandLineParser>
+#include <QJsonObject>
+#include <QString>
+
+namespace descry {
+class Gallery;
+}
+
+namespace descry::cli {
+
+// What `search` and `similar` share: the filter options, and how results are printed.
+
+// --source IDS, --camera LABEL, --from S, --to S, --attribute CHIP, --sort time|relevance.
+void addFilterOptions(QCommandLineParser &parser);
+// False with a message naming the option when a value does not parse.
+bool readFilterOptions(const QCommandLineParser &parser, SearchFilters *out, QString *error);
+
+// One result as `search --json` prints it.
+QJsonObject resultJson(const SearchResult &result, Gallery &gallery);
+// The response as JSON: results, ranking, notes, timing, the cut-off and what it hid.
+QJsonObject responseJson(const SearchResponse &response, Gallery &gallery);
+// The readable listing: one line per result, then the count, the time and what the cut-off hid.
+void printResults(const SearchResponse &response);
+
+} // namespace descry::cli

@@ -1,0 +1,320 @@
+// descry-cli search filters, the relevance cut-off and `similar`, as a user runs them: flags,
+// JSON fields, exit codes and messages. The gallery is placed by hand with an untrained tiny
+// model (--model), so nothing depends on the shipped model.
+#include "Gallery.h"
+#include "ScoreCalibration.h"
+#include "SearchFixture.h"
+#include "TestSupport.h"
+#include "TextPersonModel.h"
+#include "TinyNafsModel.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+using namespace descry;
+
+namespace {
+
+const QString kQuery = QStringLiteral("a man in a red coat and blue jeans");
+
+AttributeValue attr(BodyRegion region, const char *name, float value)
+{
+    return { region, QString::fromLatin1(name), value };
+}
+
+} // namespace
+
+class TestCliSearch : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_config;
+    QString m_modelId;
+    QString m_gallery;
+    QString m_image;
+    std::vector<int64_t> m_ids; // a1 a2 a3 b1 b2
+    std::vector<int64_t> m_sources;
+
+    struct Run {
+        int exitCode = -1;
+        QByteArray out, err;
+        QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
+    };
+
+    Run cli(const QStringList &args)
+    {
+        QProcess p;
+        p.start(test::cliPath(), args);
+        p.closeWriteChannel();
+        Run r;
+        if (!p.waitForFinished(180000))
+            return r;
+        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        r.out = p.readAllStandardOutput();
+        r.err = p.readAllStandardError();
+        return r;
+    }
+
+    Run search(const QStringList &options)
+    {
+        return cli(QStringList { QStringLiteral("search"), kQuery, QStringLiteral("--gallery"), m_gallery,
+                       QStringLiteral("--model"), m_config, QStringLiteral("--json") }
+            + options);
+    }
+
+    static QSet<qint64> ids(const QJsonObject &json)
+    {
+        QSet<qint64> out;
+        for (const QJsonValue &v : json.value(QStringLiteral("results")).toArray())
+            out.insert(v.toObject().value(QStringLiteral("tracklet_id")).toInteger());
+        return out;
+    }
+
+    QSet<qint64> idsOf(std::initializer_list<int> indexes) const
+    {
+        QSet<qint64> out;
+        for (int i : indexes)
+            out.insert(m_ids[size_t(i)]);
+        return out;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString error;
+        m_config = test::writeTinyNafsModel(m_dir.path(), QStringLiteral("tiny"), 5, &error);
+        QVERIFY2(!m_config.isEmpty(), qPrintable(error));
+        std::unique_ptr<TextPersonModel> model = TextPersonModel::load(m_config, &error);
+        QVERIFY2(model, qPrintable(error));
+        m_modelId = model->id();
+        const std::vector<float> q = model->encodeQuery(kQuery).global;
+        cv::Mat person(96, 40, CV_8UC3, cv::Scalar(30, 30, 200));
+        m_image = m_dir.filePath(QStringLiteral("person.png"));
+        QVERIFY(cv::imwrite(m_image.toStdString(), person));
+        const VisualEmbedding crop = model->encodeCrops({ cv::imread(m_image.toStdString()) }).front();
+        std::vector<float> imageGlobal;
+        for (const EmbeddingRecord &e : TrackletEmbedder::pool({ crop }, m_modelId))
+            if (e.kind == TrackletEmbedder::GlobalKind)
+                imageGlobal = e.vector;
+        using R = BodyRegion;
+        const std::vector<test::PlacedTracklet> placed {
+            { 0, 0, 5, test::vectorAt(q, 0.9f, 1),
+                { attr(R::Upper, "colour:red", 0.6f), attr(R::Lower, "colour:black", 0.5f) } },
+            { 0, 10, 20, test::vectorAt(q, 0.5f, 2), { attr(R::Upper, "colour:blue", 0.4f) } },
+            { 0, 30, 40, imageGlobal,
+                { attr(R::Upper, "colour:red", 0.3f), attr(R::Lower, "colour:blue", 0.8f) } },
+            { 1, 2, 8, test::vectorAt(q, 0.8f, 4), { attr(R::Upper, "colour:blue", 0.5f) } },
+            { 1, 12, 18, test::vectorAt(q, 0.95f, 5),
+                { attr(R::Upper, "colour:red", 0.4f), attr(R::Lower, "garment:shorts", 0.8f) } },
+        };
+        m_gallery = m_dir.filePath(QStringLiteral("g.sqlite"));
+        Gallery gallery;
+        QVERIFY(gallery.open(m_gallery));
+        QVERIFY(test::addPlacedTracklets(gallery, { QStringLiteral("Lobby"), QStringLiteral("car park") },
+            placed, m_modelId, crop.features, &m_ids, &m_sources));
+    }
+
+    void searchJsonKeepsItsFieldsAndAddsConfidence()
+    {
+        const Run r = search({});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject json = r.json();
+        QVERIFY(json.value(QStringLiteral("ranking")).toString().startsWith(QStringLiteral("model tiny@")));
+        QCOMPARE(json.value(QStringLiteral("hidden_below_cutoff")).toInt(-1), 0);
+        const QJsonArray results = json.value(QStringLiteral("results")).toArray();
+        QCOMPARE(results.size(), 5);
+        for (const QJsonValue &v : results) {
+            const QJsonObject o = v.toObject();
+            for (const char *key : { "tracklet_id", "score", "source", "camera", "start_time", "end_time",
+                     "matched", "detections", "confidence" })
+                QVERIFY2(o.contains(QLatin1String(key)), key);
+            QCOMPARE(
+                o.value(QStringLiteral("confidence")).toDouble(), -1.0); // the tiny model is not calibrated
+        }
+    }
+
+    void filterFlags_data()
+    {
+        QTest::addColumn<QStringList>("options");
+        QTest::addColumn<QList<int>>("expected");
+        QTest::newRow("--source") << QStringList { QStringLiteral("--source"), QStringLiteral("2") }
+                                  << QList<int> { 3, 4 };
+        QTest::newRow("--source list") << QStringList { QStringLiteral("--source"), QStringLiteral("1,2") }
+                                       << QList<int> { 0, 1, 2, 3, 4 };
+        QTest::newRow("--camera") << QStringList { QStringLiteral("--camera"), QStringLiteral("car park") }
+                                  << QList<int> { 3, 4 };
+        QTest::newRow("--camera twice") << QStringList { QStringLiteral("--camera"), QStringLiteral("lobby"),
+            QStringLiteral("--camera"), QStringLiteral("Car Park") }
+                                        << QList<int> { 0, 1, 2, 3, 4 };
+        QTest::newRow("--from --to") << QStringList { QStringLiteral("--from"), QStringLiteral("9"),
+            QStringLiteral("--to"), QStringLiteral("21") }
+                                     << QList<int> { 1, 4 };
+        QTest::newRow("--attribute") << QStringList { QStringLiteral("--attribute"),
+            QStringLiteral("upper:red") }
+                                     << QList<int> { 0, 2, 4 };
+        QTest::newRow("--attribute AND") << QStringList { QStringLiteral("--attribute"),
+            QStringLiteral("upper:red"), QStringLiteral("--attribute"), QStringLiteral("lower:black") }
+                                         << QList<int> { 0 };
+        QTest::newRow("all combined")
+            << QStringList { QStringLiteral("--camera"), QStringLiteral("lobby"), QStringLiteral("--to"),
+                   QStringLiteral("35"), QStringLiteral("--attribute"), QStringLiteral("upper:red") }
+            << QList<int> { 0, 2 };
+    }
+
+    void filterFlags()
+    {
+        QFETCH(QStringList, options);
+        QFETCH(QList<int>, expected);
+        // Source ids are assigned 1, 2 in a fresh gallery: the rows above rely on it.
+        QCOMPARE(m_sources, (std::vector<int64_t> { 1, 2 }));
+        const Run r = search(options);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QSet<qint64> want;
+        for (int i : expected)
+            want.insert(m_ids[size_t(i)]);
+        QCOMPARE(ids(r.json()), want);
+    }
+
+    void sortByTime()
+    {
+        const Run r = search({ QStringLiteral("--sort"), QStringLiteral("time") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QList<qint64> order;
+        for (const QJsonValue &v : r.json().value(QStringLiteral("results")).toArray())
+            order.append(v.toObject().value(QStringLiteral("tracklet_id")).toInteger());
+        QCOMPARE(order, (QList<qint64> { m_ids[0], m_ids[1], m_ids[2], m_ids[3], m_ids[4] }));
+    }
+
+    void cutoffHidesAndAllShows()
+    {
+        // A calibration beside the model that puts every result below the cut-off.
+        ScoreCalibration c;
+        c.modelId = m_modelId;
+        c.slope = 1;
+        c.intercept = -100;
+        QString error;
+        const QString path = ScoreCalibration::pathForModel(m_config);
+        QVERIFY2(c.save(path, &error), qPrintable(error));
+        Run r = search({});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.json().value(QStringLiteral("hidden_below_cutoff")).toInt(), 5);
+        QCOMPARE(r.json().value(QStringLiteral("results")).toArray().size(), 0);
+        QCOMPARE(r.json().value(QStringLiteral("cutoff")).toDouble(), 0.5);
+        r = search({ QStringLiteral("--all") });
+        QCOMPARE(r.json().value(QStringLiteral("hidden_below_cutoff")).toInt(), 0);
+        QCOMPARE(r.json().value(QStringLiteral("results")).toArray().size(), 5);
+        const double confidence = r.json()
+                                      .value(QStringLiteral("results"))
+                                      .toArray()
+                                      .first()
+                                      .toObject()
+                                      .value(QStringLiteral("confidence"))
+                                      .toDouble();
+        QVERIFY(confidence >= 0 && confidence < 1e-6);
+        r = search({ QStringLiteral("--min-confidence"), QStringLiteral("0") });
+        QCOMPARE(r.json().value(QStringLiteral("results")).toArray().size(), 5);
+        // The readable listing says how many are hidden and how to see them.
+        r = cli({ QStringLiteral("search"), kQuery, QStringLiteral("--gallery"), m_gallery,
+            QStringLiteral("--model"), m_config });
+        QVERIFY2(r.out.contains("5 more below the cut-off (confidence < 0.50); --all shows them"),
+            r.out.constData());
+        QVERIFY(QFile::remove(path));
+    }
+
+    void similarByTrackletAndImage()
+    {
+        Run r = cli({ QStringLiteral("similar"), QString::number(m_ids[0]), QStringLiteral("--gallery"),
+            m_gallery, QStringLiteral("--model"), m_config, QStringLiteral("--json") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.json()
+                    .value(QStringLiteral("ranking"))
+                    .toString()
+                    .startsWith(QStringLiteral("similar: model tiny@")));
+        QCOMPARE(ids(r.json()), idsOf({ 1, 2, 3, 4 })); // every other tracklet, both sources
+        r = cli({ QStringLiteral("similar"), QString::number(m_ids[0]), QStringLiteral("--gallery"),
+            m_gallery, QStringLiteral("--model"), m_config, QStringLiteral("--json"),
+            QStringLiteral("--camera"), QStringLiteral("car park"), QStringLiteral("--top"),
+            QStringLiteral("1"), QStringLiteral("--rvn") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.json().value(QStringLiteral("results")).toArray().size(), 1);
+        QVERIFY(idsOf({ 3, 4 }).contains(*ids(r.json()).begin()));
+        QVERIFY(r.json().value(QStringLiteral("ranking")).toString().endsWith(QStringLiteral("+ RVN")));
+
+        r = cli({ QStringLiteral("similar"), QStringLiteral("--image"), m_image, QStringLiteral("--gallery"),
+            m_gallery, QStringLiteral("--model"), m_config, QStringLiteral("--json") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject first = r.json().value(QStringLiteral("results")).toArray().first().toObject();
+        QCOMPARE(
+            first.value(QStringLiteral("tracklet_id")).toInteger(), m_ids[2]); // stores this image's feature
+        QVERIFY(first.value(QStringLiteral("score")).toDouble() > 0.9999);
+
+        r = cli({ QStringLiteral("similar"), QString::number(m_ids[0]), QStringLiteral("--gallery"),
+            m_gallery, QStringLiteral("--model"), m_config });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.out.contains("ranked by: similar: model tiny@"));
+        QVERIFY(r.out.contains("4 results of 5 tracklets"));
+    }
+
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("bad sort") << QStringList { QStringLiteral("search"), QStringLiteral("red"),
+            QStringLiteral("--sort"), QStringLiteral("sideways") }
+                                  << 2 << "--sort is relevance or time";
+        QTest::newRow("bad chip") << QStringList { QStringLiteral("search"), QStringLiteral("red"),
+            QStringLiteral("--attribute"), QStringLiteral("middle:red") }
+                                  << 2 << "not a body region";
+        QTest::newRow("bad time") << QStringList { QStringLiteral("search"), QStringLiteral("red"),
+            QStringLiteral("--from"), QStringLiteral("soon") }
+                                  << 2 << "--from must be a number of seconds";
+        QTest::newRow("reversed range") << QStringList { QStringLiteral("search"), QStringLiteral("red"),
+            QStringLiteral("--from"), QStringLiteral("10"), QStringLiteral("--to"), QStringLiteral("5") }
+                                        << 2 << "is before --from";
+        QTest::newRow("bad source") << QStringList { QStringLiteral("search"), QStringLiteral("red"),
+            QStringLiteral("--source"), QStringLiteral("one") }
+                                    << 2 << "--source takes source ids";
+        QTest::newRow("bad confidence") << QStringList { QStringLiteral("search"), QStringLiteral("red"),
+            QStringLiteral("--min-confidence"), QStringLiteral("2") }
+                                        << 2 << "--min-confidence must be a number in [0, 1]";
+        QTest::newRow("similar without probe")
+            << QStringList { QStringLiteral("similar") } << 2 << "give one probe";
+        QTest::newRow("similar with two probes") << QStringList { QStringLiteral("similar"),
+            QStringLiteral("1"), QStringLiteral("--image"), QStringLiteral("x.png") }
+                                                 << 2 << "give one probe";
+        QTest::newRow("similar, not an id")
+            << QStringList { QStringLiteral("similar"), QStringLiteral("abc") } << 2 << "not a tracklet id";
+        QTest::newRow("similar, unknown tracklet")
+            << QStringList { QStringLiteral("similar"), QStringLiteral("999") } << 1 << "no tracklet 999";
+        QTest::newRow("similar without a model")
+            << QStringList { QStringLiteral("similar"), QStringLiteral("1"), QStringLiteral("--no-model") }
+            << 1 << "no text-to-person model";
+    }
+
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        QStringList full = args;
+        full << QStringLiteral("--gallery") << m_gallery;
+        if (!full.contains(QStringLiteral("--no-model")))
+            full << QStringLiteral("--model") << m_config;
+        const Run r = cli(full);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(QString::fromUtf8(r.err + r.out).contains(message), r.err.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliSearch)
+#include "TestCliSearch.moc"
