@@ -193,17 +193,25 @@ bool GallerySchema::migrate(QSqlDatabase &db, QString *error)
     }
     const auto &steps = migrationSteps();
     for (int version = current + 1; version <= latestVersion(); ++version) {
-        if (!db.transaction()) {
-            *error = db.lastError().text();
+        // BEGIN IMMEDIATE takes the write lock before the version is read again: the GUI's
+        // workers open an old gallery on several connections at once, and only one of them may
+        // run a step (the others find it done; seen as "table reviews already exists").
+        QString stepError;
+        if (!exec(db, QStringLiteral("BEGIN IMMEDIATE"), &stepError)) {
+            *error = QStringLiteral("cannot lock the gallery to upgrade it: %1").arg(stepError);
             return false;
         }
-        QString stepError;
+        if (currentVersion(db) >= version) {
+            exec(db, QStringLiteral("COMMIT"), &stepError);
+            continue;
+        }
         bool ok = true;
         for (const QString &sql : steps[size_t(version - 1)])
             ok = ok && exec(db, sql, &stepError);
         ok = ok && exec(db, QStringLiteral("PRAGMA user_version = %1").arg(version), &stepError);
-        if (!ok || !db.commit()) {
-            db.rollback();
+        if (!ok || !exec(db, QStringLiteral("COMMIT"), &stepError)) {
+            QString ignored;
+            exec(db, QStringLiteral("ROLLBACK"), &ignored);
             *error = QStringLiteral("migration to schema %1 failed: %2").arg(version).arg(stepError);
             return false;
         }

@@ -9,7 +9,9 @@
 #include <QTest>
 #include <QThread>
 
+#include <atomic>
 #include <cmath>
+#include <thread>
 
 using namespace descry;
 
@@ -375,6 +377,50 @@ private Q_SLOTS:
         const int64_t before = g.generation();
         QVERIFY(g.putEmbedding(5, QStringLiteral("m"), QStringLiteral("items"), { 1.f }));
         QVERIFY(g.generation() != before);
+    }
+
+    void oldGalleryOpenedByManyConnectionsAtOnce()
+    {
+        // The GUI's workers open a gallery on their own connections at the same moment; with an
+        // older schema each used to run the migration, and all but the first failed.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("v1.sqlite"));
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1-race"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            for (const char *sql :
+                { "CREATE TABLE sources (id INTEGER PRIMARY KEY, path TEXT NOT NULL, content_hash TEXT NOT "
+                  "NULL UNIQUE, status TEXT NOT NULL, added_at TEXT NOT NULL)",
+                    "CREATE TABLE tracklets (id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES "
+                    "sources(id) ON DELETE CASCADE, local_id INTEGER NOT NULL)",
+                    "CREATE TABLE embeddings (tracklet_id INTEGER NOT NULL, model_id TEXT NOT NULL, kind TEXT NOT "
+                    "NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY(tracklet_id, model_id, kind)) "
+                    "WITHOUT ROWID",
+                    "PRAGMA user_version = 1" })
+                QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("v1-race"));
+        constexpr int kConnections = 6;
+        std::vector<QString> errors(kConnections);
+        std::vector<std::thread> threads;
+        std::atomic<int> ready { 0 };
+        for (int i = 0; i < kConnections; ++i)
+            threads.emplace_back([&, i] {
+                ++ready;
+                while (ready.load() < kConnections) { } // start together
+                Gallery g;
+                if (!g.open(path))
+                    errors[size_t(i)] = g.lastError();
+                else if (g.schemaVersion() != GallerySchema::latestVersion())
+                    errors[size_t(i)] = QStringLiteral("schema %1").arg(g.schemaVersion());
+            });
+        for (std::thread &t : threads)
+            t.join();
+        for (const QString &e : errors)
+            QVERIFY2(e.isEmpty(), qPrintable(e));
     }
 
     void bulkLoadAtScale()

@@ -152,6 +152,7 @@ void MainWindow::createDocks()
     m_reviewDock->hide(); // until a review starts
     m_detailDock->raise();
     resizeDocks({ m_sourcesDock, m_detailDock }, { 330, 420 }, Qt::Horizontal);
+    resizeDocks({ m_detailDock, m_heatmapDock }, { 440, 420 }, Qt::Vertical); // the heatmaps need height too
 }
 
 void MainWindow::createActions()
