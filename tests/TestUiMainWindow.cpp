@@ -20,6 +20,7 @@
 #include "SearchController.h"
 #include "SourcesPanel.h"
 #include "ThumbnailLoader.h"
+#include "TinyNafsModel.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
@@ -377,6 +378,58 @@ private Q_SLOTS:
         QVERIFY(exported.wait(kIngestTimeoutMs));
         QVERIFY(!exported.at(1).at(1).toString().isEmpty());
         QTRY_VERIFY_WITH_TIMEOUT(window.isSettled(), kWaitMs);
+    }
+
+    void findSimilarFromAResultAndFromAPicture()
+    {
+        // A gallery with model embeddings: a tiny untrained model (tests never depend on the
+        // shipped model's quality), used by ingest and by the window's search worker.
+        QString error;
+        const QString model = test::writeTinyNafsModel(m_dir.filePath(QStringLiteral("tiny")), QStringLiteral("tiny"), 3, &error);
+        QVERIFY2(!model.isEmpty(), qPrintable(error));
+        qputenv("DESCRY_MODEL", model.toUtf8());
+        const QString gallery = m_dir.filePath(QStringLiteral("similar.sqlite"));
+        MainWindow window(gallery);
+        IngestOptions options;
+        options.modelPath = model;
+        window.ingestController()->setOptions(options);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy finished(window.ingestController(), &IngestController::jobFinished);
+        window.sourcesPanel()->addInputs({ m_clip });
+        QVERIFY(finished.wait(kIngestTimeoutMs));
+        QSignalSpy shown(&window, &MainWindow::resultsShown);
+        window.runQuery(m_query);
+        QVERIFY(shown.wait(kWaitMs));
+        QVERIFY(window.resultsModel()->totalCount() > 1);
+        window.resultsView()->setCurrentIndex(window.resultsModel()->index(1));
+        const qint64 probe = window.resultsModel()->result(1).tracklet.id;
+
+        // Ctrl+Shift+S: everyone else, most alike first, the probe itself left out.
+        QTest::keyClick(&window, Qt::Key_S, Qt::ControlModifier | Qt::ShiftModifier);
+        QVERIFY(shown.wait(kWaitMs));
+        const int count = window.resultsModel()->totalCount();
+        QVERIFY(count > 0);
+        for (int row = 0; row < count; ++row)
+            QVERIFY(window.resultsModel()->result(row).tracklet.id != probe);
+        for (int row = 1; row < count; ++row)
+            QVERIFY(window.resultsModel()->result(row - 1).score >= window.resultsModel()->result(row).score);
+        QVERIFY(window.findChild<QLabel *>(QStringLiteral("resultsHeader"))->text().contains(QStringLiteral("#%1").arg(probe)));
+
+        // A picture of a person (here: the probe's own best crop) finds that person first.
+        Gallery g;
+        QVERIFY(g.open(gallery));
+        const QString picture = m_dir.filePath(QStringLiteral("person.jpg"));
+        {
+            QFile file(picture);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(g.cropImage(g.tracklet(probe)->bestCropId));
+        }
+        window.findSimilarToImage(picture);
+        QVERIFY(shown.wait(kWaitMs));
+        QCOMPARE(window.resultsModel()->result(0).tracklet.id, probe);
+        QTRY_VERIFY_WITH_TIMEOUT(window.isSettled(), kWaitMs);
+        qunsetenv("DESCRY_MODEL");
     }
 
     void latestSearchWins()

@@ -24,6 +24,11 @@
 
 #include <QAction>
 #include <QDateTime>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QMimeData>
+#include <QUrl>
 #include <QInputDialog>
 #include <QProgressDialog>
 #include <QStandardPaths>
@@ -57,6 +62,7 @@ MainWindow::MainWindow(const QString &galleryPath, QWidget *parent)
 {
     initResources();
     setObjectName(QStringLiteral("mainWindow"));
+    setAcceptDrops(true);
     setWindowIcon(QIcon(QStringLiteral(":/descry/descry.png")));
     createControllers();
     createWidgets();
@@ -186,6 +192,12 @@ void MainWindow::createActions()
     QAction *video = search->addAction(tr("Show in &video"), m_detailPanel, &DetailPanel::showInVideo);
     video->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
     video->setObjectName(QStringLiteral("showInVideoAction"));
+    m_similarAction = search->addAction(tr("Find &similar people"), this, &MainWindow::findSimilarToSelected);
+    m_similarAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    m_similarAction->setObjectName(QStringLiteral("findSimilarAction"));
+    m_similarAction->setToolTip(tr("People in every video who look like the selected one (Ctrl+Shift+S); "
+                                   "or drop a picture of a person on the window"));
+    m_similarAction->setEnabled(false);
     search->addSeparator();
     m_reviewAction = search->addAction(tr("&Review these results"), this, &MainWindow::reviewResults);
     m_reviewAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
@@ -416,6 +428,7 @@ void MainWindow::showResults(const SearchResponse &response)
     m_heatmapPanel->clear();
     m_reviewAction->setEnabled(count > 0);
     m_exportAction->setEnabled(count > 0);
+    m_similarAction->setEnabled(count > 0);
     if (count == 0 && response.galleryTracklets == 0) {
         showEmptyState(); // nothing to search in yet: invite to add footage
     } else if (count == 0) {
@@ -499,6 +512,63 @@ bool MainWindow::exportEvidence(EvidenceScope scope, const QString &outDir)
     m_exportProgress->setAutoReset(false);
     connect(m_exportProgress, &QProgressDialog::canceled, m_search, &SearchController::cancelExport);
     return true;
+}
+
+void MainWindow::findSimilarToSelected()
+{
+    const QModelIndex current = m_resultsView->currentIndex();
+    if (!current.isValid())
+        return;
+    const qint64 id = m_resultsModel->result(current.row()).tracklet.id;
+    m_selectFirstResult = false;
+    m_search->findSimilar(id, {}, tr("people who look like person #%1").arg(id));
+}
+
+void MainWindow::findSimilarToImage(const QString &imagePath)
+{
+    QFile file(imagePath);
+    if (!file.open(QIODevice::ReadOnly)) {
+        statusBar()->showMessage(tr("Cannot read %1: %2").arg(imagePath, file.errorString()), 8000);
+        return;
+    }
+    m_search->findSimilar(0, file.readAll(), tr("people who look like %1").arg(QFileInfo(imagePath).fileName()));
+}
+
+namespace {
+
+bool isImageFile(const QString &path)
+{
+    static const QStringList suffixes{QStringLiteral("jpg"), QStringLiteral("jpeg"), QStringLiteral("png"),
+        QStringLiteral("bmp"), QStringLiteral("webp")};
+    return suffixes.contains(QFileInfo(path).suffix().toLower());
+}
+
+} // namespace
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    QStringList footage;
+    QString image;
+    for (const QUrl &url : event->mimeData()->urls()) {
+        const QString path = url.toLocalFile();
+        if (path.isEmpty())
+            continue;
+        if (isImageFile(path))
+            image = path;
+        else
+            footage.append(path);
+    }
+    if (!image.isEmpty())
+        findSimilarToImage(image);
+    if (!footage.isEmpty())
+        m_sourcesPanel->addInputs(footage);
+    event->acceptProposedAction();
 }
 
 void MainWindow::startDemoTour()

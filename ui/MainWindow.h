@@ -71,6 +71,9 @@ public Q_SLOTS:
     // first result is selected, so details, frame and "why this match" fill in.
     void startDemoTour();
     void toggleFullScreen();
+    // People who look like the selected result (any source), or like the person in an image.
+    void findSimilarToSelected();
+    void findSimilarToImage(const QString &imagePath);
     // Evidence export of the current query's results: the ones confirmed in review, the
     // selected one, or the top ones; into a new folder (CaseExporter: crops, frames with boxes,
     // heatmaps, HTML + PDF report, CSV/JSON, manifest). Asks, then exportEvidence().
@@ -88,6 +91,9 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    // Drop an image of a person to find who looks like them; drop videos or folders to add them.
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     void createControllers();
@@ -132,6 +138,7 @@ private:
     QDockWidget *m_reviewDock = nullptr;
     QAction *m_reviewAction = nullptr;
     QAction *m_exportAction = nullptr;
+    QAction *m_similarAction = nullptr;
     QProgressDialog *m_exportProgress = nullptr;
     DemoTour *m_demoTour = nullptr;
     bool m_selectFirstResult = false;

@@ -68,6 +68,22 @@ quint64 SearchController::search(const QString &text)
     return id;
 }
 
+quint64 SearchController::findSimilar(qint64 trackletId, const QByteArray &imageData, const QString &title)
+{
+    const quint64 id = ++*m_latest;
+    ++m_outstanding;
+    SimilarRequest request;
+    request.trackletId = trackletId;
+    request.imageData = imageData;
+    request.topK = m_topK > 0 ? m_topK : 200;
+    SearchWorker *worker = m_worker;
+    const QString path = m_path;
+    QMetaObject::invokeMethod(
+        m_worker, [worker, id, path, request, title] { worker->similar(id, path, request, title); }, Qt::QueuedConnection);
+    Q_EMIT searchStarted(id, title);
+    return id;
+}
+
 quint64 SearchController::explain(const QString &text, qint64 trackletId)
 {
     const quint64 id = ++*m_latestExplain;

@@ -40,6 +40,9 @@ public Q_SLOTS:
     // Asks why `trackletId` matches `text`; the newest request wins. Answers with
     // explanationReady or explanationFailed.
     quint64 explain(const QString &text, qint64 trackletId);
+    // People who look like a tracklet, or like the person in an image (encoded bytes); answered
+    // with resultsReady like a search, and it supersedes one.
+    quint64 findSimilar(qint64 trackletId, const QByteArray &imageData, const QString &title);
     // Starts an evidence export on the search thread (SearchWorker::exportCase). One at a time:
     // false while another runs.
     bool exportCase(const CaseExportRequest &request, const QList<qint64> &trackletIds, bool confirmedOnly);

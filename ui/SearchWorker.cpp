@@ -69,6 +69,21 @@ void SearchWorker::search(quint64 id, const QString &galleryPath, const SearchRe
     Q_EMIT answered(id, response, QString());
 }
 
+void SearchWorker::similar(quint64 id, const QString &galleryPath, const SimilarRequest &request, const QString &title)
+{
+    if (id < m_latest->load()) {
+        Q_EMIT skipped(id);
+        return;
+    }
+    QString error;
+    SearchEngine *engine = QFileInfo::exists(galleryPath) ? engineFor(galleryPath, &error) : nullptr;
+    SearchResponse response;
+    if (engine && !engine->similar(request, &response, &error) && !m_modelProblem.isEmpty())
+        error = m_modelProblem;
+    response.text = title;
+    Q_EMIT answered(id, response, error);
+}
+
 void SearchWorker::explain(quint64 id, const QString &galleryPath, const QString &text, qint64 trackletId)
 {
     if (id < m_latestExplain->load()) {

@@ -31,6 +31,8 @@ public Q_SLOTS:
     // Why `trackletId` matches `text` (SearchEngine::explain). Skipped when a newer explain
     // request is already queued (`latestExplain`), like searches.
     void explain(quint64 id, const QString &galleryPath, const QString &text, qint64 trackletId);
+    // Find similar (SearchEngine::similar), answered like a search (same ids, latest wins).
+    void similar(quint64 id, const QString &galleryPath, const descry::SimilarRequest &request, const QString &title);
     // An evidence export of `trackletIds` (or, with `confirmedOnly`, of the tracklets whose
     // latest review for request.query confirmed them), each scored and explained against
     // request.query by the model, then written by CaseExporter. Runs here because the model
