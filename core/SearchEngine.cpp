@@ -71,6 +71,21 @@ EmbeddingSpread EmbeddingSpread::measure(const float *vectors, size_t count, int
     return spread;
 }
 
+std::vector<int> SearchEngine::rankCandidates(const std::vector<int> &candidates, bool rerankNeighbours, std::vector<float> *scores) const
+{
+    // RVN (NAFS 3.4) over the candidates' global vectors, l = 3 neighbours chosen on val.
+    if (rerankNeighbours && !candidates.empty()) {
+        std::vector<float> unit;
+        for (int r : candidates)
+            unit.insert(unit.end(), m_globals.begin() + long(r) * m_dim, m_globals.begin() + long(r + 1) * m_dim);
+        *scores = RvnReranker(RvnOptions{kRvnNeighbours, int(candidates.size()), 0.5}).rerank(*scores, unit.data(), m_dim);
+    }
+    std::vector<int> order(candidates.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return (*scores)[size_t(a)] > (*scores)[size_t(b)]; });
+    return order;
+}
+
 SearchEngine::SearchEngine(Gallery &gallery, TextPersonModel *model)
     : m_gallery(gallery)
     , m_model(model)
@@ -332,15 +347,7 @@ void SearchEngine::rankWithModel(
         if (calibrated)
             confidence[size_t(i)] = m_calibration.confidence(scores[size_t(i)]);
     }
-    if (request.rerankNeighbours) {
-        std::vector<float> unit;
-        for (int r : candidates)
-            unit.insert(unit.end(), m_globals.begin() + long(r) * m_dim, m_globals.begin() + long(r + 1) * m_dim);
-        scores = RvnReranker(RvnOptions{kRvnNeighbours, k, 0.5}).rerank(scores, unit.data(), m_dim);
-    }
-    std::vector<int> order(static_cast<size_t>(k));
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return scores[size_t(a)] > scores[size_t(b)]; });
+    const std::vector<int> order = rankCandidates(candidates, request.rerankNeighbours, &scores);
 
     const float cutoff = !calibrated ? -1.0f
         : request.minConfidence < 0  ? float(m_calibration.cutoff)
@@ -481,15 +488,7 @@ bool SearchEngine::similar(const SimilarRequest &request, SearchResponse *out, Q
     std::vector<float> scores(static_cast<size_t>(k));
     for (int i = 0; i < k; ++i)
         scores[size_t(i)] = cosine[size_t(candidates[size_t(i)])];
-    if (request.rerankNeighbours && k > 0) {
-        std::vector<float> unit;
-        for (int r : candidates)
-            unit.insert(unit.end(), m_globals.begin() + long(r) * m_dim, m_globals.begin() + long(r + 1) * m_dim);
-        scores = RvnReranker(RvnOptions{kRvnNeighbours, k, 0.5}).rerank(scores, unit.data(), m_dim);
-    }
-    std::vector<int> order(static_cast<size_t>(k));
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return scores[size_t(a)] > scores[size_t(b)]; });
+    const std::vector<int> order = rankCandidates(candidates, request.rerankNeighbours, &scores);
     for (int i : order) {
         if (int(response.results.size()) >= wanted)
             break;

@@ -147,6 +147,9 @@ public:
 
 private:
     void refresh();
+    // Candidate order (indices into `candidates`, rows of m_globals) by *scores, best first, after
+    // RVN re-scoring when asked (which rewrites *scores).
+    std::vector<int> rankCandidates(const std::vector<int> &candidates, bool rerankNeighbours, std::vector<float> *scores) const;
     void rankWithModel(const SearchRequest &request, const ParsedQuery &parsed, const std::vector<uint8_t> &mask,
         SearchResponse *response);
     void rankWithAttributes(const SearchRequest &request, const ParsedQuery &parsed,

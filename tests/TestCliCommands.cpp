@@ -4,7 +4,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -18,23 +17,11 @@ class TestCliCommands : public QObject {
     QString m_gallery;
     QString m_clip;
 
-    struct Run {
-        int exitCode = -1;
-        QByteArray out, err;
-    };
+    using Run = test::CliRun;
 
     Run cli(const QStringList &args)
     {
-        QProcess p;
-        p.start(test::cliPath(), args);
-        p.closeWriteChannel();
-        Run r;
-        if (!p.waitForFinished(180000))
-            return r;
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return test::runCli(args);
     }
 
 private Q_SLOTS:

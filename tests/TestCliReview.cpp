@@ -10,7 +10,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -23,23 +22,11 @@ class TestCliReview : public QObject {
     QString m_gallery;
     std::vector<int64_t> m_ids;
 
-    struct Run {
-        int exitCode = -1;
-        QByteArray out, err;
-    };
+    using Run = test::CliRun;
 
     Run cli(const QStringList &args)
     {
-        QProcess p;
-        p.start(test::cliPath(), args);
-        p.closeWriteChannel();
-        Run r;
-        if (!p.waitForFinished(120000))
-            return r;
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return test::runCli(args);
     }
 
     Run review(const QStringList &args)

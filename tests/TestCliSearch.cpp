@@ -12,7 +12,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
@@ -44,24 +43,11 @@ class TestCliSearch : public QObject {
     std::vector<int64_t> m_ids; // a1 a2 a3 b1 b2
     std::vector<int64_t> m_sources;
 
-    struct Run {
-        int exitCode = -1;
-        QByteArray out, err;
-        QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-    };
+    using Run = test::CliRun;
 
     Run cli(const QStringList &args)
     {
-        QProcess p;
-        p.start(test::cliPath(), args);
-        p.closeWriteChannel();
-        Run r;
-        if (!p.waitForFinished(180000))
-            return r;
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return test::runCli(args);
     }
 
     Run search(const QStringList &options)

@@ -24,28 +24,14 @@ class TestEvidenceCli : public QObject {
     QString m_gallery;
     QStringList m_ids; // the first tracklets' ids
 
-    struct Run {
-        int exitCode = -1;
-        QByteArray out, err;
-    };
+    using Run = test::CliRun;
 
     Run cli(const QStringList &args)
     {
-        QProcess p;
         // The CLI picks its platform itself; make sure the test does not hand it a display.
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.remove(QStringLiteral("QT_QPA_PLATFORM"));
-        p.setProcessEnvironment(env);
-        p.start(test::cliPath(),
-            QStringList { QStringLiteral("evidence"), QStringLiteral("--gallery"), m_gallery } + args);
-        p.closeWriteChannel();
-        Run r;
-        if (!p.waitForFinished(180000))
-            return r;
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return test::runCli(QStringList { QStringLiteral("evidence"), QStringLiteral("--gallery"), m_gallery } + args, env);
     }
 
     QString out(const QString &name) const { return m_dir.filePath(QStringLiteral("out/") + name); }

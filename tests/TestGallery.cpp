@@ -15,6 +15,37 @@
 
 using namespace descry;
 
+namespace {
+
+// A gallery as schema 1 wrote it (its embeddings table keyed by tracklet first), plus `rows`.
+bool writeFirstSchemaGallery(const QString &path, std::initializer_list<const char *> rows)
+{
+    bool ok = true;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1"));
+        db.setDatabaseName(path);
+        ok = db.open();
+        QSqlQuery q(db);
+        for (const char *sql :
+            { "CREATE TABLE sources (id INTEGER PRIMARY KEY, path TEXT NOT NULL, content_hash TEXT NOT "
+              "NULL UNIQUE, status TEXT NOT NULL, added_at TEXT NOT NULL)",
+                "CREATE TABLE tracklets (id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES "
+                "sources(id) ON DELETE CASCADE, local_id INTEGER NOT NULL)",
+                "CREATE TABLE embeddings (tracklet_id INTEGER NOT NULL REFERENCES tracklets(id) ON DELETE "
+                "CASCADE, model_id TEXT NOT NULL, kind TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT "
+                "NULL, PRIMARY KEY(tracklet_id, model_id, kind)) WITHOUT ROWID" })
+            ok = ok && q.exec(QString::fromLatin1(sql));
+        for (const char *sql : rows)
+            ok = ok && q.exec(QString::fromLatin1(sql));
+        ok = ok && q.exec(QStringLiteral("PRAGMA user_version = 1"));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("v1"));
+    return ok;
+}
+
+} // namespace
+
 class TestGallery : public QObject {
     Q_OBJECT
 
@@ -339,30 +370,11 @@ private Q_SLOTS:
         // its vectors through the migration and gains the generation counter.
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("v1.sqlite"));
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1"));
-            db.setDatabaseName(path);
-            QVERIFY(db.open());
-            QSqlQuery q(db);
-            for (const char *sql :
-                { "CREATE TABLE sources (id INTEGER PRIMARY KEY, path TEXT NOT NULL, content_hash TEXT NOT "
-                  "NULL UNIQUE, status TEXT NOT NULL, added_at TEXT NOT NULL)",
-                    "CREATE TABLE tracklets (id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES "
-                    "sources(id) ON DELETE CASCADE, local_id INTEGER NOT NULL)",
-                    "CREATE TABLE embeddings (tracklet_id INTEGER NOT NULL REFERENCES tracklets(id) ON "
-                    "DELETE "
-                    "CASCADE, model_id TEXT NOT NULL, kind TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB "
-                    "NOT "
-                    "NULL, PRIMARY KEY(tracklet_id, model_id, kind)) WITHOUT ROWID",
-                    "INSERT INTO sources VALUES (1, '/a.avi', 'h', 'done', '2024-01-01')",
-                    "INSERT INTO tracklets VALUES (5, 1, 1)", "INSERT INTO tracklets VALUES (6, 1, 2)",
-                    "INSERT INTO embeddings VALUES (6, 'm', 'global', 2, x'0000803f00000040')",
-                    "INSERT INTO embeddings VALUES (5, 'm', 'global', 2, x'0000404000008040')",
-                    "PRAGMA user_version = 1" })
-                QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("v1"));
+        QVERIFY(writeFirstSchemaGallery(path,
+            { "INSERT INTO sources VALUES (1, '/a.avi', 'h', 'done', '2024-01-01')", "INSERT INTO tracklets VALUES (5, 1, 1)",
+                "INSERT INTO tracklets VALUES (6, 1, 2)",
+                "INSERT INTO embeddings VALUES (6, 'm', 'global', 2, x'0000803f00000040')",
+                "INSERT INTO embeddings VALUES (5, 'm', 'global', 2, x'0000404000008040')" }));
         Gallery g;
         QVERIFY2(g.open(path), qPrintable(g.lastError()));
         QCOMPARE(g.schemaVersion(), GallerySchema::latestVersion());
@@ -385,24 +397,7 @@ private Q_SLOTS:
         // older schema each used to run the migration, and all but the first failed.
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("v1.sqlite"));
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1-race"));
-            db.setDatabaseName(path);
-            QVERIFY(db.open());
-            QSqlQuery q(db);
-            for (const char *sql :
-                { "CREATE TABLE sources (id INTEGER PRIMARY KEY, path TEXT NOT NULL, content_hash TEXT NOT "
-                  "NULL UNIQUE, status TEXT NOT NULL, added_at TEXT NOT NULL)",
-                    "CREATE TABLE tracklets (id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES "
-                    "sources(id) ON DELETE CASCADE, local_id INTEGER NOT NULL)",
-                    "CREATE TABLE embeddings (tracklet_id INTEGER NOT NULL, model_id TEXT NOT NULL, kind TEXT NOT "
-                    "NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY(tracklet_id, model_id, kind)) "
-                    "WITHOUT ROWID",
-                    "PRAGMA user_version = 1" })
-                QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("v1-race"));
+        QVERIFY(writeFirstSchemaGallery(path, {}));
         constexpr int kConnections = 6;
         std::vector<QString> errors(kConnections);
         std::vector<std::thread> threads;

@@ -69,25 +69,11 @@ class TestReindex : public QObject {
         return QFile::copy(from, to) ? to : QString();
     }
 
-    struct Run {
-        int exitCode = -1;
-        QByteArray out, err;
-    };
+    using Run = test::CliRun;
 
     static Run cli(const QStringList &args, const QProcessEnvironment &environment = {})
     {
-        QProcess p;
-        if (!environment.isEmpty())
-            p.setProcessEnvironment(environment);
-        p.start(test::cliPath(), args);
-        p.closeWriteChannel();
-        Run r;
-        if (!p.waitForFinished(180000))
-            return r;
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return test::runCli(args, environment);
     }
 
 private Q_SLOTS:

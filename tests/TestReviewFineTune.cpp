@@ -14,7 +14,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -29,23 +28,11 @@ class TestReviewFineTune : public QObject {
     QString m_gallery;
     std::vector<int64_t> m_ids;
 
-    struct Run {
-        int exitCode = -1;
-        QByteArray out, err;
-    };
+    using Run = test::CliRun;
 
     static Run cli(const QStringList &args)
     {
-        QProcess p;
-        p.start(test::cliPath(), args);
-        p.closeWriteChannel();
-        Run r;
-        if (!p.waitForFinished(180000))
-            return r;
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return test::runCli(args);
     }
 
     bool confirm(int64_t trackletId, const QString &text)

@@ -2,6 +2,8 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QProcess>
 
 namespace descry::test {
 
@@ -24,6 +26,27 @@ QString sharedFile(const QString &relativePath)
 QString cliPath()
 {
     return QStringLiteral(DESCRY_CLI_PATH);
+}
+
+QJsonObject CliRun::json() const
+{
+    return QJsonDocument::fromJson(out).object();
+}
+
+CliRun runCli(const QStringList &args, const QProcessEnvironment &environment)
+{
+    QProcess p;
+    if (!environment.isEmpty())
+        p.setProcessEnvironment(environment);
+    p.start(cliPath(), args);
+    p.closeWriteChannel();
+    CliRun r;
+    if (!p.waitForFinished(180000))
+        return r;
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
 }
 
 } // namespace descry::test

@@ -1,6 +1,10 @@
 #pragma once
 
+#include <QByteArray>
+#include <QJsonObject>
+#include <QProcessEnvironment>
 #include <QString>
+#include <QStringList>
 
 namespace descry::test {
 
@@ -11,5 +15,14 @@ QString sharedDir();
 QString sharedFile(const QString &relativePath);
 // Path of the built descry-cli executable.
 QString cliPath();
+
+// One run of descry-cli: exit code (-1 when it crashed or ran past 3 minutes), stdout, stderr.
+struct CliRun {
+    int exitCode = -1;
+    QByteArray out, err;
+    QJsonObject json() const; // stdout parsed as a JSON object
+};
+// Runs descry-cli with `args` (stdin closed) in `environment` (empty: this process's).
+CliRun runCli(const QStringList &args, const QProcessEnvironment &environment = {});
 
 } // namespace descry::test
