@@ -21,6 +21,7 @@ commands:
   synth                 write a synthetic text-to-person training set (CUHK-PEDES layout)
   train                 train a NAFS text-to-person model from a config (resumable)
   eval                  measure text-to-person retrieval of a model on a dataset split
+  calibrate             fit the score calibration on real labelled pairs (query files, reviews), or --check one
   export                write a model as TorchScript (Descry's model interface)
   evidence              export a case: tracklets, crops, frames, facts as HTML/PDF/CSV/JSON + hashes
   review ACTION         annotators' decisions on results: list, add, export-dataset (for train)
@@ -54,6 +55,8 @@ int run(const QStringList &args)
         return runTrain(rest);
     if (command == QLatin1String("eval"))
         return runEval(rest);
+    if (command == QLatin1String("calibrate"))
+        return runCalibrate(rest);
     if (command == QLatin1String("export"))
         return runExport(rest);
     if (command == QLatin1String("evidence"))

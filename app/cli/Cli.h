@@ -17,6 +17,7 @@ int runRender(const QStringList &args);
 int runSynth(const QStringList &args);
 int runTrain(const QStringList &args);
 int runEval(const QStringList &args);
+int runCalibrate(const QStringList &args);
 int runReindex(const QStringList &args);
 int runExport(const QStringList &args);
 int runEvidence(const QStringList &args);
