@@ -5,6 +5,7 @@
 #include "DetailPanel.h"
 #include "DisplayFormat.h"
 #include "EmptyStateWidget.h"
+#include "FilterBar.h"
 #include "FrameDialog.h"
 #include "HeatmapPanel.h"
 #include "IngestController.h"
@@ -20,6 +21,7 @@
 #include "SourcesPanel.h"
 #include "Theme.h"
 #include "ThumbnailLoader.h"
+#include "TimelineStrip.h"
 #include "UiSettings.h"
 
 #include <QAction>
@@ -27,6 +29,7 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFile>
+#include <QHBoxLayout>
 #include <QMimeData>
 #include <QUrl>
 #include <QInputDialog>
@@ -100,6 +103,15 @@ void MainWindow::createWidgets()
     m_resultsHeader = new QLabel(this);
     m_resultsHeader->setObjectName(QStringLiteral("resultsHeader"));
     m_resultsHeader->setTextFormat(Qt::PlainText);
+    m_hiddenLabel = new QLabel(this);
+    m_hiddenLabel->setObjectName(QStringLiteral("hiddenBelowCutoff"));
+    m_hiddenLabel->setTextFormat(Qt::RichText);
+    m_hiddenLabel->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+    m_hiddenLabel->hide();
+    connect(m_hiddenLabel, &QLabel::linkActivated, this, &MainWindow::showAllBelowCutoff);
+    m_filterBar = new FilterBar(this);
+    m_timeline = new TimelineStrip(this);
+    m_timeline->hide();
     m_emptyState = new EmptyStateWidget(this);
     m_emptyState->setIcon(QIcon(QStringLiteral(":/descry/descry.png")));
 
@@ -107,7 +119,11 @@ void MainWindow::createWidgets()
     auto *resultsLayout = new QVBoxLayout(resultsPage);
     resultsLayout->setContentsMargins(12, 0, 12, 0);
     resultsLayout->setSpacing(4);
-    resultsLayout->addWidget(m_resultsHeader);
+    auto *headerRow = new QHBoxLayout;
+    headerRow->addWidget(m_resultsHeader, 1);
+    headerRow->addWidget(m_hiddenLabel);
+    resultsLayout->addLayout(headerRow);
+    resultsLayout->addWidget(m_timeline);
     resultsLayout->addWidget(m_resultsView, 1);
 
     m_centralStack = new QStackedWidget(this);
@@ -122,6 +138,7 @@ void MainWindow::createWidgets()
     m_demoTour->hide();
     layout->addWidget(m_demoTour);
     layout->addWidget(m_searchBar);
+    layout->addWidget(m_filterBar);
     layout->addWidget(m_centralStack, 1);
     setCentralWidget(central);
 }
@@ -198,6 +215,15 @@ void MainWindow::createActions()
     m_similarAction->setToolTip(tr("People in every video who look like the selected one (Ctrl+Shift+S); "
                                    "or drop a picture of a person on the window"));
     m_similarAction->setEnabled(false);
+    QAction *filters = search->addAction(tr("F&ilters…"), m_filterBar, &FilterBar::focusFilters);
+    filters->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
+    filters->setObjectName(QStringLiteral("focusFiltersAction"));
+    filters->setToolTip(tr("Narrow the results by attribute, video, camera, time or confidence (Ctrl+Shift+F)"));
+    QAction *clearFilters = search->addAction(tr("&Clear filters"), m_filterBar, &FilterBar::clear);
+    clearFilters->setObjectName(QStringLiteral("clearFiltersAction"));
+    QAction *showAll = search->addAction(tr("Show results &below the cut-off"), this, &MainWindow::showAllBelowCutoff);
+    showAll->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    showAll->setObjectName(QStringLiteral("showAllAction"));
     search->addSeparator();
     m_reviewAction = search->addAction(tr("&Review these results"), this, &MainWindow::reviewResults);
     m_reviewAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
@@ -249,6 +275,10 @@ void MainWindow::connectControllers()
 {
     connect(m_sources, &SourcesController::overviewChanged, this, &MainWindow::showOverview);
     connect(m_search, &SearchController::resultsReady, this, &MainWindow::showResults);
+    connect(m_search, &SearchController::searchStarted, this, [this](quint64, const QString &text) {
+        if (m_lastSimilar && text != m_lastSimilar->title)
+            m_lastSimilar.reset(); // a typed search replaces the find-similar
+    });
     connect(m_search, &SearchController::searchFailed, this, [this](const QString &, const QString &error) {
         m_queryLabel->setText(tr("Search failed"));
         statusBar()->showMessage(error, 8000);
@@ -259,12 +289,26 @@ void MainWindow::connectControllers()
     });
     connect(m_ingest, &IngestController::jobFinished, this, [this] {
         // New people may match the question on screen: ask it again.
-        if (m_searched)
-            m_search->search(m_lastResponse.text);
+        repeatLastQuestion();
     });
     connect(m_resultsView, &ResultsView::currentResultChanged, this, &MainWindow::onCurrentResultChanged);
     connect(m_resultsView, &ResultsView::openRequested, this, &MainWindow::openDetail);
-    connect(m_emptyState, &EmptyStateWidget::actionTriggered, m_sourcesPanel, &SourcesPanel::chooseFiles);
+    connect(m_emptyState, &EmptyStateWidget::actionTriggered, this, [this] {
+        if (m_emptyActionClearsFilters)
+            m_filterBar->clear();
+        else if (m_lastResponse.hiddenBelowCutoff > 0 && m_searched)
+            showAllBelowCutoff();
+        else
+            m_sourcesPanel->chooseFiles();
+    });
+    connect(m_filterBar, &FilterBar::changed, this, [this] {
+        m_search->setFilters(m_filterBar->filters(), m_filterBar->minConfidence());
+        repeatLastQuestion();
+    });
+    connect(m_timeline, &TimelineStrip::trackletClicked, this, [this](qint64 trackletId) {
+        selectTracklet(trackletId);
+        m_resultsView->setFocus();
+    });
     connect(m_search, &SearchController::exportProgress, this, [this](int done, int total) {
         if (!m_exportProgress)
             return;
@@ -300,14 +344,36 @@ void MainWindow::connectControllers()
     connect(m_search, &SearchController::explanationReady, m_heatmapPanel, &HeatmapPanel::setExplanation);
     connect(m_search, &SearchController::explanationFailed, m_heatmapPanel, &HeatmapPanel::showProblem);
     // The annotator's current item is the result in focus everywhere else too.
-    connect(m_reviewPanel, &ReviewPanel::currentTrackletChanged, this, [this](qint64 trackletId) {
-        const int row = m_resultsModel->rowOf(trackletId);
-        if (row < 0)
-            return;
-        while (m_resultsModel->rowCount() <= row && m_resultsModel->canFetchMore(QModelIndex()))
-            m_resultsModel->fetchMore(QModelIndex());
-        m_resultsView->setCurrentIndex(m_resultsModel->index(row));
-    });
+    connect(m_reviewPanel, &ReviewPanel::currentTrackletChanged, this, &MainWindow::selectTracklet);
+}
+
+bool MainWindow::selectTracklet(qint64 trackletId)
+{
+    const int row = m_resultsModel->rowOf(trackletId);
+    if (row < 0)
+        return false;
+    while (m_resultsModel->rowCount() <= row && m_resultsModel->canFetchMore(QModelIndex()))
+        m_resultsModel->fetchMore(QModelIndex());
+    m_resultsView->setCurrentIndex(m_resultsModel->index(row));
+    m_resultsView->scrollTo(m_resultsModel->index(row));
+    return true;
+}
+
+void MainWindow::repeatLastQuestion()
+{
+    if (!m_searched)
+        return;
+    if (m_lastSimilar)
+        m_search->findSimilar(m_lastSimilar->trackletId, m_lastSimilar->imageData, m_lastSimilar->title);
+    else
+        m_search->search(m_lastResponse.text);
+}
+
+void MainWindow::showAllBelowCutoff()
+{
+    if (!m_searched || m_lastSimilar || m_lastResponse.hiddenBelowCutoff == 0)
+        return;
+    m_search->searchShowingAll(m_lastResponse.text);
 }
 
 void MainWindow::restoreLayout()
@@ -331,7 +397,9 @@ void MainWindow::openGallery(const QString &path)
     m_galleryPath = QFileInfo(path).absoluteFilePath();
     m_searched = false;
     m_lastResponse = {};
+    m_lastSimilar.reset();
     m_resultsModel->clear();
+    m_timeline->clear();
     m_detailPanel->clear();
     m_ingest->setGalleryPath(m_galleryPath);
     m_search->setGalleryPath(m_galleryPath);
@@ -370,6 +438,8 @@ bool MainWindow::isSettled() const
 void MainWindow::showOverview(const GalleryOverview &overview)
 {
     m_overview = overview;
+    m_filterBar->setOverview(overview);
+    m_timeline->setOverview(overview);
     m_countLabel->setText(overview.exists
             ? tr("%1 in %2")
                   .arg(countOf(overview.trackletCount, tr("person"), tr("people")),
@@ -383,6 +453,7 @@ void MainWindow::showOverview(const GalleryOverview &overview)
 
 void MainWindow::showEmptyState()
 {
+    m_emptyActionClearsFilters = false;
     m_centralStack->setCurrentIndex(EmptyPage);
     if (m_overview.trackletCount == 0 && m_ingest->isBusy()) {
         m_emptyState->setTitle(tr("Finding the people in your footage…"));
@@ -424,13 +495,38 @@ void MainWindow::showResults(const SearchResponse &response)
     if (!response.notes.isEmpty())
         statusBar()->showMessage(response.notes.constFirst(), 10000);
     m_resultsModel->setResults(response.results);
+    m_timeline->setResults(response.results);
     m_detailPanel->clear();
     m_heatmapPanel->clear();
     m_reviewAction->setEnabled(count > 0);
     m_exportAction->setEnabled(count > 0);
     m_similarAction->setEnabled(count > 0);
+    // Hidden is not gone: say how many and offer them.
+    m_hiddenLabel->setVisible(response.hiddenBelowCutoff > 0);
+    if (response.hiddenBelowCutoff > 0)
+        m_hiddenLabel->setText(tr("%1 more below the cut-off (confidence %2) — <a href=\"all\">show all</a>")
+                                   .arg(response.hiddenBelowCutoff)
+                                   .arg(double(response.cutoff), 0, 'f', 2));
+    m_emptyActionClearsFilters = false;
+    const QString filters = m_filterBar->summary();
     if (count == 0 && response.galleryTracklets == 0) {
         showEmptyState(); // nothing to search in yet: invite to add footage
+    } else if (count == 0 && response.hiddenBelowCutoff > 0) {
+        m_emptyState->setTitle(tr("No one above the cut-off"));
+        m_emptyState->setMessage(tr("%1 scored below the relevance cut-off (confidence %2) for “%3”. They are "
+                                    "less likely to be the person described, but may still be.")
+                                     .arg(countOf(response.hiddenBelowCutoff, tr("person"), tr("people")).toHtmlEscaped())
+                                     .arg(double(response.cutoff), 0, 'f', 2)
+                                     .arg(response.text.toHtmlEscaped()));
+        m_emptyState->setAction(tr("Show them"));
+        m_centralStack->setCurrentIndex(EmptyPage);
+    } else if (count == 0 && m_filterBar->isNarrowing()) {
+        m_emptyState->setTitle(tr("No one matches with these filters"));
+        m_emptyState->setMessage(tr("Nobody shown for “%1” passes <b>%2</b>.")
+                                     .arg(response.text.toHtmlEscaped(), filters.toHtmlEscaped()));
+        m_emptyState->setAction(tr("Clear filters"));
+        m_emptyActionClearsFilters = true;
+        m_centralStack->setCurrentIndex(EmptyPage);
     } else if (count == 0) {
         QStringList terms;
         for (const QString &t : response.understood)
@@ -444,8 +540,13 @@ void MainWindow::showResults(const SearchResponse &response)
         m_emptyState->setAction(m_overview.sources.empty() ? tr("Add footage…") : QString());
         m_centralStack->setCurrentIndex(EmptyPage);
     } else {
-        m_resultsHeader->setText(tr("%1 for “%2”, best match first")
-                                     .arg(countOf(count, tr("person"), tr("people")), response.text));
+        const bool byTime = m_search->filters().sortOrder == SortOrder::Time;
+        QString header = tr("%1 for “%2”, %3")
+                             .arg(countOf(count, tr("person"), tr("people")), response.text,
+                                 byTime ? tr("in time order") : tr("best match first"));
+        if (!filters.isEmpty())
+            header += tr(" · %1").arg(filters);
+        m_resultsHeader->setText(header);
         m_centralStack->setCurrentIndex(ResultsPage);
     }
     if (m_selectFirstResult && count > 0) {
@@ -521,7 +622,8 @@ void MainWindow::findSimilarToSelected()
         return;
     const qint64 id = m_resultsModel->result(current.row()).tracklet.id;
     m_selectFirstResult = false;
-    m_search->findSimilar(id, {}, tr("people who look like person #%1").arg(id));
+    m_lastSimilar = SimilarQuestion { id, {}, tr("people who look like person #%1").arg(id) };
+    m_search->findSimilar(id, {}, m_lastSimilar->title);
 }
 
 void MainWindow::findSimilarToImage(const QString &imagePath)
@@ -531,7 +633,8 @@ void MainWindow::findSimilarToImage(const QString &imagePath)
         statusBar()->showMessage(tr("Cannot read %1: %2").arg(imagePath, file.errorString()), 8000);
         return;
     }
-    m_search->findSimilar(0, file.readAll(), tr("people who look like %1").arg(QFileInfo(imagePath).fileName()));
+    m_lastSimilar = SimilarQuestion { 0, file.readAll(), tr("people who look like %1").arg(QFileInfo(imagePath).fileName()) };
+    m_search->findSimilar(0, m_lastSimilar->imageData, m_lastSimilar->title);
 }
 
 namespace {
@@ -589,6 +692,7 @@ void MainWindow::onCurrentResultChanged(const QModelIndex &index)
         return;
     const SearchResult &result = m_resultsModel->result(index.row());
     m_detailPanel->showResult(result);
+    m_timeline->setCurrentTracklet(result.tracklet.id);
     if (result.tracklet.id == m_heatmapPanel->trackletId() && m_heatmapPanel->explanation().unitCount() > 0)
         return;
     m_heatmapPanel->showLoading(result.tracklet.id);

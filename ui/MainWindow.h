@@ -5,6 +5,8 @@
 
 #include <QMainWindow>
 
+#include <optional>
+
 class QAction;
 class QDockWidget;
 class QLabel;
@@ -17,6 +19,7 @@ class DetailController;
 class DemoTour;
 class DetailPanel;
 class EmptyStateWidget;
+class FilterBar;
 class HeatmapPanel;
 class IngestController;
 class ReviewController;
@@ -28,6 +31,7 @@ class SearchController;
 class SourcesController;
 class SourcesPanel;
 class ThumbnailLoader;
+class TimelineStrip;
 
 // Composes the window: SearchBar and the results grid in the middle, SourcesPanel docked on
 // the left, DetailPanel on the right; menus, toolbar and status bar. It owns the controllers
@@ -46,6 +50,8 @@ public:
     bool isSettled() const;
 
     SearchBar *searchBar() const { return m_searchBar; }
+    FilterBar *filterBar() const { return m_filterBar; }
+    TimelineStrip *timelineStrip() const { return m_timeline; }
     ResultsView *resultsView() const { return m_resultsView; }
     ResultsModel *resultsModel() const { return m_resultsModel; }
     SourcesPanel *sourcesPanel() const { return m_sourcesPanel; }
@@ -78,6 +84,10 @@ public Q_SLOTS:
     // selected one, or the top ones; into a new folder (CaseExporter: crops, frames with boxes,
     // heatmaps, HTML + PDF report, CSV/JSON, manifest). Asks, then exportEvidence().
     void chooseEvidenceExport();
+    // The question on screen once more with nothing hidden below the relevance cut-off.
+    void showAllBelowCutoff();
+    // Selects a result of the grid (loading more rows as needed); false when not among them.
+    bool selectTracklet(qint64 trackletId);
 
 public:
     enum class EvidenceScope { Confirmed, Selected, TopResults };
@@ -109,6 +119,8 @@ private:
     void showEmptyState();
     void onCurrentResultChanged(const QModelIndex &index);
     void openDetail(const QModelIndex &index);
+    // Asks the last question (a search or a find-similar) again, with the filters now set.
+    void repeatLastQuestion();
 
     QString m_galleryPath;
     GalleryOverview m_overview;
@@ -123,6 +135,17 @@ private:
     ThumbnailLoader *m_thumbnails = nullptr;
 
     SearchBar *m_searchBar = nullptr;
+    FilterBar *m_filterBar = nullptr;
+    TimelineStrip *m_timeline = nullptr;
+    QLabel *m_hiddenLabel = nullptr; // "N more below the cut-off — show all"
+    // The last find-similar (to ask it again when the filters change); empty after a search.
+    struct SimilarQuestion {
+        qint64 trackletId = 0;
+        QByteArray imageData;
+        QString title;
+    };
+    std::optional<SimilarQuestion> m_lastSimilar;
+    bool m_emptyActionClearsFilters = false;
     QStackedWidget *m_centralStack = nullptr;
     QLabel *m_resultsHeader = nullptr;
     ResultsView *m_resultsView = nullptr;

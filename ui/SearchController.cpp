@@ -53,13 +53,31 @@ void SearchController::setGalleryPath(const QString &path)
     reloadHistory();
 }
 
+void SearchController::setFilters(const SearchFilters &filters, float minConfidence)
+{
+    m_filters = filters;
+    m_minConfidence = minConfidence;
+}
+
 quint64 SearchController::search(const QString &text)
+{
+    return startSearch(text, m_minConfidence);
+}
+
+quint64 SearchController::searchShowingAll(const QString &text)
+{
+    return startSearch(text, 0);
+}
+
+quint64 SearchController::startSearch(const QString &text, float minConfidence)
 {
     const quint64 id = ++*m_latest;
     ++m_outstanding;
     SearchRequest request;
+    static_cast<SearchFilters &>(request) = m_filters;
     request.text = text;
     request.topK = m_topK;
+    request.minConfidence = minConfidence;
     SearchWorker *worker = m_worker;
     const QString path = m_path;
     QMetaObject::invokeMethod(
@@ -73,6 +91,7 @@ quint64 SearchController::findSimilar(qint64 trackletId, const QByteArray &image
     const quint64 id = ++*m_latest;
     ++m_outstanding;
     SimilarRequest request;
+    static_cast<SearchFilters &>(request) = m_filters;
     request.trackletId = trackletId;
     request.imageData = imageData;
     request.topK = m_topK > 0 ? m_topK : 200;

@@ -28,6 +28,10 @@ public:
     void setGalleryPath(const QString &path); // also reloads the history
     QString galleryPath() const { return m_path; }
     void setTopK(int topK) { m_topK = topK; } // <= 0: every tracklet
+    // What every later search and find-similar must pass (FilterBar), and the relevance cut-off
+    // on calibrated confidence for searches (< 0: the model's own).
+    void setFilters(const SearchFilters &filters, float minConfidence);
+    const SearchFilters &filters() const { return m_filters; }
 
     quint64 latestRequest() const { return m_latest->load(); }
     bool isBusy() const { return m_outstanding > 0; }
@@ -37,6 +41,8 @@ public:
 public Q_SLOTS:
     // Starts a search and returns its request id.
     quint64 search(const QString &text);
+    // The same with nothing hidden below the relevance cut-off ("show all"), this once.
+    quint64 searchShowingAll(const QString &text);
     // Asks why `trackletId` matches `text`; the newest request wins. Answers with
     // explanationReady or explanationFailed.
     quint64 explain(const QString &text, qint64 trackletId);
@@ -66,6 +72,7 @@ private:
     void onSkipped(quint64 id);
     void onHistory(const QString &galleryPath, const QStringList &recent);
     void settle();
+    quint64 startSearch(const QString &text, float minConfidence);
 
     std::shared_ptr<std::atomic<quint64>> m_latest;
     std::shared_ptr<std::atomic<quint64>> m_latestExplain;
@@ -74,6 +81,8 @@ private:
     std::unique_ptr<WorkerThread> m_thread;
     QString m_path;
     int m_topK = 0;
+    SearchFilters m_filters;
+    float m_minConfidence = -1;
     int m_outstanding = 0;
     int m_dropped = 0;
     QStringList m_history;
