@@ -20,15 +20,11 @@
 #include <opencv2/imgcodecs.hpp>
 
 using namespace descry;
+using test::attr;
 
 namespace {
 
 const QString kQuery = QStringLiteral("a man in a red coat and blue jeans");
-
-AttributeValue attr(BodyRegion region, const char *name, float value)
-{
-    return { region, QString::fromLatin1(name), value };
-}
 
 } // namespace
 

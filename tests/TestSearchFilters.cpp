@@ -20,6 +20,7 @@
 #include <cmath>
 
 using namespace descry;
+using test::attr;
 
 Q_DECLARE_METATYPE(descry::SearchRequest)
 
@@ -28,11 +29,6 @@ namespace {
 const QString kQuery = QStringLiteral("a man in a red coat and blue jeans");
 
 enum Name { A1, A2, A3, A4, B1, B2, B3, Count };
-
-AttributeValue attr(BodyRegion region, const char *name, float value)
-{
-    return { region, QString::fromLatin1(name), value };
-}
 
 double sigmoid(double z)
 {
@@ -53,10 +49,7 @@ class TestSearchFilters : public QObject {
 
     QSet<int64_t> idsOf(std::initializer_list<Name> names) const
     {
-        QSet<int64_t> out;
-        for (Name n : names)
-            out.insert(m_ids[size_t(n)]);
-        return out;
+        return test::idsOf(m_ids, names);
     }
 
     static QSet<int64_t> idsIn(const SearchResponse &r)

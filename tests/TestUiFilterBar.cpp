@@ -35,6 +35,7 @@
 #include <opencv2/core.hpp>
 
 using namespace descry;
+using test::attr;
 
 namespace {
 
@@ -42,11 +43,6 @@ constexpr int kWaitMs = 20000;
 const QString kQuery = QStringLiteral("a man in a red coat and black trousers");
 
 enum Name { A1, A2, A3, B1, B2, B3, Count };
-
-AttributeValue attr(BodyRegion region, const char *name, float value)
-{
-    return { region, QString::fromLatin1(name), value };
-}
 
 } // namespace
 
@@ -61,10 +57,7 @@ class TestUiFilterBar : public QObject {
 
     QSet<int64_t> idsOf(std::initializer_list<Name> names) const
     {
-        QSet<int64_t> out;
-        for (Name n : names)
-            out.insert(m_ids[size_t(n)]);
-        return out;
+        return test::idsOf(m_ids, names);
     }
 
     static QSet<int64_t> shownIds(MainWindow &window)

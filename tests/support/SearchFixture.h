@@ -3,6 +3,7 @@
 #include "Gallery.h"
 #include "TrackletEmbedder.h"
 
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -19,6 +20,22 @@ struct PlacedTracklet {
     std::vector<float> global = {};
     AttributeSet attributes = {};
 };
+
+// A measured attribute for a placed tracklet: attr(BodyRegion::Upper, "colour:red", 0.6f).
+inline AttributeValue attr(BodyRegion region, const char *name, float value)
+{
+    return { region, QString::fromLatin1(name), value };
+}
+
+// The gallery ids of placed tracklets named by their index in the placed list.
+template <typename Index>
+QSet<int64_t> idsOf(const std::vector<int64_t> &ids, std::initializer_list<Index> indexes)
+{
+    QSet<int64_t> out;
+    for (Index i : indexes)
+        out.insert(ids[size_t(i)]);
+    return out;
+}
 
 // A unit vector at cosine `c` with the unit vector `anchor`, leaning towards basis vector `k`
 // (different k give different directions off the anchor).
