@@ -1,10 +1,12 @@
 #include "DetailPanel.h"
+#include "HeatmapPanel.h"
 #include "Gallery.h"
 #include "IngestController.h"
 #include "IngestJob.h"
 #include "MainWindow.h"
 #include "ResultsModel.h"
 #include "ResultsView.h"
+#include "ReviewPanel.h"
 #include "SearchController.h"
 #include "SourcesPanel.h"
 #include "TextPersonModel.h"
@@ -12,6 +14,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QTimer>
 
@@ -19,21 +22,80 @@
 
 namespace {
 
+// What --screenshot grabs: the whole window; the "Why this match" dock with one word of the
+// query selected; or the window with the review queue opened on the results.
+struct ScreenshotView {
+    enum Kind { Window, Heatmap, Review } kind = Window;
+    QString word; // heatmap: the query word (or phrase) whose attention is shown
+};
+
+bool parseScreenshotView(const QString &text, ScreenshotView *out)
+{
+    if (text.isEmpty() || text == QLatin1String("window")) {
+        out->kind = ScreenshotView::Window;
+    } else if (text == QLatin1String("review")) {
+        out->kind = ScreenshotView::Review;
+    } else if (text.startsWith(QLatin1String("heatmap"))) {
+        out->kind = ScreenshotView::Heatmap;
+        out->word = text.section(QLatin1Char(':'), 1);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+// Gets the view ready once the window has settled; true when it is ready to grab.
+bool prepareView(descry::MainWindow *window, const ScreenshotView &view, bool *prepared)
+{
+    if (*prepared)
+        return true;
+    *prepared = true;
+    if (view.kind == ScreenshotView::Review) {
+        window->reviewResults();
+        return false; // grab once the queue has loaded
+    }
+    if (view.kind == ScreenshotView::Heatmap) {
+        const descry::MatchExplanation &e = window->heatmapPanel()->explanation();
+        for (int unit = 0; unit < int(e.units.size()) && !view.word.isEmpty(); ++unit)
+            if (e.units[size_t(unit)].text.compare(view.word, Qt::CaseInsensitive) == 0) {
+                window->heatmapPanel()->selectUnit(unit);
+                break;
+            }
+        // Crops large enough to read the stripes: the dock floats at a size of its own.
+        auto *dock = window->findChild<QDockWidget *>(QStringLiteral("heatmapDock"));
+        dock->setFloating(true);
+        dock->resize(760, 720);
+        return false; // grab after the new layout
+    }
+    return true;
+}
+
 // --screenshot: once the first answer is on screen and every thumbnail and detail has loaded,
-// grab the window into FILE and quit. Waiting for "settled" rather than a fixed delay keeps
-// the picture complete on slow machines and the wait short on fast ones.
-void takeScreenshotWhenSettled(descry::MainWindow *window, const QString &file)
+// grab the window (or a view of it) into FILE and quit. Waiting for "settled" rather than a
+// fixed delay keeps the picture complete on slow machines and the wait short on fast ones.
+void takeScreenshotWhenSettled(descry::MainWindow *window, const QString &file, const ScreenshotView &view)
 {
     auto *poll = new QTimer(window);
     poll->setInterval(100);
     auto *deadline = new QElapsedTimer;
     deadline->start();
-    QObject::connect(poll, &QTimer::timeout, window, [window, file, poll, deadline] {
+    auto *prepared = new bool(false);
+    QObject::connect(poll, &QTimer::timeout, window, [window, file, poll, deadline, view, prepared] {
+        const bool explained = view.kind != ScreenshotView::Heatmap
+            || window->heatmapPanel()->explanation().unitCount() > 0;
+        if ((!window->isSettled() || !explained) && deadline->elapsed() < 30000)
+            return;
+        if (!prepareView(window, view, prepared) && deadline->elapsed() < 30000)
+            return;
         if (!window->isSettled() && deadline->elapsed() < 30000)
             return;
         poll->stop();
         delete deadline;
-        const bool saved = window->grab().save(file);
+        delete prepared;
+        QWidget *target = window;
+        if (view.kind == ScreenshotView::Heatmap)
+            target = window->findChild<QDockWidget *>(QStringLiteral("heatmapDock"));
+        const bool saved = target->grab().save(file);
         std::fprintf(
             stderr, saved ? "screenshot saved to %s\n" : "cannot write screenshot %s\n", qPrintable(file));
         QCoreApplication::exit(saved ? 0 : 1);
@@ -84,10 +146,20 @@ int main(int argc, char **argv)
     parser.addOption({ QStringLiteral("screenshot"),
         QStringLiteral("Save a PNG of the window once the first results have loaded, then quit."),
         QStringLiteral("FILE") });
+    parser.addOption({ QStringLiteral("screenshot-view"),
+        QStringLiteral("What --screenshot grabs: window (default), review (the review queue opened on the results) "
+                       "or heatmap[:WORD] (the \"Why this match\" dock, with WORD of the query selected)."),
+        QStringLiteral("VIEW") });
     parser.addPositionalArgument(QStringLiteral("paths"),
         QStringLiteral("Video files or folders to add to the gallery at start."),
         QStringLiteral("[PATH...]"));
     parser.process(app);
+    ScreenshotView screenshotView;
+    if (!parseScreenshotView(parser.value(QStringLiteral("screenshot-view")), &screenshotView)) {
+        std::fprintf(stderr, "descry: --screenshot-view must be window, review or heatmap[:WORD], not '%s'\n",
+            qPrintable(parser.value(QStringLiteral("screenshot-view"))));
+        return 2;
+    }
 
     descry::applyTheme(app);
     const QString gallery = parser.value(QStringLiteral("gallery"));
@@ -110,6 +182,6 @@ int main(int argc, char **argv)
         QTimer::singleShot(0, &window, [&window, query] { window.runQuery(query); });
     }
     if (parser.isSet(QStringLiteral("screenshot")))
-        takeScreenshotWhenSettled(&window, parser.value(QStringLiteral("screenshot")));
+        takeScreenshotWhenSettled(&window, parser.value(QStringLiteral("screenshot")), screenshotView);
     return app.exec();
 }

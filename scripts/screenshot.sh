@@ -3,7 +3,8 @@
 # needed): descry --gallery G --demo --screenshot OUT grabs the window once the first results
 # and their thumbnails have loaded, then quits.
 #
-#   scripts/screenshot.sh [GALLERY] [OUT.png] [extra descry options, e.g. --query "red coat"]
+#   scripts/screenshot.sh [GALLERY] [OUT.png] [extra descry options, e.g. --query "red coat",
+#       --screenshot-view review | heatmap:WORD]
 #
 # GALLERY defaults to the demo gallery of run-demo.sh (built from the demo footage if it does
 # not exist yet); OUT defaults to descry-screenshot.png. BUILD_DIR (default build) names the
