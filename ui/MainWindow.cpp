@@ -103,6 +103,9 @@ void MainWindow::createWidgets()
     m_resultsHeader = new QLabel(this);
     m_resultsHeader->setObjectName(QStringLiteral("resultsHeader"));
     m_resultsHeader->setTextFormat(Qt::PlainText);
+    // A long query or filter summary must not widen the window: the header gives way (its full
+    // text is the tool tip).
+    m_resultsHeader->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_hiddenLabel = new QLabel(this);
     m_hiddenLabel->setObjectName(QStringLiteral("hiddenBelowCutoff"));
     m_hiddenLabel->setTextFormat(Qt::RichText);
@@ -503,10 +506,12 @@ void MainWindow::showResults(const SearchResponse &response)
     m_similarAction->setEnabled(count > 0);
     // Hidden is not gone: say how many and offer them.
     m_hiddenLabel->setVisible(response.hiddenBelowCutoff > 0);
-    if (response.hiddenBelowCutoff > 0)
-        m_hiddenLabel->setText(tr("%1 more below the cut-off (confidence %2) — <a href=\"all\">show all</a>")
-                                   .arg(response.hiddenBelowCutoff)
-                                   .arg(double(response.cutoff), 0, 'f', 2));
+    if (response.hiddenBelowCutoff > 0) {
+        m_hiddenLabel->setText(tr("%1 more below the cut-off — <a href=\"all\">show all</a>").arg(response.hiddenBelowCutoff));
+        m_hiddenLabel->setToolTip(tr("Results whose calibrated confidence is below %1 are hidden; show all of them "
+                                     "(Ctrl+Shift+A), or set the minimum confidence in the filter bar")
+                                      .arg(double(response.cutoff), 0, 'f', 2));
+    }
     m_emptyActionClearsFilters = false;
     const QString filters = m_filterBar->summary();
     if (count == 0 && response.galleryTracklets == 0) {
@@ -547,6 +552,7 @@ void MainWindow::showResults(const SearchResponse &response)
         if (!filters.isEmpty())
             header += tr(" · %1").arg(filters);
         m_resultsHeader->setText(header);
+        m_resultsHeader->setToolTip(header);
         m_centralStack->setCurrentIndex(ResultsPage);
     }
     if (m_selectFirstResult && count > 0) {
