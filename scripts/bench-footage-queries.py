@@ -3,7 +3,7 @@
 
 usage: scripts/bench-footage-queries.py QUERIES.json GALLERY.sqlite [descry-cli search options...]
 
-Runs `descry-cli search --json --top 1000` for every query and reports R@1, R@5 and mAP, where a
+Runs `descry-cli search --json --top 1000 --all` (nothing hidden below the cut-off) for every query and reports R@1, R@5 and mAP, where a
 result is relevant when its tracklet's start/end times match one of the query's (to 0.05 s).
 """
 import json
@@ -19,7 +19,7 @@ def main():
     r1 = r5 = ap_sum = 0.0
     rows = []
     for q in queries["queries"]:
-        out = subprocess.run([cli, "search", q["text"], "--json", "--top", "1000", "--gallery", gallery] + extra,
+        out = subprocess.run([cli, "search", q["text"], "--json", "--top", "1000", "--all", "--gallery", gallery] + extra,
                              capture_output=True, text=True, check=True).stdout
         results = json.loads(out)["results"]
         relevant = q["relevant"]

@@ -29,7 +29,7 @@ def main():
     cli = os.environ.get("DESCRY_CLI", os.path.join(os.path.dirname(__file__), "..", "build", "bin", "descry-cli"))
     stored = 0
     for q in queries["queries"]:
-        out = subprocess.run([cli, "search", q["text"], "--json", "--top", "1000", "--gallery", gallery],
+        out = subprocess.run([cli, "search", q["text"], "--json", "--top", "1000", "--all", "--gallery", gallery],
                              capture_output=True, text=True, check=True).stdout
         results = json.loads(out)["results"]
         for start, end in q["relevant"]:
