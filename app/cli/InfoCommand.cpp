@@ -1,7 +1,6 @@
 #include "Cli.h"
 #include "CliSupport.h"
 #include "Gallery.h"
-#include "GallerySchema.h"
 #include "TextPersonModel.h"
 #include "TrackletEmbedder.h"
 
@@ -28,7 +27,7 @@ int runInfo(const QStringList &args)
     QJsonObject build { { QStringLiteral("version"), QStringLiteral(DESCRY_VERSION) },
         { QStringLiteral("qt"), QString::fromLatin1(qVersion()) },
         { QStringLiteral("opencv"), QStringLiteral(CV_VERSION) },
-        { QStringLiteral("schema"), GallerySchema::latestVersion() },
+        { QStringLiteral("schema"), Gallery::latestSchemaVersion() },
         { QStringLiteral("cpu_threads"), QThread::idealThreadCount() },
         { QStringLiteral("detectors"),
             QJsonArray {
@@ -85,7 +84,7 @@ int runInfo(const QStringList &args)
     printOut(QStringLiteral("Descry %1 (Qt %2, OpenCV %3, gallery schema %4, %5 CPU threads)")
                  .arg(build[QStringLiteral("version")].toString(), build[QStringLiteral("qt")].toString(),
                      build[QStringLiteral("opencv")].toString())
-                 .arg(GallerySchema::latestVersion())
+                 .arg(Gallery::latestSchemaVersion())
                  .arg(QThread::idealThreadCount()));
     printOut(QStringLiteral("model: %1").arg(model ? QStringLiteral("%1 on %2 (%3)").arg(model->id(), model->device(), modelInfo[QStringLiteral("path")].toString())
                                                 : modelInfo.contains(QStringLiteral("error")) ? modelInfo[QStringLiteral("error")].toString()

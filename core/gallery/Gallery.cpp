@@ -1,0 +1,852 @@
+#include "Gallery.h"
+
+#include "GallerySchema.h"
+
+#include <QAtomicInteger>
+#include <QDir>
+#include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QVariant>
+
+#include <cstring>
+
+namespace descry {
+
+namespace {
+
+QString newConnectionName()
+{
+    static QAtomicInteger<quint64> counter;
+    return QStringLiteral("descry-gallery-%1").arg(counter.fetchAndAddRelaxed(1));
+}
+
+QString isoNow()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+QDateTime fromIso(const QVariant &value)
+{
+    return value.isNull() ? QDateTime() : QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
+}
+
+QByteArray floatsToBlob(const std::vector<float> &values)
+{
+    return QByteArray(
+        reinterpret_cast<const char *>(values.data()), qsizetype(values.size() * sizeof(float)));
+}
+
+std::vector<float> blobToFloats(const QByteArray &blob)
+{
+    std::vector<float> values(size_t(blob.size()) / sizeof(float));
+    std::memcpy(values.data(), blob.constData(), values.size() * sizeof(float));
+    return values;
+}
+
+const QString kSourceColumns = QStringLiteral(
+    "id, path, content_hash, size_bytes, fps, frame_count, duration, width, height, camera_label, status,"
+    " processed_frames, pipeline_key, error, added_at, finished_at");
+
+SourceRecord sourceFromQuery(const QSqlQuery &q)
+{
+    SourceRecord s;
+    s.id = q.value(0).toLongLong();
+    s.path = q.value(1).toString();
+    s.contentHash = q.value(2).toString();
+    s.sizeBytes = q.value(3).toLongLong();
+    s.fps = q.value(4).toDouble();
+    s.frameCount = q.value(5).toLongLong();
+    s.duration = q.value(6).toDouble();
+    s.width = q.value(7).toInt();
+    s.height = q.value(8).toInt();
+    s.cameraLabel = q.value(9).toString();
+    s.status = sourceStatusFromKey(q.value(10).toString());
+    s.processedFrames = q.value(11).toLongLong();
+    s.pipelineKey = q.value(12).toString();
+    s.error = q.value(13).toString();
+    s.addedAt = fromIso(q.value(14));
+    s.finishedAt = fromIso(q.value(15));
+    return s;
+}
+
+const QString kTrackletSelect = QStringLiteral(
+    "SELECT t.id, t.source_id, t.local_id, t.start_frame, t.end_frame, t.start_time, t.end_time,"
+    " t.detection_count, (SELECT c.id FROM crops c WHERE c.tracklet_id = t.id ORDER BY c.rank LIMIT 1),"
+    " s.path, s.camera_label FROM tracklets t JOIN sources s ON s.id = t.source_id");
+
+TrackletRecord trackletFromQuery(const QSqlQuery &q)
+{
+    TrackletRecord t;
+    t.id = q.value(0).toLongLong();
+    t.sourceId = q.value(1).toLongLong();
+    t.localId = q.value(2).toInt();
+    t.startFrame = q.value(3).toLongLong();
+    t.endFrame = q.value(4).toLongLong();
+    t.startTime = q.value(5).toDouble();
+    t.endTime = q.value(6).toDouble();
+    t.detectionCount = q.value(7).toInt();
+    t.bestCropId = q.value(8).toLongLong();
+    t.sourcePath = q.value(9).toString();
+    t.cameraLabel = q.value(10).toString();
+    return t;
+}
+
+const QString kReviewSelect = QStringLiteral(
+    "SELECT id, tracklet_id, query_text, verdict, label, note, author, created_at FROM reviews");
+
+// The latest decision of every (query, tracklet) pair, optionally of one query.
+const QString kLatestReviewIds
+    = QStringLiteral("SELECT max(id) FROM reviews %1 GROUP BY query_text, tracklet_id");
+
+// A null QString binds as SQL NULL; optional text columns are NOT NULL DEFAULT ''.
+QString textOrEmpty(const QString &text)
+{
+    return text.isNull() ? QStringLiteral("") : text;
+}
+
+ReviewRecord reviewFromQuery(const QSqlQuery &q)
+{
+    ReviewRecord r;
+    r.id = q.value(0).toLongLong();
+    r.trackletId = q.value(1).toLongLong();
+    r.queryText = q.value(2).toString();
+    // The table's CHECK admits only the three keys.
+    r.verdict = reviewVerdictFromKey(q.value(3).toString()).value_or(ReviewVerdict::Skipped);
+    r.label = q.value(4).toString();
+    r.note = q.value(5).toString();
+    r.author = q.value(6).toString();
+    r.createdAt = fromIso(q.value(7));
+    return r;
+}
+
+} // namespace
+
+struct Gallery::Impl {
+    QString connectionName;
+    QString path;
+    QString lastError;
+
+    QSqlDatabase db() const { return QSqlDatabase::database(connectionName, false); }
+
+    // Prepares and runs `sql` with positional values; on failure records the reason.
+    bool run(QSqlQuery &query, const QString &sql, const QVariantList &values = {})
+    {
+        if (!query.prepare(sql)) {
+            lastError = QStringLiteral("%1 (preparing: %2)").arg(query.lastError().text(), sql.left(80));
+            return false;
+        }
+        for (const QVariant &v : values)
+            query.addBindValue(v);
+        if (!query.exec()) {
+            lastError = QStringLiteral("%1 (running: %2)").arg(query.lastError().text(), sql.left(80));
+            return false;
+        }
+        return true;
+    }
+
+    bool run(const QString &sql, const QVariantList &values = {})
+    {
+        QSqlQuery query(db());
+        return run(query, sql, values);
+    }
+
+    bool insertTracklet(int64_t sourceId, const TrackletWithAttributes &item);
+    bool insertEmbeddings(const std::vector<EmbeddingRecord> &records, int64_t trackletId = 0);
+};
+
+Gallery::Gallery()
+    : d(std::make_unique<Impl>())
+{ }
+
+Gallery::~Gallery()
+{
+    close();
+}
+
+QString Gallery::defaultPath()
+{
+    QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (dir.isEmpty())
+        dir = QDir::home().filePath(QStringLiteral(".local/share/Descry"));
+    return QDir(dir).filePath(QStringLiteral("gallery.sqlite"));
+}
+
+bool Gallery::open(const QString &path)
+{
+    close();
+    const QFileInfo info(path);
+    if (!QDir().mkpath(info.absolutePath())) {
+        d->lastError
+            = QStringLiteral("cannot create the folder for the gallery: %1").arg(info.absolutePath());
+        return false;
+    }
+    d->connectionName = newConnectionName();
+    d->path = info.absoluteFilePath();
+    // The connection handle must be gone before close() removes the connection.
+    const bool ok = [this] {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->connectionName);
+        db.setDatabaseName(d->path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
+        if (!db.open()) {
+            d->lastError
+                = QStringLiteral("cannot open the gallery %1: %2").arg(d->path, db.lastError().text());
+            return false;
+        }
+        // WAL: readers (search, thumbnails) never block the ingest writer. NORMAL sync is safe
+        // with WAL (a power cut may lose the last commit, never corrupt).
+        const bool pragmas = d->run(QStringLiteral("PRAGMA journal_mode=WAL"))
+            && d->run(QStringLiteral("PRAGMA synchronous=NORMAL"))
+            && d->run(QStringLiteral("PRAGMA foreign_keys=ON"));
+        if (!pragmas) {
+            d->lastError
+                = QStringLiteral("%1 is not a Descry gallery or is damaged (%2)").arg(d->path, d->lastError);
+            return false;
+        }
+        QString error;
+        if (!GallerySchema::migrate(db, &error)) {
+            d->lastError = QStringLiteral("%1: %2").arg(d->path, error);
+            return false;
+        }
+        return true;
+    }();
+    if (!ok)
+        close();
+    return ok;
+}
+
+void Gallery::close()
+{
+    if (d->connectionName.isEmpty())
+        return;
+    {
+        QSqlDatabase db = QSqlDatabase::database(d->connectionName, false);
+        if (db.isOpen())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(d->connectionName);
+    d->connectionName.clear();
+}
+
+bool Gallery::isOpen() const
+{
+    return !d->connectionName.isEmpty() && d->db().isOpen();
+}
+
+QString Gallery::path() const
+{
+    return d->path;
+}
+
+QString Gallery::lastError() const
+{
+    return d->lastError;
+}
+
+int Gallery::schemaVersion() const
+{
+    QSqlDatabase db = d->db();
+    return GallerySchema::currentVersion(db);
+}
+
+int Gallery::latestSchemaVersion()
+{
+    return GallerySchema::latestVersion();
+}
+
+int Gallery::storedSchemaVersion(const QString &path, QString *error)
+{
+    static QAtomicInteger<quint64> counter;
+    const QString name = QStringLiteral("descry-gallery-peek-%1").arg(counter.fetchAndAddRelaxed(1));
+    int version = -1;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=30000"));
+        if (db.open())
+            version = GallerySchema::currentVersion(db);
+        if (version < 0 && error)
+            *error = db.lastError().text();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return version;
+}
+
+// ---------------------------------------------------------------- sources
+
+std::optional<SourceRecord> Gallery::sourceByHash(const QString &contentHash)
+{
+    QSqlQuery q(d->db());
+    if (!d->run(q, QStringLiteral("SELECT %1 FROM sources WHERE content_hash = ?").arg(kSourceColumns),
+            { contentHash })
+        || !q.next())
+        return std::nullopt;
+    return sourceFromQuery(q);
+}
+
+std::optional<SourceRecord> Gallery::source(int64_t id)
+{
+    QSqlQuery q(d->db());
+    if (!d->run(q, QStringLiteral("SELECT %1 FROM sources WHERE id = ?").arg(kSourceColumns), { qint64(id) })
+        || !q.next())
+        return std::nullopt;
+    return sourceFromQuery(q);
+}
+
+std::vector<SourceRecord> Gallery::sources()
+{
+    std::vector<SourceRecord> out;
+    QSqlQuery q(d->db());
+    if (d->run(q, QStringLiteral("SELECT %1 FROM sources ORDER BY id").arg(kSourceColumns)))
+        while (q.next())
+            out.push_back(sourceFromQuery(q));
+    return out;
+}
+
+bool Gallery::addSource(SourceRecord *s)
+{
+    QSqlQuery q(d->db());
+    s->addedAt = QDateTime::currentDateTimeUtc();
+    const bool ok = d->run(q,
+        QStringLiteral("INSERT INTO sources (path, content_hash, size_bytes, fps, frame_count, duration,"
+                       " width, height, camera_label, status, pipeline_key, added_at)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        { s->path, s->contentHash, qint64(s->sizeBytes), s->fps, qint64(s->frameCount), s->duration, s->width,
+            s->height, s->cameraLabel, sourceStatusKey(s->status), s->pipelineKey,
+            s->addedAt.toString(Qt::ISODateWithMs) });
+    if (ok)
+        s->id = q.lastInsertId().toLongLong();
+    return ok;
+}
+
+bool Gallery::resetSource(int64_t sourceId, const QString &pipelineKey)
+{
+    QSqlDatabase db = d->db();
+    if (!db.transaction()) {
+        d->lastError = db.lastError().text();
+        return false;
+    }
+    const bool ok = d->run(QStringLiteral("DELETE FROM tracklets WHERE source_id = ?"), { qint64(sourceId) })
+        && d->run(QStringLiteral(
+                      "UPDATE sources SET status = 'ingesting', processed_frames = 0, checkpoint_frame = 0,"
+                      " tracker_state = NULL, pipeline_key = ?, error = '', finished_at = NULL WHERE id = ?"),
+            { pipelineKey, qint64(sourceId) });
+    if (!ok || !db.commit()) {
+        db.rollback();
+        return false;
+    }
+    return true;
+}
+
+bool Gallery::updateSourcePath(int64_t sourceId, const QString &path)
+{
+    return d->run(QStringLiteral("UPDATE sources SET path = ? WHERE id = ?"), { path, qint64(sourceId) });
+}
+
+std::optional<IngestCheckpoint> Gallery::checkpoint(int64_t sourceId)
+{
+    QSqlQuery q(d->db());
+    if (!d->run(q,
+            QStringLiteral(
+                "SELECT checkpoint_frame, processed_frames, tracker_state FROM sources WHERE id = ?"),
+            { qint64(sourceId) })
+        || !q.next())
+        return std::nullopt;
+    IngestCheckpoint c;
+    c.nextFrame = q.value(0).toLongLong();
+    c.processedFrames = q.value(1).toLongLong();
+    c.trackerState = q.value(2).toByteArray();
+    return c;
+}
+
+bool Gallery::Impl::insertTracklet(int64_t sourceId, const TrackletWithAttributes &item)
+{
+    const Tracklet &t = item.tracklet;
+    QSqlQuery q(db());
+    if (!run(q,
+            QStringLiteral(
+                "INSERT INTO tracklets (source_id, local_id, start_frame, end_frame, start_time, end_time,"
+                " detection_count) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+            { qint64(sourceId), t.localId, qint64(t.startFrame()), qint64(t.endFrame()), t.startTime(),
+                t.endTime(), int(t.detections.size()) }))
+        return false;
+    const qint64 trackletId = q.lastInsertId().toLongLong();
+
+    QSqlQuery det(db());
+    if (!det.prepare(QStringLiteral("INSERT INTO detections (tracklet_id, frame, time, x, y, w, h, score) "
+                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"))) {
+        lastError = det.lastError().text();
+        return false;
+    }
+    for (const Detection &x : t.detections) {
+        for (const QVariant &v :
+            QVariantList { trackletId, qint64(x.frame), x.time, x.box.x, x.box.y, x.box.w, x.box.h, x.score })
+            det.addBindValue(v);
+        if (!det.exec()) {
+            lastError = det.lastError().text();
+            return false;
+        }
+    }
+    for (size_t rank = 0; rank < t.crops.size(); ++rank) {
+        const Crop &c = t.crops[rank];
+        if (!run(QStringLiteral(
+                     "INSERT INTO crops (tracklet_id, rank, frame, x, y, w, h, quality, image, mask)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                { trackletId, int(rank), qint64(c.frame), c.box.x, c.box.y, c.box.w, c.box.h, c.quality,
+                    c.jpeg,
+                    c.maskPng.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(c.maskPng) }))
+            return false;
+    }
+    for (const AttributeValue &a : item.attributes) {
+        if (!run(QStringLiteral("INSERT OR REPLACE INTO attributes (tracklet_id, region, name, value) VALUES "
+                                "(?, ?, ?, ?)"),
+                { trackletId, regionKey(a.region), a.name, a.value }))
+            return false;
+    }
+    return insertEmbeddings(item.embeddings, trackletId);
+}
+
+// Inserts with one prepared statement; `trackletId` > 0 overrides the records' ids (a tracklet
+// being inserted learns its id only now). The caller owns the transaction.
+bool Gallery::Impl::insertEmbeddings(const std::vector<EmbeddingRecord> &records, int64_t trackletId)
+{
+    if (records.empty())
+        return true;
+    QSqlQuery q(db());
+    const QString sql = QStringLiteral("INSERT OR REPLACE INTO embeddings (model_id, kind, tracklet_id, dim, "
+                                       "vector) VALUES (?, ?, ?, ?, ?)");
+    if (!q.prepare(sql)) {
+        lastError = QStringLiteral("%1 (preparing: %2)").arg(q.lastError().text(), sql.left(80));
+        return false;
+    }
+    for (const EmbeddingRecord &r : records) {
+        if (r.modelId.isEmpty() || r.kind.isEmpty() || r.vector.empty()) {
+            lastError = QStringLiteral("an embedding without model id, kind or values cannot be stored "
+                                       "(tracklet %1); this is a bug in the caller")
+                            .arg(trackletId > 0 ? trackletId : r.trackletId);
+            return false;
+        }
+        q.addBindValue(r.modelId);
+        q.addBindValue(r.kind);
+        q.addBindValue(qint64(trackletId > 0 ? trackletId : r.trackletId));
+        q.addBindValue(int(r.vector.size()));
+        q.addBindValue(floatsToBlob(r.vector));
+        if (!q.exec()) {
+            lastError = QStringLiteral("%1 (storing the %2 embedding of tracklet %3)")
+                            .arg(q.lastError().text(), r.kind)
+                            .arg(trackletId > 0 ? trackletId : r.trackletId);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool Gallery::commitProgress(int64_t sourceId, const IngestCheckpoint &checkpoint,
+    const std::vector<TrackletWithAttributes> &finished, bool done)
+{
+    QSqlDatabase db = d->db();
+    if (!db.transaction()) {
+        d->lastError = db.lastError().text();
+        return false;
+    }
+    bool ok = true;
+    for (const auto &item : finished)
+        ok = ok && d->insertTracklet(sourceId, item);
+    if (done) {
+        ok = ok
+            && d->run(QStringLiteral(
+                          "UPDATE sources SET status = 'done', processed_frames = ?, checkpoint_frame = ?,"
+                          " tracker_state = NULL, finished_at = ? WHERE id = ?"),
+                { qint64(checkpoint.processedFrames), qint64(checkpoint.nextFrame), isoNow(),
+                    qint64(sourceId) });
+    } else {
+        ok = ok
+            && d->run(QStringLiteral(
+                          "UPDATE sources SET processed_frames = ?, checkpoint_frame = ?, tracker_state = ?"
+                          " WHERE id = ?"),
+                { qint64(checkpoint.processedFrames), qint64(checkpoint.nextFrame), checkpoint.trackerState,
+                    qint64(sourceId) });
+    }
+    if (!ok || !db.commit()) {
+        const QString reason = d->lastError.isEmpty() ? db.lastError().text() : d->lastError;
+        db.rollback();
+        d->lastError = reason;
+        return false;
+    }
+    return true;
+}
+
+bool Gallery::markSourceFailed(int64_t sourceId, const QString &reason)
+{
+    return d->run(
+        QStringLiteral("UPDATE sources SET status = 'failed', error = ?, finished_at = ? WHERE id = ?"),
+        { reason, isoNow(), qint64(sourceId) });
+}
+
+// ---------------------------------------------------------------- tracklets
+
+int64_t Gallery::trackletCount(int64_t sourceId)
+{
+    QSqlQuery q(d->db());
+    const bool ok = sourceId > 0
+        ? d->run(
+            q, QStringLiteral("SELECT count(*) FROM tracklets WHERE source_id = ?"), { qint64(sourceId) })
+        : d->run(q, QStringLiteral("SELECT count(*) FROM tracklets"));
+    return ok && q.next() ? q.value(0).toLongLong() : 0;
+}
+
+int64_t Gallery::generation()
+{
+    // Triggers bump the counter on every tracklet and embedding write (GallerySchema step 2).
+    QSqlQuery q(d->db());
+    if (!d->run(q, QStringLiteral("SELECT value FROM counters WHERE name = 'generation'")) || !q.next())
+        return -1;
+    return q.value(0).toLongLong();
+}
+
+std::vector<TrackletRecord> Gallery::tracklets(int64_t sourceId)
+{
+    std::vector<TrackletRecord> out;
+    QSqlQuery q(d->db());
+    q.setForwardOnly(true);
+    const bool ok = sourceId > 0
+        ? d->run(
+            q, kTrackletSelect + QStringLiteral(" WHERE t.source_id = ? ORDER BY t.id"), { qint64(sourceId) })
+        : d->run(q, kTrackletSelect + QStringLiteral(" ORDER BY t.id"));
+    if (ok)
+        while (q.next())
+            out.push_back(trackletFromQuery(q));
+    return out;
+}
+
+std::optional<TrackletRecord> Gallery::tracklet(int64_t id)
+{
+    QSqlQuery q(d->db());
+    if (!d->run(q, kTrackletSelect + QStringLiteral(" WHERE t.id = ?"), { qint64(id) }) || !q.next())
+        return std::nullopt;
+    return trackletFromQuery(q);
+}
+
+std::vector<DetectionRecord> Gallery::detections(int64_t trackletId)
+{
+    std::vector<DetectionRecord> out;
+    QSqlQuery q(d->db());
+    q.setForwardOnly(true);
+    if (d->run(q,
+            QStringLiteral(
+                "SELECT frame, time, x, y, w, h, score FROM detections WHERE tracklet_id = ? ORDER BY frame"),
+            { qint64(trackletId) }))
+        while (q.next())
+            out.push_back({ q.value(0).toLongLong(), q.value(1).toDouble(),
+                Box {
+                    q.value(2).toFloat(), q.value(3).toFloat(), q.value(4).toFloat(), q.value(5).toFloat() },
+                q.value(6).toFloat() });
+    return out;
+}
+
+std::vector<CropRecord> Gallery::crops(int64_t trackletId)
+{
+    std::vector<CropRecord> out;
+    QSqlQuery q(d->db());
+    if (d->run(q,
+            QStringLiteral(
+                "SELECT id, frame, x, y, w, h, quality FROM crops WHERE tracklet_id = ? ORDER BY rank"),
+            { qint64(trackletId) }))
+        while (q.next())
+            out.push_back({ q.value(0).toLongLong(), trackletId, q.value(1).toLongLong(),
+                Box {
+                    q.value(2).toFloat(), q.value(3).toFloat(), q.value(4).toFloat(), q.value(5).toFloat() },
+                q.value(6).toFloat() });
+    return out;
+}
+
+QByteArray Gallery::cropImage(int64_t cropId)
+{
+    QSqlQuery q(d->db());
+    return d->run(q, QStringLiteral("SELECT image FROM crops WHERE id = ?"), { qint64(cropId) }) && q.next()
+        ? q.value(0).toByteArray()
+        : QByteArray();
+}
+
+std::vector<TrackletAttributes> Gallery::allAttributes()
+{
+    std::vector<TrackletAttributes> out;
+    QSqlQuery q(d->db());
+    q.setForwardOnly(true);
+    if (!d->run(q,
+            QStringLiteral("SELECT t.id, a.region, a.name, a.value FROM tracklets t"
+                           " LEFT JOIN attributes a ON a.tracklet_id = t.id ORDER BY t.id")))
+        return out;
+    while (q.next()) {
+        const int64_t id = q.value(0).toLongLong();
+        if (out.empty() || out.back().trackletId != id)
+            out.push_back({ id, {} });
+        if (q.value(1).isNull())
+            continue;
+        AttributeValue a;
+        regionFromKey(q.value(1).toString(), &a.region);
+        a.name = q.value(2).toString();
+        a.value = q.value(3).toFloat();
+        out.back().attributes.push_back(a);
+    }
+    return out;
+}
+
+AttributeSet Gallery::attributes(int64_t trackletId)
+{
+    AttributeSet out;
+    QSqlQuery q(d->db());
+    if (d->run(q,
+            QStringLiteral(
+                "SELECT region, name, value FROM attributes WHERE tracklet_id = ? ORDER BY region, name"),
+            { qint64(trackletId) }))
+        while (q.next()) {
+            AttributeValue a;
+            regionFromKey(q.value(0).toString(), &a.region);
+            a.name = q.value(1).toString();
+            a.value = q.value(2).toFloat();
+            out.push_back(a);
+        }
+    return out;
+}
+
+// ---------------------------------------------------------------- history, embeddings
+
+bool Gallery::addQuery(const QString &text, int resultCount, double elapsedMs)
+{
+    return d->run(
+        QStringLiteral(
+            "INSERT INTO query_history (text, result_count, elapsed_ms, created_at) VALUES (?, ?, ?, ?)"),
+        { text, resultCount, elapsedMs, isoNow() });
+}
+
+std::vector<QueryRecord> Gallery::recentQueries(int limit)
+{
+    std::vector<QueryRecord> out;
+    QSqlQuery q(d->db());
+    if (d->run(q,
+            QStringLiteral("SELECT id, text, result_count, elapsed_ms, created_at FROM query_history ORDER "
+                           "BY id DESC LIMIT ?"),
+            { limit }))
+        while (q.next())
+            out.push_back({ q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toInt(),
+                q.value(3).toDouble(), fromIso(q.value(4)) });
+    return out;
+}
+
+// ---------------------------------------------------------------- reviews
+
+bool Gallery::addReview(ReviewRecord *record)
+{
+    record->queryText = record->queryText.simplified();
+    if (record->queryText.isEmpty()) {
+        d->lastError = QStringLiteral("a review needs the query text it answers");
+        return false;
+    }
+    if (!record->createdAt.isValid())
+        record->createdAt = QDateTime::currentDateTimeUtc();
+    QSqlQuery q(d->db());
+    if (!d->run(q,
+            QStringLiteral("INSERT INTO reviews (tracklet_id, query_text, verdict, label, note, author,"
+                           " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+            { qint64(record->trackletId), record->queryText, reviewVerdictKey(record->verdict),
+                textOrEmpty(record->label), textOrEmpty(record->note), textOrEmpty(record->author),
+                record->createdAt.toUTC().toString(Qt::ISODateWithMs) })) {
+        if (!tracklet(record->trackletId))
+            d->lastError = QStringLiteral("tracklet %1 is not in the gallery (it may have been removed "
+                                          "by a new ingest of its source)")
+                               .arg(record->trackletId);
+        return false;
+    }
+    record->id = q.lastInsertId().toLongLong();
+    return true;
+}
+
+bool Gallery::removeReview(int64_t reviewId)
+{
+    QSqlQuery q(d->db());
+    if (!d->run(q, QStringLiteral("DELETE FROM reviews WHERE id = ?"), { qint64(reviewId) }))
+        return false;
+    if (q.numRowsAffected() < 1) {
+        d->lastError = QStringLiteral("review %1 is not in the gallery (its tracklet may have been removed)")
+                           .arg(reviewId);
+        return false;
+    }
+    return true;
+}
+
+std::vector<ReviewRecord> Gallery::reviews(const QString &queryText)
+{
+    std::vector<ReviewRecord> out;
+    QSqlQuery q(d->db());
+    const QString text = queryText.simplified();
+    const bool ok = text.isEmpty()
+        ? d->run(q,
+            kReviewSelect
+                + QStringLiteral(" WHERE id IN (%1) ORDER BY id").arg(kLatestReviewIds.arg(QString())))
+        : d->run(q,
+            kReviewSelect
+                + QStringLiteral(" WHERE id IN (%1) ORDER BY id")
+                      .arg(kLatestReviewIds.arg(QStringLiteral("WHERE query_text = ?"))),
+            { text });
+    if (ok)
+        while (q.next())
+            out.push_back(reviewFromQuery(q));
+    return out;
+}
+
+std::vector<ReviewRecord> Gallery::reviewsOfTracklet(int64_t trackletId)
+{
+    std::vector<ReviewRecord> out;
+    QSqlQuery q(d->db());
+    if (d->run(
+            q, kReviewSelect + QStringLiteral(" WHERE tracklet_id = ? ORDER BY id"), { qint64(trackletId) }))
+        while (q.next())
+            out.push_back(reviewFromQuery(q));
+    return out;
+}
+
+std::vector<ReviewRecord> Gallery::confirmedReviews()
+{
+    std::vector<ReviewRecord> out;
+    QSqlQuery q(d->db());
+    if (d->run(q,
+            kReviewSelect
+                + QStringLiteral(" WHERE id IN (%1) AND verdict = 'confirmed' ORDER BY tracklet_id, id")
+                      .arg(kLatestReviewIds.arg(QString()))))
+        while (q.next())
+            out.push_back(reviewFromQuery(q));
+    return out;
+}
+
+bool Gallery::putEmbedding(
+    int64_t trackletId, const QString &modelId, const QString &kind, const std::vector<float> &vector)
+{
+    return putEmbeddings({ { trackletId, modelId, kind, vector } });
+}
+
+bool Gallery::putEmbeddings(const std::vector<EmbeddingRecord> &records)
+{
+    d->lastError.clear();
+    QSqlDatabase db = d->db();
+    if (!db.transaction()) {
+        d->lastError = db.lastError().text();
+        return false;
+    }
+    if (!d->insertEmbeddings(records) || !db.commit()) {
+        const QString reason = d->lastError.isEmpty() ? db.lastError().text() : d->lastError;
+        db.rollback();
+        d->lastError = reason;
+        return false;
+    }
+    return true;
+}
+
+std::vector<float> Gallery::embedding(int64_t trackletId, const QString &modelId, const QString &kind)
+{
+    QSqlQuery q(d->db());
+    if (!d->run(q,
+            QStringLiteral(
+                "SELECT vector FROM embeddings WHERE model_id = ? AND kind = ? AND tracklet_id = ?"),
+            { modelId, kind, qint64(trackletId) })
+        || !q.next())
+        return {};
+    return blobToFloats(q.value(0).toByteArray());
+}
+
+std::vector<std::vector<float>> Gallery::embeddings(
+    const std::vector<int64_t> &ids, const QString &modelId, const QString &kind)
+{
+    std::vector<std::vector<float>> out(ids.size());
+    QSqlQuery q(d->db());
+    const QString sql
+        = QStringLiteral("SELECT vector FROM embeddings WHERE model_id = ? AND kind = ? AND tracklet_id = ?");
+    if (!q.prepare(sql)) {
+        d->lastError = QStringLiteral("%1 (preparing: %2)").arg(q.lastError().text(), sql.left(80));
+        return out;
+    }
+    for (size_t i = 0; i < ids.size(); ++i) {
+        q.addBindValue(modelId);
+        q.addBindValue(kind);
+        q.addBindValue(qint64(ids[i]));
+        if (q.exec() && q.next())
+            out[i] = blobToFloats(q.value(0).toByteArray());
+        q.finish();
+    }
+    return out;
+}
+
+bool Gallery::loadEmbeddings(const QString &modelId, const QString &kind, std::vector<int64_t> *ids,
+    std::vector<float> *matrix, int *dim)
+{
+    ids->clear();
+    matrix->clear();
+    *dim = 0;
+    // The tracklet count bounds the rows (one per tracklet): reserve once instead of regrowing
+    // a matrix of tens of megabytes.
+    const int64_t bound = trackletCount();
+    QSqlQuery q(d->db());
+    q.setForwardOnly(true);
+    if (!d->run(q,
+            QStringLiteral("SELECT tracklet_id, dim, vector FROM embeddings WHERE model_id = ? AND kind = ?"
+                           " ORDER BY tracklet_id"),
+            { modelId, kind }))
+        return false;
+    ids->reserve(size_t(bound));
+    while (q.next()) {
+        const int rowDim = q.value(1).toInt();
+        const QByteArray blob = q.value(2).toByteArray();
+        if (*dim == 0) {
+            *dim = rowDim;
+            matrix->reserve(size_t(bound) * size_t(rowDim));
+        }
+        if (rowDim != *dim || blob.size() != qsizetype(rowDim * sizeof(float))) {
+            d->lastError
+                = QStringLiteral("the %1 embeddings of %2 disagree on their size (%3 and %4 values at "
+                                 "tracklet %5); run 'descry-cli reindex' with that model")
+                      .arg(kind, modelId)
+                      .arg(*dim)
+                      .arg(blob.size() / qsizetype(sizeof(float)))
+                      .arg(q.value(0).toLongLong());
+            ids->clear();
+            matrix->clear();
+            *dim = 0;
+            return false;
+        }
+        ids->push_back(q.value(0).toLongLong());
+        const auto *values = reinterpret_cast<const float *>(blob.constData());
+        matrix->insert(matrix->end(), values, values + rowDim);
+    }
+    return true;
+}
+
+std::vector<int64_t> Gallery::trackletsWithoutEmbedding(
+    const QString &modelId, const QString &kind, int limit, int64_t afterId)
+{
+    std::vector<int64_t> out;
+    QSqlQuery q(d->db());
+    q.setForwardOnly(true);
+    if (d->run(q,
+            QStringLiteral(
+                "SELECT t.id FROM tracklets t WHERE t.id > ? AND NOT EXISTS (SELECT 1 FROM embeddings e"
+                " WHERE e.model_id = ? AND e.kind = ? AND e.tracklet_id = t.id) ORDER BY t.id LIMIT ?"),
+            { qint64(afterId), modelId, kind, limit }))
+        while (q.next())
+            out.push_back(q.value(0).toLongLong());
+    return out;
+}
+
+int64_t Gallery::embeddingCount(const QString &modelId, const QString &kind)
+{
+    QSqlQuery q(d->db());
+    return d->run(q, QStringLiteral("SELECT count(*) FROM embeddings WHERE model_id = ? AND kind = ?"),
+               { modelId, kind })
+            && q.next()
+        ? q.value(0).toLongLong()
+        : 0;
+}
+
+} // namespace descry

@@ -1,0 +1,130 @@
+#pragma once
+
+#include "Attributes.h"
+#include "GalleryRecords.h"
+#include "Tracklet.h"
+
+#include <QString>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace descry {
+
+// A tracklet ready to be stored, with the attributes measured on it and, when a model ran, its
+// embeddings. The tracklet gets its id only when commitProgress() inserts it, so the
+// embeddings' trackletId is ignored there and set to that id.
+struct TrackletWithAttributes {
+    Tracklet tracklet;
+    AttributeSet attributes;
+    // "= {}" lets { tracklet, attributes } initialise the rest without -Wmissing-field-initializers.
+    std::vector<EmbeddingRecord> embeddings = {};
+};
+
+// The SQLite gallery of ingested footage. One Gallery object is one connection and belongs to
+// the thread that opened it: every worker opens its own (WAL lets readers and one writer work
+// at once). All SQL is parameterised and lives in this class, so the storage can move to
+// another engine (Qt's QPSQL) without touching callers. Methods return false / empty on
+// failure and leave the reason in lastError().
+class Gallery {
+public:
+    Gallery();
+    ~Gallery();
+    Gallery(const Gallery &) = delete;
+    Gallery &operator=(const Gallery &) = delete;
+
+    // Opens (creating folders and file as needed) and migrates the schema.
+    bool open(const QString &path);
+    void close();
+    bool isOpen() const;
+    QString path() const;
+    QString lastError() const;
+    int schemaVersion() const;
+    // The schema this build writes (GallerySchema's latest migration).
+    static int latestSchemaVersion();
+    // The schema version stored in the gallery at `path`, read on a read-only connection of its
+    // own without migrating anything (open() would upgrade an older gallery); -1 with the
+    // reason in `error` when the file cannot be read as SQLite.
+    static int storedSchemaVersion(const QString &path, QString *error);
+
+    // Default location: <user data dir>/gallery.sqlite (e.g. ~/.local/share/Descry/).
+    static QString defaultPath();
+
+    // --- sources
+    std::optional<SourceRecord> sourceByHash(const QString &contentHash);
+    std::optional<SourceRecord> source(int64_t id);
+    std::vector<SourceRecord> sources();
+    bool addSource(SourceRecord *record); // sets record->id
+    // Forget everything ingested from a source (its tracklets and their rows) but keep the row.
+    bool resetSource(int64_t sourceId, const QString &pipelineKey);
+    bool updateSourcePath(int64_t sourceId, const QString &path);
+    std::optional<IngestCheckpoint> checkpoint(int64_t sourceId);
+    // One transaction: the finished tracklets, their attributes and embeddings, and the new
+    // checkpoint, so a kill never leaves tracklets without their embeddings or the reverse.
+    // With `done`, the source is marked done instead (the checkpoint state is cleared).
+    bool commitProgress(int64_t sourceId, const IngestCheckpoint &checkpoint,
+        const std::vector<TrackletWithAttributes> &finished, bool done);
+    bool markSourceFailed(int64_t sourceId, const QString &reason);
+
+    // --- tracklets
+    int64_t trackletCount(int64_t sourceId = 0); // 0: all sources
+    std::vector<TrackletRecord> tracklets(int64_t sourceId = 0); // 0: all
+    std::optional<TrackletRecord> tracklet(int64_t id);
+    std::vector<DetectionRecord> detections(int64_t trackletId);
+    std::vector<CropRecord> crops(int64_t trackletId);
+    QByteArray cropImage(int64_t cropId); // JPEG bytes
+    std::vector<TrackletAttributes> allAttributes();
+    AttributeSet attributes(int64_t trackletId);
+
+    // --- query history
+    bool addQuery(const QString &text, int resultCount, double elapsedMs);
+    std::vector<QueryRecord> recentQueries(int limit);
+
+    // --- reviews: annotators' decisions on a query's results (see ReviewRecord). Query texts
+    // are compared with their whitespace simplified, as addReview stores them.
+    // Stores a new decision and sets record->id (and createdAt to now when it is not set).
+    // Fails on an empty query text or a tracklet that is not in the gallery.
+    bool addReview(ReviewRecord *record);
+    // Deletes one decision, so the one before it counts again (undo); fails when it is gone.
+    bool removeReview(int64_t reviewId);
+    // The decisions that count — the latest per (query, tracklet) — of one query, or of every
+    // query when `queryText` is empty; in the order they were made. Superseded decisions are
+    // in reviewsOfTracklet().
+    std::vector<ReviewRecord> reviews(const QString &queryText = {});
+    // Every decision on one tracklet, superseded ones included, oldest first.
+    std::vector<ReviewRecord> reviewsOfTracklet(int64_t trackletId);
+    // The decisions that count and are confirmations, across queries: the (query text,
+    // tracklet) pairs annotators vouch for. Ordered by tracklet, then decision.
+    std::vector<ReviewRecord> confirmedReviews();
+
+    // --- embeddings (filled by the neural models; the model id is part of the key)
+    // Both replace a vector already stored under the same tracklet, model and kind.
+    bool putEmbedding(
+        int64_t trackletId, const QString &modelId, const QString &kind, const std::vector<float> &vector);
+    bool putEmbeddings(const std::vector<EmbeddingRecord> &records); // one transaction
+    std::vector<float> embedding(int64_t trackletId, const QString &modelId, const QString &kind);
+    // One vector per id, in the order of `ids`; empty where a tracklet has none.
+    std::vector<std::vector<float>> embeddings(
+        const std::vector<int64_t> &ids, const QString &modelId, const QString &kind);
+    // Every vector of a model and kind for search: tracklet ids ascending, `matrix` row-major
+    // (ids->size() x *dim). Fails when the stored vectors disagree on their size.
+    bool loadEmbeddings(const QString &modelId, const QString &kind, std::vector<int64_t> *ids,
+        std::vector<float> *matrix, int *dim);
+    // Up to `limit` tracklets with id > afterId that have no vector of this model and kind, by
+    // id: what a reindex still has to compute. `afterId` lets a caller walk on past tracklets
+    // it could not embed instead of being handed them again.
+    std::vector<int64_t> trackletsWithoutEmbedding(
+        const QString &modelId, const QString &kind, int limit, int64_t afterId = 0);
+    int64_t embeddingCount(const QString &modelId, const QString &kind);
+
+    // A number that changes whenever tracklets or embeddings are added, replaced or removed
+    // (also by another connection or process); caches compare it. One row read: O(1).
+    int64_t generation();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace descry

@@ -1,0 +1,108 @@
+#pragma once
+
+#include "Attributes.h"
+#include "Box.h"
+#include "Detection.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace descry {
+
+// Plain rows of the gallery, shared by core, ui and the CLI (no SQL or OpenCV types).
+
+enum class SourceStatus { Ingesting, Done, Failed };
+QString sourceStatusKey(SourceStatus status);
+SourceStatus sourceStatusFromKey(const QString &key);
+
+struct SourceRecord {
+    int64_t id = 0;
+    QString path;
+    QString contentHash; // SHA-256 of the file's bytes, hex
+    int64_t sizeBytes = 0;
+    double fps = 0;
+    int64_t frameCount = 0;
+    double duration = 0; // seconds
+    int width = 0, height = 0;
+    QString cameraLabel;
+    SourceStatus status = SourceStatus::Ingesting;
+    int64_t processedFrames = 0;
+    QString pipelineKey; // detector + tracker + stride: a resume must use the same
+    QString error;
+    QDateTime addedAt;
+    QDateTime finishedAt;
+};
+
+// Where an interrupted ingest continues: the next source frame to decode and the tracker
+// state at that point (tracklets already finished were written with the checkpoint).
+struct IngestCheckpoint {
+    int64_t nextFrame = 0;
+    int64_t processedFrames = 0;
+    QByteArray trackerState;
+};
+
+struct TrackletRecord {
+    int64_t id = 0;
+    int64_t sourceId = 0;
+    int localId = 0;
+    int64_t startFrame = 0, endFrame = 0;
+    double startTime = 0, endTime = 0;
+    int detectionCount = 0;
+    int64_t bestCropId = 0;
+    QString sourcePath;
+    QString cameraLabel;
+};
+
+// A stored box of a tracklet: exactly what the detector reported (frame, time, box, score).
+using DetectionRecord = Detection;
+
+struct CropRecord {
+    int64_t id = 0;
+    int64_t trackletId = 0;
+    int64_t frame = 0;
+    Box box;
+    float quality = 0;
+};
+
+// An annotator's decision on one result of one query (the reviews table). Decisions are never
+// overwritten: a new decision on the same (query, tracklet) is a new row and the latest one
+// (highest id) counts, so the history of who decided what stays in the gallery.
+enum class ReviewVerdict { Confirmed, Rejected, Skipped };
+QString reviewVerdictKey(ReviewVerdict verdict); // "confirmed", "rejected", "skipped"
+std::optional<ReviewVerdict> reviewVerdictFromKey(const QString &key); // nullopt for other text
+
+struct ReviewRecord {
+    int64_t id = 0;
+    int64_t trackletId = 0;
+    QString queryText; // stored with whitespace simplified (Gallery::addReview)
+    ReviewVerdict verdict = ReviewVerdict::Skipped;
+    QString label; // e.g. an identity name or a case number; may be empty
+    QString note;
+    QString author;
+    QDateTime createdAt; // UTC
+};
+
+struct QueryRecord {
+    int64_t id = 0;
+    QString text;
+    int resultCount = 0;
+    double elapsedMs = 0;
+    QDateTime createdAt;
+};
+
+// One stored vector of a neural model: which model made it is part of the key, so a model
+// change never mixes incomparable vectors (see TrackletEmbedder for the kinds).
+struct EmbeddingRecord {
+    int64_t trackletId = 0;
+    QString modelId;
+    QString kind;
+    std::vector<float> vector;
+};
+
+} // namespace descry

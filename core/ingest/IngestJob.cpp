@@ -1,0 +1,417 @@
+#include "IngestJob.h"
+
+#include "AttributeExtractor.h"
+#include "ContentHash.h"
+#include "Gallery.h"
+#include "PersonDetector.h"
+#include "TextPersonModel.h"
+#include "Tracker.h"
+#include "TrackletEmbedder.h"
+#include "VideoDecoder.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+
+#include <cmath>
+
+namespace descry {
+
+namespace {
+
+// Emits progress at most a few times a second: the GUI repaints a bar, the CLI a line.
+class ProgressThrottle {
+public:
+    bool due()
+    {
+        if (m_timer.isValid() && m_timer.elapsed() < 200)
+            return false;
+        m_timer.start();
+        return true;
+    }
+
+private:
+    QElapsedTimer m_timer;
+};
+
+} // namespace
+
+int IngestSummary::count(IngestOutcome outcome) const
+{
+    return int(std::count_if(
+        sources.begin(), sources.end(), [outcome](const auto &s) { return s.outcome == outcome; }));
+}
+
+IngestJob::IngestJob(
+    const QString &galleryPath, const QStringList &inputs, const IngestOptions &options, QObject *parent)
+    : QObject(parent)
+    , m_galleryPath(galleryPath)
+    , m_inputs(inputs)
+    , m_options(options)
+{
+    qRegisterMetaType<descry::IngestProgress>();
+    qRegisterMetaType<descry::IngestSourceResult>();
+    qRegisterMetaType<descry::IngestSummary>();
+}
+
+QString IngestJob::outcomeName(IngestOutcome outcome)
+{
+    switch (outcome) {
+    case IngestOutcome::Ingested:
+        return QStringLiteral("ingested");
+    case IngestOutcome::Resumed:
+        return QStringLiteral("resumed");
+    case IngestOutcome::AlreadyPresent:
+        return QStringLiteral("already in gallery");
+    case IngestOutcome::Failed:
+        return QStringLiteral("failed");
+    case IngestOutcome::Cancelled:
+        return QStringLiteral("cancelled");
+    }
+    return {};
+}
+
+QStringList IngestJob::expandInputs(const QStringList &inputs, QStringList *problems)
+{
+    QStringList files;
+    for (const QString &input : inputs) {
+        const QFileInfo info(input);
+        if (!info.exists()) {
+            problems->append(QStringLiteral("%1: no such file or folder").arg(input));
+        } else if (info.isDir()) {
+            if (!info.isReadable()) {
+                problems->append(QStringLiteral("%1: folder cannot be read (permission denied)").arg(input));
+                continue;
+            }
+            const QStringList found = VideoDecoder::listVideos(info.absoluteFilePath(), problems);
+            if (found.isEmpty())
+                problems->append(QStringLiteral("%1: folder holds no video files").arg(input));
+            files += found;
+        } else {
+            files.append(info.absoluteFilePath());
+        }
+    }
+    files.removeDuplicates();
+    return files;
+}
+
+QString IngestJob::pipelineKey(const PersonDetector &detector, int stride) const
+{
+    const TrackerOptions &t = m_options.tracker;
+    return QStringLiteral("v1;det=%1;min=%2;stride=%3;trk=%4,%5,%6,%7,%8")
+        .arg(detector.name())
+        .arg(m_options.detector.minScore)
+        .arg(stride)
+        .arg(t.minIou)
+        .arg(t.maxMissedFrames)
+        .arg(t.minDetections)
+        .arg(t.cropsPerTracklet)
+        .arg(t.minCropGap);
+}
+
+IngestSummary IngestJob::run()
+{
+    m_summary = {}; // a cancel requested before run() started is honoured, not reset
+    const QStringList files = expandInputs(m_inputs, &m_summary.problems);
+    for (const QString &p : std::as_const(m_summary.problems))
+        Q_EMIT problem(p);
+
+    Gallery gallery;
+    QString error;
+    std::unique_ptr<PersonDetector> detector;
+    if (!gallery.open(m_galleryPath)) {
+        error = gallery.lastError();
+    } else {
+        detector = createPersonDetector(m_options.detector, &error);
+    }
+    if (!detector) {
+        m_summary.problems.append(error);
+        Q_EMIT problem(error);
+        Q_EMIT finished(m_summary);
+        return m_summary;
+    }
+
+    // Loaded here, on the thread that runs the job, which then owns it: once per run.
+    std::unique_ptr<TextPersonModel> model;
+    std::unique_ptr<TrackletEmbedder> embedder;
+    if (!m_options.modelPath.isEmpty()) {
+        model = TextPersonModel::load(m_options.modelPath, &error);
+        if (model) {
+            embedder = std::make_unique<TrackletEmbedder>(*model);
+            m_embedder = embedder.get();
+            m_summary.modelId = model->id();
+            Q_EMIT modelLoaded(model->id(), model->device());
+        } else {
+            reportModelProblem(QStringLiteral("text-to-person model not loaded, ingesting without its "
+                                              "embeddings (attribute search only; add them later with "
+                                              "'descry-cli reindex'): %1")
+                                   .arg(error));
+        }
+    }
+
+    for (int i = 0; i < files.size() && !m_cancel; ++i) {
+        IngestSourceResult result = ingestOne(gallery, *detector, files[i], i, int(files.size()));
+        if (result.outcome == IngestOutcome::Failed) {
+            m_summary.problems.append(result.message);
+            Q_EMIT problem(result.message);
+        }
+        m_summary.sources.push_back(result);
+        Q_EMIT sourceFinished(result);
+    }
+    m_embedder = nullptr;
+    m_summary.cancelled = m_cancel;
+    Q_EMIT finished(m_summary);
+    return m_summary;
+}
+
+void IngestJob::reportModelProblem(const QString &message)
+{
+    if (m_summary.modelProblem.isEmpty())
+        m_summary.modelProblem = message;
+    m_summary.problems.append(message);
+    Q_EMIT problem(message);
+}
+
+// One batched model call for every tracklet finished since the last checkpoint; their
+// embeddings then go into the checkpoint's transaction together with the tracklets.
+void IngestJob::embedFinished(std::vector<TrackletWithAttributes> &pending)
+{
+    if (!m_embedder || pending.empty())
+        return;
+    std::vector<std::vector<QByteArray>> crops(pending.size());
+    for (size_t i = 0; i < pending.size(); ++i)
+        for (const Crop &c : pending[i].tracklet.crops)
+            crops[i].push_back(c.jpeg);
+    std::vector<std::vector<EmbeddingRecord>> embeddings;
+    QString error;
+    if (!m_embedder->embed(crops, &embeddings, &error)) {
+        // Keep ingesting: tracklets and attributes are worth storing; reindex fills the gap.
+        m_embedder = nullptr;
+        reportModelProblem(QStringLiteral("%1; the rest of this run is stored without embeddings, add "
+                                          "them with 'descry-cli reindex'")
+                               .arg(error));
+        return;
+    }
+    for (size_t i = 0; i < pending.size(); ++i)
+        pending[i].embeddings = std::move(embeddings[i]);
+}
+
+IngestSourceResult IngestJob::ingestOne(
+    Gallery &gallery, PersonDetector &detector, const QString &path, int index, int count)
+{
+    QElapsedTimer clock;
+    clock.start();
+    IngestSourceResult result;
+    result.path = path;
+    IngestProgress progress;
+    progress.path = path;
+    progress.sourceIndex = index;
+    progress.sourceCount = count;
+
+    // Open before hashing: a non-video file is rejected without reading all of it.
+    VideoDecoder decoder;
+    QString error;
+    if (!decoder.open(path, &error)) {
+        result.message = error;
+        return result;
+    }
+    const VideoInfo info = decoder.info();
+    result.footageSeconds = info.duration();
+    const int stride = std::max(1, int(std::lround(info.fps / std::max(0.1, m_options.analysisFps))));
+    decoder.setStride(stride);
+
+    progress.stage = QStringLiteral("hashing");
+    Q_EMIT this->progress(progress);
+    QString hash;
+    ProgressThrottle throttle;
+    const auto hashProgress = [&](qint64 done, qint64 total) {
+        if (!throttle.due())
+            return;
+        progress.fraction = total > 0 ? 0.02 * double(done) / double(total) : 0;
+        Q_EMIT this->progress(progress);
+    };
+    if (!contentHash(path, &hash, &error, hashProgress, &m_cancel)) {
+        result.outcome = m_cancel ? IngestOutcome::Cancelled : IngestOutcome::Failed;
+        result.message = error;
+        return result;
+    }
+
+    const QString key = pipelineKey(detector, stride);
+    std::optional<SourceRecord> existing = gallery.sourceByHash(hash);
+    if (existing && existing->status == SourceStatus::Done) {
+        result.outcome = IngestOutcome::AlreadyPresent;
+        result.sourceId = existing->id;
+        result.tracklets = int(gallery.trackletCount(existing->id));
+        result.message = existing->path == path
+            ? QStringLiteral("%1: already in the gallery, skipped").arg(path)
+            : QStringLiteral("%1: same content as %2, already in the gallery, skipped")
+                  .arg(path, existing->path);
+        return result;
+    }
+    bool resumed = false;
+    if (existing) {
+        const bool canResume = existing->status == SourceStatus::Ingesting && existing->pipelineKey == key;
+        if (!canResume && !gallery.resetSource(existing->id, key)) {
+            result.message = QStringLiteral("%1: cannot reset the earlier partial ingest: %2")
+                                 .arg(path, gallery.lastError());
+            return result;
+        }
+        resumed = canResume && existing->processedFrames > 0;
+        gallery.updateSourcePath(existing->id, path);
+        result.sourceId = existing->id;
+    } else {
+        SourceRecord record;
+        record.path = path;
+        record.contentHash = hash;
+        record.sizeBytes = QFileInfo(path).size();
+        record.fps = info.fps;
+        record.frameCount = info.frameCount;
+        record.duration = info.duration();
+        record.width = info.width;
+        record.height = info.height;
+        record.cameraLabel
+            = m_options.cameraLabel.isEmpty() ? QFileInfo(path).completeBaseName() : m_options.cameraLabel;
+        record.pipelineKey = key;
+        if (!gallery.addSource(&record)) {
+            result.message
+                = QStringLiteral("%1: cannot record the source: %2").arg(path, gallery.lastError());
+            return result;
+        }
+        result.sourceId = record.id;
+    }
+
+    const bool ok = analyse(gallery, detector, decoder, result.sourceId, progress, result);
+    result.seconds = double(clock.elapsed()) / 1000.0;
+    result.tracklets = int(gallery.trackletCount(result.sourceId));
+    if (!ok) {
+        if (result.outcome == IngestOutcome::Failed)
+            gallery.markSourceFailed(result.sourceId, result.message);
+        return result;
+    }
+    result.outcome = resumed ? IngestOutcome::Resumed : IngestOutcome::Ingested;
+    const QString note = result.message;
+    result.message = QStringLiteral("%1: %2 tracklets from %3 s of footage in %4 s%5")
+                         .arg(path)
+                         .arg(result.tracklets)
+                         .arg(result.footageSeconds, 0, 'f', 1)
+                         .arg(result.seconds, 0, 'f', 1)
+                         .arg(note.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(note));
+    progress.stage = QStringLiteral("done");
+    progress.fraction = 1;
+    progress.etaSeconds = 0;
+    progress.tracklets = result.tracklets;
+    Q_EMIT this->progress(progress);
+    return result;
+}
+
+bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder &decoder, int64_t sourceId,
+    IngestProgress &progress, IngestSourceResult &result)
+{
+    const VideoInfo info = decoder.info();
+    const int stride = decoder.stride();
+    Tracker tracker(m_options.tracker);
+    IngestCheckpoint checkpoint = gallery.checkpoint(sourceId).value_or(IngestCheckpoint {});
+    if (!checkpoint.trackerState.isEmpty() && !tracker.restoreState(checkpoint.trackerState)) {
+        // A checkpoint this build cannot read: start the source again rather than guess.
+        gallery.resetSource(sourceId, pipelineKey(detector, stride));
+        checkpoint = {};
+    }
+
+    // Rebuild the detector's state exactly: it depends only on its last warmupFrames() frames.
+    detector.reset();
+    const int64_t replayFrom
+        = std::max<int64_t>(0, checkpoint.nextFrame - int64_t(detector.warmupFrames()) * stride);
+    decoder.skipTo(replayFrom);
+    Frame frame;
+    std::vector<Detection> detections;
+    QString error;
+    while (decoder.nextIndex() < checkpoint.nextFrame && decoder.read(&frame))
+        detector.detect(frame, &detections, &error);
+
+    AttributeExtractor attributes;
+    std::vector<TrackletWithAttributes> pending;
+    const auto collect = [&](std::vector<Tracklet> &&done) {
+        for (Tracklet &t : done) {
+            AttributeSet a = attributes.extract(t);
+            pending.push_back({ std::move(t), std::move(a) });
+        }
+    };
+    int storedTracklets = int(gallery.trackletCount(sourceId));
+    const auto commit = [&](bool finished) {
+        embedFinished(pending);
+        checkpoint.trackerState = finished ? QByteArray() : tracker.saveState();
+        if (!gallery.commitProgress(sourceId, checkpoint, pending, finished)) {
+            result.message = QStringLiteral("%1: cannot write to the gallery: %2")
+                                 .arg(progress.path, gallery.lastError());
+            return false;
+        }
+        storedTracklets += int(pending.size());
+        pending.clear();
+        return true;
+    };
+
+    progress.stage = QStringLiteral("analysing");
+    QElapsedTimer clock;
+    clock.start();
+    ProgressThrottle throttle;
+    int64_t analysedThisRun = 0;
+    const int64_t startFrame = checkpoint.nextFrame;
+    while (decoder.read(&frame)) {
+        if (!detector.detect(frame, &detections, &error)) {
+            result.message = QStringLiteral("%1: detector failed at frame %2: %3")
+                                 .arg(progress.path)
+                                 .arg(frame.index)
+                                 .arg(error);
+            return false;
+        }
+        tracker.update(frame, detections, detector.lastForegroundMask());
+        collect(tracker.takeFinished());
+        checkpoint.nextFrame = decoder.nextIndex();
+        ++checkpoint.processedFrames;
+        ++analysedThisRun;
+        if (m_options.stopAfterFrames >= 0 && analysedThisRun >= m_options.stopAfterFrames) {
+            result.outcome = IngestOutcome::Cancelled; // what a kill leaves: the last checkpoint only
+            if (m_options.stopHook)
+                m_options.stopHook();
+            result.message = QStringLiteral("%1: stopped after %2 frames (test)")
+                                 .arg(progress.path)
+                                 .arg(analysedThisRun);
+            return false;
+        }
+        if (checkpoint.processedFrames % m_options.checkpointEvery == 0 && !commit(false))
+            return false;
+        if (m_cancel) {
+            result.outcome = IngestOutcome::Cancelled;
+            result.message = QStringLiteral("%1: cancelled at frame %2; ingest again to resume")
+                                 .arg(progress.path)
+                                 .arg(frame.index);
+            return commit(false) && false;
+        }
+        if (throttle.due()) {
+            const double seconds = double(clock.elapsed()) / 1000.0;
+            const double rate
+                = seconds > 0 ? double(frame.index - startFrame) / seconds : 0; // source frames/s
+            progress.framesDone = frame.index + 1;
+            progress.framesTotal = info.frameCount;
+            progress.fraction = info.frameCount > 0
+                ? 0.02 + 0.98 * std::min(1.0, double(frame.index + 1) / double(info.frameCount))
+                : 0;
+            progress.etaSeconds = rate > 0 && info.frameCount > 0
+                ? std::max(0.0, double(info.frameCount - frame.index - 1) / rate)
+                : -1;
+            progress.framesPerSecond = seconds > 0 ? double(analysedThisRun) / seconds : 0;
+            progress.tracklets = storedTracklets + int(pending.size());
+            Q_EMIT this->progress(progress);
+        }
+    }
+    if (info.frameCount > 0 && checkpoint.nextFrame + stride < info.frameCount)
+        result.message = QStringLiteral(
+            "video ended at frame %1 of %2: the file may be truncated; kept what was decoded")
+                             .arg(checkpoint.nextFrame)
+                             .arg(info.frameCount);
+    collect(tracker.finish());
+    return commit(true);
+}
+
+} // namespace descry
+
+#include "moc_IngestJob.cpp"

@@ -1,0 +1,122 @@
+#pragma once
+
+#include "DetectorOptions.h"
+#include "TrackerOptions.h"
+
+#include <QMetaType>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <functional>
+
+namespace descry {
+
+class Gallery;
+class PersonDetector;
+class TrackletEmbedder;
+class VideoDecoder;
+struct TrackletWithAttributes;
+
+struct IngestOptions {
+    DetectorOptions detector;
+    TrackerOptions tracker;
+    double analysisFps = 10; // frames analysed per second of footage (stride = fps / this)
+    int checkpointEvery = 100; // analysed frames between two checkpoints (resume points)
+    QString cameraLabel; // empty: the file's base name
+    // Text-to-person model (config .json or TorchScript .ts) whose visual embeddings are stored with
+    // every tracklet; empty: none (attribute search only; 'descry-cli reindex' adds them later).
+    QString modelPath;
+    // Testing aids: stop as if killed after this many analysed frames (nothing after the last
+    // checkpoint is written), calling `stopHook` first (the CLI's hidden option raises SIGKILL).
+    int stopAfterFrames = -1;
+    std::function<void()> stopHook;
+};
+
+struct IngestProgress {
+    QString path;
+    int sourceIndex = 0, sourceCount = 0;
+    QString stage; // "hashing", "analysing", "done"
+    int64_t framesDone = 0, framesTotal = 0; // source frames
+    double fraction = 0; // of this source, in [0, 1]
+    double etaSeconds = -1; // of this source; -1 while unknown
+    double framesPerSecond = 0; // analysed frames per wall second
+    int tracklets = 0; // stored so far for this source
+};
+
+enum class IngestOutcome { Ingested, Resumed, AlreadyPresent, Failed, Cancelled };
+
+struct IngestSourceResult {
+    QString path;
+    IngestOutcome outcome = IngestOutcome::Failed;
+    int64_t sourceId = 0;
+    int tracklets = 0;
+    double seconds = 0; // wall time spent on this source
+    double footageSeconds = 0;
+    QString message; // what happened, in words (the reason on failure)
+};
+
+struct IngestSummary {
+    std::vector<IngestSourceResult> sources;
+    QStringList problems; // one line per input that could not be used
+    QString modelId; // the model whose embeddings were stored; empty when none ran
+    QString modelProblem; // why the model did not load or stopped (also one of `problems`)
+    bool cancelled = false;
+    int count(IngestOutcome outcome) const;
+};
+
+// Ingests footage into a gallery: hash → decode → detect → track → attributes → store, with
+// checkpoints so that a killed run, started again, ends with exactly the tracklets an
+// uninterrupted run gives. Bad inputs are reported one by one and never stop the rest.
+// run() works on the calling thread and opens its own gallery connection and, with
+// options.modelPath, loads the text-to-person model there once: the GUI moves the job to a
+// worker thread, the CLI calls it directly. Finished tracklets are embedded in one batch
+// before each checkpoint and stored in its transaction. A model that does not load (or fails)
+// is one problem line; the footage is still ingested, without embeddings.
+class IngestJob : public QObject {
+    Q_OBJECT
+public:
+    IngestJob(const QString &galleryPath, const QStringList &inputs, const IngestOptions &options = {},
+        QObject *parent = nullptr);
+
+    // Thread-safe; the job stops at the next frame and keeps a checkpoint to resume from.
+    void requestCancel() { m_cancel = true; }
+    const IngestSummary &summary() const { return m_summary; }
+
+    // Files named by the inputs (folders expanded recursively); problems get one line each.
+    static QStringList expandInputs(const QStringList &inputs, QStringList *problems);
+    static QString outcomeName(IngestOutcome outcome);
+
+public Q_SLOTS:
+    IngestSummary run();
+
+Q_SIGNALS:
+    void progress(const descry::IngestProgress &progress);
+    void problem(const QString &message);
+    void modelLoaded(const QString &modelId, const QString &device);
+    void sourceFinished(const descry::IngestSourceResult &result);
+    void finished(const descry::IngestSummary &summary);
+
+private:
+    IngestSourceResult ingestOne(
+        Gallery &gallery, PersonDetector &detector, const QString &path, int index, int count);
+    bool analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder &decoder, int64_t sourceId,
+        IngestProgress &progress, IngestSourceResult &result);
+    QString pipelineKey(const PersonDetector &detector, int stride) const;
+    void embedFinished(std::vector<TrackletWithAttributes> &pending);
+    void reportModelProblem(const QString &message);
+
+    QString m_galleryPath;
+    QStringList m_inputs;
+    IngestOptions m_options;
+    IngestSummary m_summary;
+    TrackletEmbedder *m_embedder = nullptr; // the model of the running run(); null: no embeddings
+    std::atomic_bool m_cancel { false };
+};
+
+} // namespace descry
+
+Q_DECLARE_METATYPE(descry::IngestProgress)
+Q_DECLARE_METATYPE(descry::IngestSourceResult)
+Q_DECLARE_METATYPE(descry::IngestSummary)

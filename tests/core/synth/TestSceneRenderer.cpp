@@ -1,0 +1,548 @@
+#include "AttributeExtractor.h"
+#include "CaptionWriter.h"
+#include "SceneDataset.h"
+#include "PedestrianPainter.h"
+#include "PersonAppearance.h"
+#include "Rng.h"
+#include "SceneRenderer.h"
+#include "SceneTruth.h"
+#include "TestSupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+#include <chrono>
+#include <cmath>
+
+using namespace descry;
+
+namespace {
+
+// A short, busy scene with every camera effect on: the hardest case for determinism.
+SceneOptions busyScene(uint64_t seed)
+{
+    SceneOptions o;
+    o.seed = seed;
+    o.frames = 60;
+    o.people = 10;
+    o.lightingChange = true;
+    o.noise = true;
+    o.blur = true;
+    return o;
+}
+
+bool sameBytes(const cv::Mat &a, const cv::Mat &b)
+{
+    return a.size() == b.size() && a.type() == b.type() && a.isContinuous() && b.isContinuous()
+        && std::equal(a.datastart, a.dataend, b.datastart);
+}
+
+cv::Rect toRect(const Box &b)
+{
+    return { static_cast<int>(b.x), static_cast<int>(b.y), static_cast<int>(b.w), static_cast<int>(b.h) };
+}
+
+// YOLOX-nano as exported upstream: 1x3x416x416 BGR 0..255 letterboxed with 114, output
+// 1x3549x85 of raw grid offsets (cx, cy, log w, log h, objectness, 80 class scores) on grids of
+// strides 8/16/32 -- not decoded to pixels (checked: values are small offsets).
+std::vector<Box> yoloxPeople(cv::dnn::Net &net, const cv::Mat &image, float minScore)
+{
+    constexpr int kSize = 416;
+    const double r = std::min(kSize / double(image.cols), kSize / double(image.rows));
+    cv::Mat resized, padded(kSize, kSize, CV_8UC3, cv::Scalar(114, 114, 114));
+    cv::resize(image, resized, cv::Size(int(std::lround(image.cols * r)), int(std::lround(image.rows * r))));
+    resized.copyTo(padded(cv::Rect(0, 0, resized.cols, resized.rows)));
+    net.setInput(cv::dnn::blobFromImage(padded, 1.0, cv::Size(), cv::Scalar(), false, false));
+    cv::Mat out = net.forward();
+    out = out.reshape(1, out.size[1]);
+    std::vector<cv::Rect> rects;
+    std::vector<float> scores;
+    int row = 0;
+    for (int stride : { 8, 16, 32 }) {
+        const int grid = kSize / stride;
+        for (int gy = 0; gy < grid; ++gy) {
+            for (int gx = 0; gx < grid; ++gx, ++row) {
+                const float *p = out.ptr<float>(row);
+                const float score = p[4] * p[5]; // objectness x P(person)
+                if (score < minScore)
+                    continue;
+                const double cx = (p[0] + gx) * stride, cy = (p[1] + gy) * stride;
+                const double w = std::exp(p[2]) * stride, h = std::exp(p[3]) * stride;
+                rects.emplace_back(int((cx - w / 2) / r), int((cy - h / 2) / r), int(w / r), int(h / r));
+                scores.push_back(score);
+            }
+        }
+    }
+    std::vector<int> keep;
+    cv::dnn::NMSBoxes(rects, scores, minScore, 0.45f, keep);
+    std::vector<Box> boxes;
+    for (int k : keep)
+        boxes.push_back(
+            Box { float(rects[k].x), float(rects[k].y), float(rects[k].width), float(rects[k].height) });
+    return boxes;
+}
+
+} // namespace
+
+class TestSceneRenderer : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void rngIsSplitMix64();
+    void rngHelpersStayInRange();
+    void vocabularyRoundTrips();
+    void appearanceJsonRoundTrips();
+    void renderedColoursKeepTheirNames();
+    void painterMaskMatchesBoundsAndProportions_data();
+    void painterMaskMatchesBoundsAndProportions();
+    void captionsMentionColoursAndVary();
+    void sameSeedGivesIdenticalFramesAndTruth();
+    void differentSeedGivesDifferentScene();
+    void framesAreRandomAccess();
+    void boxesMatchDrawnMasks();
+    void occlusionIsRecorded();
+    void truthJsonRoundTrips();
+    void truthLoadRejectsBadFiles();
+    void optionsValidate();
+    void pedesDatasetLayout();
+    void videoReadsBackWithFrameCount();
+    void renderSpeed();
+    void yoloxSeesRenderedPeople();
+};
+
+void TestSceneRenderer::rngIsSplitMix64()
+{
+    // Reference values of SplitMix64 for seed 0: the generator must never change silently,
+    // or every stored scene and dataset would change with it.
+    Rng rng(0);
+    QCOMPARE(rng.next(), 0xE220A8397B1DCDAFull);
+    QCOMPARE(rng.next(), 0x6E789E6AA1B965F4ull);
+    QCOMPARE(rng.next(), 0x06C45D188009454Full);
+}
+
+void TestSceneRenderer::rngHelpersStayInRange()
+{
+    Rng rng(42);
+    QSet<int> seen;
+    for (int i = 0; i < 2000; ++i) {
+        const int v = rng.uniformInt(-3, 3);
+        QVERIFY(v >= -3 && v <= 3);
+        seen.insert(v);
+        const double r = rng.uniformReal(2.0, 5.0);
+        QVERIFY(r >= 2.0 && r < 5.0);
+        QVERIFY(rng.weightedIndex({ 0, 0, 1 }) == 2);
+    }
+    QCOMPARE(seen.size(), 7);
+    QCOMPARE(rng.weightedIndex({ 0, 0 }), std::size_t(0));
+    // Derived streams do not depend on the order they are derived in.
+    const Rng base(7);
+    Rng a = base.derive(1), b = base.derive(2);
+    Rng b2 = base.derive(2), a2 = base.derive(1);
+    QCOMPARE(a.next(), a2.next());
+    QCOMPARE(b.next(), b2.next());
+    QVERIFY(base.derive(1).next() != base.derive(2).next());
+}
+
+void TestSceneRenderer::vocabularyRoundTrips()
+{
+    QStringList colours;
+    for (int i = 0; i <= int(BasicColour::Brown); ++i) {
+        const auto c = BasicColour(i);
+        colours << toString(c);
+        BasicColour back {};
+        QVERIFY(fromString(toString(c), &back));
+        // QVERIFY, not QCOMPARE: QTest's toString() would find descry::toString by ADL.
+        QVERIFY(back == c);
+    }
+    QCOMPARE(colours, basicColourNames());
+    for (int i = 0; i <= int(UpperGarment::Dress); ++i) {
+        UpperGarment back {};
+        QVERIFY(fromString(toString(UpperGarment(i)), &back));
+        QCOMPARE(int(back), i);
+    }
+    for (int i = 0; i <= int(Accessory::Handbag); ++i) {
+        Accessory back {};
+        QVERIFY(fromString(toString(Accessory(i)), &back));
+        QCOMPARE(int(back), i);
+    }
+    QCOMPARE(toString(UpperGarment::TShirt), QStringLiteral("t-shirt"));
+    QCOMPARE(toString(Accessory::ShoulderBag), QStringLiteral("shoulder bag"));
+    LowerGarment lower {};
+    QVERIFY(!fromString(QStringLiteral("kilt"), &lower));
+}
+
+void TestSceneRenderer::appearanceJsonRoundTrips()
+{
+    Rng rng(3);
+    for (int i = 0; i < 50; ++i) {
+        const PersonAppearance a = PersonAppearance::sample(rng);
+        PersonAppearance back;
+        QString error;
+        QVERIFY2(PersonAppearance::fromJson(a.toJson(), &back, &error), qPrintable(error));
+        QVERIFY(back == a);
+        if (a.hasDress())
+            QVERIFY(a.visibleLowerColour() == a.upperColour);
+    }
+    PersonAppearance out;
+    QString error;
+    QVERIFY(!PersonAppearance::fromJson(QJsonObject { { "gender", "robot" } }, &out, &error));
+    QVERIFY(!error.isEmpty());
+}
+
+void TestSceneRenderer::renderedColoursKeepTheirNames()
+{
+    // The palette's jitter must not cross a naming boundary of the project's colour namer,
+    // or captions and truth attributes would disagree with what the pixels say.
+    Rng rng(17);
+    for (int c = 0; c <= int(BasicColour::Brown); ++c) {
+        int named = 0;
+        for (int i = 0; i < 300; ++i) {
+            const Bgr bgr = renderColour(BasicColour(c), rng);
+            named += AttributeExtractor::colourIndex(cv::Vec3b(bgr.b, bgr.g, bgr.r)) == c;
+        }
+        QVERIFY2(
+            named >= 291, qPrintable(QStringLiteral("%1: %2/300").arg(toString(BasicColour(c))).arg(named)));
+    }
+}
+
+void TestSceneRenderer::painterMaskMatchesBoundsAndProportions_data()
+{
+    QTest::addColumn<int>("facing");
+    QTest::addColumn<double>("phase");
+    QTest::newRow("front") << int(Facing::Front) << 0.0;
+    QTest::newRow("back mid-step") << int(Facing::Back) << 0.25;
+    QTest::newRow("left mid-step") << int(Facing::Left) << 0.25;
+    QTest::newRow("right legs together") << int(Facing::Right) << 0.0;
+}
+
+void TestSceneRenderer::painterMaskMatchesBoundsAndProportions()
+{
+    QFETCH(int, facing);
+    QFETCH(double, phase);
+    Rng rng(11);
+    for (int i = 0; i < 20; ++i) {
+        PersonAppearance a = PersonAppearance::sample(rng);
+        a.hat = HatType::None; // a hat adds to the height
+        a.accessory = Accessory::None;
+        cv::Mat image(300, 200, CV_8UC3, cv::Scalar(90, 120, 90));
+        const cv::Mat before = image.clone();
+        PedestrianPose pose;
+        pose.foot = { 100.f, 260.f };
+        pose.height = 200;
+        pose.facing = Facing(facing);
+        pose.phase = phase;
+        cv::Mat mask;
+        const cv::Rect bounds = PedestrianPainter(a).paint(image, pose, &mask);
+        QCOMPARE(bounds, cv::boundingRect(mask));
+        // The mask covers what was drawn: almost every mask pixel changed.
+        cv::Mat changed;
+        cv::absdiff(image, before, changed);
+        cv::cvtColor(changed, changed, cv::COLOR_BGR2GRAY);
+        const int drawn = cv::countNonZero((changed > 0) & mask);
+        QVERIFY2(drawn > 0.97 * cv::countNonZero(mask), "mask pixels that were not drawn");
+        // A pedestrian's proportions: about the nominal height; 2.8..5x as tall as wide from the
+        // front, down to 1.6x in profile with the legs apart (a real stride is ~0.45x height).
+        QVERIFY2(bounds.height > 186 && bounds.height < 208, qPrintable(QString::number(bounds.height)));
+        const bool profile = pose.facing == Facing::Left || pose.facing == Facing::Right;
+        const double aspect = double(bounds.height) / bounds.width;
+        QVERIFY2(aspect > (profile ? 1.6 : 2.8) && aspect < 5.0, qPrintable(QString::number(aspect)));
+        QVERIFY(std::abs(bounds.br().y - 260) <= 8); // stands on its feet
+    }
+}
+
+void TestSceneRenderer::captionsMentionColoursAndVary()
+{
+    Rng rng(5);
+    const CaptionWriter writer;
+    int distinctTotal = 0;
+    for (int i = 0; i < 200; ++i) {
+        const PersonAppearance a = PersonAppearance::sample(rng);
+        Rng captionRng(1000 + i), again(1000 + i);
+        const QStringList captions = writer.captions(a, captionRng, 4);
+        QCOMPARE(captions, writer.captions(a, again, 4)); // deterministic
+        distinctTotal += int(QSet<QString>(captions.begin(), captions.end()).size());
+        for (const QString &c : captions) {
+            const QStringList words
+                = c.toLower().split(QRegularExpression(QStringLiteral("[^a-z-]+")), Qt::SkipEmptyParts);
+            QVERIFY2(words.contains(toString(a.upperColour)), qPrintable(c));
+            QVERIFY2(words.contains(toString(a.visibleLowerColour())), qPrintable(c));
+            QVERIFY2(c.endsWith(u'.') && c.front().isUpper(), qPrintable(c));
+            QVERIFY2(!c.contains(QStringLiteral("  ")) && !c.contains(QStringLiteral(" .")), qPrintable(c));
+            if (a.hasDress())
+                QVERIFY2(words.contains(QStringLiteral("dress")), qPrintable(c));
+        }
+    }
+    QVERIFY2(distinctTotal >= 790, "captions of one person should nearly always differ");
+}
+
+void TestSceneRenderer::sameSeedGivesIdenticalFramesAndTruth()
+{
+    const SceneRenderer a(busyScene(21)), b(busyScene(21));
+    QVERIFY(a.truth() == b.truth());
+    QVERIFY(!a.truth().boxes.empty());
+    for (int64_t f : { 0, 17, 31, 59 })
+        QVERIFY2(sameBytes(a.renderFrame(f), b.renderFrame(f)), qPrintable(QString::number(f)));
+}
+
+void TestSceneRenderer::differentSeedGivesDifferentScene()
+{
+    const SceneRenderer a(busyScene(21)), b(busyScene(22));
+    QVERIFY(!(a.truth().identities == b.truth().identities));
+    QVERIFY(!sameBytes(a.background(), b.background()));
+    QVERIFY(!sameBytes(a.renderFrame(10), b.renderFrame(10)));
+}
+
+void TestSceneRenderer::framesAreRandomAccess()
+{
+    const SceneRenderer a(busyScene(8)), b(busyScene(8));
+    for (int64_t f = 0; f < 30; ++f)
+        a.renderFrame(f);
+    QVERIFY(sameBytes(a.renderFrame(40), b.renderFrame(40)));
+    QVERIFY(sameBytes(a.renderFrame(3), b.renderFrame(3)));
+    QVERIFY(a.renderFrame(-1).empty());
+    QVERIFY(a.renderFrame(60).empty());
+}
+
+void TestSceneRenderer::boxesMatchDrawnMasks()
+{
+    SceneOptions o;
+    o.seed = 4;
+    o.frames = 120;
+    o.people = 12;
+    o.shadows = false;
+    const SceneRenderer renderer(o);
+    const SceneTruth &truth = renderer.truth();
+    QVERIFY(truth.boxes.size() > 200);
+    const cv::Rect frame(0, 0, o.width, o.height);
+    for (const TruthBox &b : truth.boxes) {
+        QVERIFY(b.box.w > 0 && b.box.h > 0);
+        QVERIFY((toRect(b.box) & frame) == toRect(b.box));
+        QVERIFY(b.visible >= 0 && b.visible <= 1);
+    }
+    for (const IdentityTruth &identity : truth.identities) {
+        QCOMPARE(identity.captions.size(), o.captionsPerIdentity);
+        QVERIFY2(identity.firstFrame >= 0, "every walker is seen");
+        QVERIFY(identity.lastFrame >= identity.firstFrame);
+    }
+    int checked = 0;
+    for (int64_t f = 0; f < o.frames; f += 7) {
+        cv::Mat image, ids;
+        renderer.renderFrame(f, &image, &ids);
+        for (const TruthBox &b : truth.boxesInFrame(f)) {
+            const cv::Rect seen = cv::boundingRect(ids == b.identity);
+            if (b.visible >= 0.999f) { // nothing hidden: the box is exactly the drawn mask
+                QCOMPARE(seen, toRect(b.box));
+                ++checked;
+            } else if (!seen.empty()) { // the visible part lies inside the whole-person box
+                QCOMPARE(seen & toRect(b.box), seen);
+            }
+        }
+        // Everything drawn is a person: changed pixels lie in the masks or on their
+        // anti-aliased rim (no shadows, noise or lighting in this scene). The frame border is
+        // left out: there a person just outside the frame may show only a rim.
+        cv::Mat diff, rim;
+        cv::absdiff(image, renderer.background(), diff);
+        cv::cvtColor(diff, diff, cv::COLOR_BGR2GRAY);
+        cv::dilate(ids > 0, rim, cv::Mat::ones(5, 5, CV_8U));
+        const cv::Rect inner(3, 3, o.width - 6, o.height - 6);
+        QCOMPARE(cv::countNonZero(((diff > 0) & ~rim)(inner)), 0);
+    }
+    QVERIFY(checked > 40);
+}
+
+void TestSceneRenderer::occlusionIsRecorded()
+{
+    SceneOptions o;
+    o.seed = 4;
+    o.frames = 120;
+    o.people = 12;
+    const SceneRenderer renderer(o);
+    int occludedInside = 0;
+    for (const TruthBox &b : renderer.truth().boxes) {
+        const bool inside
+            = b.box.x > 0 && b.box.y > 0 && b.box.x + b.box.w < o.width && b.box.y + b.box.h < o.height;
+        if (inside && b.visible < 0.9f)
+            ++occludedInside;
+    }
+    QVERIFY2(occludedInside > 0, "walkers cross each other");
+}
+
+void TestSceneRenderer::truthJsonRoundTrips()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const SceneRenderer renderer(busyScene(33));
+    const QString path = dir.filePath(QStringLiteral("truth.json"));
+    QString error;
+    QVERIFY2(renderer.truth().save(path, &error), qPrintable(error));
+    SceneTruth loaded;
+    QVERIFY2(SceneTruth::load(path, &loaded, &error), qPrintable(error));
+    QVERIFY(loaded == renderer.truth());
+    QCOMPARE(loaded.options.seed, uint64_t(33));
+    QVERIFY(loaded.identity(3) != nullptr);
+    QVERIFY(loaded.identity(99) == nullptr);
+    // Options alone reproduce the scene.
+    const SceneRenderer again(loaded.options);
+    QVERIFY(again.truth() == loaded);
+}
+
+void TestSceneRenderer::truthLoadRejectsBadFiles()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("bad.json"));
+    SceneTruth out;
+    QString error;
+    QVERIFY(!SceneTruth::load(path, &out, &error)); // missing
+    QVERIFY(error.contains(QStringLiteral("bad.json")));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("{\"format\": \"descry-scene-truth\", \"version\": 1, \"boxes\": [[1, 2, 3]]}");
+    file.close();
+    error.clear();
+    QVERIFY(!SceneTruth::load(path, &out, &error));
+    QVERIFY(!error.isEmpty());
+}
+
+void TestSceneRenderer::optionsValidate()
+{
+    SceneOptions o;
+    QVERIFY(o.validate().isEmpty());
+    SceneOptions back;
+    QString error;
+    o.seed = 0xFFFFFFFFFFFFFFF1ull; // beyond a double's 53 bits
+    QVERIFY2(SceneOptions::fromJson(o.toJson(), &back, &error), qPrintable(error));
+    QVERIFY(back == o);
+    o.maxHeight = o.minHeight - 1;
+    QVERIFY(!o.validate().isEmpty());
+    QVERIFY(!SceneOptions::fromJson(QJsonObject { { "width", "wide" } }, &back, &error));
+}
+
+void TestSceneRenderer::pedesDatasetLayout()
+{
+    QTemporaryDir dir;
+    SceneOptions o;
+    o.seed = 9;
+    o.frames = 100;
+    o.people = 8;
+    const SceneRenderer renderer(o);
+    QString error;
+    QVERIFY2(writePedesDataset(renderer, dir.path(), &error), qPrintable(error));
+
+    QFile file(dir.filePath(QStringLiteral("reid_raw.json")));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll());
+    QVERIFY(doc.isArray());
+    const QJsonArray entries = doc.array();
+    QVERIFY(entries.size() >= 8);
+    QSet<int> ids;
+    const QSet<QString> splits { QStringLiteral("train"), QStringLiteral("val"), QStringLiteral("test") };
+    for (const QJsonValue &v : entries) {
+        const QJsonObject e = v.toObject();
+        const int id = e.value(QStringLiteral("id")).toInt();
+        QVERIFY(id >= 1);
+        ids.insert(id);
+        const QString filePath = e.value(QStringLiteral("file_path")).toString();
+        QVERIFY2(filePath.startsWith(QString::number(id) + u'/') && filePath.endsWith(QStringLiteral(".jpg")),
+            qPrintable(filePath));
+        const cv::Mat crop
+            = cv::imread(QFile::encodeName(dir.filePath(QStringLiteral("imgs/") + filePath)).toStdString());
+        QVERIFY2(!crop.empty() && crop.rows >= 40 && crop.rows > crop.cols, qPrintable(filePath));
+        const QJsonArray captions = e.value(QStringLiteral("captions")).toArray();
+        QCOMPARE(captions.size(), 2);
+        for (const QJsonValue &c : captions)
+            QVERIFY(c.toString().size() > 20);
+        QVERIFY(splits.contains(e.value(QStringLiteral("split")).toString()));
+    }
+    // Dataset ids are 1..n without gaps, several views each.
+    QCOMPARE(ids.size(), *std::max_element(ids.begin(), ids.end()));
+    QVERIFY(entries.size() >= 2 * ids.size());
+}
+
+void TestSceneRenderer::videoReadsBackWithFrameCount()
+{
+    QTemporaryDir dir;
+    SceneOptions o;
+    o.seed = 12;
+    o.frames = 15;
+    o.people = 4;
+    SceneTruth truth;
+    QString error;
+    QVERIFY2(writeScene(o, dir.path(), false, &truth, &error), qPrintable(error));
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral("truth.json"))));
+    cv::VideoCapture capture(QFile::encodeName(dir.filePath(QStringLiteral("scene.avi"))).toStdString());
+    QVERIFY(capture.isOpened());
+    QCOMPARE(int(capture.get(cv::CAP_PROP_FRAME_WIDTH)), o.width);
+    QCOMPARE(int(capture.get(cv::CAP_PROP_FRAME_HEIGHT)), o.height);
+    int frames = 0;
+    cv::Mat frame;
+    const SceneRenderer renderer(o);
+    while (capture.read(frame)) {
+        // MJPG is lossy: the decoded frame is close to the rendered one, not equal.
+        if (frames == 7) {
+            const double meanError
+                = cv::norm(frame, renderer.renderFrame(7), cv::NORM_L1) / double(frame.total() * 3);
+            QVERIFY2(meanError < 6, qPrintable(QString::number(meanError)));
+        }
+        ++frames;
+    }
+    QCOMPARE(frames, o.frames);
+}
+
+void TestSceneRenderer::renderSpeed()
+{
+    const SceneRenderer renderer(busyScene(2));
+    const auto start = std::chrono::steady_clock::now();
+    for (int64_t f = 0; f < 60; ++f)
+        renderer.renderFrame(f);
+    const double ms
+        = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / 60;
+    qInfo("render: %.2f ms per 768x576 frame (10 people, noise, blur, lighting)", ms);
+    QVERIFY2(ms < 50, "far slower than the 10 ms target even on a loaded machine");
+}
+
+void TestSceneRenderer::yoloxSeesRenderedPeople()
+{
+    const QString model = test::sharedFile(QStringLiteral("models/yolox_nano.onnx"));
+    if (model.isEmpty())
+        QSKIP("models/yolox_nano.onnx not available");
+    cv::dnn::Net net = cv::dnn::readNetFromONNX(QFile::encodeName(model).toStdString());
+    SceneOptions o = busyScene(1);
+    o.frames = 200;
+    const SceneRenderer renderer(o);
+    int found = 0, total = 0;
+    for (int64_t f = 5; f < o.frames; f += 15) {
+        const std::vector<Box> detections = yoloxPeople(net, renderer.renderFrame(f), 0.3f);
+        for (const TruthBox &t : renderer.truth().boxesInFrame(f)) {
+            if (t.visible < 0.8f || t.box.h < 50)
+                continue;
+            ++total;
+            for (const Box &d : detections) {
+                if (iou(d, t.box) >= 0.5f) {
+                    ++found;
+                    break;
+                }
+            }
+        }
+    }
+    const double recall = double(found) / std::max(1, total);
+    qInfo("YOLOX-nano recall on rendered people (visible >= 0.8, h >= 50, IoU >= 0.5, score >= 0.3): %d/%d = "
+          "%.2f",
+        found, total, recall);
+    QVERIFY(total >= 30);
+    QVERIFY2(recall >= 0.7, "rendered people should look like people to a COCO detector");
+}
+
+QTEST_GUILESS_MAIN(TestSceneRenderer)
+#include "TestSceneRenderer.moc"
