@@ -3,8 +3,8 @@
 #  1. no ui/ translation unit (nor the GUI's main.cpp) includes an OpenCV or LibTorch header,
 #     read from the compiler's own dependency records (Ninja's deps log), so what is checked is
 #     exactly what was compiled;
-#  2. the GUI binary defines none of the functions of the offline libraries (synth, train, eval),
-#     read with nm.
+#  2. the GUI links none of the offline libraries (synth, train, eval), read from build.ninja,
+#     and its binary defines none of their functions, read with nm.
 # Each check first proves it can see what it looks for (torch headers in a nafs object; offline
 # functions in descry-cli), so an empty result means "absent", not "not looked at".
 # Usage: scripts/check-module-boundaries.sh [BUILD_DIR]   (default: build)
@@ -39,6 +39,22 @@ if [ -n "$leaks" ]; then
     fail=1
 else
     echo "ok: $ui_objects ui/GUI translation units, none includes an OpenCV or LibTorch header (the nafs objects read $control such headers, so they are seen)"
+fi
+
+# The GUI's link line names no offline library (descry-cli's does: the control).
+link_libs() { awk -v t="build $1:" 'index($0, t) == 1 { on = 1 } on { print } on && !/\$$/ { exit }' "$build/build.ninja" \
+    | grep -o 'libdescry_[a-z_]*\.a' | sort -u; }
+gui_offline=$(link_libs bin/descry | grep -E 'libdescry_(synth|train|eval)\.a' || true)
+cli_offline=$(link_libs bin/descry-cli | grep -cE 'libdescry_(synth|train|eval)\.a' || true)
+if [ "$cli_offline" -ne 3 ]; then
+    echo "check-module-boundaries: cannot read the link lines in $build/build.ninja (descry-cli names $cli_offline of 3 offline libraries)" >&2
+    exit 2
+fi
+if [ -n "$gui_offline" ]; then
+    echo "FAIL: the GUI links offline libraries: $gui_offline"
+    fail=1
+else
+    echo "ok: the GUI links $(link_libs bin/descry | grep -c .) descry libraries, none of synth/train/eval (descry-cli links all 3)"
 fi
 
 # Strong function symbols the offline libraries define.
