@@ -58,17 +58,17 @@ else
 fi
 
 # Strong function symbols the offline libraries define.
+# Strong (T) function symbols of nm's output on stdin, demangled names only, sorted.
+strong_functions() { awk '$2 == "T" { $1 = ""; $2 = ""; sub(/^  /, ""); print }' | sort -u; }
 offline=$(for lib in synth train eval; do nm -C --defined-only "$build/lib/libdescry_$lib.a" 2>/dev/null; done \
-    | awk '$2 == "T" { $1 = ""; $2 = ""; sub(/^  /, ""); print }' | grep '^descry::' | sort -u)
+    | strong_functions | grep '^descry::')
 offline_count=$(grep -c . <<<"$offline" || true)
-in_cli=$(nm -C --defined-only "$build/bin/descry-cli" | awk '$2 == "T" { $1 = ""; $2 = ""; sub(/^  /, ""); print }' \
-    | sort -u | comm -12 - <(echo "$offline") | grep -c . || true)
+in_cli=$(nm -C --defined-only "$build/bin/descry-cli" | strong_functions | comm -12 - <(echo "$offline") | grep -c . || true)
 if [ "$offline_count" -lt 50 ] || [ "$in_cli" -eq 0 ]; then
     echo "check-module-boundaries: cannot read the offline libraries' symbols ($offline_count) or find them in descry-cli ($in_cli)" >&2
     exit 2
 fi
-in_gui=$(nm -C --defined-only "$build/bin/descry" | awk '$2 == "T" { $1 = ""; $2 = ""; sub(/^  /, ""); print }' \
-    | sort -u | comm -12 - <(echo "$offline") || true)
+in_gui=$(nm -C --defined-only "$build/bin/descry" | strong_functions | comm -12 - <(echo "$offline") || true)
 if [ -n "$in_gui" ]; then
     echo "FAIL: the GUI binary contains offline code:"
     echo "$in_gui" | head -20

@@ -258,8 +258,7 @@ int Gallery::latestSchemaVersion()
 
 int Gallery::storedSchemaVersion(const QString &path, QString *error)
 {
-    static QAtomicInteger<quint64> counter;
-    const QString name = QStringLiteral("descry-gallery-peek-%1").arg(counter.fetchAndAddRelaxed(1));
+    const QString name = newConnectionName();
     int version = -1;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);

@@ -80,8 +80,7 @@ bool addSceneToDataset(PedesDatasetWriter &writer, const SceneRenderer &renderer
     const std::vector<CropTask> tasks = planCrops(writer, truth);
 
     // Cut every crop, rendering frames in order; the images are added by identity and view.
-    std::map<std::pair<int, int>, const CropTask *> byView;
-    std::map<std::pair<int, int>, QByteArray> jpegs;
+    std::map<std::pair<int, int>, std::pair<const CropTask *, QByteArray>> cut;
     cv::Mat image;
     int64_t rendered = -1;
     for (const CropTask &task : tasks) {
@@ -92,23 +91,22 @@ bool addSceneToDataset(PedesDatasetWriter &writer, const SceneRenderer &renderer
         std::vector<uchar> jpeg;
         const cv::Mat crop = image(cropRect(task.box, options.margin, image.size()));
         cv::imencode(".jpg", crop, jpeg, { cv::IMWRITE_JPEG_QUALITY, options.jpegQuality });
-        const std::pair<int, int> key { task.datasetId, task.view };
-        jpegs[key]
-            = QByteArray(reinterpret_cast<const char *>(jpeg.data()), static_cast<qsizetype>(jpeg.size()));
-        byView[key] = &task;
+        cut[{ task.datasetId, task.view }] = { &task,
+            QByteArray(reinterpret_cast<const char *>(jpeg.data()), static_cast<qsizetype>(jpeg.size())) };
     }
 
     const CaptionWriter captions;
     const Rng sceneRng(truth.options.seed);
-    for (const auto &[key, task] : byView) {
+    for (const auto &[key, crop] : cut) {
+        const CropTask &task = *crop.first;
         Rng captionRng
-            = sceneRng.derive(kDatasetCaptions, static_cast<uint64_t>(task->sceneId)).derive(task->view);
+            = sceneRng.derive(kDatasetCaptions, static_cast<uint64_t>(task.sceneId)).derive(task.view);
         QJsonObject extra;
         extra[QStringLiteral("scene")] = QString::number(truth.options.seed);
-        extra[QStringLiteral("frame")] = static_cast<double>(task->frame);
-        if (!writer.addImage(task->datasetId, jpegs[key],
+        extra[QStringLiteral("frame")] = static_cast<double>(task.frame);
+        if (!writer.addImage(task.datasetId, crop.second,
                 captions.captions(
-                    truth.identity(task->sceneId)->appearance, captionRng, options.captionsPerImage),
+                    truth.identity(task.sceneId)->appearance, captionRng, options.captionsPerImage),
                 error, extra))
             return false;
     }

@@ -226,6 +226,17 @@ QString typeAttr(const TfjsNode &node, const QString &key)
     return node.attr.value(key).toObject().value(QStringLiteral("type")).toString();
 }
 
+// TensorFlow's index tensors (..., depth): the last dimension names a position in the first
+// `depth` dimensions, as GatherNd and SparseToDense read it.
+std::vector<torch::indexing::TensorIndex> indexTuple(const torch::Tensor &indices)
+{
+    const torch::Tensor longs = indices.to(torch::kLong);
+    std::vector<torch::indexing::TensorIndex> index;
+    for (int64_t d = 0; d < longs.size(-1); ++d)
+        index.emplace_back(longs.select(-1, d));
+    return index;
+}
+
 using Kernel = std::function<Tensors(const TfjsNode &, const Tensors &)>;
 
 Tensors one(const torch::Tensor &t)
@@ -351,26 +362,15 @@ const std::map<QString, Kernel> &kernels()
         k[QStringLiteral("ArgMax")] = [](const TfjsNode &, const Tensors &in) {
             return one(in.at(0).argmax(axisOf(in.at(1), in.at(0).dim())));
         };
-        k[QStringLiteral("GatherNd")] = [](const TfjsNode &, const Tensors &in) {
-            const torch::Tensor &params = in.at(0);
-            const torch::Tensor indices = in.at(1).to(torch::kLong);
-            const int64_t depth = indices.size(-1);
-            std::vector<torch::indexing::TensorIndex> index;
-            for (int64_t d = 0; d < depth; ++d)
-                index.emplace_back(indices.select(-1, d));
-            return one(params.index(index));
-        };
+        k[QStringLiteral("GatherNd")]
+            = [](const TfjsNode &, const Tensors &in) { return one(in.at(0).index(indexTuple(in.at(1)))); };
         k[QStringLiteral("SparseToDense")] = [](const TfjsNode &, const Tensors &in) {
             const torch::Tensor &values_ = in.at(2);
             torch::Tensor dense = torch::full(values(in.at(1)), in.at(3).to(torch::kCPU).item(),
                 torch::TensorOptions().dtype(values_.scalar_type()).device(values_.device()));
-            const torch::Tensor indices = in.at(0).to(torch::kLong);
-            if (indices.numel() > 0) {
-                std::vector<torch::indexing::TensorIndex> index;
-                for (int64_t d = 0; d < indices.size(-1); ++d)
-                    index.emplace_back(indices.select(-1, d));
-                dense.index_put_(index, values_.expand({ indices.size(0) }));
-            }
+            const torch::Tensor &indices = in.at(0);
+            if (indices.numel() > 0)
+                dense.index_put_(indexTuple(indices), values_.expand({ indices.size(0) }));
             return one(dense);
         };
         return k;
