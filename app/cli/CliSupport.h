@@ -7,6 +7,7 @@
 
 namespace descry {
 class TextPersonModel;
+struct DetectorOptions;
 }
 
 namespace descry::cli {
@@ -24,6 +25,11 @@ void addModelOptions(QCommandLineParser &parser);
 // The model those options ask for (default: the shipped model); null with --no-model or when
 // none loads, after saying on stderr why ranking falls back to attributes.
 std::unique_ptr<TextPersonModel> loadModelOption(const QCommandLineParser &parser, const QString &command);
+
+// --detector NAME|MODEL.onnx, for commands that ingest (default: NanoDet).
+void addDetectorOption(QCommandLineParser &parser);
+// The detector the option asks for; false after saying on stderr what the value may be.
+bool detectorOption(const QCommandLineParser &parser, const QString &command, DetectorOptions *out);
 
 void printOut(const QString &text); // stdout, newline added
 void printErr(const QString &text); // stderr, newline added

@@ -28,16 +28,17 @@ int runIngest(const QStringList &args)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Add video files or folders (searched recursively) to the gallery. "
-                       "Interrupted runs resume; files already ingested are skipped."));
+        QStringLiteral("Add video files, photos or folders (searched recursively) to the gallery. "
+                       "Interrupted runs resume; files already ingested are skipped (see --reingest)."));
     addGalleryOption(parser);
-    parser.addOption({ QStringLiteral("detector"),
-        QStringLiteral("ONNX person detector (YOLOX/NanoDet COCO) to use instead of the built-in "
-                       "background-subtraction detector."),
-        QStringLiteral("MODEL.onnx") });
-    parser.addOption(
-        { QStringLiteral("fps"), QStringLiteral("Frames analysed per second of footage (default 10)."),
-            QStringLiteral("N"), QStringLiteral("10") });
+    addDetectorOption(parser);
+    parser.addOption({ QStringLiteral("fps"),
+        QStringLiteral("Frames analysed per second of footage (default: 3.3 with a CNN detector, 10 with "
+                       "background)."),
+        QStringLiteral("N") });
+    parser.addOption({ QStringLiteral("reingest"),
+        QStringLiteral("Analyse files already in the gallery again when they were made with another detector "
+                       "or settings, replacing their tracklets (refused for files with reviews).") });
     parser.addOption({ QStringLiteral("camera"),
         QStringLiteral("Camera label for these sources (default: file name)."), QStringLiteral("LABEL") });
     const QString defaultModel = TextPersonModel::defaultModelPath();
@@ -71,9 +72,12 @@ int runIngest(const QStringList &args)
     }
 
     IngestOptions options;
-    options.detector.onnxPath = parser.value(QStringLiteral("detector"));
-    options.analysisFps = parser.value(QStringLiteral("fps")).toDouble();
+    if (!detectorOption(parser, QStringLiteral("ingest"), &options.detector))
+        return 2;
+    if (parser.isSet(QStringLiteral("fps")))
+        options.analysisFps = parser.value(QStringLiteral("fps")).toDouble();
     options.cameraLabel = parser.value(QStringLiteral("camera"));
+    options.reingest = parser.isSet(QStringLiteral("reingest"));
     options.checkpointEvery = std::max(1, parser.value(checkpointEvery).toInt());
     if (parser.isSet(stopAfter))
         options.stopAfterFrames = parser.value(stopAfter).toInt();
@@ -81,7 +85,7 @@ int runIngest(const QStringList &args)
         options.stopAfterFrames = parser.value(killAfter).toInt();
         options.stopHook = [] { ::raise(SIGKILL); }; // a real kill -9: no cleanup of any kind
     }
-    if (options.analysisFps <= 0) {
+    if (parser.isSet(QStringLiteral("fps")) && options.analysisFps <= 0) {
         printErr(QStringLiteral("ingest: --fps must be a positive number"));
         return 2;
     }

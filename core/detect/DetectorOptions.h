@@ -1,14 +1,38 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
+
+#include <optional>
 
 namespace descry {
 
-// Which person detector ingest uses (createPersonDetector in PersonDetector.h). Plain, so that
-// ingest settings can cross into the GUI without OpenCV.
+// The person detectors ingest can use (createPersonDetector in PersonDetector.h).
+enum class DetectorKind {
+    NanoDet, // the default: a CNN trained on real people (the perception package)
+    Background, // the embedded background subtractor: fast, fixed cameras and moving people only
+    Onnx, // a COCO detector the user brings as an ONNX file (YOLOX or NanoDet layout)
+};
+
+// Which person detector ingest uses. Plain, so that ingest settings can cross into the GUI
+// without OpenCV.
 struct DetectorOptions {
-    QString onnxPath; // empty: the embedded background-subtraction detector
-    float minScore = 0.35f;
+    DetectorKind kind = DetectorKind::NanoDet;
+    QString onnxPath; // the model for DetectorKind::Onnx
+    std::optional<float> minScore; // unset: the detector's own default
+
+    // Frames a second ingest analyses with this detector by default. The background detector needs
+    // frequent frames for its model of the scene (10). A CNN costs ~60 ms a frame on one core, so
+    // it sees 3.3 a second, which the tracker bridges: vtest.avi ingests in 0.21 x its duration
+    // with embeddings (docs/bench/ingest-vtest-nanodet.json).
+    double defaultAnalysisFps() const { return kind == DetectorKind::Background ? 10.0 : 3.3; }
+
+    // "nanodet", "background", "onnx": the names the CLI and settings use.
+    static QString kindName(DetectorKind kind);
+    static std::optional<DetectorKind> kindFromName(const QString &name);
+    static QStringList kindNames();
+    // A --detector value: a kind's name, or a path to an .onnx file (DetectorKind::Onnx).
+    static std::optional<DetectorOptions> fromArgument(const QString &value);
 };
 
 } // namespace descry

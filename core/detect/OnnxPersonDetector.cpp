@@ -12,8 +12,8 @@ namespace descry {
 
 namespace {
 
-constexpr int kCocoClasses = 80;
-constexpr int kPersonClass = 0;
+constexpr int kCocoClasses = coco::kClasses;
+constexpr int kPersonClass = coco::kPerson;
 constexpr float kNmsIou = 0.45f;
 constexpr int kStrides[] = { 8, 16, 32 };
 // Square input sizes tried in order until the network accepts one (416 is what the shipped
@@ -34,24 +34,6 @@ int gridCells(int inputSize, int stride)
 {
     const int side = (inputSize + stride - 1) / stride;
     return side * side;
-}
-
-float sigmoid(float x)
-{
-    return 1.f / (1.f + std::exp(-x));
-}
-
-// Expected distance of a GFL distribution: softmax over the bins, then the mean bin index.
-float distributionMean(const float *logits, int bins)
-{
-    const float top = *std::max_element(logits, logits + bins);
-    float sum = 0, weighted = 0;
-    for (int i = 0; i < bins; ++i) {
-        const float p = std::exp(logits[i] - top);
-        sum += p;
-        weighted += p * float(i);
-    }
-    return weighted / sum;
 }
 
 QString shapesText(const std::vector<cv::Mat> &outputs)
@@ -194,8 +176,7 @@ bool OnnxPersonDetector::run(const cv::Mat &input, std::vector<cv::Mat> *outputs
     return true;
 }
 
-void OnnxPersonDetector::decodeYolox(
-    const cv::Mat &output, std::vector<cv::Rect2d> *boxes, std::vector<float> *scores) const
+void OnnxPersonDetector::decodeYolox(const cv::Mat &output, std::vector<ObjectCandidate> *out) const
 {
     const cv::Mat table = asTable(output);
     int row = 0;
@@ -213,36 +194,24 @@ void OnnxPersonDetector::decodeYolox(
                 w = std::exp(w) * float(stride);
                 h = std::exp(h) * float(stride);
             }
-            boxes->emplace_back(cx - w / 2, cy - h / 2, w, h);
-            scores->push_back(score);
+            out->push_back({ cv::Rect2d(cx - w / 2, cy - h / 2, w, h), score, kPersonClass });
         }
     }
 }
 
-void OnnxPersonDetector::decodeNanoDet(
-    const std::vector<cv::Mat> &outputs, std::vector<cv::Rect2d> *boxes, std::vector<float> *scores) const
+void OnnxPersonDetector::decodeNanoDet(const std::vector<cv::Mat> &outputs, std::vector<ObjectCandidate> *out) const
 {
+    constexpr int person[] = { kPersonClass };
     for (const Head &head : m_heads) {
-        const cv::Mat classes = asTable(outputs[size_t(head.classOutput)]);
-        const cv::Mat distances = asTable(outputs[size_t(head.boxOutput)]);
-        for (int cell = 0; cell < head.cells; ++cell) {
-            float score = classes.at<float>(cell, kPersonClass);
-            if (m_classLogits)
-                score = sigmoid(score);
-            if (score < m_minScore)
-                continue;
-            const float *d = distances.ptr<float>(cell);
-            const float s = float(head.stride);
-            // GFL (NanoDet v0.x) places points at cell centres.
-            const float cx = (float(cell % head.gridWidth) + 0.5f) * s;
-            const float cy = (float(cell / head.gridWidth) + 0.5f) * s;
-            const float left = distributionMean(d, m_regBins) * s;
-            const float top = distributionMean(d + m_regBins, m_regBins) * s;
-            const float right = distributionMean(d + 2 * m_regBins, m_regBins) * s;
-            const float bottom = distributionMean(d + 3 * m_regBins, m_regBins) * s;
-            boxes->emplace_back(cx - left, cy - top, left + right, top + bottom);
-            scores->push_back(score);
-        }
+        GflLevel level;
+        level.classScores = asTable(outputs[size_t(head.classOutput)]).ptr<float>();
+        level.distances = asTable(outputs[size_t(head.boxOutput)]).ptr<float>();
+        level.cells = head.cells;
+        level.gridWidth = head.gridWidth;
+        level.stride = head.stride;
+        level.bins = m_regBins;
+        level.logits = m_classLogits;
+        decodeGflLevel(level, person, m_minScore, out);
     }
 }
 
@@ -263,29 +232,13 @@ bool OnnxPersonDetector::detect(const Frame &frame, std::vector<Detection> *out,
             *error = reason;
         return false;
     }
-    std::vector<cv::Rect2d> boxes;
-    std::vector<float> scores;
+    std::vector<ObjectCandidate> candidates;
     if (m_format == Format::Yolox)
-        decodeYolox(outputs[0], &boxes, &scores);
+        decodeYolox(outputs[0], &candidates);
     else
-        decodeNanoDet(outputs, &boxes, &scores);
-    std::vector<int> keep;
-    cv::dnn::NMSBoxes(boxes, scores, m_minScore, kNmsIou, keep);
-
-    const cv::Rect2d bounds(0, 0, frame.image.cols, frame.image.rows);
-    for (int i : keep) {
-        const cv::Rect2d r = boxes[size_t(i)];
-        const cv::Rect2d source
-            = cv::Rect2d(r.x / scale, r.y / scale, r.width / scale, r.height / scale) & bounds;
-        if (source.width < 1 || source.height < 1)
-            continue;
-        Detection detection;
-        detection.frame = frame.index;
-        detection.time = frame.time;
-        detection.box = Box { float(source.x), float(source.y), float(source.width), float(source.height) };
-        detection.score = scores[size_t(i)];
-        out->push_back(detection);
-    }
+        decodeNanoDet(outputs, &candidates);
+    *out = personDetections(suppressOverlaps(candidates, kNmsIou), scale, {}, frame.image.size(), frame.index,
+        frame.time);
     return true;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "CocoDetections.h"
 #include "PersonDetector.h"
 
 #include <opencv2/dnn.hpp>
@@ -35,9 +36,8 @@ private:
     bool inspect(const std::vector<cv::Mat> &outputs, QString *error);
     cv::Mat makeInput(const cv::Mat &image, float *scale) const;
     bool run(const cv::Mat &input, std::vector<cv::Mat> *outputs, QString *error);
-    void decodeYolox(const cv::Mat &output, std::vector<cv::Rect2d> *boxes, std::vector<float> *scores) const;
-    void decodeNanoDet(const std::vector<cv::Mat> &outputs, std::vector<cv::Rect2d> *boxes,
-        std::vector<float> *scores) const;
+    void decodeYolox(const cv::Mat &output, std::vector<ObjectCandidate> *out) const;
+    void decodeNanoDet(const std::vector<cv::Mat> &outputs, std::vector<ObjectCandidate> *out) const;
 
     cv::dnn::Net m_net;
     std::vector<std::string> m_outputNames;

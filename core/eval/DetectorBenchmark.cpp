@@ -6,6 +6,8 @@
 
 #include <QElapsedTimer>
 
+#include <algorithm>
+
 namespace descry {
 
 DetectorScore scoreOnScene(
@@ -39,19 +41,24 @@ DetectorScore scoreOnScene(
     return score;
 }
 
-bool scoreAgainstReference(PersonDetector &detector, PersonDetector &reference, const QString &video,
-    int64_t first, int64_t end, int step, DetectorScore *score, QString *error)
+bool detectOnVideo(PersonDetector &detector, const QString &video, int64_t first, int64_t end, int step,
+    VideoBoxes *out, QString *error)
 {
     VideoDecoder decoder;
     if (!decoder.open(video, error))
         return false;
+    *out = {};
+    out->fps = decoder.info().fps > 0 ? decoder.info().fps : 10;
+    out->step = step;
     detector.reset();
-    reference.reset();
-    std::vector<std::vector<Box>> references, found;
-    Frame frame;
+    const bool everyFrame = detector.warmupFrames() > 0;
     qint64 nanos = 0;
     int64_t given = 0;
+    Frame frame;
     while (decoder.nextIndex() < end && decoder.read(&frame)) {
+        const bool scored = frame.index >= first && (frame.index - first) % step == 0;
+        if (!scored && !everyFrame)
+            continue;
         std::vector<Detection> detections;
         QElapsedTimer clock;
         clock.start();
@@ -59,22 +66,36 @@ bool scoreAgainstReference(PersonDetector &detector, PersonDetector &reference, 
             return false;
         nanos += clock.nsecsElapsed();
         ++given;
-        if (frame.index < first || (frame.index - first) % step != 0)
-            continue;
-        std::vector<Detection> truth;
-        if (!reference.detect(frame, &truth, error))
-            return false;
-        references.push_back(boxesOf(truth));
-        found.push_back(boxesOf(detections));
+        if (scored)
+            out->frames.push_back(boxesOf(detections));
     }
-    const double fps = decoder.info().fps > 0 ? decoder.info().fps : 10;
-    const auto stationary = stationaryReferences(references, int(5 * fps / step), 0.5f);
-    *score = {};
-    for (size_t k = 0; k < references.size(); ++k)
-        score->counts += matchDetections(found[k], references[k], {}, &stationary[k]);
-    score->framesScored = int(references.size());
-    score->msPerFrame = given > 0 ? double(nanos) / 1e6 / double(given) : 0;
+    out->timing.framesScored = int(out->frames.size());
+    out->timing.msPerFrame = given > 0 ? double(nanos) / 1e6 / double(given) : 0;
     return true;
+}
+
+ReferenceScores scoreAgainstReference(
+    const VideoBoxes &found, const VideoBoxes &reference, const std::vector<Box> &notPeople)
+{
+    const size_t frames = std::min(found.frames.size(), reference.frames.size());
+    std::vector<std::vector<Box>> references;
+    for (size_t k = 0; k < frames; ++k) {
+        references.emplace_back();
+        for (const Box &b : reference.frames[k])
+            if (std::none_of(notPeople.begin(), notPeople.end(), [&](const Box &n) { return iou(b, n) >= 0.5f; }))
+                references.back().push_back(b);
+    }
+    const auto stationary = stationaryReferences(references, int(5 * reference.fps / reference.step), 0.5f);
+    ReferenceScores scores;
+    for (size_t k = 0; k < frames; ++k) {
+        scores.moving.counts += matchDetections(found.frames[k], references[k], {}, &stationary[k]);
+        scores.all.counts += matchDetections(found.frames[k], references[k]);
+    }
+    for (DetectorScore *s : { &scores.moving, &scores.all }) {
+        s->framesScored = int(frames);
+        s->msPerFrame = found.timing.msPerFrame;
+    }
+    return scores;
 }
 
 } // namespace descry

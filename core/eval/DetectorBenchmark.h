@@ -4,6 +4,8 @@
 
 #include <QString>
 
+#include <vector>
+
 namespace descry {
 
 class PersonDetector;
@@ -21,11 +23,29 @@ struct DetectorScore {
 DetectorScore scoreOnScene(
     PersonDetector &detector, const SceneRenderer &renderer, float minVisible = 0.6f, int skipFirst = 30);
 
-// Real footage has no truth: `reference` (e.g. YOLOX) stands in for it on frames
-// [first, end) taken every `step`. Reference boxes that stay put for most of +-5 s are
-// ignored (people standing still, or the reference's persistent false positives), which a
-// motion-based detector cannot be asked to find.
-bool scoreAgainstReference(PersonDetector &detector, PersonDetector &reference, const QString &video,
-    int64_t first, int64_t end, int step, DetectorScore *score, QString *error);
+// What a detector found on frames [first, end) of a video, every `step`-th frame; a detector
+// with state across frames (warmupFrames() > 0) is given every frame, one without only those.
+struct VideoBoxes {
+    std::vector<std::vector<Box>> frames; // per scored frame
+    double fps = 10;
+    int step = 1;
+    DetectorScore timing; // msPerFrame over the frames the detector was given
+};
+bool detectOnVideo(PersonDetector &detector, const QString &video, int64_t first, int64_t end, int step,
+    VideoBoxes *out, QString *error);
+
+// Real footage has no truth: a reference detector's boxes (e.g. YOLOX) stand in for it.
+// `moving` leaves out the reference boxes that stay put for most of +-5 s (people standing still,
+// or the reference's persistent false positives), which a motion-based detector cannot be asked
+// to find; `all` counts every reference box. Run the detectors one after the other, not
+// interleaved: two networks' thread pools slow each other down (measured: NanoDet 50-60 ms a
+// frame alone, 140-215 ms between YOLOX frames).
+struct ReferenceScores {
+    DetectorScore moving, all;
+};
+// `notPeople`: regions where a person looking at the footage saw that the reference's box is no
+// person (a sign post YOLOX keeps calling one); reference boxes on them (IoU >= 0.5) are left out.
+ReferenceScores scoreAgainstReference(
+    const VideoBoxes &found, const VideoBoxes &reference, const std::vector<Box> &notPeople = {});
 
 } // namespace descry

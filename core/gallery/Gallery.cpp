@@ -497,6 +497,16 @@ int64_t Gallery::trackletCount(int64_t sourceId)
     return ok && q.next() ? q.value(0).toLongLong() : 0;
 }
 
+int64_t Gallery::reviewCount(int64_t sourceId)
+{
+    QSqlQuery q(d->db());
+    const bool ok = d->run(q,
+        QStringLiteral("SELECT count(*) FROM reviews JOIN tracklets ON tracklets.id = reviews.tracklet_id"
+                       " WHERE tracklets.source_id = ?"),
+        { qint64(sourceId) });
+    return ok && q.next() ? q.value(0).toLongLong() : 0;
+}
+
 int64_t Gallery::generation()
 {
     // Triggers bump the counter on every tracklet and embedding write (GallerySchema step 2).

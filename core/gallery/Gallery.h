@@ -69,6 +69,7 @@ public:
 
     // --- tracklets
     int64_t trackletCount(int64_t sourceId = 0); // 0: all sources
+    int64_t reviewCount(int64_t sourceId); // reviews of the source's tracklets
     std::vector<TrackletRecord> tracklets(int64_t sourceId = 0); // 0: all
     std::optional<TrackletRecord> tracklet(int64_t id);
     std::vector<DetectionRecord> detections(int64_t trackletId);

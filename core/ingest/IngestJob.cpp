@@ -82,9 +82,9 @@ QStringList IngestJob::expandInputs(const QStringList &inputs, QStringList *prob
                 problems->append(QStringLiteral("%1: folder cannot be read (permission denied)").arg(input));
                 continue;
             }
-            const QStringList found = VideoDecoder::listVideos(info.absoluteFilePath(), problems);
+            const QStringList found = VideoDecoder::listFootage(info.absoluteFilePath(), problems);
             if (found.isEmpty())
-                problems->append(QStringLiteral("%1: folder holds no video files").arg(input));
+                problems->append(QStringLiteral("%1: folder holds no video or image files").arg(input));
             files += found;
         } else {
             files.append(info.absoluteFilePath());
@@ -99,13 +99,32 @@ QString IngestJob::pipelineKey(const PersonDetector &detector, int stride) const
     const TrackerOptions &t = m_options.tracker;
     return QStringLiteral("v1;det=%1;min=%2;stride=%3;trk=%4,%5,%6,%7,%8")
         .arg(detector.name())
-        .arg(m_options.detector.minScore)
+        .arg(double(m_options.detector.minScore.value_or(0.35f)))
         .arg(stride)
         .arg(t.minIou)
         .arg(t.maxMissedFrames)
         .arg(t.minDetections)
         .arg(t.cropsPerTracklet)
         .arg(t.minCropGap);
+}
+
+QString IngestJob::detectorOfPipeline(const QString &pipelineKey)
+{
+    for (const QString &part : pipelineKey.split(QLatin1Char(';')))
+        if (part.startsWith(QStringLiteral("det=")))
+            return part.mid(4);
+    return QStringLiteral("an unknown detector");
+}
+
+// Said when a source yields nobody: silence would read as "nobody was there".
+QString IngestJob::noPeopleFound(const QString &path, const PersonDetector &detector) const
+{
+    const QString why = m_options.detector.kind == DetectorKind::Background
+        ? QStringLiteral("the background detector only sees people who move in front of a fixed camera; "
+                         "ingest it again with the nanodet detector (Ingest settings, or --detector nanodet)")
+        : QStringLiteral("if people are visible, they may be too small (under ~20 pixels tall) or mostly "
+                         "hidden");
+    return QStringLiteral("%1: no people found — the detector (%2) saw nobody; %3").arg(path, detector.name(), why);
 }
 
 IngestSummary IngestJob::run()
@@ -216,7 +235,7 @@ IngestSourceResult IngestJob::ingestOne(
     }
     const VideoInfo info = decoder.info();
     result.footageSeconds = info.duration();
-    const int stride = std::max(1, int(std::lround(info.fps / std::max(0.1, m_options.analysisFps))));
+    const int stride = std::max(1, int(std::lround(info.fps / std::max(0.1, m_options.effectiveAnalysisFps()))));
     decoder.setStride(stride);
 
     progress.stage = QStringLiteral("hashing");
@@ -237,6 +256,19 @@ IngestSourceResult IngestJob::ingestOne(
 
     const QString key = pipelineKey(detector, stride);
     std::optional<SourceRecord> existing = gallery.sourceByHash(hash);
+    if (existing && existing->status == SourceStatus::Done && m_options.reingest && existing->pipelineKey != key) {
+        const int64_t reviews = gallery.reviewCount(existing->id);
+        if (reviews > 0) {
+            result.sourceId = existing->id;
+            result.message = QStringLiteral("%1: not ingested again: %2 reviews of its tracklets would be lost "
+                                            "(export the case first, then remove the reviews)")
+                                 .arg(path)
+                                 .arg(reviews);
+            return result;
+        }
+        existing->status = SourceStatus::Ingesting; // reset below, then analysed like a new source
+        existing->pipelineKey.clear();
+    }
     if (existing && existing->status == SourceStatus::Done) {
         result.outcome = IngestOutcome::AlreadyPresent;
         result.sourceId = existing->id;
@@ -245,6 +277,9 @@ IngestSourceResult IngestJob::ingestOne(
             ? QStringLiteral("%1: already in the gallery, skipped").arg(path)
             : QStringLiteral("%1: same content as %2, already in the gallery, skipped")
                   .arg(path, existing->path);
+        if (existing->pipelineKey != key)
+            result.message += QStringLiteral(" (made with %1; re-ingest to use the chosen detector)")
+                                  .arg(detectorOfPipeline(existing->pipelineKey));
         return result;
     }
     bool resumed = false;
@@ -289,12 +324,19 @@ IngestSourceResult IngestJob::ingestOne(
     }
     result.outcome = resumed ? IngestOutcome::Resumed : IngestOutcome::Ingested;
     const QString note = result.message;
-    result.message = QStringLiteral("%1: %2 tracklets from %3 s of footage in %4 s%5")
+    const QString what = info.still ? QStringLiteral("a photo")
+                                    : QStringLiteral("%1 s of footage").arg(result.footageSeconds, 0, 'f', 1);
+    result.message = QStringLiteral("%1: %2 tracklets from %3 in %4 s%5")
                          .arg(path)
                          .arg(result.tracklets)
-                         .arg(result.footageSeconds, 0, 'f', 1)
+                         .arg(what)
                          .arg(result.seconds, 0, 'f', 1)
                          .arg(note.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(note));
+    if (result.tracklets == 0) {
+        const QString problem = noPeopleFound(path, detector);
+        m_summary.problems.append(problem);
+        Q_EMIT this->problem(problem);
+    }
     progress.stage = QStringLiteral("done");
     progress.fraction = 1;
     progress.etaSeconds = 0;
@@ -308,7 +350,10 @@ bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder
 {
     const VideoInfo info = decoder.info();
     const int stride = decoder.stride();
-    Tracker tracker(m_options.tracker);
+    TrackerOptions trackerOptions = m_options.tracker;
+    if (info.still)
+        trackerOptions.minDetections = 1; // a photo shows each person once
+    Tracker tracker(trackerOptions);
     IngestCheckpoint checkpoint = gallery.checkpoint(sourceId).value_or(IngestCheckpoint {});
     if (!checkpoint.trackerState.isEmpty() && !tracker.restoreState(checkpoint.trackerState)) {
         // A checkpoint this build cannot read: start the source again rather than guess.

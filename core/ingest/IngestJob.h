@@ -22,9 +22,15 @@ struct TrackletWithAttributes;
 struct IngestOptions {
     DetectorOptions detector;
     TrackerOptions tracker;
-    double analysisFps = 10; // frames analysed per second of footage (stride = fps / this)
+    // Frames analysed per second of footage (stride = fps / this); 0: the detector's default
+    // (DetectorOptions::defaultAnalysisFps).
+    double analysisFps = 0;
+    double effectiveAnalysisFps() const { return analysisFps > 0 ? analysisFps : detector.defaultAnalysisFps(); }
     int checkpointEvery = 100; // analysed frames between two checkpoints (resume points)
     QString cameraLabel; // empty: the file's base name
+    // A source already in the gallery, made with another detector or settings, is analysed again
+    // and its tracklets replaced (refused while annotators' reviews hang on them).
+    bool reingest = false;
     // Text-to-person model (config .json or TorchScript .ts) whose visual embeddings are stored with
     // every tracklet; empty: none (attribute search only; 'descry-cli reindex' adds them later).
     QString modelPath;
@@ -87,6 +93,8 @@ public:
     // Files named by the inputs (folders expanded recursively); problems get one line each.
     static QStringList expandInputs(const QStringList &inputs, QStringList *problems);
     static QString outcomeName(IngestOutcome outcome);
+    // The detector's name inside a source's pipeline key ("nanodet-3.0.4", "bgs-median-v1-...").
+    static QString detectorOfPipeline(const QString &pipelineKey);
 
 public Q_SLOTS:
     IngestSummary run();
@@ -104,6 +112,7 @@ private:
     bool analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder &decoder, int64_t sourceId,
         IngestProgress &progress, IngestSourceResult &result);
     QString pipelineKey(const PersonDetector &detector, int stride) const;
+    QString noPeopleFound(const QString &path, const PersonDetector &detector) const;
     void embedFinished(std::vector<TrackletWithAttributes> &pending);
     void reportModelProblem(const QString &message);
 

@@ -4,6 +4,7 @@
 #include <QFileInfo>
 #include <QSet>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
 
 #include <algorithm>
@@ -18,6 +19,13 @@ const QStringList &videoExtensions()
     static const QStringList extensions { QStringLiteral("mp4"), QStringLiteral("avi"), QStringLiteral("mkv"),
         QStringLiteral("mov"), QStringLiteral("m4v"), QStringLiteral("mpg"), QStringLiteral("mpeg"),
         QStringLiteral("wmv"), QStringLiteral("webm") };
+    return extensions;
+}
+
+const QStringList &imageExtensions()
+{
+    static const QStringList extensions { QStringLiteral("jpg"), QStringLiteral("jpeg"), QStringLiteral("png"),
+        QStringLiteral("bmp"), QStringLiteral("tif"), QStringLiteral("tiff"), QStringLiteral("webp") };
     return extensions;
 }
 
@@ -49,7 +57,7 @@ void listInto(const QString &folder, QSet<QString> *visited, QStringList *videos
     for (const QFileInfo &entry : entries) {
         if (entry.isDir())
             listInto(entry.filePath(), visited, videos, problems);
-        else if (VideoDecoder::isVideoFileName(entry.fileName()))
+        else if (VideoDecoder::isFootageFileName(entry.fileName()))
             videos->append(entry.filePath());
     }
 }
@@ -75,12 +83,24 @@ bool VideoDecoder::open(const QString &path, QString *error)
         return fail(QStringLiteral("file not found: %1").arg(path));
     if (!file.isFile() || !file.isReadable())
         return fail(QStringLiteral("cannot read file: %1").arg(path));
+    if (isImageFileName(path)) {
+        // IMREAD_COLOR applies the EXIF orientation: phone photos come out upright.
+        m_pending = cv::imread(file.absoluteFilePath().toStdString(), cv::IMREAD_COLOR);
+        if (m_pending.empty())
+            return fail(QStringLiteral("not an image Descry can read, or a damaged one: %1").arg(path));
+        m_info.width = m_pending.cols;
+        m_info.height = m_pending.rows;
+        m_info.fps = 1;
+        m_info.frameCount = 1;
+        m_info.still = true;
+        return true;
+    }
     if (!isVideoFileName(path))
-        return fail(QStringLiteral("not a video file or unsupported codec: %1").arg(path));
+        return fail(QStringLiteral("not a video or image file, or an unsupported codec: %1").arg(path));
 
     auto capture = std::make_unique<cv::VideoCapture>();
     if (!capture->open(file.absoluteFilePath().toStdString(), cv::CAP_FFMPEG) || !capture->isOpened())
-        return fail(QStringLiteral("not a video file or unsupported codec: %1").arg(path));
+        return fail(QStringLiteral("not a video or image file, or an unsupported codec: %1").arg(path));
     // Containers can open fine and still hold nothing decodable; find out now rather than
     // after the user has queued the file. The frame is kept so no rewind is needed
     // (seeking back is unreliable for some codecs).
@@ -153,7 +173,12 @@ bool VideoDecoder::isVideoFileName(const QString &path)
     return videoExtensions().contains(QFileInfo(path).suffix().toLower());
 }
 
-QStringList VideoDecoder::listVideos(const QString &folder, QStringList *problems)
+bool VideoDecoder::isImageFileName(const QString &path)
+{
+    return imageExtensions().contains(QFileInfo(path).suffix().toLower());
+}
+
+QStringList VideoDecoder::listFootage(const QString &folder, QStringList *problems)
 {
     QStringList videos;
     QSet<QString> visited;

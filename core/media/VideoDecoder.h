@@ -18,11 +18,13 @@ struct VideoInfo {
     int64_t frameCount = 0; // as the container reports it; may be wrong for broken files
     int width = 0, height = 0;
     bool fpsAssumed = false; // the container gave no usable rate; `fps` is a default (25)
+    bool still = false; // a photo: one frame (index 0, time 0), fps 1
     double duration() const { return fps > 0 ? double(frameCount) / fps : 0; }
 };
 
 // Decodes a video file (mp4/avi/mkv/mov/... through OpenCV's FFmpeg backend) frame by frame,
-// keeping every `stride`-th frame. Frame indices and times always refer to the source.
+// keeping every `stride`-th frame. Frame indices and times always refer to the source. A photo
+// (jpg/png/bmp/tiff/webp, turned upright by its EXIF orientation) is footage of one frame.
 class VideoDecoder {
 public:
     VideoDecoder();
@@ -42,9 +44,11 @@ public:
     int64_t nextIndex() const { return m_next; }
 
     static bool isVideoFileName(const QString &path);
-    // Video files under `folder`, recursively, sorted; unreadable sub-folders are reported
-    // through `problems` (one line each) and skipped.
-    static QStringList listVideos(const QString &folder, QStringList *problems);
+    static bool isImageFileName(const QString &path);
+    static bool isFootageFileName(const QString &path) { return isVideoFileName(path) || isImageFileName(path); }
+    // Video and image files under `folder`, recursively, sorted; unreadable sub-folders are
+    // reported through `problems` (one line each) and skipped.
+    static QStringList listFootage(const QString &folder, QStringList *problems);
 
 private:
     std::unique_ptr<cv::VideoCapture> m_capture;

@@ -643,7 +643,7 @@ bool Run::execute(TrainResult *result, QString *error)
 {
     if (!preparePaths(error) || !prepareData(error) || !buildModel(error))
         return false;
-    torch::set_num_threads(m_config.training.threads);
+    setComputeThreads(m_config.training.threads);
     int64_t step = 0;
     if (!loadCheckpoint(&step, error))
         return false;

@@ -31,6 +31,18 @@ void IngestController::setGalleryPath(const QString &path)
     m_path = path;
 }
 
+void IngestController::setOptions(const IngestOptions &options)
+{
+    m_options = options;
+    Q_EMIT optionsChanged(m_options);
+}
+
+void IngestController::setDetector(const DetectorOptions &detector)
+{
+    m_options.detector = detector;
+    Q_EMIT optionsChanged(m_options);
+}
+
 void IngestController::ingest(const QStringList &inputs)
 {
     if (inputs.isEmpty())
@@ -40,9 +52,19 @@ void IngestController::ingest(const QStringList &inputs)
         startNext();
 }
 
+void IngestController::reingest(const QStringList &inputs)
+{
+    if (inputs.isEmpty())
+        return;
+    m_reingestQueue += inputs;
+    if (!m_thread)
+        startNext();
+}
+
 void IngestController::cancel()
 {
     m_queue.clear();
+    m_reingestQueue.clear();
     if (m_job) {
         *m_cancelledBeforeStart = true;
         m_job->requestCancel();
@@ -51,13 +73,15 @@ void IngestController::cancel()
 
 void IngestController::startNext()
 {
-    if (m_queue.isEmpty())
+    if (m_queue.isEmpty() && m_reingestQueue.isEmpty())
         return;
-    const QStringList inputs = m_queue;
-    m_queue.clear();
+    IngestOptions options = m_options;
+    options.reingest = m_queue.isEmpty();
+    const QStringList inputs = options.reingest ? m_reingestQueue : m_queue;
+    (options.reingest ? m_reingestQueue : m_queue).clear();
     m_thread = new QThread;
     m_thread->setObjectName(QStringLiteral("descry-ingest"));
-    m_job = new IngestJob(m_path, inputs, m_options);
+    m_job = new IngestJob(m_path, inputs, options);
     m_job->moveToThread(m_thread);
     // IngestJob::run() clears its cancel flag when it starts, so a cancel that comes before the
     // thread has started is remembered here and the job is not run at all.
@@ -91,7 +115,7 @@ void IngestController::onThreadFinished()
     delete m_thread;
     m_job = nullptr;
     m_thread = nullptr;
-    if (!m_queue.isEmpty()) {
+    if (!m_queue.isEmpty() || !m_reingestQueue.isEmpty()) {
         startNext();
         return;
     }

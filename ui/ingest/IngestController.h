@@ -24,17 +24,22 @@ public:
 
     void setGalleryPath(const QString &path);
     QString galleryPath() const { return m_path; }
-    void setOptions(const IngestOptions &options) { m_options = options; }
+    void setOptions(const IngestOptions &options);
+    const IngestOptions &options() const { return m_options; }
+    void setDetector(const DetectorOptions &detector);
     bool isBusy() const { return m_thread != nullptr; }
-    int queuedInputs() const { return int(m_queue.size()); }
+    int queuedInputs() const { return int(m_queue.size() + m_reingestQueue.size()); }
 
 public Q_SLOTS:
     void ingest(const QStringList &inputs);
+    // Files already in the gallery, analysed again with the current detector (IngestOptions::reingest).
+    void reingest(const QStringList &inputs);
     // Stops the running job at its next frame and forgets the queue.
     void cancel();
 
 Q_SIGNALS:
     void busyChanged(bool busy);
+    void optionsChanged(const descry::IngestOptions &options);
     void jobStarted(const QStringList &inputs);
     void progress(const descry::IngestProgress &progress);
     void problem(const QString &message);
@@ -48,6 +53,7 @@ private:
     QString m_path;
     IngestOptions m_options;
     QStringList m_queue;
+    QStringList m_reingestQueue; // run after m_queue, as a job of its own
     QThread *m_thread = nullptr;
     IngestJob *m_job = nullptr;
     std::shared_ptr<std::atomic_bool> m_cancelledBeforeStart;

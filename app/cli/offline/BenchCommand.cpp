@@ -35,12 +35,14 @@ int benchIngest(const QStringList &args)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Ingest footage into a fresh temporary gallery and report wall time / footage duration."));
-    parser.addOption({ QStringLiteral("detector"),
-        QStringLiteral("ONNX detector instead of the built-in one."), QStringLiteral("MODEL.onnx") });
+    addDetectorOption(parser);
     parser.addOption({ QStringLiteral("model"),
         QStringLiteral("Text-to-person model whose embeddings ingest stores (default: the shipped model)."),
         QStringLiteral("FILE") });
     parser.addOption({ QStringLiteral("no-model"), QStringLiteral("Ingest without embeddings.") });
+    parser.addOption({ QStringLiteral("fps"),
+        QStringLiteral("Frames analysed per second of footage (default: the detector's, as ingest)."),
+        QStringLiteral("N") });
     parser.addOption(
         { QStringLiteral("out"), QStringLiteral("Write the JSON result here."), QStringLiteral("FILE") });
     parser.addPositionalArgument(
@@ -53,7 +55,10 @@ int benchIngest(const QStringList &args)
     }
     QTemporaryDir dir;
     IngestOptions options;
-    options.detector.onnxPath = parser.value(QStringLiteral("detector"));
+    if (!detectorOption(parser, QStringLiteral("bench ingest"), &options.detector))
+        return 2;
+    if (parser.isSet(QStringLiteral("fps")))
+        options.analysisFps = parser.value(QStringLiteral("fps")).toDouble();
     if (!parser.isSet(QStringLiteral("no-model")))
         options.modelPath = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model"))
                                                                   : TextPersonModel::defaultModelPath();
@@ -77,8 +82,9 @@ int benchIngest(const QStringList &args)
         printErr(QStringLiteral("problem: ") + p);
     const QJsonObject result { { QStringLiteral("bench"), QStringLiteral("ingest") },
         { QStringLiteral("detector"),
-            options.detector.onnxPath.isEmpty() ? QStringLiteral("built-in background")
-                                                : options.detector.onnxPath },
+            options.detector.kind == DetectorKind::Onnx ? options.detector.onnxPath
+                                                        : DetectorOptions::kindName(options.detector.kind) },
+        { QStringLiteral("analysis_fps"), options.effectiveAnalysisFps() },
         { QStringLiteral("wall_seconds"), wall }, { QStringLiteral("footage_seconds"), footage },
         { QStringLiteral("wall_over_footage"), footage > 0 ? wall / footage : 0 },
         { QStringLiteral("tracklets"), tracklets }, { QStringLiteral("sources"), sources },

@@ -1,5 +1,6 @@
 #include "Gallery.h"
 #include "IngestJob.h"
+#include "RenderedFootageIngest.h"
 #include "SceneRenderer.h"
 #include "TestSupport.h"
 
@@ -78,7 +79,7 @@ private Q_SLOTS:
         QVERIFY2(writeScene(scene, m_dir.filePath(QStringLiteral("scene")), false, nullptr, &error),
             qPrintable(error));
         m_gallery = m_dir.filePath(QStringLiteral("g.sqlite"));
-        IngestJob job(m_gallery, { m_dir.filePath(QStringLiteral("scene/scene.avi")) });
+        IngestJob job(m_gallery, { m_dir.filePath(QStringLiteral("scene/scene.avi")) }, test::renderedFootageIngest());
         QVERIFY(job.run().problems.isEmpty());
         Gallery gallery;
         QVERIFY(gallery.open(m_gallery));

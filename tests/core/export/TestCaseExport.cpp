@@ -2,6 +2,7 @@
 #include "ContentHash.h"
 #include "Gallery.h"
 #include "IngestJob.h"
+#include "RenderedFootageIngest.h"
 #include "SceneRenderer.h"
 
 #include <QDateTime>
@@ -121,7 +122,7 @@ private Q_SLOTS:
             qPrintable(error));
         m_clip = m_dir.filePath(QStringLiteral("scene/scene.avi"));
         m_gallery = m_dir.filePath(QStringLiteral("g.sqlite"));
-        IngestJob job(m_gallery, { m_clip });
+        IngestJob job(m_gallery, { m_clip }, test::renderedFootageIngest());
         const IngestSummary summary = job.run();
         QVERIFY2(summary.problems.isEmpty(), qPrintable(summary.problems.join(QLatin1Char('\n'))));
         Gallery gallery;

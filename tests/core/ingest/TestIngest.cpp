@@ -1,15 +1,21 @@
 #include "Gallery.h"
 #include "IngestJob.h"
+#include "RenderedFootageIngest.h"
 #include "SceneRenderer.h"
 #include "TestSupport.h"
 #include "TinyNafsModel.h"
 #include "TrackletEmbedder.h"
+
+#include "PersonDetector.h"
 
 #include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/videoio.hpp>
 
 #include <cmath>
 
@@ -72,7 +78,8 @@ class TestIngest : public QObject {
     QString m_clip; // 300 frames, 8 people
     QString m_model; // a tiny untrained text-to-person model (never the shipped one)
 
-    IngestSummary ingest(const QString &gallery, const QStringList &inputs, IngestOptions options = {})
+    IngestSummary ingest(
+        const QString &gallery, const QStringList &inputs, IngestOptions options = test::renderedFootageIngest())
     {
         IngestJob job(gallery, inputs, options);
         return job.run();
@@ -129,7 +136,7 @@ private Q_SLOTS:
     {
         QFETCH(int, stopAfter);
         QFETCH(int, checkpointEvery);
-        IngestOptions options;
+        IngestOptions options = test::renderedFootageIngest();
         options.checkpointEvery = checkpointEvery;
         const QString reference
             = m_dir.filePath(QStringLiteral("ref-%1-%2.sqlite").arg(stopAfter).arg(checkpointEvery));
@@ -153,7 +160,7 @@ private Q_SLOTS:
         // The CLI raises SIGKILL on itself after 130 analysed frames: no destructor, no cleanup.
         // With a model: every tracklet, before and after the kill, gets its embeddings.
         const QString reference = m_dir.filePath(QStringLiteral("kill-ref.sqlite"));
-        IngestOptions options;
+        IngestOptions options = test::renderedFootageIngest();
         options.checkpointEvery = 25;
         options.modelPath = m_model;
         const IngestSummary uninterrupted = ingest(reference, { m_clip }, options);
@@ -165,7 +172,8 @@ private Q_SLOTS:
         cli.start(test::cliPath(),
             { QStringLiteral("ingest"), m_clip, QStringLiteral("--gallery"), killed,
                 QStringLiteral("--checkpoint-every"), QStringLiteral("25"), QStringLiteral("--kill-after"),
-                QStringLiteral("130"), QStringLiteral("--model"), m_model });
+                QStringLiteral("130"), QStringLiteral("--model"), m_model, QStringLiteral("--detector"),
+                QStringLiteral("background") });
         QVERIFY(cli.waitForFinished(120000));
         QCOMPARE(cli.exitStatus(), QProcess::CrashExit);
         {
@@ -204,7 +212,7 @@ private Q_SLOTS:
     void cancelKeepsACheckpoint()
     {
         const QString gallery = m_dir.filePath(QStringLiteral("cancel.sqlite"));
-        IngestJob job(gallery, { m_clip });
+        IngestJob job(gallery, { m_clip }, test::renderedFootageIngest());
         // Cancel from the first analysing progress report: the job stops at the next frame.
         connect(
             &job, &IngestJob::progress, &job,
@@ -282,6 +290,92 @@ private Q_SLOTS:
             QVERIFY(t.detectionCount >= 5);
             QVERIFY(t.bestCropId > 0);
         }
+    }
+
+    // A photo is footage of one frame. With nobody in it, the source is ingested and a problem
+    // line says so, and why, instead of a silent "0 tracklets".
+    void photoWithNobodySaysSo()
+    {
+        const QString photo = m_dir.filePath(QStringLiteral("empty-room.png"));
+        QVERIFY(cv::imwrite(photo.toStdString(), cv::Mat(240, 320, CV_8UC3, cv::Scalar(90, 120, 150))));
+        const IngestSummary summary = ingest(m_dir.filePath(QStringLiteral("empty-photo.sqlite")), { photo });
+        QCOMPARE(summary.count(IngestOutcome::Ingested), 1);
+        QCOMPARE(summary.sources[0].tracklets, 0);
+        QVERIFY2(summary.sources[0].message.contains(QStringLiteral("from a photo")),
+            qPrintable(summary.sources[0].message));
+        QCOMPARE(summary.problems.size(), 1);
+        QVERIFY2(summary.problems[0].contains(QStringLiteral("no people found"))
+                && summary.problems[0].contains(QStringLiteral("nanodet")),
+            qPrintable(summary.problems[0]));
+    }
+
+    // A real photo (a frame of vtest.avi saved as PNG) with the default detector: each person is
+    // a tracklet of one detection, with a crop and attributes, like any other.
+    void photoOfPeopleIsSearchable()
+    {
+        const QString vtest = test::sharedFile(QStringLiteral("footage/vtest.avi"));
+        IngestOptions options; // the default detector
+        QString error;
+        if (vtest.isEmpty() || !createPersonDetector(options.detector, &error))
+            QSKIP("needs ../shared/footage/vtest.avi and the perception package");
+        cv::VideoCapture capture(vtest.toStdString());
+        capture.set(cv::CAP_PROP_POS_FRAMES, 300);
+        cv::Mat frame;
+        QVERIFY(capture.read(frame));
+        const QString photo = m_dir.filePath(QStringLiteral("walkway.png"));
+        QVERIFY(cv::imwrite(photo.toStdString(), frame));
+        const QString gallery = m_dir.filePath(QStringLiteral("photo.sqlite"));
+        const IngestSummary summary = ingest(gallery, { photo }, options);
+        QCOMPARE(summary.count(IngestOutcome::Ingested), 1);
+        QVERIFY(summary.problems.isEmpty());
+        // 6 people are on this frame (counted by eye; YOLOX finds the same 6 and a sign post).
+        QVERIFY2(summary.sources[0].tracklets >= 5 && summary.sources[0].tracklets <= 8,
+            qPrintable(summary.sources[0].message));
+        Gallery g;
+        QVERIFY(g.open(gallery));
+        QVERIFY(g.sources().front().pipelineKey.contains(QStringLiteral("det=nanodet-")));
+        for (const TrackletRecord &t : g.tracklets()) {
+            QCOMPARE(t.detectionCount, 1);
+            QVERIFY(t.bestCropId > 0);
+            QVERIFY(!g.attributes(t.id).empty());
+        }
+    }
+
+    // A file made with one detector can be analysed again with another: its tracklets are
+    // replaced, unless reviews hang on them.
+    void reingestReplacesTrackletsButKeepsReviews()
+    {
+        const QString gallery = m_dir.filePath(QStringLiteral("reingest.sqlite"));
+        QCOMPARE(ingest(gallery, { m_clip }).count(IngestOutcome::Ingested), 1);
+        IngestOptions other = test::renderedFootageIngest();
+        other.detector.minScore = 0.5f; // another pipeline
+        const IngestSummary skipped = ingest(gallery, { m_clip }, other);
+        QCOMPARE(skipped.count(IngestOutcome::AlreadyPresent), 1);
+        QVERIFY2(skipped.sources[0].message.contains(QStringLiteral("made with bgs-median-v1")),
+            qPrintable(skipped.sources[0].message));
+
+        other.reingest = true;
+        const IngestSummary again = ingest(gallery, { m_clip }, other);
+        QCOMPARE(again.count(IngestOutcome::Ingested), 1);
+        Gallery g;
+        QVERIFY(g.open(gallery));
+        QCOMPARE(g.sources().size(), size_t(1));
+        QVERIFY(g.sources().front().pipelineKey.contains(QStringLiteral("min=0.5")));
+        QCOMPARE(g.trackletCount(), int64_t(again.sources[0].tracklets));
+        QVERIFY(again.sources[0].tracklets > 0);
+
+        ReviewRecord review;
+        review.trackletId = g.tracklets().front().id;
+        review.queryText = QStringLiteral("a person");
+        review.verdict = ReviewVerdict::Confirmed;
+        QVERIFY(g.addReview(&review));
+        IngestOptions back = test::renderedFootageIngest();
+        back.reingest = true;
+        const IngestSummary refused = ingest(gallery, { m_clip }, back);
+        QCOMPARE(refused.count(IngestOutcome::Failed), 1);
+        QVERIFY2(refused.problems.filter(QStringLiteral("1 reviews")).size() == 1,
+            qPrintable(refused.problems.join(QLatin1Char('\n'))));
+        QCOMPARE(g.reviews().size(), size_t(1));
     }
 
     void unreadableFolderIsReported()

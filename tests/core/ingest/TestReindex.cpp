@@ -3,6 +3,7 @@
 // untrained models written by the test, never the shipped models/ files.
 #include "Gallery.h"
 #include "IngestJob.h"
+#include "RenderedFootageIngest.h"
 #include "ReindexJob.h"
 #include "SceneRenderer.h"
 #include "TestSupport.h"
@@ -99,7 +100,7 @@ private Q_SLOTS:
         QVERIFY(!m_idA.isEmpty() && !m_idB.isEmpty() && m_idA != m_idB);
 
         m_ingestedWithA = m_dir.filePath(QStringLiteral("with-a.sqlite"));
-        IngestOptions options;
+        IngestOptions options = test::renderedFootageIngest();
         options.modelPath = m_modelA;
         options.checkpointEvery = 30; // several checkpoints: several embedding batches
         IngestJob job(m_ingestedWithA, { m_clip }, options);
@@ -268,7 +269,7 @@ private Q_SLOTS:
     {
         // Reference: one uninterrupted reindex of a gallery ingested without a model.
         const QString plain = m_dir.filePath(QStringLiteral("plain.sqlite"));
-        IngestJob ingest(plain, { m_clip });
+        IngestJob ingest(plain, { m_clip }, test::renderedFootageIngest());
         QCOMPARE(ingest.run().count(IngestOutcome::Ingested), 1);
         const QString reference = copyGallery(plain, QStringLiteral("plain-reference.sqlite"));
         ReindexOptions options;
@@ -363,7 +364,7 @@ private Q_SLOTS:
         QFETCH(QString, expected);
         const QString gallery
             = m_dir.filePath(QStringLiteral("bad-model-%1.sqlite").arg(QTest::currentDataTag()));
-        IngestOptions options;
+        IngestOptions options = test::renderedFootageIngest();
         options.modelPath = modelPath;
         IngestJob job(gallery, { m_clip }, options);
         QStringList emitted;
@@ -396,7 +397,7 @@ private Q_SLOTS:
         // --model is; --no-model stores no embeddings and says nothing about models.
         QProcessEnvironment missingDefault = QProcessEnvironment::systemEnvironment();
         missingDefault.insert(QStringLiteral("DESCRY_MODEL"), m_dir.filePath(QStringLiteral("absent.json")));
-        const Run byDefault = cli({ QStringLiteral("ingest"), m_clip, QStringLiteral("--gallery"),
+        const Run byDefault = cli({ QStringLiteral("ingest"), QStringLiteral("--detector"), QStringLiteral("background"), m_clip, QStringLiteral("--gallery"),
                                       m_dir.filePath(QStringLiteral("cli-default.sqlite")) },
             missingDefault);
         QVERIFY2(byDefault.exitCode == 0, byDefault.err.constData());
@@ -405,19 +406,19 @@ private Q_SLOTS:
             byDefault.err.constData());
         QVERIFY(byDefault.out.contains("embeddings: none"));
 
-        const Run named = cli({ QStringLiteral("ingest"), m_clip, QStringLiteral("--gallery"),
+        const Run named = cli({ QStringLiteral("ingest"), QStringLiteral("--detector"), QStringLiteral("background"), m_clip, QStringLiteral("--gallery"),
             m_dir.filePath(QStringLiteral("cli-named.sqlite")), QStringLiteral("--model"),
             m_dir.filePath(QStringLiteral("absent.json")) });
         QCOMPARE(named.exitCode, 1);
 
         const Run none
-            = cli({ QStringLiteral("ingest"), m_clip, QStringLiteral("--gallery"),
+            = cli({ QStringLiteral("ingest"), QStringLiteral("--detector"), QStringLiteral("background"), m_clip, QStringLiteral("--gallery"),
                       m_dir.filePath(QStringLiteral("cli-none.sqlite")), QStringLiteral("--no-model") },
                 missingDefault);
         QVERIFY2(none.exitCode == 0, none.err.constData());
         QVERIFY2(!none.err.contains("model"), none.err.constData());
 
-        const Run withModel = cli({ QStringLiteral("ingest"), m_clip, QStringLiteral("--gallery"),
+        const Run withModel = cli({ QStringLiteral("ingest"), QStringLiteral("--detector"), QStringLiteral("background"), m_clip, QStringLiteral("--gallery"),
             m_dir.filePath(QStringLiteral("cli-a.sqlite")), QStringLiteral("--model"), m_modelA,
             QStringLiteral("--json") });
         QVERIFY2(withModel.exitCode == 0, withModel.err.constData());

@@ -4,6 +4,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
@@ -67,7 +68,9 @@ private Q_SLOTS:
     void errors();
     void truncatedFileEndsEarly();
     void videoFileNames();
-    void listVideosWalksTree();
+    void listFootageWalksTree();
+    void photoIsOneFrame();
+    void damagedPhotoIsRefused();
 
 private:
     QTemporaryDir m_dir;
@@ -140,6 +143,42 @@ void TestVideoDecoder::skipToUsesSourceIndices()
     QVERIFY(!decoder.skipTo(1000)); // past the end
 }
 
+void TestVideoDecoder::photoIsOneFrame()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("photo.png"));
+    cv::Mat image(120, 90, CV_8UC3, cv::Scalar(10, 200, 30));
+    QVERIFY(cv::imwrite(path.toStdString(), image));
+    VideoDecoder decoder;
+    QString error;
+    QVERIFY2(decoder.open(path, &error), qPrintable(error));
+    QVERIFY(decoder.info().still);
+    QCOMPARE(decoder.info().frameCount, int64_t(1));
+    QCOMPARE(decoder.info().width, 90);
+    QCOMPARE(decoder.info().height, 120);
+    decoder.setStride(3);
+    Frame frame;
+    QVERIFY(decoder.read(&frame));
+    QCOMPARE(frame.index, int64_t(0));
+    QCOMPARE(frame.time, 0.0);
+    QCOMPARE(frame.image.at<cv::Vec3b>(60, 45), cv::Vec3b(10, 200, 30));
+    QVERIFY(!decoder.read(&frame)); // one frame only
+}
+
+void TestVideoDecoder::damagedPhotoIsRefused()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("cut.jpg"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("\xff\xd8\xff\xe0 not really a jpeg");
+    file.close();
+    VideoDecoder decoder;
+    QString error;
+    QVERIFY(!decoder.open(path, &error));
+    QVERIFY2(error.startsWith(QStringLiteral("not an image Descry can read, or a damaged one: ")), qPrintable(error));
+}
+
 void TestVideoDecoder::errors_data()
 {
     QTest::addColumn<QString>("fileName");
@@ -147,10 +186,10 @@ void TestVideoDecoder::errors_data()
     QTest::addColumn<QString>("expected");
     QTest::newRow("missing") << "missing.mp4" << QByteArray() << "file not found: ";
     QTest::newRow("text file") << "notes.txt" << QByteArray("just text")
-                               << "not a video file or unsupported codec: ";
+                               << "not a video or image file, or an unsupported codec: ";
     QTest::newRow("text named mp4") << "fake.mp4" << QByteArray("just text, not a container")
-                                    << "not a video file or unsupported codec: ";
-    QTest::newRow("empty avi") << "empty.avi" << QByteArray("") << "not a video file or unsupported codec: ";
+                                    << "not a video or image file, or an unsupported codec: ";
+    QTest::newRow("empty avi") << "empty.avi" << QByteArray("") << "not a video or image file, or an unsupported codec: ";
 }
 
 void TestVideoDecoder::errors()
@@ -204,7 +243,7 @@ void TestVideoDecoder::videoFileNames()
     QVERIFY(!VideoDecoder::isVideoFileName("x.jpg"));
 }
 
-void TestVideoDecoder::listVideosWalksTree()
+void TestVideoDecoder::listFootageWalksTree()
 {
     QTemporaryDir root;
     QVERIFY(root.isValid());
@@ -217,16 +256,19 @@ void TestVideoDecoder::listVideosWalksTree()
     touch(dir.filePath("cam1/z.mkv"));
     touch(dir.filePath("cam1/readme.txt"));
     touch(dir.filePath("top.mov"));
+    touch(dir.filePath("photo.JPG"));
+    touch(dir.filePath("cam1/still.png"));
     touch(dir.filePath("locked/hidden.mp4"));
 
     QStringList problems;
-    const QStringList expectedOpen { dir.filePath("cam1/z.mkv"), dir.filePath("cam2/a.avi"),
-        dir.filePath("cam2/day1/b.MP4"), dir.filePath("locked/hidden.mp4"), dir.filePath("top.mov") };
-    QCOMPARE(VideoDecoder::listVideos(root.path(), &problems), expectedOpen);
+    const QStringList expectedOpen { dir.filePath("cam1/still.png"), dir.filePath("cam1/z.mkv"),
+        dir.filePath("cam2/a.avi"), dir.filePath("cam2/day1/b.MP4"), dir.filePath("locked/hidden.mp4"),
+        dir.filePath("photo.JPG"), dir.filePath("top.mov") };
+    QCOMPARE(VideoDecoder::listFootage(root.path(), &problems), expectedOpen);
     QVERIFY(problems.isEmpty());
 
     QStringList missingProblems;
-    QVERIFY(VideoDecoder::listVideos(dir.filePath("nope"), &missingProblems).isEmpty());
+    QVERIFY(VideoDecoder::listFootage(dir.filePath("nope"), &missingProblems).isEmpty());
     QCOMPARE(missingProblems.size(), 1);
 
     const QString locked = dir.filePath("locked");
@@ -234,7 +276,7 @@ void TestVideoDecoder::listVideosWalksTree()
     // Root reads through mode 000; only check the report where the lock really holds.
     const bool lockHolds = QDir(locked).entryList(QDir::Files).isEmpty();
     QStringList lockedProblems;
-    const QStringList found = VideoDecoder::listVideos(root.path(), &lockedProblems);
+    const QStringList found = VideoDecoder::listFootage(root.path(), &lockedProblems);
     QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     if (!lockHolds)
         QSKIP("running with permissions that read a mode-000 folder (root): unreadable-folder case not "

