@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 namespace descry {
 
@@ -429,7 +430,44 @@ AttributeSet AttributeExtractor::extract(const Tracklet &tracklet) const
         const cv::Mat personMask = mask.size() == image.size() ? mask(person) : cv::Mat();
         mean.add(measure(image(person), personMask), std::max(1e-6, double(crop.quality)));
     }
-    return toAttributes(mean.mean());
+    AttributeSet attributes = toAttributes(mean.mean());
+    addCarriedThings(tracklet, &attributes);
+    return attributes;
+}
+
+// What the detector saw the person carry (Detection::carried), as Whole-body accessory
+// attributes with the query lexicon's names ("accessory:backpack"). A bag is hidden behind the
+// body from one side and is missed in some frames, so seeing it in a third of the detections
+// that looked counts fully: value = min(1, 3 x share seen) x its mean score there. A thing seen
+// only once in a tracklet of several detections is noise (value 0). Kinds no detection looked
+// for (the background detector sees no objects) are left out: not measured, not absent.
+void AttributeExtractor::addCarriedThings(const Tracklet &tracklet, AttributeSet *out)
+{
+    std::optional<float> bag, shoulderBag; // the lexicon's broader words, from COCO's narrower classes
+    for (int k = 0; k < kCarriedKinds; ++k) {
+        int looked = 0, seen = 0;
+        double scores = 0;
+        for (const Detection &d : tracklet.detections) {
+            const float score = d.carried[size_t(k)];
+            looked += score >= 0 ? 1 : 0;
+            seen += score > 0 ? 1 : 0;
+            scores += std::max(0.f, score);
+        }
+        if (looked == 0)
+            continue;
+        const bool noise = seen == 0 || (seen == 1 && looked > 1);
+        const float value = noise ? 0.f : float(std::min(1.0, 3.0 * seen / looked) * scores / seen);
+        const Carried kind = Carried(k);
+        out->push_back({ BodyRegion::Whole, QStringLiteral("accessory:") + QLatin1String(carriedName(kind)), value });
+        if (kind == Carried::Backpack || kind == Carried::Handbag)
+            bag = std::max(bag.value_or(0.f), value); // "a bag": a backpack is one, and so is a handbag
+        if (kind == Carried::Handbag)
+            shoulderBag = value; // COCO's handbag class holds shoulder bags and purses
+    }
+    if (bag)
+        out->push_back({ BodyRegion::Whole, QStringLiteral("accessory:bag"), *bag });
+    if (shoulderBag)
+        out->push_back({ BodyRegion::Whole, QStringLiteral("accessory:shoulder bag"), *shoulderBag });
 }
 
 } // namespace descry

@@ -18,8 +18,10 @@ public:
 
     // Attributes of one person crop; `mask` (CV_8U, 255 = person) may be empty.
     AttributeSet extract(const cv::Mat &bgrCrop, const cv::Mat &mask) const;
-    // Attributes of a tracklet: averaged over its crops (decoded from their JPEG bytes).
+    // Attributes of a tracklet: colours and garments averaged over its crops (decoded from their
+    // JPEG bytes), and the things the detector saw the person carry (addCarriedThings).
     AttributeSet extract(const Tracklet &tracklet) const;
+    static void addCarriedThings(const Tracklet &tracklet, AttributeSet *out);
 };
 
 } // namespace descry

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 
 namespace descry {
 
@@ -73,6 +74,55 @@ std::vector<ObjectCandidate> suppressOverlaps(const std::vector<ObjectCandidate>
     std::stable_sort(
         kept.begin(), kept.end(), [](const auto &a, const auto &b) { return a.score > b.score; });
     return kept;
+}
+
+namespace {
+
+std::optional<Carried> carriedKind(int cocoClass)
+{
+    switch (cocoClass) {
+    case coco::kBackpack:
+        return Carried::Backpack;
+    case coco::kHandbag:
+        return Carried::Handbag;
+    case coco::kSuitcase:
+        return Carried::Suitcase;
+    case coco::kUmbrella:
+        return Carried::Umbrella;
+    case coco::kCellPhone:
+        return Carried::Phone;
+    default:
+        return std::nullopt;
+    }
+}
+
+} // namespace
+
+void attachCarriedObjects(const std::vector<ObjectCandidate> &candidates, std::vector<Detection> *people)
+{
+    for (Detection &person : *people)
+        person.carried.fill(0);
+    for (const ObjectCandidate &c : candidates) {
+        const std::optional<Carried> kind = carriedKind(c.cocoClass);
+        if (!kind)
+            continue;
+        const Box thing { float(c.box.x), float(c.box.y), float(c.box.width), float(c.box.height) };
+        Detection *owner = nullptr;
+        float bestShare = 0.5f, bestDistance = 0;
+        for (Detection &person : *people) {
+            const float share = thing.area() > 0 ? intersectionArea(thing, person.box) / thing.area() : 0;
+            const float distance
+                = std::hypot(thing.centerX() - person.box.centerX(), thing.centerY() - person.box.centerY());
+            if (share > bestShare + 1e-3f
+                || (owner && std::abs(share - bestShare) <= 1e-3f && distance < bestDistance)) {
+                owner = &person;
+                bestShare = share;
+                bestDistance = distance;
+            }
+        }
+        if (owner)
+            owner->carried[size_t(*kind)] = std::max(owner->carried[size_t(*kind)], c.score);
+    }
 }
 
 std::vector<Detection> personDetections(const std::vector<ObjectCandidate> &candidates, double scale,

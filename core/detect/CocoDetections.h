@@ -47,6 +47,12 @@ void decodeGflLevel(
 // highest-scoring one stays. Returns the kept candidates, best first.
 std::vector<ObjectCandidate> suppressOverlaps(const std::vector<ObjectCandidate> &candidates, float maxIou);
 
+// Gives each carried-thing candidate (backpack, handbag, suitcase, umbrella, phone) to the person
+// it most likely belongs to: the one whose box holds most of it (at least half of the thing's
+// box; on a tie, the nearer centre). Sets Detection::carried to the best score per kind, 0 for
+// the kinds none was seen of: every kind counts as looked for.
+void attachCarriedObjects(const std::vector<ObjectCandidate> &candidates, std::vector<Detection> *people);
+
 // The person candidates as Detections of `frame` in source pixels: a box in network input
 // pixels maps to (x / scale + offset), clipped to the frame; boxes left under a pixel are dropped.
 std::vector<Detection> personDetections(const std::vector<ObjectCandidate> &candidates, double scale,

@@ -22,9 +22,6 @@ const QStringList kScoreOutputs { QStringLiteral("Identity:0"), QStringLiteral("
     QStringLiteral("Identity_2:0") };
 const QStringList kBoxOutputs { QStringLiteral("Identity_3:0"), QStringLiteral("Identity_4:0"),
     QStringLiteral("Identity_5:0") };
-// Carried things are smaller and less certain than people; below this they are mostly noise
-// (measured on vtest.avi: see models/README.md).
-constexpr float kCarriedMinScore = 0.3f;
 
 // Scale to fit `size` x `size`, keep the aspect ratio, pad right and bottom with zeros (the
 // normalised mean would be -1.8..-2.1, the padding NanoDet's training used is black).
@@ -129,10 +126,10 @@ bool NanoDetPersonDetector::detectIn(
         level.classScores = scores.data_ptr<float>();
         level.distances = boxes.data_ptr<float>();
         level.bins = kRegBins;
-        decodeGflLevel(level, kWanted, std::min(m_params.minScore, kCarriedMinScore), &found);
+        decodeGflLevel(level, kWanted, std::min(m_params.minScore, m_params.carriedMinScore), &found);
     }
     for (ObjectCandidate &c : found) {
-        if (c.score < (c.cocoClass == coco::kPerson ? m_params.minScore : kCarriedMinScore))
+        if (c.score < (c.cocoClass == coco::kPerson ? m_params.minScore : m_params.carriedMinScore))
             continue;
         c.box = cv::Rect2d(c.box.x / scale + region.x, c.box.y / scale + region.y, c.box.width / scale,
             c.box.height / scale);
@@ -159,6 +156,7 @@ bool NanoDetPersonDetector::detect(const Frame &frame, std::vector<Detection> *o
         if (c.cocoClass != coco::kPerson)
             m_carried.push_back(c);
     *out = personDetections(kept, 1, {}, frame.image.size(), frame.index, frame.time);
+    attachCarriedObjects(m_carried, out);
     return true;
 }
 

@@ -18,6 +18,9 @@ struct NanoDetParams {
     // overlapping tiles at the network's resolution, for people the whole-frame pass sees under
     // ~10 px; 0 turns tiling off.
     int tileFrom = 1200;
+    // Score a carried thing (backpack, handbag, suitcase, umbrella, phone) needs; they are smaller
+    // and less certain than people (see models/README.md).
+    float carriedMinScore = 0.3f;
 };
 
 // The default person detector: NanoDet (a GFL one-stage detector trained on COCO's 80 classes,

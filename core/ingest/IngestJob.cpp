@@ -97,7 +97,7 @@ QStringList IngestJob::expandInputs(const QStringList &inputs, QStringList *prob
 QString IngestJob::pipelineKey(const PersonDetector &detector, int stride) const
 {
     const TrackerOptions &t = m_options.tracker;
-    return QStringLiteral("v1;det=%1;min=%2;stride=%3;trk=%4,%5,%6,%7,%8")
+    return QStringLiteral("v2;det=%1;min=%2;stride=%3;trk=%4,%5,%6,%7,%8")
         .arg(detector.name())
         .arg(double(m_options.detector.minScore.value_or(0.35f)))
         .arg(stride)

@@ -47,7 +47,11 @@ void writeTracklet(QDataStream &out, const Tracklet &t)
 {
     out << qint32(t.localId) << quint32(t.detections.size());
     for (const Detection &d : t.detections)
+    {
         out << qint64(d.frame) << d.time << d.box.x << d.box.y << d.box.w << d.box.h << d.score;
+        for (float c : d.carried)
+            out << c;
+    }
     out << quint32(t.crops.size());
     for (const Crop &c : t.crops)
         out << qint64(c.frame) << c.box.x << c.box.y << c.box.w << c.box.h << c.quality << c.jpeg
@@ -65,6 +69,8 @@ void readTracklet(QDataStream &in, Tracklet *t)
         Detection d;
         qint64 frame = 0;
         in >> frame >> d.time >> d.box.x >> d.box.y >> d.box.w >> d.box.h >> d.score;
+        for (float &c : d.carried)
+            in >> c;
         d.frame = frame;
         t->detections.push_back(d);
     }

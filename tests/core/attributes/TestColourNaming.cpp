@@ -95,6 +95,7 @@ private Q_SLOTS:
     void renderedPeopleAgreeWithTruth_data();
     void renderedPeopleAgreeWithTruth();
     void trackerCropsOfRenderedPeople();
+    void carriedThingsBecomeAccessories();
 };
 
 void TestColourNaming::namesKnownColours_data()
@@ -464,6 +465,43 @@ void TestColourNaming::trackerCropsOfRenderedPeople()
     QVERIFY(judged >= 12);
     QVERIFY(upperOk >= int(0.75 * judged)); // measured 16 / 18
     QVERIFY(lowerOk >= int(0.75 * judged)); // measured 15 / 18
+}
+
+// Carried things seen by the detector become Whole-body accessory attributes with the lexicon's
+// names; one sighting in a long tracklet is noise; a detector that did not look leaves them
+// unmeasured (no attribute at all), not absent.
+void TestColourNaming::carriedThingsBecomeAccessories()
+{
+    const auto valueOf = [](const AttributeSet &set, const QString &name) -> float {
+        for (const AttributeValue &a : set)
+            if (a.name == name && a.region == BodyRegion::Whole)
+                return a.value;
+        return -1;
+    };
+    Tracklet tracklet;
+    for (int i = 0; i < 9; ++i) {
+        Detection d;
+        d.frame = i;
+        d.carried.fill(0);
+        if (i % 3 == 0) // the backpack is seen in a third of the frames, at 0.6
+            d.carried[size_t(Carried::Backpack)] = 0.6f;
+        if (i == 4) // a phone once: noise
+            d.carried[size_t(Carried::Phone)] = 0.9f;
+        tracklet.detections.push_back(d);
+    }
+    AttributeSet set;
+    AttributeExtractor::addCarriedThings(tracklet, &set);
+    QCOMPARE(valueOf(set, QStringLiteral("accessory:backpack")), 0.6f);
+    QCOMPARE(valueOf(set, QStringLiteral("accessory:bag")), 0.6f); // a backpack is a bag
+    QCOMPARE(valueOf(set, QStringLiteral("accessory:phone")), 0.f);
+    QCOMPARE(valueOf(set, QStringLiteral("accessory:handbag")), 0.f); // looked for, not seen
+    QCOMPARE(valueOf(set, QStringLiteral("accessory:shoulder bag")), 0.f);
+
+    for (Detection &d : tracklet.detections)
+        d.carried.fill(-1); // the background detector does not look for objects
+    AttributeSet unmeasured;
+    AttributeExtractor::addCarriedThings(tracklet, &unmeasured);
+    QVERIFY(unmeasured.empty());
 }
 
 QTEST_GUILESS_MAIN(TestColourNaming)

@@ -1,4 +1,5 @@
 #include "BackgroundPersonDetector.h"
+#include "CocoDetections.h"
 #include "DetectionMetrics.h"
 #include "DetectorBenchmark.h"
 #include "OnnxPersonDetector.h"
@@ -133,6 +134,7 @@ private Q_SLOTS:
     void defaultDetectorAgreesWithYoloxOnVtest();
     void defaultDetectorFindsStandingPeople();
     void defaultDetectorWithoutPackageSaysHowToInstall();
+    void carriedThingsGoToTheirPerson();
     void backgroundAgreesWithYoloxOnVtest();
     void backgroundExactResumeOnVtest();
 };
@@ -449,6 +451,27 @@ void TestPersonDetector::defaultDetectorWithoutPackageSaysHowToInstall()
     QVERIFY2(error.contains(QStringLiteral("not installed")) && error.contains(empty.path())
             && error.contains(QStringLiteral("scripts/fetch-perception-models.sh")),
         qPrintable(error));
+}
+
+// A bag goes to the person whose box holds most of it; a thing outside everyone is nobody's.
+void TestPersonDetector::carriedThingsGoToTheirPerson()
+{
+    std::vector<Detection> people(2);
+    people[0].box = { 100, 100, 40, 120 };
+    people[1].box = { 150, 100, 40, 120 };
+    const std::vector<ObjectCandidate> things {
+        { cv::Rect2d(120, 140, 24, 30), 0.7f, coco::kBackpack }, // 20 of 24 px wide inside person 0
+        { cv::Rect2d(180, 170, 16, 20), 0.5f, coco::kHandbag }, // half inside person 1
+        { cv::Rect2d(300, 300, 10, 10), 0.9f, coco::kSuitcase }, // nobody's
+        { cv::Rect2d(100, 100, 40, 120), 0.9f, coco::kPerson }, // not a carried thing
+    };
+    attachCarriedObjects(things, &people);
+    QCOMPARE(people[0].carried[size_t(Carried::Backpack)], 0.7f);
+    QCOMPARE(people[1].carried[size_t(Carried::Backpack)], 0.f);
+    QCOMPARE(people[1].carried[size_t(Carried::Handbag)], 0.5f);
+    QCOMPARE(people[0].carried[size_t(Carried::Suitcase)], 0.f);
+    QCOMPARE(people[1].carried[size_t(Carried::Suitcase)], 0.f);
+    QCOMPARE(Detection {}.carried[size_t(Carried::Phone)], -1.f); // detectors that do not look
 }
 
 // YOLOX is the reference. Boxes YOLOX keeps in one place for most of +-5 s are left out: a
