@@ -28,7 +28,6 @@ namespace {
 // absolute values (the box logits' signed sums nearly cancel, so their own size is no measure).
 constexpr double kTolerance = 1e-4;
 
-
 // NanoDet's input: i * 7919 passes 2^31 over 1x3x416x416 elements, hence int64 indices.
 torch::Tensor nanodetInput()
 {
