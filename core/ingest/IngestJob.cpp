@@ -121,7 +121,7 @@ QString IngestJob::noPeopleFound(const QString &path, const PersonDetector &dete
 {
     const QString why = m_options.detector.kind == DetectorKind::Background
         ? QStringLiteral("the background detector only sees people who move in front of a fixed camera; "
-                         "ingest it again with the nanodet detector (Ingest settings, or --detector nanodet)")
+                         "ingest it again with the CNN detector (the Detector choice above the source list, or --detector nanodet)")
         : QStringLiteral("if people are visible, they may be too small (under ~20 pixels tall) or mostly "
                          "hidden");
     return QStringLiteral("%1: no people found — the detector (%2) saw nobody; %3").arg(path, detector.name(), why);

@@ -284,7 +284,9 @@ void SourcesPanel::showOverview(const GalleryOverview &overview)
     for (const SourceOverview &s : overview.sources) {
         auto *item = new QTreeWidgetItem(m_list);
         item->setText(CameraColumn, s.source.cameraLabel);
-        item->setText(DurationColumn, formatLength(s.source.duration));
+        // A photo is footage of one frame (VideoDecoder gives it 1 fps): its "length" means nothing.
+        const bool photo = s.source.frameCount == 1 && s.source.fps == 1;
+        item->setText(DurationColumn, photo ? tr("photo") : formatLength(s.source.duration));
         item->setText(TrackletsColumn, QString::number(s.tracklets));
         item->setText(StatusColumn, statusText(s.source));
         item->setData(CameraColumn, Qt::UserRole, s.source.path);
