@@ -99,7 +99,8 @@ QString IngestJob::pipelineKey(const PersonDetector &detector, int stride) const
     const TrackerOptions &t = m_options.tracker;
     return QStringLiteral("v2;det=%1;min=%2;stride=%3;trk=%4,%5,%6,%7,%8")
         .arg(detector.name())
-        .arg(double(m_options.detector.minScore.value_or(0.35f)))
+        .arg(m_options.detector.minScore ? QString::number(double(*m_options.detector.minScore))
+                                          : QStringLiteral("default")) // the detector's own, in its name
         .arg(stride)
         .arg(t.minIou)
         .arg(t.maxMissedFrames)
