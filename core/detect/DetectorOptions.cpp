@@ -15,12 +15,6 @@ QString DetectorOptions::kindName(DetectorKind kind)
     return {};
 }
 
-QStringList DetectorOptions::kindNames()
-{
-    return { kindName(DetectorKind::NanoDet), kindName(DetectorKind::Background),
-        kindName(DetectorKind::Onnx) };
-}
-
 std::optional<DetectorKind> DetectorOptions::kindFromName(const QString &name)
 {
     for (DetectorKind kind : { DetectorKind::NanoDet, DetectorKind::Background, DetectorKind::Onnx })

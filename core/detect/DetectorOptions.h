@@ -30,7 +30,6 @@ struct DetectorOptions {
     // "nanodet", "background", "onnx": the names the CLI and settings use.
     static QString kindName(DetectorKind kind);
     static std::optional<DetectorKind> kindFromName(const QString &name);
-    static QStringList kindNames();
     // A --detector value: a kind's name, or a path to an .onnx file (DetectorKind::Onnx).
     static std::optional<DetectorOptions> fromArgument(const QString &value);
 };

@@ -141,7 +141,6 @@ bool NanoDetPersonDetector::detectIn(
 bool NanoDetPersonDetector::detect(const Frame &frame, std::vector<Detection> *out, QString *error)
 {
     out->clear();
-    m_carried.clear();
     if (frame.image.empty() || frame.image.type() != CV_8UC3) {
         if (error)
             *error = QStringLiteral("frame %1 is not an 8-bit BGR image").arg(frame.index);
@@ -152,11 +151,8 @@ bool NanoDetPersonDetector::detect(const Frame &frame, std::vector<Detection> *o
         if (!detectIn(frame.image, region, &candidates, error))
             return false;
     const std::vector<ObjectCandidate> kept = suppressOverlaps(candidates, kNmsIou);
-    for (const ObjectCandidate &c : kept)
-        if (c.cocoClass != coco::kPerson)
-            m_carried.push_back(c);
     *out = personDetections(kept, 1, {}, frame.image.size(), frame.index, frame.time);
-    attachCarriedObjects(m_carried, out);
+    attachCarriedObjects(kept, out);
     return true;
 }
 

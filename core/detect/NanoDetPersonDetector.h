@@ -28,8 +28,8 @@ struct NanoDetParams {
 // the device modelDevice() chose. Finds standing and moving people alike, from a moving camera
 // too, in single images. The frame is letterboxed into the network's 416 x 416 input (BGR,
 // ImageNet mean/std); boxes are decoded from the three GFL levels (strides 8/16/32) and
-// suppressed per class. Stateless across frames (warmupFrames() 0). Besides people it keeps the
-// COCO boxes of things people carry (lastCarriedObjects()).
+// suppressed per class. Stateless across frames (warmupFrames() 0). Besides people it finds the
+// COCO things people carry and gives each to its person (Detection::carried).
 class NanoDetPersonDetector : public PersonDetector {
 public:
     // Loads the network and checks its files; null with `error` saying what to do.
@@ -40,9 +40,6 @@ public:
     void reset() override { }
     bool detect(const Frame &frame, std::vector<Detection> *out, QString *error) override;
 
-    // Backpacks, handbags, suitcases, umbrellas and phones of the last detect(), source pixels.
-    const std::vector<ObjectCandidate> &lastCarriedObjects() const { return m_carried; }
-
 private:
     NanoDetPersonDetector();
     // Candidates in `region` of `image`, boxes in source pixels.
@@ -52,7 +49,6 @@ private:
     NanoDetParams m_params;
     std::unique_ptr<TfjsGraph> m_graph;
     std::unique_ptr<TfjsInterpreter> m_interpreter;
-    std::vector<ObjectCandidate> m_carried;
 };
 
 } // namespace descry

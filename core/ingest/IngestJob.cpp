@@ -257,7 +257,10 @@ IngestSourceResult IngestJob::ingestOne(
 
     const QString key = pipelineKey(detector, stride);
     std::optional<SourceRecord> existing = gallery.sourceByHash(hash);
-    if (existing && existing->status == SourceStatus::Done && m_options.reingest && existing->pipelineKey != key) {
+    // Re-ingest: a finished source made by another pipeline is reset below, like a partial one.
+    const bool replacing = existing && existing->status == SourceStatus::Done && m_options.reingest
+        && existing->pipelineKey != key;
+    if (replacing) {
         const int64_t reviews = gallery.reviewCount(existing->id);
         if (reviews > 0) {
             result.sourceId = existing->id;
@@ -267,10 +270,8 @@ IngestSourceResult IngestJob::ingestOne(
                                  .arg(reviews);
             return result;
         }
-        existing->status = SourceStatus::Ingesting; // reset below, then analysed like a new source
-        existing->pipelineKey.clear();
     }
-    if (existing && existing->status == SourceStatus::Done) {
+    if (existing && existing->status == SourceStatus::Done && !replacing) {
         result.outcome = IngestOutcome::AlreadyPresent;
         result.sourceId = existing->id;
         result.tracklets = int(gallery.trackletCount(existing->id));

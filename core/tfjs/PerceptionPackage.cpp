@@ -7,23 +7,20 @@
 
 namespace descry {
 
-namespace {
-
-QJsonObject pins(const QByteArray &json)
+const QJsonObject &PerceptionPackage::pins()
 {
-    return QJsonDocument::fromJson(json).object();
+    static const QJsonObject parsed = QJsonDocument::fromJson(pinsJson()).object(); // once
+    return parsed;
 }
-
-} // namespace
 
 QString PerceptionPackage::name()
 {
-    return pins(pinsJson()).value(QStringLiteral("package")).toString();
+    return pins().value(QStringLiteral("package")).toString();
 }
 
 QString PerceptionPackage::version()
 {
-    return pins(pinsJson()).value(QStringLiteral("version")).toString();
+    return pins().value(QStringLiteral("version")).toString();
 }
 
 QString PerceptionPackage::folder()
@@ -42,18 +39,13 @@ TfjsFiles PerceptionPackage::files(const QString &model)
 {
     TfjsFiles files;
     files.modelJson = QDir(folder()).filePath(model + QStringLiteral(".json"));
-    const QJsonObject listed = pins(pinsJson()).value(QStringLiteral("files")).toObject();
+    const QJsonObject listed = pins().value(QStringLiteral("files")).toObject();
     for (const QString &suffix : { QStringLiteral(".json"), QStringLiteral(".bin") }) {
         const QString hash = listed.value(QStringLiteral("models/") + model + suffix).toString();
         if (!hash.isEmpty())
             files.sha256[model + suffix] = hash;
     }
     return files;
-}
-
-bool PerceptionPackage::isInstalled(const QString &model)
-{
-    return QFileInfo::exists(files(model).modelJson);
 }
 
 std::unique_ptr<TfjsGraph> PerceptionPackage::load(const QString &model, QString *error)

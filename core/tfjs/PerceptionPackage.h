@@ -3,6 +3,7 @@
 #include "TfjsGraph.h"
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QString>
 
 #include <memory>
@@ -22,12 +23,12 @@ public:
     static QString folder();
     // The files of one network ("nanodet", "movenet-lightning", ...) with their pinned hashes.
     static TfjsFiles files(const QString &model);
-    static bool isInstalled(const QString &model);
     // Loads and checks one network; null with a message that names the file and what to do.
     static std::unique_ptr<TfjsGraph> load(const QString &model, QString *error);
 
 private:
     static QByteArray pinsJson(); // models/perception.json as built in (PerceptionPins.cpp.in)
+    static const QJsonObject &pins(); // pinsJson() parsed, once
 };
 
 } // namespace descry
