@@ -2,6 +2,7 @@
 
 #include "DetectorOptions.h"
 #include "Gallery.h"
+#include "IngestJob.h"
 #include "TextPersonModel.h"
 
 #include <QElapsedTimer>
@@ -36,6 +37,26 @@ bool detectorOption(const QCommandLineParser &parser, const QString &command, De
         return false;
     }
     *out = *options;
+    return true;
+}
+
+void addPoseOption(QCommandLineParser &parser)
+{
+    parser.addOption({ QStringLiteral("pose"),
+        QStringLiteral("Body-pose model run on every kept crop: lightning (default, MoveNet 192 px), thunder "
+                       "(MoveNet 256 px, ~3x slower) or off (body zones at fixed fractions of the box)."),
+        QStringLiteral("MODEL"), poseModelName(PoseModel::Lightning) });
+}
+
+bool poseOption(const QCommandLineParser &parser, const QString &command, PoseModel *out)
+{
+    const QString value = parser.value(QStringLiteral("pose"));
+    const std::optional<PoseModel> model = poseModelFromName(value);
+    if (!model) {
+        printErr(QStringLiteral("%1: --pose must be lightning, thunder or off, not '%2'").arg(command, value));
+        return false;
+    }
+    *out = *model;
     return true;
 }
 

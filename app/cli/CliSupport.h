@@ -8,6 +8,7 @@
 namespace descry {
 class TextPersonModel;
 struct DetectorOptions;
+enum class PoseModel;
 }
 
 namespace descry::cli {
@@ -30,6 +31,10 @@ std::unique_ptr<TextPersonModel> loadModelOption(const QCommandLineParser &parse
 void addDetectorOption(QCommandLineParser &parser);
 // The detector the option asks for; false after saying on stderr what the value may be.
 bool detectorOption(const QCommandLineParser &parser, const QString &command, DetectorOptions *out);
+
+// --pose lightning|thunder|off, for commands that ingest (default: lightning).
+void addPoseOption(QCommandLineParser &parser);
+bool poseOption(const QCommandLineParser &parser, const QString &command, PoseModel *out);
 
 void printOut(const QString &text); // stdout, newline added
 void printErr(const QString &text); // stderr, newline added

@@ -42,7 +42,8 @@ QImage heatmapOf(SearchEngine &engine, Gallery &gallery, bool hasModel, const Se
     QString error;
     if (!hasModel || !engine.explain(search, result.tracklet.id, &explanation, &error))
         return {};
-    return HeatmapRenderer::sheet(QImage::fromData(gallery.cropImage(result.tracklet.bestCropId)), explanation);
+    return HeatmapRenderer::sheet(QImage::fromData(gallery.cropImage(result.tracklet.bestCropId)), explanation,
+        gallery.bestCropBody(result.tracklet.id));
 }
 
 void printNotesOnce(const SearchResponse &response, QSet<QString> *printed)

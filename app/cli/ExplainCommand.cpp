@@ -72,7 +72,7 @@ int runExplain(const QStringList &args)
             printErr(QStringLiteral("explain: tracklet %1 has no stored crop; drawing the stripes without it").arg(trackletId));
         const QString out = parser.value(QStringLiteral("out"));
         QSaveFile file(out);
-        if (!file.open(QIODevice::WriteOnly) || !HeatmapRenderer::sheet(crop, explanation).save(&file, "PNG")
+        if (!file.open(QIODevice::WriteOnly) || !HeatmapRenderer::sheet(crop, explanation, gallery.bestCropBody(trackletId)).save(&file, "PNG")
             || !file.commit()) {
             printErr(QStringLiteral("explain: cannot write %1: %2").arg(out, file.errorString()));
             return 1;

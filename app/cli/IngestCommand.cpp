@@ -32,6 +32,7 @@ int runIngest(const QStringList &args)
                        "Interrupted runs resume; files already ingested are skipped (see --reingest)."));
     addGalleryOption(parser);
     addDetectorOption(parser);
+    addPoseOption(parser);
     parser.addOption({ QStringLiteral("fps"),
         QStringLiteral("Frames analysed per second of footage (default: 3.3 with a CNN detector, 10 with "
                        "background)."),
@@ -72,7 +73,8 @@ int runIngest(const QStringList &args)
     }
 
     IngestOptions options;
-    if (!detectorOption(parser, QStringLiteral("ingest"), &options.detector))
+    if (!detectorOption(parser, QStringLiteral("ingest"), &options.detector)
+        || !poseOption(parser, QStringLiteral("ingest"), &options.pose))
         return 2;
     if (parser.isSet(QStringLiteral("fps")))
         options.analysisFps = parser.value(QStringLiteral("fps")).toDouble();
@@ -134,8 +136,11 @@ int runIngest(const QStringList &args)
     const int failed = summary.count(IngestOutcome::Failed);
     // A default model that is missing or broken is reported but is no failure: the footage is in
     // and attribute search works. A model named with --model that does not load is.
-    const bool problems
-        = summary.problems.size() > (!explicitModel && !summary.modelProblem.isEmpty() ? 1 : 0);
+    // A default model or pose model that is not installed is said, but is not a failure of the
+    // run (the footage is in, searchable by attributes / with fixed body zones).
+    const bool problems = summary.problems.size()
+        > (!explicitModel && !summary.modelProblem.isEmpty() ? 1 : 0)
+            + (!parser.isSet(QStringLiteral("pose")) && !summary.poseProblem.isEmpty() ? 1 : 0);
     if (parser.isSet(QStringLiteral("json"))) {
         QJsonArray sources;
         for (const auto &r : summary.sources)

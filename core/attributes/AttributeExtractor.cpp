@@ -29,12 +29,17 @@ struct Stripe {
     float sideWeight;
 };
 
+// The stripes are BodyLayout's standard zones: with a pose, rows are first mapped onto them
+// (BodyLayout::toStandard), so every fraction below follows the person's shoulders, hips and
+// ankles instead of the box.
+constexpr auto kZone = BodyLayout::kStandard;
 constexpr std::array kStripes {
-    Stripe { BodyRegion::Head, 0.00f, 0.18f, 0.30f, 0.70f, 0.0f },
-    Stripe { BodyRegion::Upper, 0.18f, 0.55f, 0.20f, 0.80f, 0.3f },
-    Stripe { BodyRegion::Lower, 0.55f, 0.90f, 0.20f, 0.80f, 0.3f },
-    Stripe { BodyRegion::Feet, 0.90f, 1.00f, 0.15f, 0.85f, 0.3f },
+    Stripe { BodyRegion::Head, kZone[0], kZone[1], 0.30f, 0.70f, 0.0f },
+    Stripe { BodyRegion::Upper, kZone[1], kZone[2], 0.20f, 0.80f, 0.3f },
+    Stripe { BodyRegion::Lower, kZone[2], kZone[3], 0.20f, 0.80f, 0.3f },
+    Stripe { BodyRegion::Feet, kZone[3], kZone[4], 0.15f, 0.85f, 0.3f },
 };
+static_assert(int(BodyRegion::Head) == BodyLayout::Head && int(BodyRegion::Feet) == BodyLayout::Feet);
 constexpr float kHairBottom = 0.07f;
 constexpr float kUnmaskedSideWeight = 0.1f; // hair (or a hat) is the top of the head stripe
 
@@ -149,12 +154,12 @@ struct SkinReference {
 
 constexpr float kFaceTop = kHairBottom, kFaceBottom = 0.17f, kFaceLeft = 0.35f, kFaceRight = 0.65f;
 
-SkinReference faceSkin(const cv::Mat &image, const cv::Mat &fg)
+SkinReference faceSkin(const cv::Mat &image, const cv::Mat &fg, const BodyLayout &layout)
 {
     SkinReference ref;
     double n = 0, total = 0;
     for (int y = 0; y < image.rows; ++y) {
-        const float fy = (y + 0.5f) / float(image.rows);
+        const float fy = layout.toStandard((y + 0.5f) / float(image.rows));
         if (fy < kFaceTop || fy >= kFaceBottom)
             continue;
         for (int x = 0; x < image.cols; ++x) {
@@ -275,17 +280,22 @@ struct Accumulator {
     }
 };
 
-Measurement measure(const cv::Mat &bgrCrop, const cv::Mat &mask)
+// `layout`: where the body zones lie in the crop (the standard fractions without a pose); rows
+// of a zone it marks hidden are not measured.
+Measurement measure(const cv::Mat &bgrCrop, const cv::Mat &mask, const BodyLayout &layout)
 {
     Accumulator acc;
     if (bgrCrop.empty() || bgrCrop.type() != CV_8UC3)
         return acc.finish();
     cv::Mat image, fg;
     prepare(bgrCrop, mask, &image, &fg);
-    acc.skinTone = faceSkin(image, fg);
+    acc.skinTone = faceSkin(image, fg, layout);
     acc.masked = !fg.empty();
     for (int y = 0; y < image.rows; ++y) {
-        const float fy = (y + 0.5f) / float(image.rows);
+        const float rowFraction = (y + 0.5f) / float(image.rows);
+        if (!layout.visible[size_t(layout.zoneAt(rowFraction))])
+            continue;
+        const float fy = layout.toStandard(rowFraction);
         const auto *row = image.ptr<cv::Vec3b>(y);
         const uchar *fgRow = fg.empty() ? nullptr : fg.ptr<uchar>(y);
         for (int x = 0; x < image.cols; ++x) {
@@ -378,18 +388,12 @@ struct MeasurementMean {
     }
 };
 
-// The person box inside a crop image: the crop covers crop.box (box plus padding, clamped to
-// the frame) and the tracklet's detection of that frame says where the person is.
-cv::Rect personRect(const Tracklet &tracklet, const Crop &crop, const cv::Size &imageSize)
+// The person box inside a crop image (Tracklet::personInCrop), clamped to the image.
+cv::Rect personRect(const Box &person, const cv::Size &imageSize)
 {
     const cv::Rect all(0, 0, imageSize.width, imageSize.height);
-    const auto it = std::lower_bound(tracklet.detections.begin(), tracklet.detections.end(), crop.frame,
-        [](const Detection &d, int64_t frame) { return d.frame < frame; });
-    if (it == tracklet.detections.end() || it->frame != crop.frame)
-        return all;
-    const cv::Rect person(cvRound(it->box.x - crop.box.x), cvRound(it->box.y - crop.box.y),
-        cvRound(it->box.w), cvRound(it->box.h));
-    const cv::Rect clipped = person & all;
+    const cv::Rect clipped
+        = cv::Rect(cvRound(person.x), cvRound(person.y), cvRound(person.w), cvRound(person.h)) & all;
     return clipped.area() > 0 ? clipped : all;
 }
 
@@ -415,7 +419,12 @@ QString AttributeExtractor::colourName(const cv::Vec3b &bgr)
 
 AttributeSet AttributeExtractor::extract(const cv::Mat &bgrCrop, const cv::Mat &mask) const
 {
-    return toAttributes(measure(bgrCrop, mask));
+    return toAttributes(measure(bgrCrop, mask, BodyLayout {}));
+}
+
+AttributeSet AttributeExtractor::extract(const cv::Mat &bgrCrop, const cv::Mat &mask, const BodyLayout &layout) const
+{
+    return toAttributes(measure(bgrCrop, mask, layout));
 }
 
 AttributeSet AttributeExtractor::extract(const Tracklet &tracklet) const
@@ -426,9 +435,15 @@ AttributeSet AttributeExtractor::extract(const Tracklet &tracklet) const
         if (image.empty())
             continue;
         const cv::Mat mask = decode(crop.maskPng, cv::IMREAD_GRAYSCALE);
-        const cv::Rect person = personRect(tracklet, crop, image.size());
+        const Box personBox = tracklet.personInCrop(crop);
+        const cv::Rect person = personRect(personBox, image.size());
         const cv::Mat personMask = mask.size() == image.size() ? mask(person) : cv::Mat();
-        mean.add(measure(image(person), personMask), std::max(1e-6, double(crop.quality)));
+        // Pose keypoints are in the crop's pixels; the layout is relative to the measured rectangle.
+        const BodyLayout layout = crop.pose
+            ? BodyLayout::fromPose(*crop.pose,
+                  Box { float(person.x), float(person.y), float(person.width), float(person.height) })
+            : BodyLayout {};
+        mean.add(measure(image(person), personMask, layout), std::max(1e-6, double(crop.quality)));
     }
     AttributeSet attributes = toAttributes(mean.mean());
     addCarriedThings(tracklet, &attributes);

@@ -9,7 +9,8 @@ namespace descry {
 
 // Names colours the way people do: pixels are converted to CIELAB (perceptual), classified
 // into the 11 basic colour terms, and each body stripe (head/hair, upper, lower, feet)
-// reports the fraction of its foreground pixels per colour name.
+// reports the fraction of its foreground pixels per colour name. The stripes are fixed
+// fractions of the person box, or follow the keypoints where the crop has a pose (BodyLayout).
 class AttributeExtractor {
 public:
     // Colour name of one BGR pixel (index into basicColourNames()).
@@ -18,6 +19,8 @@ public:
 
     // Attributes of one person crop; `mask` (CV_8U, 255 = person) may be empty.
     AttributeSet extract(const cv::Mat &bgrCrop, const cv::Mat &mask) const;
+    // The same with the body zones where `layout` (from the person's pose) puts them.
+    AttributeSet extract(const cv::Mat &bgrCrop, const cv::Mat &mask, const BodyLayout &layout) const;
     // Attributes of a tracklet: colours and garments averaged over its crops (decoded from their
     // JPEG bytes), and the things the detector saw the person carry (addCarriedThings).
     AttributeSet extract(const Tracklet &tracklet) const;

@@ -64,17 +64,52 @@ QColor HeatmapRenderer::heatColour(float t)
         int(a.blue() + (b.blue() - a.blue()) * f));
 }
 
-QImage HeatmapRenderer::overlay(
-    const QImage &crop, const MatchExplanation &e, int unit, ImageScale scale, QSize size, int highlightStripe)
+void HeatmapRenderer::drawBody(QPainter &painter, const CropBody &body, QSize cropSize, const QRectF &target)
+{
+    if (cropSize.isEmpty() || target.isEmpty())
+        return;
+    const double sx = target.width() / cropSize.width(), sy = target.height() / cropSize.height();
+    const auto at = [&](float x, float y) { return QPointF(target.left() + x * sx, target.top() + y * sy); };
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    // Zone bounds across the person box.
+    const BodyLayout layout = body.layout();
+    for (size_t b = 1; b < BodyLayout::ZoneCount; ++b) {
+        const float y = body.person.y + layout.bounds[b] * body.person.h;
+        painter.setPen(QPen(QColor(255, 255, 255, 200), 1, layout.placed[b - 1] ? Qt::SolidLine : Qt::DotLine));
+        painter.drawLine(at(body.person.x, y), at(body.person.right(), y));
+    }
+    // Bones between confident keypoints, then the keypoints.
+    const double width = std::max(1.5, std::min(target.width(), target.height()) / 90.0);
+    painter.setPen(QPen(QColor(60, 255, 120, 230), width, Qt::SolidLine, Qt::RoundCap));
+    for (const auto &[a, b] : skeletonBones())
+        if (body.pose[a].confident() && body.pose[b].confident())
+            painter.drawLine(at(body.pose[a].x, body.pose[a].y), at(body.pose[b].x, body.pose[b].y));
+    painter.setPen(QPen(QColor(20, 20, 20), 1));
+    painter.setBrush(QColor(255, 255, 255));
+    for (const KeypointEstimate &k : body.pose.keypoints)
+        if (k.confident())
+            painter.drawEllipse(at(k.x, k.y), width * 1.2, width * 1.2);
+    painter.restore();
+}
+
+QImage HeatmapRenderer::overlay(const QImage &crop, const MatchExplanation &e, int unit, ImageScale scale,
+    QSize size, int highlightStripe, const CropBody *body)
 {
     QImage out = scaledCrop(crop, size);
     if (out.isNull()) {
         out = QImage(size, QImage::Format_RGB32);
         out.fill(QColor(60, 60, 60));
     }
-    if (unit < 0 || unit >= e.unitCount())
-        return out;
     QPainter p(&out);
+    const auto drawBodyOnTop = [&] {
+        if (body && !crop.isNull())
+            drawBody(p, *body, crop.size(), QRectF(QPointF(0, 0), QSizeF(size)));
+    };
+    if (unit < 0 || unit >= e.unitCount()) {
+        drawBodyOnTop();
+        return out;
+    }
     p.setRenderHint(QPainter::Antialiasing, false);
     const float share = e.attentionOn(unit, scale);
     // Relative to the unit's strongest stripe of any scale: a scale it hardly looked at stays
@@ -111,10 +146,11 @@ QImage HeatmapRenderer::overlay(
     p.fillRect(box, QColor(0, 0, 0, 170));
     p.setPen(Qt::white);
     p.drawText(box, Qt::AlignCenter, label);
+    drawBodyOnTop();
     return out;
 }
 
-QImage HeatmapRenderer::sheet(const QImage &crop, const MatchExplanation &e)
+QImage HeatmapRenderer::sheet(const QImage &crop, const MatchExplanation &e, const std::optional<CropBody> &body)
 {
     const QSize bigSize = cropSize(crop, 2 * kCellImageHeight + 40);
     const QSize cellImage = cropSize(crop, kCellImageHeight);
@@ -165,6 +201,8 @@ QImage HeatmapRenderer::sheet(const QImage &crop, const MatchExplanation &e)
     const QImage big = scaledCrop(crop, bigSize);
     if (!big.isNull())
         p.drawImage(bigAt, big);
+    if (body && !big.isNull())
+        drawBody(p, *body, crop.size(), QRectF(bigAt, QSizeF(bigSize)));
     p.setPen(QPen(QColor(255, 255, 255, 160), 1, Qt::DashLine));
     for (const ImageStripe &stripe : e.stripes)
         if (stripe.scale == ImageScale::Patch && stripe.index > 0) {
@@ -210,8 +248,15 @@ QImage HeatmapRenderer::sheet(const QImage &crop, const MatchExplanation &e)
         p.drawImage(at + QPoint(2, 20), overlay(crop, e, u, ImageScale::Region, cellImage));
         p.drawImage(at + QPoint(4 + cellImage.width(), 20), overlay(crop, e, u, ImageScale::Patch, cellImage));
         p.setPen(QColor(90, 90, 90));
+        QString caption = QStringLiteral("%1 \u00b7 global %2").arg(scaleName(unit.scale), percent(e.attentionOn(u, ImageScale::Global)));
+        if (body && !crop.isNull()) { // the body zone it looked at most
+            const auto shares = e.attentionByZone(u, *body, float(crop.height()));
+            const auto top = std::max_element(shares.begin(), shares.end());
+            if (*top > 0)
+                caption += QStringLiteral(" \u00b7 %1").arg(QLatin1String(bodyZoneName(BodyLayout::Zone(top - shares.begin()))));
+        }
         p.drawText(QRect(at.x() + 3, at.y() + 22 + kCellImageHeight, cellWidth - 6, 18), Qt::AlignLeft | Qt::AlignVCenter,
-            QStringLiteral("%1 \u00b7 global %2").arg(scaleName(unit.scale), percent(e.attentionOn(u, ImageScale::Global))));
+            QFontMetrics(font).elidedText(caption, Qt::ElideRight, cellWidth - 6));
     }
     return out;
 }

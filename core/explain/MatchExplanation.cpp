@@ -167,6 +167,36 @@ float MatchExplanation::verticalCentre(int unit) const
     return weight > 1e-6 ? float(centre / weight) : -1.f;
 }
 
+std::array<float, BodyLayout::ZoneCount> MatchExplanation::attentionByZone(
+    int unit, const CropBody &body, float cropHeight) const
+{
+    std::array<float, BodyLayout::ZoneCount> shares {};
+    if (unit < 0 || unit >= unitCount() || body.person.h <= 0 || cropHeight <= 0)
+        return shares;
+    const BodyLayout layout = body.layout();
+    for (int s = 0; s < stripeCount(); ++s) {
+        const ImageStripe &stripe = stripes[size_t(s)];
+        if (stripe.scale == ImageScale::Global)
+            continue;
+        // The stripe in fractions of the person's height.
+        const float top = (stripe.top * cropHeight - body.person.y) / body.person.h;
+        const float bottom = (stripe.bottom * cropHeight - body.person.y) / body.person.h;
+        if (bottom <= top)
+            continue;
+        for (int z = 0; z < BodyLayout::ZoneCount; ++z) {
+            const float overlap = std::min(bottom, layout.bounds[size_t(z) + 1]) - std::max(top, layout.bounds[size_t(z)]);
+            if (overlap > 0 && layout.visible[size_t(z)])
+                shares[size_t(z)] += attention(unit, s) * overlap / (bottom - top);
+        }
+    }
+    float total = 0;
+    for (float v : shares)
+        total += v;
+    for (float &v : shares)
+        v = total > 1e-6f ? v / total : 0.f;
+    return shares;
+}
+
 float MatchExplanation::scaleContribution(ImageScale scale) const
 {
     float sum = scale == ImageScale::Global ? globalCosine : 0.f;

@@ -1,10 +1,12 @@
 #pragma once
 
+#include "BodyPose.h"
 #include "TextPersonModel.h"
 
 #include <QJsonObject>
 #include <QString>
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -73,6 +75,11 @@ struct MatchExplanation {
     // item covers everything): the attention-weighted mean of the stripe centres, 0 = top of the
     // crop, 1 = bottom; -1 when it attended to no stripe.
     float verticalCentre(int unit) const;
+    // How the unit's attention on the region and patch stripes falls on the person's body zones
+    // (the crop's BodyLayout, from its pose): the stripes' crop-height fractions mapped into the
+    // person box of a crop `cropHeight` pixels tall; shares summing to 1 (hidden zones get none),
+    // or all 0 when the unit looked only at the margin around the person.
+    std::array<float, BodyLayout::ZoneCount> attentionByZone(int unit, const CropBody &body, float cropHeight) const;
     // This scale's part of the score: the global scale also carries the global cosine.
     float scaleContribution(ImageScale scale) const;
     bool hasContributions() const { return !stripeContribution.empty(); }

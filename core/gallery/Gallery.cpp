@@ -389,14 +389,15 @@ bool Gallery::Impl::insertTracklet(int64_t sourceId, const TrackletWithAttribute
             return false;
         }
     }
+    const QVariant nullBlob(QMetaType(QMetaType::QByteArray));
     for (size_t rank = 0; rank < t.crops.size(); ++rank) {
         const Crop &c = t.crops[rank];
         if (!run(QStringLiteral(
-                     "INSERT INTO crops (tracklet_id, rank, frame, x, y, w, h, quality, image, mask)"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                     "INSERT INTO crops (tracklet_id, rank, frame, x, y, w, h, quality, image, mask, pose)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                 { trackletId, int(rank), qint64(c.frame), c.box.x, c.box.y, c.box.w, c.box.h, c.quality,
-                    c.jpeg,
-                    c.maskPng.isEmpty() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(c.maskPng) }))
+                    c.jpeg, c.maskPng.isEmpty() ? nullBlob : QVariant(c.maskPng),
+                    c.pose ? QVariant(c.pose->toBytes()) : nullBlob }))
             return false;
     }
     for (const AttributeValue &a : item.attributes) {
@@ -560,16 +561,33 @@ std::vector<CropRecord> Gallery::crops(int64_t trackletId)
 {
     std::vector<CropRecord> out;
     QSqlQuery q(d->db());
-    if (d->run(q,
-            QStringLiteral(
-                "SELECT id, frame, x, y, w, h, quality FROM crops WHERE tracklet_id = ? ORDER BY rank"),
+    if (!d->run(q,
+            QStringLiteral("SELECT c.id, c.frame, c.x, c.y, c.w, c.h, c.quality, c.pose, d.x, d.y, d.w, d.h"
+                           " FROM crops c LEFT JOIN detections d ON d.tracklet_id = c.tracklet_id AND d.frame = c.frame"
+                           " WHERE c.tracklet_id = ? ORDER BY c.rank"),
             { qint64(trackletId) }))
-        while (q.next())
-            out.push_back({ q.value(0).toLongLong(), trackletId, q.value(1).toLongLong(),
-                Box {
-                    q.value(2).toFloat(), q.value(3).toFloat(), q.value(4).toFloat(), q.value(5).toFloat() },
-                q.value(6).toFloat() });
+        return out;
+    while (q.next()) {
+        CropRecord c;
+        c.id = q.value(0).toLongLong();
+        c.trackletId = trackletId;
+        c.frame = q.value(1).toLongLong();
+        c.box = Box { q.value(2).toFloat(), q.value(3).toFloat(), q.value(4).toFloat(), q.value(5).toFloat() };
+        c.quality = q.value(6).toFloat();
+        c.pose = Pose::fromBytes(q.value(7).toByteArray());
+        c.person = q.value(8).isNull()
+            ? Box { 0, 0, c.box.w, c.box.h }
+            : Box { q.value(8).toFloat() - c.box.x, q.value(9).toFloat() - c.box.y, q.value(10).toFloat(),
+                  q.value(11).toFloat() };
+        out.push_back(c);
+    }
     return out;
+}
+
+std::optional<CropBody> Gallery::bestCropBody(int64_t trackletId)
+{
+    const std::vector<CropRecord> all = crops(trackletId);
+    return all.empty() ? std::nullopt : all.front().body();
 }
 
 QByteArray Gallery::cropImage(int64_t cropId)

@@ -74,6 +74,9 @@ public:
     std::optional<TrackletRecord> tracklet(int64_t id);
     std::vector<DetectionRecord> detections(int64_t trackletId);
     std::vector<CropRecord> crops(int64_t trackletId);
+    // The body on the tracklet's best crop (the one thumbnails and explanations show), when a
+    // pose model saw it.
+    std::optional<CropBody> bestCropBody(int64_t trackletId);
     QByteArray cropImage(int64_t cropId); // JPEG bytes
     std::vector<TrackletAttributes> allAttributes();
     AttributeSet attributes(int64_t trackletId);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Attributes.h"
+#include "BodyPose.h"
 #include "Box.h"
 #include "Detection.h"
 
@@ -66,8 +67,11 @@ struct CropRecord {
     int64_t id = 0;
     int64_t trackletId = 0;
     int64_t frame = 0;
-    Box box;
+    Box box; // the part of the frame the crop shows
     float quality = 0;
+    Box person; // the person's box inside the crop image (the whole crop when unknown)
+    std::optional<Pose> pose; // keypoints in the crop image's pixels; nullopt when none was estimated
+    std::optional<CropBody> body() const { return pose ? std::optional<CropBody>(CropBody { *pose, person }) : std::nullopt; }
 };
 
 // An annotator's decision on one result of one query (the reviews table). Decisions are never

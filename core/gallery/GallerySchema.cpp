@@ -149,6 +149,11 @@ const std::vector<QStringList> &migrationSteps()
             QStringLiteral("CREATE INDEX reviews_by_query ON reviews(query_text, tracklet_id, id)"),
             QStringLiteral("CREATE INDEX reviews_by_tracklet ON reviews(tracklet_id, id)"),
         },
+        // 4: the body pose of each crop (Pose::toBytes: 17 x (x, y, score) float32 in the crop's
+        // pixels), NULL where no pose model ran (older galleries, --pose off).
+        {
+            QStringLiteral("ALTER TABLE crops ADD COLUMN pose BLOB"),
+        },
     };
     return steps;
 }

@@ -2,8 +2,10 @@
 
 #include "AttributeExtractor.h"
 #include "ContentHash.h"
+#include "CropSelector.h"
 #include "Gallery.h"
 #include "PersonDetector.h"
+#include "PoseEstimator.h"
 #include "TextPersonModel.h"
 #include "Tracker.h"
 #include "TrackletEmbedder.h"
@@ -34,6 +36,27 @@ private:
 };
 
 } // namespace
+
+QString poseModelName(PoseModel model)
+{
+    switch (model) {
+    case PoseModel::Off:
+        return QStringLiteral("off");
+    case PoseModel::Lightning:
+        return QStringLiteral("lightning");
+    case PoseModel::Thunder:
+        return QStringLiteral("thunder");
+    }
+    return {};
+}
+
+std::optional<PoseModel> poseModelFromName(const QString &name)
+{
+    for (const PoseModel m : { PoseModel::Off, PoseModel::Lightning, PoseModel::Thunder })
+        if (name.compare(poseModelName(m), Qt::CaseInsensitive) == 0)
+            return m;
+    return std::nullopt;
+}
 
 int IngestSummary::count(IngestOutcome outcome) const
 {
@@ -97,7 +120,7 @@ QStringList IngestJob::expandInputs(const QStringList &inputs, QStringList *prob
 QString IngestJob::pipelineKey(const PersonDetector &detector, int stride) const
 {
     const TrackerOptions &t = m_options.tracker;
-    return QStringLiteral("v2;det=%1;min=%2;stride=%3;trk=%4,%5,%6,%7,%8")
+    return QStringLiteral("v2;det=%1;min=%2;stride=%3;trk=%4,%5,%6,%7,%8;pose=%9")
         .arg(detector.name())
         .arg(m_options.detector.minScore ? QString::number(double(*m_options.detector.minScore))
                                           : QStringLiteral("default")) // the detector's own, in its name
@@ -106,7 +129,8 @@ QString IngestJob::pipelineKey(const PersonDetector &detector, int stride) const
         .arg(t.maxMissedFrames)
         .arg(t.minDetections)
         .arg(t.cropsPerTracklet)
-        .arg(t.minCropGap);
+        .arg(t.minCropGap)
+        .arg(m_pose ? m_pose->name() : QStringLiteral("off"));
 }
 
 QString IngestJob::detectorOfPipeline(const QString &pipelineKey)
@@ -150,6 +174,25 @@ IngestSummary IngestJob::run()
         return m_summary;
     }
 
+    // Without the pose model the footage is still ingested, with the body zones at fixed
+    // fractions of the box; said once, as a problem line.
+    std::unique_ptr<PoseEstimator> pose;
+    if (m_options.pose != PoseModel::Off) {
+        pose = PoseEstimator::load(m_options.pose == PoseModel::Thunder ? PoseEstimator::Variant::Thunder
+                                                                        : PoseEstimator::Variant::Lightning,
+            &error);
+        if (!pose) {
+            error = QStringLiteral("pose model not loaded, body zones fall back to fixed fractions of the "
+                                   "person box: %1")
+                        .arg(error);
+            m_summary.poseProblem = error;
+            m_summary.problems.append(error);
+            Q_EMIT problem(error);
+        }
+    }
+    m_pose = pose.get();
+    m_poseFailureReported = false;
+
     // Loaded here, on the thread that runs the job, which then owns it: once per run.
     std::unique_ptr<TextPersonModel> model;
     std::unique_ptr<TrackletEmbedder> embedder;
@@ -178,6 +221,7 @@ IngestSummary IngestJob::run()
         Q_EMIT sourceFinished(result);
     }
     m_embedder = nullptr;
+    m_pose = nullptr;
     m_summary.cancelled = m_cancel;
     Q_EMIT finished(m_summary);
     return m_summary;
@@ -189,6 +233,29 @@ void IngestJob::reportModelProblem(const QString &message)
         m_summary.modelProblem = message;
     m_summary.problems.append(message);
     Q_EMIT problem(message);
+}
+
+// The pose of every kept crop of a finished tracklet, then the crops ranked with it (whole,
+// frontal views first). A crop the model fails on keeps fixed body zones; said once per run.
+void IngestJob::estimatePoses(Tracklet *tracklet)
+{
+    if (!m_pose)
+        return;
+    for (Crop &crop : tracklet->crops) {
+        Pose pose;
+        QString error;
+        if (m_pose->estimate(crop.jpeg, &pose, &error)) {
+            crop.pose = pose;
+        } else if (!m_poseFailureReported) {
+            m_poseFailureReported = true;
+            error = QStringLiteral("pose estimation failed on a crop (%1); crops without a pose keep fixed "
+                                   "body zones")
+                        .arg(error);
+            m_summary.problems.append(error);
+            Q_EMIT problem(error);
+        }
+    }
+    CropSelector::preferWholeFrontal(tracklet);
 }
 
 // One batched model call for every tracklet finished since the last checkpoint; their
@@ -378,6 +445,7 @@ bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder
     std::vector<TrackletWithAttributes> pending;
     const auto collect = [&](std::vector<Tracklet> &&done) {
         for (Tracklet &t : done) {
+            estimatePoses(&t);
             AttributeSet a = attributes.extract(t);
             pending.push_back({ std::move(t), std::move(a) });
         }

@@ -9,19 +9,29 @@
 #include <QStringList>
 
 #include <atomic>
+#include <optional>
 #include <functional>
 
 namespace descry {
 
 class Gallery;
 class PersonDetector;
+class PoseEstimator;
 class TrackletEmbedder;
 class VideoDecoder;
+struct Tracklet;
 struct TrackletWithAttributes;
+
+// The body-pose model run on every kept crop (MoveNet of the perception package): its keypoints
+// place the body zones of the colour attributes and rank the crops. Off: fixed zones.
+enum class PoseModel { Off, Lightning, Thunder };
+QString poseModelName(PoseModel model); // "off", "lightning", "thunder"
+std::optional<PoseModel> poseModelFromName(const QString &name);
 
 struct IngestOptions {
     DetectorOptions detector;
     TrackerOptions tracker;
+    PoseModel pose = PoseModel::Lightning;
     // Frames analysed per second of footage (stride = fps / this); 0: the detector's default
     // (DetectorOptions::defaultAnalysisFps).
     double analysisFps = 0;
@@ -68,11 +78,12 @@ struct IngestSummary {
     QStringList problems; // one line per input that could not be used
     QString modelId; // the model whose embeddings were stored; empty when none ran
     QString modelProblem; // why the model did not load or stopped (also one of `problems`)
+    QString poseProblem; // why the pose model did not load (also one of `problems`)
     bool cancelled = false;
     int count(IngestOutcome outcome) const;
 };
 
-// Ingests footage into a gallery: hash → decode → detect → track → attributes → store, with
+// Ingests footage into a gallery: hash → decode → detect → track → pose → attributes → store, with
 // checkpoints so that a killed run, started again, ends with exactly the tracklets an
 // uninterrupted run gives. Bad inputs are reported one by one and never stop the rest.
 // run() works on the calling thread and opens its own gallery connection and, with
@@ -114,6 +125,7 @@ private:
     QString pipelineKey(const PersonDetector &detector, int stride) const;
     QString noPeopleFound(const QString &path, const PersonDetector &detector) const;
     void embedFinished(std::vector<TrackletWithAttributes> &pending);
+    void estimatePoses(Tracklet *tracklet);
     void reportModelProblem(const QString &message);
 
     QString m_galleryPath;
@@ -121,6 +133,8 @@ private:
     IngestOptions m_options;
     IngestSummary m_summary;
     TrackletEmbedder *m_embedder = nullptr; // the model of the running run(); null: no embeddings
+    PoseEstimator *m_pose = nullptr; // the pose model of the running run(); null: fixed body zones
+    bool m_poseFailureReported = false;
     std::atomic_bool m_cancel { false };
 };
 

@@ -4,18 +4,11 @@
 #include "TfjsInterpreter.h"
 #include "TorchDevice.h"
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
 namespace descry {
-
-const char *keypointName(Keypoint k)
-{
-    static constexpr std::array<const char *, kKeypoints> names { "nose", "left_eye", "right_eye", "left_ear",
-        "right_ear", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist",
-        "right_wrist", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle" };
-    return names[size_t(k)];
-}
 
 PoseEstimator::PoseEstimator() = default;
 PoseEstimator::~PoseEstimator() = default;
@@ -81,6 +74,18 @@ bool PoseEstimator::estimate(const cv::Mat &bgrCrop, Pose *pose, QString *error)
             = { p[3 * k + 1] * float(side) - float(left), p[3 * k] * float(side) - float(top), p[3 * k + 2] };
     }
     return true;
+}
+
+bool PoseEstimator::estimate(const QByteArray &encodedCrop, Pose *pose, QString *error)
+{
+    const cv::Mat buffer(1, int(encodedCrop.size()), CV_8UC1, const_cast<char *>(encodedCrop.constData()));
+    const cv::Mat crop = encodedCrop.isEmpty() ? cv::Mat() : cv::imdecode(buffer, cv::IMREAD_COLOR);
+    if (crop.empty()) {
+        if (error)
+            *error = QStringLiteral("the crop cannot be decoded");
+        return false;
+    }
+    return estimate(crop, pose, error);
 }
 
 } // namespace descry

@@ -73,6 +73,14 @@ QByteArray maskPng(const cv::Mat &foreground, const cv::Rect &rect, const cv::Si
     return toBytes(png);
 }
 
+// Best first; ties: earlier frame first.
+void sortBestFirst(std::vector<Crop> *crops)
+{
+    std::stable_sort(crops->begin(), crops->end(), [](const Crop &a, const Crop &b) {
+        return a.quality != b.quality ? a.quality > b.quality : a.frame < b.frame;
+    });
+}
+
 } // namespace
 
 CropSelector::CropSelector(int maxCrops, int minGap)
@@ -149,10 +157,16 @@ std::vector<Crop> CropSelector::bestFirst() const
     std::vector<Crop> crops;
     for (const Kept &k : m_kept)
         crops.push_back(k.crop);
-    std::stable_sort(crops.begin(), crops.end(), [](const Crop &a, const Crop &b) {
-        return a.quality != b.quality ? a.quality > b.quality : a.frame < b.frame;
-    });
+    sortBestFirst(&crops);
     return crops;
+}
+
+void CropSelector::preferWholeFrontal(Tracklet *tracklet)
+{
+    for (Crop &crop : tracklet->crops)
+        if (crop.pose)
+            crop.quality *= poseQualityFactor(*crop.pose, tracklet->personInCrop(crop));
+    sortBestFirst(&tracklet->crops);
 }
 
 void CropSelector::write(QDataStream &out) const

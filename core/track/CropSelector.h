@@ -27,6 +27,12 @@ public:
     void write(QDataStream &out) const;
     void read(QDataStream &in);
 
+    // Once the tracklet's crops have poses (ingest estimates them after tracking): each crop's
+    // quality times poseQualityFactor (whole body, frontal view), and the crops re-ordered best
+    // first, so the thumbnail, the crop "Why this match" explains and the attribute weights
+    // prefer whole, unoccluded, frontal views. Crops without a pose keep their quality.
+    static void preferWholeFrontal(Tracklet *tracklet);
+
     // The rectangle a crop covers: the box with a little context, clamped to the frame.
     static cv::Rect paddedRect(const Box &box, const cv::Size &frameSize);
 

@@ -4,13 +4,15 @@
 
 namespace descry::test {
 
-// Ingest options for the rendered clips the tests make: the background detector, fast and what
-// the tests' expectations of rendered walkers were measured with. The default detector (NanoDet)
-// is tested on real footage where the perception package is installed (TestNanoDetDetector).
+// Ingest options for the rendered clips the tests make: the background detector and fixed body
+// zones (no pose model), fast and what the tests' expectations of rendered walkers were measured
+// with. The default detector and pose model are tested on real footage where the perception
+// package is installed (TestPersonDetector, TestPoseEstimator, TestIngest).
 inline IngestOptions renderedFootageIngest()
 {
     IngestOptions options;
     options.detector.kind = DetectorKind::Background;
+    options.pose = PoseModel::Off;
     return options;
 }
 

@@ -9,6 +9,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 
 namespace descry {
 
@@ -90,6 +91,7 @@ void HeatmapPanel::clear()
 {
     m_trackletId = 0;
     m_crop = QImage();
+    m_body.reset();
     m_explanation = {};
     m_unit = m_hovered = -1;
     m_message->setText(tr("Select a result ranked by the model to see which words matched which part of the "
@@ -101,6 +103,7 @@ void HeatmapPanel::showLoading(qint64 trackletId)
 {
     if (trackletId != m_trackletId) {
         m_crop = QImage();
+        m_body.reset();
         m_trackletId = trackletId;
     }
     m_explanation = {};
@@ -116,13 +119,15 @@ void HeatmapPanel::showProblem(qint64 trackletId, const QString &message)
     m_pages->setCurrentIndex(MessagePage);
 }
 
-void HeatmapPanel::setCrop(qint64 trackletId, const QImage &crop)
+void HeatmapPanel::setCrop(qint64 trackletId, const QImage &crop, const std::optional<CropBody> &body)
 {
     if (trackletId != m_trackletId)
         return;
     m_crop = crop;
+    m_body = body;
     for (StripeView *v : m_views)
-        v->setCrop(crop);
+        v->setCrop(crop, m_body ? &*m_body : nullptr);
+    refreshUnits();
 }
 
 void HeatmapPanel::setExplanation(const MatchExplanation &explanation)
@@ -144,7 +149,7 @@ void HeatmapPanel::setExplanation(const MatchExplanation &explanation)
         scores += tr(" + %1 × attributes %2").arg(explanation.attributeWeight, 0, 'f', 2).arg(explanation.attributeScore, 0, 'f', 2);
     m_scores->setText(scores);
     for (int i = 0; i < 3; ++i) {
-        m_views[i]->setCrop(m_crop);
+        m_views[i]->setCrop(m_crop, m_body ? &*m_body : nullptr);
         m_scaleLabels[i]->setText(explanation.hasContributions()
                 ? tr("%1\n%2 of the score").arg(scaleTitle(kScales[i])).arg(explanation.scaleContribution(kScales[i]), 0, 'f', 2)
                 : scaleTitle(kScales[i]));
@@ -205,6 +210,26 @@ QString HeatmapPanel::unitLink(int unit) const
     return QStringLiteral("<a href=\"u:%1\" style=\"%2\">%3</a>").arg(unit).arg(style, text);
 }
 
+// Where the selected unit looked, by the body zones the crop's pose gives: "“shoes” looked at
+// the feet 71 %, lower body 22 % (body zones from the pose)".
+QString HeatmapPanel::bodyZonesOfUnit() const
+{
+    if (!m_body || m_crop.isNull() || m_unit < 0 || m_unit >= m_explanation.unitCount())
+        return {};
+    const auto shares = m_explanation.attentionByZone(m_unit, *m_body, float(m_crop.height()));
+    std::vector<int> order { BodyLayout::Head, BodyLayout::Upper, BodyLayout::Lower, BodyLayout::Feet };
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return shares[size_t(a)] > shares[size_t(b)]; });
+    QStringList parts;
+    for (int z : order)
+        if (shares[size_t(z)] >= 0.1f)
+            parts << tr("%1 %2 %").arg(QString::fromLatin1(bodyZoneName(BodyLayout::Zone(z)))).arg(std::lround(shares[size_t(z)] * 100));
+    if (parts.isEmpty())
+        return {};
+    return tr("“%1” looked at the %2 (body zones from the pose%3)")
+        .arg(m_explanation.units[size_t(m_unit)].text.toHtmlEscaped(), parts.join(QStringLiteral(", ")),
+            m_body->layout().posed() ? QString() : tr("; keypoints too faint, fixed zones"));
+}
+
 void HeatmapPanel::refreshUnits()
 {
     QStringList sentence, phrases, words;
@@ -227,6 +252,8 @@ void HeatmapPanel::refreshUnits()
     html += tr("<p><b>Words</b> %1</p>").arg(words.join(QLatin1Char(' ')));
     if (m_hovered >= 0)
         html += tr("<p><i>Shaded: the words that looked at %1.</i></p>").arg(m_explanation.stripes[size_t(m_hovered)].label());
+    else if (const QString zones = bodyZonesOfUnit(); !zones.isEmpty())
+        html += tr("<p><i>%1</i></p>").arg(zones);
     m_units->setText(html);
 }
 

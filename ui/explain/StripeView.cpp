@@ -23,9 +23,10 @@ StripeView::StripeView(ImageScale scale, QWidget *parent)
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Expanding);
 }
 
-void StripeView::setCrop(const QImage &crop)
+void StripeView::setCrop(const QImage &crop, const CropBody *body)
 {
     m_crop = crop;
+    m_body = body;
     update();
 }
 
@@ -82,7 +83,7 @@ QImage StripeView::rendered() const
     const QRect r = imageRect();
     if (!m_explanation || r.isEmpty())
         return QImage();
-    return HeatmapRenderer::overlay(m_crop, *m_explanation, m_unit, m_scale, r.size(), m_highlighted);
+    return HeatmapRenderer::overlay(m_crop, *m_explanation, m_unit, m_scale, r.size(), m_highlighted, m_body);
 }
 
 void StripeView::paintEvent(QPaintEvent *)

@@ -15,7 +15,8 @@ class StripeView : public QWidget {
 public:
     StripeView(ImageScale scale, QWidget *parent = nullptr);
 
-    void setCrop(const QImage &crop);
+    // `body` (or null) must outlive the view's use of it (the panel owns both).
+    void setCrop(const QImage &crop, const CropBody *body = nullptr);
     // `explanation` must outlive the view's use of it (the panel owns both).
     void setExplanation(const MatchExplanation *explanation, int unit);
     void setHighlightedStripe(int stripe);
@@ -41,6 +42,7 @@ private:
 
     ImageScale m_scale;
     QImage m_crop;
+    const CropBody *m_body = nullptr;
     const MatchExplanation *m_explanation = nullptr;
     int m_unit = -1;
     int m_highlighted = -1;

@@ -152,7 +152,8 @@ void SearchWorker::exportCase(quint64 id, CaseExportRequest request, const QList
             item.localScore = e.localSimilarity;
             item.attributeScore = e.attributeScore;
             const std::optional<TrackletRecord> t = m_engineGallery->tracklet(item.trackletId);
-            item.heatmap = HeatmapRenderer::sheet(t ? QImage::fromData(m_engineGallery->cropImage(t->bestCropId)) : QImage(), e);
+            item.heatmap = HeatmapRenderer::sheet(t ? QImage::fromData(m_engineGallery->cropImage(t->bestCropId)) : QImage(), e,
+                m_engineGallery->bestCropBody(item.trackletId));
         }
         if (decisions.contains(item.trackletId)) {
             const ReviewRecord &r = decisions.value(item.trackletId);

@@ -342,7 +342,8 @@ void MainWindow::connectControllers()
     });
     // Why this match: the best crop from the detail thread, the attention from the model thread.
     connect(m_detail, &DetailController::trackletLoaded, this, [this](const TrackletDetail &detail) {
-        m_heatmapPanel->setCrop(detail.trackletId, detail.cropImages.empty() ? QImage() : detail.cropImages.front());
+        m_heatmapPanel->setCrop(detail.trackletId, detail.cropImages.empty() ? QImage() : detail.cropImages.front(),
+            detail.crops.empty() ? std::nullopt : detail.crops.front().body());
     });
     connect(m_search, &SearchController::explanationReady, m_heatmapPanel, &HeatmapPanel::setExplanation);
     connect(m_search, &SearchController::explanationFailed, m_heatmapPanel, &HeatmapPanel::showProblem);

@@ -27,6 +27,8 @@ Measures Descry and writes the figures as JSON (to --out FILE, or stdout).
   detector           detector precision/recall on rendered scenes (and on real footage
                      against a reference detector)
   query              text query latency (p50/p95) on a large generated gallery with the model
+  pose               the two MoveNet pose models on a gallery's real crops: time per crop,
+                     how often keypoints place the body zones, how far the two agree
 
 Run 'descry-cli bench WHAT --help' for options.)";
 
@@ -36,6 +38,7 @@ int benchIngest(const QStringList &args)
     parser.setApplicationDescription(QStringLiteral(
         "Ingest footage into a fresh temporary gallery and report wall time / footage duration."));
     addDetectorOption(parser);
+    addPoseOption(parser);
     parser.addOption({ QStringLiteral("model"),
         QStringLiteral("Text-to-person model whose embeddings ingest stores (default: the shipped model)."),
         QStringLiteral("FILE") });
@@ -55,7 +58,8 @@ int benchIngest(const QStringList &args)
     }
     QTemporaryDir dir;
     IngestOptions options;
-    if (!detectorOption(parser, QStringLiteral("bench ingest"), &options.detector))
+    if (!detectorOption(parser, QStringLiteral("bench ingest"), &options.detector)
+        || !poseOption(parser, QStringLiteral("bench ingest"), &options.pose))
         return 2;
     if (parser.isSet(QStringLiteral("fps")))
         options.analysisFps = parser.value(QStringLiteral("fps")).toDouble();
@@ -85,6 +89,7 @@ int benchIngest(const QStringList &args)
             options.detector.kind == DetectorKind::Onnx ? options.detector.onnxPath
                                                         : DetectorOptions::kindName(options.detector.kind) },
         { QStringLiteral("analysis_fps"), options.effectiveAnalysisFps() },
+        { QStringLiteral("pose"), poseModelName(options.pose) },
         { QStringLiteral("wall_seconds"), wall }, { QStringLiteral("footage_seconds"), footage },
         { QStringLiteral("wall_over_footage"), footage > 0 ? wall / footage : 0 },
         { QStringLiteral("tracklets"), tracklets }, { QStringLiteral("sources"), sources },
@@ -193,6 +198,8 @@ int runBench(const QStringList &args)
         return benchDetector(args.mid(1));
     if (what == QLatin1String("query"))
         return benchQuery(args.mid(1));
+    if (what == QLatin1String("pose"))
+        return benchPose(args.mid(1));
     printErr(QString::fromUtf8(kBenchUsage));
     return what.isEmpty() || what == QLatin1String("--help") ? (what.isEmpty() ? 2 : 0) : 2;
 }

@@ -12,5 +12,7 @@ bool writeBenchResult(QJsonObject result, const QString &path);
 
 // descry-cli bench query (BenchQueryCommand.cpp).
 int benchQuery(const QStringList &args);
+// descry-cli bench pose (BenchPoseCommand.cpp).
+int benchPose(const QStringList &args);
 
 } // namespace descry::cli

@@ -33,7 +33,7 @@ private Q_SLOTS:
         QVERIFY2(render.exitCode == 0, render.err.constData());
         m_clip = m_dir.filePath(QStringLiteral("scene/scene.avi"));
         m_gallery = m_dir.filePath(QStringLiteral("g.sqlite"));
-        const Run ingest = cli({ QStringLiteral("ingest"), QStringLiteral("--detector"), QStringLiteral("background"), m_clip, QStringLiteral("--gallery"), m_gallery });
+        const Run ingest = cli({ QStringLiteral("ingest"), QStringLiteral("--detector"), QStringLiteral("background"), QStringLiteral("--pose"), QStringLiteral("off"), m_clip, QStringLiteral("--gallery"), m_gallery });
         QVERIFY2(ingest.exitCode == 0, ingest.err.constData());
         QVERIFY(ingest.out.contains("1 ingested"));
     }
@@ -93,7 +93,7 @@ private Q_SLOTS:
 
     void ingestAgainSkipsAndBadPathsAreReported()
     {
-        const Run r = cli({ QStringLiteral("ingest"), QStringLiteral("--detector"), QStringLiteral("background"), m_clip, m_dir.filePath(QStringLiteral("missing.mp4")),
+        const Run r = cli({ QStringLiteral("ingest"), QStringLiteral("--detector"), QStringLiteral("background"), QStringLiteral("--pose"), QStringLiteral("off"), m_clip, m_dir.filePath(QStringLiteral("missing.mp4")),
             QStringLiteral("--gallery"), m_gallery });
         QCOMPARE(r.exitCode, 1); // a problem was reported, the rest still went through
         QVERIFY(r.out.contains("1 already present"));

@@ -96,6 +96,7 @@ private Q_SLOTS:
     void renderedPeopleAgreeWithTruth();
     void trackerCropsOfRenderedPeople();
     void carriedThingsBecomeAccessories();
+    void poseMovesTheBodyZones();
 };
 
 void TestColourNaming::namesKnownColours_data()
@@ -502,6 +503,63 @@ void TestColourNaming::carriedThingsBecomeAccessories()
     AttributeSet unmeasured;
     AttributeExtractor::addCarriedThings(tracklet, &unmeasured);
     QVERIFY(unmeasured.empty());
+}
+
+// A person box taller than the person (a yellow suitcase stands at the feet, inside the box):
+// fixed fractions put the suitcase in the lower-body stripe and the trousers in the upper one;
+// the pose's shoulders, hips and ankles put each garment where it is. Keypoints that leave the
+// legs unseen on an otherwise clear body leave the feet unmeasured.
+void TestColourNaming::poseMovesTheBodyZones()
+{
+    PersonLook look; // red top, blue trousers, black shoes
+    cv::Mat person, mask;
+    drawPerson(look, &person, &mask);
+    cv::Mat box(220, 60, CV_8UC3);
+    cv::randn(box, cv::Scalar(115, 115, 115), cv::Scalar(6, 6, 6));
+    person.copyTo(box(cv::Rect(0, 0, 60, 160)));
+    cv::rectangle(box, cv::Rect(8, 160, 44, 60), bgr(240, 200, 20), cv::FILLED); // the suitcase
+    std::vector<uchar> jpeg;
+    QVERIFY(cv::imencode(".jpg", box, jpeg, { cv::IMWRITE_JPEG_QUALITY, 95 }));
+
+    const auto tracklet = [&](const std::optional<Pose> &pose) {
+        Tracklet t;
+        Detection d;
+        d.frame = 3;
+        d.box = Box { 40, 50, 60, 220 };
+        t.detections.push_back(d);
+        Crop crop;
+        crop.frame = 3;
+        crop.box = d.box; // no padding: the crop is the box
+        crop.quality = 1;
+        crop.jpeg = QByteArray(reinterpret_cast<const char *>(jpeg.data()), qsizetype(jpeg.size()));
+        crop.pose = pose;
+        t.crops.push_back(crop);
+        return t;
+    };
+    // Keypoints where drawPerson puts the joints: shoulders at row 30, hips 86, knees 117, ankles 143.
+    Pose pose;
+    for (const auto &[k, x, y] : { std::tuple { Keypoint::Nose, 30.f, 18.f }, std::tuple { Keypoint::LeftShoulder, 42.f, 30.f },
+             std::tuple { Keypoint::RightShoulder, 18.f, 30.f }, std::tuple { Keypoint::LeftHip, 38.f, 86.f },
+             std::tuple { Keypoint::RightHip, 22.f, 86.f }, std::tuple { Keypoint::LeftKnee, 38.f, 117.f },
+             std::tuple { Keypoint::RightKnee, 22.f, 117.f }, std::tuple { Keypoint::LeftAnkle, 38.f, 143.f },
+             std::tuple { Keypoint::RightAnkle, 22.f, 143.f } })
+        pose[k] = { x, y, 0.8f };
+
+    const AttributeSet fixed = AttributeExtractor().extract(tracklet(std::nullopt));
+    const AttributeSet posed = AttributeExtractor().extract(tracklet(pose));
+    QCOMPARE(dominant(posed, BodyRegion::Upper), QStringLiteral("red"));
+    QCOMPARE(dominant(posed, BodyRegion::Lower), QStringLiteral("blue"));
+    QVERIFY2(dominant(fixed, BodyRegion::Lower) != QStringLiteral("blue"), qPrintable(dominant(fixed, BodyRegion::Lower)));
+    QVERIFY(valueOf(fixed, BodyRegion::Upper, QStringLiteral("colour:blue")) > 0.2f);
+    QVERIFY(valueOf(posed, BodyRegion::Upper, QStringLiteral("colour:blue")) < 0.05f);
+
+    // Knees and ankles not seen below clear shoulders and hips: the feet are hidden, not black.
+    Pose legsHidden = pose;
+    for (const Keypoint k : { Keypoint::LeftKnee, Keypoint::RightKnee, Keypoint::LeftAnkle, Keypoint::RightAnkle })
+        legsHidden[k].score = 0.05f;
+    const AttributeSet hidden = AttributeExtractor().extract(tracklet(legsHidden));
+    QCOMPARE(dominant(hidden, BodyRegion::Feet), QString());
+    QCOMPARE(dominant(hidden, BodyRegion::Upper), QStringLiteral("red"));
 }
 
 QTEST_GUILESS_MAIN(TestColourNaming)

@@ -31,6 +31,13 @@ bool writeFirstSchemaGallery(const QString &path, std::initializer_list<const ch
               "NULL UNIQUE, status TEXT NOT NULL, added_at TEXT NOT NULL)",
                 "CREATE TABLE tracklets (id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES "
                 "sources(id) ON DELETE CASCADE, local_id INTEGER NOT NULL)",
+                "CREATE TABLE detections (tracklet_id INTEGER NOT NULL REFERENCES tracklets(id) ON DELETE CASCADE, "
+                "frame INTEGER NOT NULL, time REAL NOT NULL, x REAL NOT NULL, y REAL NOT NULL, w REAL NOT NULL, "
+                "h REAL NOT NULL, score REAL NOT NULL, PRIMARY KEY(tracklet_id, frame)) WITHOUT ROWID",
+                "CREATE TABLE crops (id INTEGER PRIMARY KEY, tracklet_id INTEGER NOT NULL REFERENCES "
+                "tracklets(id) ON DELETE CASCADE, rank INTEGER NOT NULL, frame INTEGER NOT NULL, x REAL NOT NULL, "
+                "y REAL NOT NULL, w REAL NOT NULL, h REAL NOT NULL, quality REAL NOT NULL, image BLOB NOT NULL, "
+                "mask BLOB)",
                 "CREATE TABLE embeddings (tracklet_id INTEGER NOT NULL REFERENCES tracklets(id) ON DELETE "
                 "CASCADE, model_id TEXT NOT NULL, kind TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT "
                 "NULL, PRIMARY KEY(tracklet_id, model_id, kind)) WITHOUT ROWID" })
@@ -199,6 +206,13 @@ private Q_SLOTS:
         QVERIFY(t.bestCropId > 0);
         QCOMPARE(g.cropImage(t.bestCropId), item.tracklet.crops[0].jpeg);
 
+        // A crop without a pose reads back without one; the person box is the crop's detection.
+        const std::vector<CropRecord> crops = g.crops(t.id);
+        QCOMPARE(crops.size(), size_t(1));
+        QVERIFY(!crops[0].pose && !crops[0].body());
+        QCOMPARE(crops[0].person, (Box { 0.f, 0.f, 30.f, 80.f })); // the crop here is the box itself
+        QVERIFY(!g.bestCropBody(t.id));
+
         const auto dets = g.detections(t.id);
         QCOMPARE(dets.size(), size_t(12));
         QCOMPARE(dets[3].box, (Box { 13.f, 20.f, 30.f, 80.f }));
@@ -218,6 +232,35 @@ private Q_SLOTS:
         QVERIFY(g.commitProgress(s.id, { 300, 30, {} }, {}, true));
         QCOMPARE(g.source(s.id)->status, SourceStatus::Done);
         QVERIFY(g.sourceByHash(QStringLiteral("bb")));
+    }
+
+    // The pose of a crop is stored with it and comes back with the person's box in the crop.
+    void cropPosesRoundTrip()
+    {
+        QTemporaryDir dir;
+        Gallery g;
+        QVERIFY(g.open(dir.filePath(QStringLiteral("g.sqlite"))));
+        SourceRecord s = makeSource(QStringLiteral("pp"));
+        QVERIFY(g.addSource(&s));
+        Tracklet tracklet = makeTracklet(1, 10, 6);
+        Crop &crop = tracklet.crops[0];
+        crop.box = Box { 8.f, 16.f, 36.f, 88.f }; // the detection (11, 20, 30, 80) with padding
+        Pose pose;
+        for (int k = 0; k < kKeypoints; ++k)
+            pose.keypoints[size_t(k)] = { 3.f + float(k), 5.f + 4.f * float(k), 0.05f * float(k) };
+        crop.pose = pose;
+        QVERIFY2(g.commitProgress(s.id, { 20, 6, {} }, { TrackletWithAttributes { tracklet, {} } }, true),
+            qPrintable(g.lastError()));
+        const int64_t id = g.tracklets().front().id;
+        const std::vector<CropRecord> crops = g.crops(id);
+        QCOMPARE(crops.size(), size_t(1));
+        QVERIFY(crops[0].pose.has_value());
+        QCOMPARE(crops[0].pose->toBytes(), pose.toBytes());
+        QCOMPARE(crops[0].person, (Box { 3.f, 4.f, 30.f, 80.f }));
+        const std::optional<CropBody> body = g.bestCropBody(id);
+        QVERIFY(body.has_value());
+        QCOMPARE(body->person, crops[0].person);
+        QCOMPARE(body->pose[Keypoint::RightAnkle].y, 5.f + 4.f * 16.f);
     }
 
     void embeddingsAreCommittedWithTheirTracklets()
@@ -374,10 +417,17 @@ private Q_SLOTS:
             { "INSERT INTO sources VALUES (1, '/a.avi', 'h', 'done', '2024-01-01')", "INSERT INTO tracklets VALUES (5, 1, 1)",
                 "INSERT INTO tracklets VALUES (6, 1, 2)",
                 "INSERT INTO embeddings VALUES (6, 'm', 'global', 2, x'0000803f00000040')",
-                "INSERT INTO embeddings VALUES (5, 'm', 'global', 2, x'0000404000008040')" }));
+                "INSERT INTO embeddings VALUES (5, 'm', 'global', 2, x'0000404000008040')",
+                "INSERT INTO detections VALUES (5, 3, 0.3, 12, 24, 10, 20, 0.9)",
+                "INSERT INTO crops VALUES (1, 5, 0, 3, 10, 20, 14, 26, 1.0, x'ffd8', NULL)" }));
         Gallery g;
         QVERIFY2(g.open(path), qPrintable(g.lastError()));
         QCOMPARE(g.schemaVersion(), GallerySchema::latestVersion());
+        // Crops stored before poses existed read back without one (schema 4).
+        const std::vector<CropRecord> crops = g.crops(5);
+        QCOMPARE(crops.size(), size_t(1));
+        QVERIFY(!crops[0].pose);
+        QCOMPARE(crops[0].person, (Box { 2.f, 4.f, 10.f, 20.f }));
         QCOMPARE(
             g.embedding(5, QStringLiteral("m"), QStringLiteral("global")), (std::vector<float> { 3.f, 4.f }));
         std::vector<int64_t> ids;

@@ -173,7 +173,7 @@ private Q_SLOTS:
             { QStringLiteral("ingest"), m_clip, QStringLiteral("--gallery"), killed,
                 QStringLiteral("--checkpoint-every"), QStringLiteral("25"), QStringLiteral("--kill-after"),
                 QStringLiteral("130"), QStringLiteral("--model"), m_model, QStringLiteral("--detector"),
-                QStringLiteral("background") });
+                QStringLiteral("background"), QStringLiteral("--pose"), QStringLiteral("off") });
         QVERIFY(cli.waitForFinished(120000));
         QCOMPARE(cli.exitStatus(), QProcess::CrashExit);
         {
@@ -334,11 +334,18 @@ private Q_SLOTS:
         Gallery g;
         QVERIFY(g.open(gallery));
         QVERIFY(g.sources().front().pipelineKey.contains(QStringLiteral("det=nanodet-")));
+        QVERIFY(g.sources().front().pipelineKey.contains(QStringLiteral("pose=movenet-lightning-")));
+        int placed = 0;
         for (const TrackletRecord &t : g.tracklets()) {
             QCOMPARE(t.detectionCount, 1);
             QVERIFY(t.bestCropId > 0);
             QVERIFY(!g.attributes(t.id).empty());
+            // Every kept crop has its pose; on these real people the keypoints place the zones.
+            const std::optional<CropBody> body = g.bestCropBody(t.id);
+            QVERIFY(body.has_value());
+            placed += body->layout().posed() ? 1 : 0;
         }
+        QVERIFY2(placed >= int(g.tracklets().size()) - 1, qPrintable(QString::number(placed)));
     }
 
     // A file made with one detector can be analysed again with another: its tracklets are

@@ -397,7 +397,7 @@ private Q_SLOTS:
         // --model is; --no-model stores no embeddings and says nothing about models.
         QProcessEnvironment missingDefault = QProcessEnvironment::systemEnvironment();
         missingDefault.insert(QStringLiteral("DESCRY_MODEL"), m_dir.filePath(QStringLiteral("absent.json")));
-        const Run byDefault = cli({ QStringLiteral("ingest"), QStringLiteral("--detector"), QStringLiteral("background"), m_clip, QStringLiteral("--gallery"),
+        const Run byDefault = cli({ QStringLiteral("ingest"), QStringLiteral("--detector"), QStringLiteral("background"), QStringLiteral("--pose"), QStringLiteral("off"), m_clip, QStringLiteral("--gallery"),
                                       m_dir.filePath(QStringLiteral("cli-default.sqlite")) },
             missingDefault);
         QVERIFY2(byDefault.exitCode == 0, byDefault.err.constData());
@@ -406,19 +406,19 @@ private Q_SLOTS:
             byDefault.err.constData());
         QVERIFY(byDefault.out.contains("embeddings: none"));
 
-        const Run named = cli({ QStringLiteral("ingest"), QStringLiteral("--detector"), QStringLiteral("background"), m_clip, QStringLiteral("--gallery"),
+        const Run named = cli({ QStringLiteral("ingest"), QStringLiteral("--detector"), QStringLiteral("background"), QStringLiteral("--pose"), QStringLiteral("off"), m_clip, QStringLiteral("--gallery"),
             m_dir.filePath(QStringLiteral("cli-named.sqlite")), QStringLiteral("--model"),
             m_dir.filePath(QStringLiteral("absent.json")) });
         QCOMPARE(named.exitCode, 1);
 
         const Run none
-            = cli({ QStringLiteral("ingest"), QStringLiteral("--detector"), QStringLiteral("background"), m_clip, QStringLiteral("--gallery"),
+            = cli({ QStringLiteral("ingest"), QStringLiteral("--detector"), QStringLiteral("background"), QStringLiteral("--pose"), QStringLiteral("off"), m_clip, QStringLiteral("--gallery"),
                       m_dir.filePath(QStringLiteral("cli-none.sqlite")), QStringLiteral("--no-model") },
                 missingDefault);
         QVERIFY2(none.exitCode == 0, none.err.constData());
         QVERIFY2(!none.err.contains("model"), none.err.constData());
 
-        const Run withModel = cli({ QStringLiteral("ingest"), QStringLiteral("--detector"), QStringLiteral("background"), m_clip, QStringLiteral("--gallery"),
+        const Run withModel = cli({ QStringLiteral("ingest"), QStringLiteral("--detector"), QStringLiteral("background"), QStringLiteral("--pose"), QStringLiteral("off"), m_clip, QStringLiteral("--gallery"),
             m_dir.filePath(QStringLiteral("cli-a.sqlite")), QStringLiteral("--model"), m_modelA,
             QStringLiteral("--json") });
         QVERIFY2(withModel.exitCode == 0, withModel.err.constData());

@@ -1,4 +1,5 @@
 #include "BackgroundPersonDetector.h"
+#include "CropSelector.h"
 #include "SceneRenderer.h"
 #include "TestSupport.h"
 #include "Tracker.h"
@@ -225,6 +226,7 @@ private Q_SLOTS:
     void leavingAndEnteringGetNewIds();
     void shortNoiseTracksAreDropped();
     void cropsAreBestFirstSpacedAndDecodable();
+    void posesPreferWholeFrontalCrops();
     void saveRestoreGivesIdenticalOutput_data();
     void saveRestoreGivesIdenticalOutput();
     void restoreRejectsGarbage();
@@ -680,6 +682,44 @@ void TestTracker::realFootage()
         frames, detections, out.size(), inTracklets, crops, ms);
     QVERIFY(out.size() >= 10);
     QVERIFY(ms < 10);
+}
+
+// Once poses are known, a slightly smaller whole frontal view beats a sharper crop that shows
+// half of the person from behind; crops without a pose keep their quality.
+void TestTracker::posesPreferWholeFrontalCrops()
+{
+    Tracklet t;
+    for (int64_t frame : { 10, 20, 30 }) {
+        Detection d;
+        d.frame = frame;
+        d.box = Box { 100, 50, 40, 120 };
+        t.detections.push_back(d);
+        Crop c;
+        c.frame = frame;
+        c.box = Box { 96, 44, 48, 132 };
+        t.crops.push_back(c);
+    }
+    Pose whole; // every keypoint seen, face to the camera (left shoulder on the image's right)
+    for (int k = 0; k < kKeypoints; ++k)
+        whole.keypoints[size_t(k)] = { 24.f, 10.f + 7.f * float(k), 0.9f };
+    whole[Keypoint::LeftShoulder].x = 34;
+    whole[Keypoint::RightShoulder].x = 14;
+    Pose halfFromBehind = whole;
+    for (const Keypoint k : { Keypoint::Nose, Keypoint::LeftEye, Keypoint::RightEye, Keypoint::LeftEar,
+             Keypoint::RightEar, Keypoint::LeftKnee, Keypoint::RightKnee, Keypoint::LeftAnkle, Keypoint::RightAnkle })
+        halfFromBehind[k].score = 0.1f;
+    std::swap(halfFromBehind[Keypoint::LeftShoulder].x, halfFromBehind[Keypoint::RightShoulder].x);
+    t.crops[0].quality = 1.0f;
+    t.crops[0].pose = halfFromBehind;
+    t.crops[1].quality = 0.8f;
+    t.crops[1].pose = whole;
+    t.crops[2].quality = 0.75f; // no pose
+    CropSelector::preferWholeFrontal(&t);
+    QCOMPARE(t.crops[0].frame, int64_t(20));
+    QCOMPARE(t.crops[0].quality, 0.8f * poseQualityFactor(whole, t.personInCrop(t.crops[0])));
+    QCOMPARE(t.crops[1].frame, int64_t(30));
+    QCOMPARE(t.crops[1].quality, 0.75f);
+    QCOMPARE(t.crops[2].frame, int64_t(10));
 }
 
 QTEST_GUILESS_MAIN(TestTracker)

@@ -58,6 +58,7 @@ private Q_SLOTS:
     void clickingAWordLightsItsStripe();
     void hoveringAStripeShadesTheWordsThatLookedAtIt();
     void staleAnswersAreIgnored();
+    void poseShowsTheSkeletonAndBodyZones();
 };
 
 void TestUiHeatmapPanel::clickingAWordLightsItsStripe()
@@ -121,6 +122,51 @@ void TestUiHeatmapPanel::staleAnswersAreIgnored()
     QCOMPARE(panel.explanation().unitCount(), 0);
     panel.showProblem(5, QStringLiteral("tracklet 5 has no embeddings"));
     QCOMPARE(panel.explanation().unitCount(), 0);
+}
+
+// With the crop's pose, the views draw the skeleton and the selected word's attention is told by
+// the body zones of that pose: "coat" looked at patch 2, which lies on the upper body.
+void TestUiHeatmapPanel::poseShowsTheSkeletonAndBodyZones()
+{
+    HeatmapPanel panel;
+    panel.resize(420, 560);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    panel.showLoading(5);
+    panel.setCrop(5, crop());
+    panel.setExplanation(explanation(5));
+    const int coat = panel.explanation().findUnit(QStringLiteral("coat"));
+    panel.selectUnit(coat);
+    const QImage plain = panel.view(ImageScale::Patch)->rendered();
+    QVERIFY(!panel.showsBody());
+    QVERIFY(!panel.unitsLabel()->text().contains(QStringLiteral("looked at the")));
+
+    CropBody body;
+    body.person = Box { 5, 7, 40, 136 };
+    for (const auto &[k, x, y] : { std::tuple { Keypoint::Nose, 25.f, 16.f }, std::tuple { Keypoint::LeftShoulder, 33.f, 30.f },
+             std::tuple { Keypoint::RightShoulder, 17.f, 30.f }, std::tuple { Keypoint::LeftHip, 30.f, 75.f },
+             std::tuple { Keypoint::RightHip, 20.f, 75.f }, std::tuple { Keypoint::LeftKnee, 30.f, 105.f },
+             std::tuple { Keypoint::RightKnee, 20.f, 105.f }, std::tuple { Keypoint::LeftAnkle, 30.f, 135.f },
+             std::tuple { Keypoint::RightAnkle, 20.f, 135.f } })
+        body.pose[k] = { x, y, 0.9f };
+    panel.setCrop(5, crop(), body);
+    QVERIFY(panel.showsBody());
+    const QImage posed = panel.view(ImageScale::Patch)->rendered();
+    QCOMPARE(posed.size(), plain.size());
+    QVERIFY(posed != plain);
+    // The bone from the left hip to the left knee is drawn (green) at its middle.
+    const int boneX = int(30.f / 50 * float(posed.width())), boneY = int(90.f / 150 * float(posed.height()));
+    int greenest = -255;
+    for (int dx = -2; dx <= 2; ++dx) {
+        const QColor c = posed.pixelColor(boneX + dx, boneY);
+        greenest = std::max(greenest, c.green() - c.red());
+    }
+    QVERIFY2(greenest > 60, qPrintable(QString::number(greenest)));
+    const QString text = panel.unitsLabel()->text();
+    QVERIFY2(text.contains(QStringLiteral("looked at the upper body")), qPrintable(text));
+    // Another tracklet's crop clears the body.
+    panel.showLoading(6);
+    QVERIFY(!panel.showsBody());
 }
 
 QTEST_MAIN(TestUiHeatmapPanel)
