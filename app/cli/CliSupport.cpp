@@ -44,7 +44,7 @@ void addPoseOption(QCommandLineParser &parser)
 {
     parser.addOption({ QStringLiteral("pose"),
         QStringLiteral("Body-pose model run on every kept crop: lightning (default, MoveNet 192 px), thunder "
-                       "(MoveNet 256 px, ~3x slower) or off (body zones at fixed fractions of the box)."),
+                       "(MoveNet 256 px, ~3.7x slower) or off (body zones at fixed fractions of the box)."),
         QStringLiteral("MODEL"), poseModelName(PoseModel::Lightning) });
 }
 

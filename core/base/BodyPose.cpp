@@ -2,6 +2,7 @@
 
 #include <QtEndian>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <initializer_list>
@@ -70,6 +71,11 @@ const char *keypointName(Keypoint k)
         "right_ear", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist",
         "right_wrist", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle" };
     return names[size_t(k)];
+}
+
+int Pose::confidentCount() const
+{
+    return int(std::count_if(keypoints.begin(), keypoints.end(), [](const KeypointEstimate &k) { return k.confident(); }));
 }
 
 QByteArray Pose::toBytes() const

@@ -48,6 +48,7 @@ struct Pose {
     std::array<KeypointEstimate, kKeypoints> keypoints {};
     const KeypointEstimate &operator[](Keypoint k) const { return keypoints[size_t(k)]; }
     KeypointEstimate &operator[](Keypoint k) { return keypoints[size_t(k)]; }
+    int confidentCount() const; // keypoints scoring at least kConfidentKeypoint
 
     // Stored form (the gallery's crops.pose): 17 x (x, y, score) as float32, little-endian.
     QByteArray toBytes() const;

@@ -125,7 +125,7 @@ private:
     QString pipelineKey(const PersonDetector &detector, int stride) const;
     QString noPeopleFound(const QString &path, const PersonDetector &detector) const;
     void embedFinished(std::vector<TrackletWithAttributes> &pending);
-    void estimatePoses(Tracklet *tracklet);
+    bool estimatePoses(Tracklet *tracklet);
     void reportModelProblem(const QString &message);
 
     QString m_galleryPath;
