@@ -75,7 +75,8 @@ const char *keypointName(Keypoint k)
 
 int Pose::confidentCount() const
 {
-    return int(std::count_if(keypoints.begin(), keypoints.end(), [](const KeypointEstimate &k) { return k.confident(); }));
+    return int(std::count_if(
+        keypoints.begin(), keypoints.end(), [](const KeypointEstimate &k) { return k.confident(); }));
 }
 
 QByteArray Pose::toBytes() const
