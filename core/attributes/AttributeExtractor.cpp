@@ -417,11 +417,6 @@ QString AttributeExtractor::colourName(const cv::Vec3b &bgr)
     return basicColourNames().at(colourIndex(bgr));
 }
 
-AttributeSet AttributeExtractor::extract(const cv::Mat &bgrCrop, const cv::Mat &mask) const
-{
-    return toAttributes(measure(bgrCrop, mask, BodyLayout {}));
-}
-
 AttributeSet AttributeExtractor::extract(const cv::Mat &bgrCrop, const cv::Mat &mask, const BodyLayout &layout) const
 {
     return toAttributes(measure(bgrCrop, mask, layout));

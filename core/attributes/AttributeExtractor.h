@@ -17,10 +17,9 @@ public:
     static int colourIndex(const cv::Vec3b &bgr);
     static QString colourName(const cv::Vec3b &bgr);
 
-    // Attributes of one person crop; `mask` (CV_8U, 255 = person) may be empty.
-    AttributeSet extract(const cv::Mat &bgrCrop, const cv::Mat &mask) const;
-    // The same with the body zones where `layout` (from the person's pose) puts them.
-    AttributeSet extract(const cv::Mat &bgrCrop, const cv::Mat &mask, const BodyLayout &layout) const;
+    // Attributes of one person crop; `mask` (CV_8U, 255 = person) may be empty; the body zones
+    // where `layout` (from the person's pose) puts them, the standard fractions by default.
+    AttributeSet extract(const cv::Mat &bgrCrop, const cv::Mat &mask, const BodyLayout &layout = {}) const;
     // Attributes of a tracklet: colours and garments averaged over its crops (decoded from their
     // JPEG bytes), and the things the detector saw the person carry (addCarriedThings).
     AttributeSet extract(const Tracklet &tracklet) const;

@@ -179,15 +179,6 @@ float BodyLayout::toStandard(float fy) const
     return kStandard[z] + t * (kStandard[z + 1] - kStandard[z]);
 }
 
-float BodyLayout::fromStandard(float standardFy) const
-{
-    size_t z = 0;
-    while (z < 3 && standardFy >= kStandard[z + 1])
-        ++z;
-    const float t = std::clamp((standardFy - kStandard[z]) / (kStandard[z + 1] - kStandard[z]), 0.f, 1.f);
-    return bounds[z] + t * (bounds[z + 1] - bounds[z]);
-}
-
 const char *bodyZoneName(BodyLayout::Zone zone)
 {
     static constexpr std::array<const char *, BodyLayout::ZoneCount> names { "head", "upper body",
@@ -195,13 +186,20 @@ const char *bodyZoneName(BodyLayout::Zone zone)
     return names[size_t(zone)];
 }
 
-float poseQualityFactor(const Pose &pose, const Box &person)
+int bodyLevelsSeen(const Pose &pose, const Box &person)
 {
     using K = Keypoint;
-    int seen = 0; // body levels seen; the head counts through the face, below
+    int seen = 0;
     for (const auto group : { std::initializer_list<K> { K::LeftShoulder, K::RightShoulder },
              { K::LeftHip, K::RightHip }, { K::LeftKnee, K::RightKnee }, { K::LeftAnkle, K::RightAnkle } })
         seen += level(pose, person, group) ? 1 : 0;
+    return seen;
+}
+
+float poseQualityFactor(const Pose &pose, const Box &person)
+{
+    using K = Keypoint;
+    const int seen = bodyLevelsSeen(pose, person); // the head counts through the face, below
     const bool face
         = pose[K::Nose].confident() && (pose[K::LeftEye].confident() || pose[K::RightEye].confident());
     // Facing the camera, the person's left shoulder is on the right of the image.

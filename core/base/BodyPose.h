@@ -80,10 +80,9 @@ struct BodyLayout {
     bool posed() const { return placed[0] || placed[1] || placed[2]; }
     int zoneAt(float fy) const; // Head..Feet
     // Maps a height fraction of this person onto the standard layout (piecewise linear between
-    // the zone bounds) and back: code written for the fixed fractions (a face box, a sleeve band)
-    // then follows the body.
+    // the zone bounds): code written for the fixed fractions (a face box, a sleeve band) then
+    // follows the body.
     float toStandard(float fy) const;
-    float fromStandard(float standardFy) const;
 };
 const char *bodyZoneName(BodyLayout::Zone zone); // "head", "upper body", "lower body", "feet"
 
@@ -94,6 +93,10 @@ struct CropBody {
     Box person; // the person's box in the crop's pixels
     BodyLayout layout() const { return BodyLayout::fromPose(pose, person); }
 };
+
+// How many of the body's levels (shoulders, hips, knees, ankles) the pose places confidently
+// inside `person` (the person's box in the pose's pixels): 4 is the whole body.
+int bodyLevelsSeen(const Pose &pose, const Box &person);
 
 // How well a crop shows the person, from its pose, as a factor in [0.5, 1] on the crop's
 // quality: the whole body seen (shoulders, hips, knees, ankles each confidently placed: 0.1

@@ -40,10 +40,8 @@ PoseModelScore scorePoseModel(
         const BodyLayout layout = BodyLayout::fromPose((*poses)[i], crops[i].person);
         for (size_t b = 0; b < 3; ++b)
             score.placedShare[b] += layout.placed[b] ? 1 : 0;
-        const float factor = poseQualityFactor((*poses)[i], crops[i].person);
-        score.meanFactor += factor;
-        // Shoulders, hips, knees and ankles all seen: the factor is 0.9 (not frontal) or 1.
-        score.wholeShare += factor >= 0.9f - 1e-4f ? 1 : 0;
+        score.meanFactor += poseQualityFactor((*poses)[i], crops[i].person);
+        score.wholeShare += bodyLevelsSeen((*poses)[i], crops[i].person) == 4 ? 1 : 0;
     }
     if (score.crops > 0) {
         for (double &v : score.placedShare)
