@@ -60,6 +60,28 @@ bool poseOption(const QCommandLineParser &parser, const QString &command, PoseMo
     return true;
 }
 
+void addDetectionThreadsOption(QCommandLineParser &parser)
+{
+    parser.addOption({ QStringLiteral("detection-threads"),
+        QStringLiteral("Threads that run the CNN detector on frames ahead of the tracker, each with its own "
+                       "copy of the network (default 0: one per core; the background detector always "
+                       "runs frame by frame)."),
+        QStringLiteral("N"), QStringLiteral("0") });
+}
+
+bool detectionThreadsOption(const QCommandLineParser &parser, const QString &command, int *out)
+{
+    bool ok = false;
+    const int threads = parser.value(QStringLiteral("detection-threads")).toInt(&ok);
+    if (!ok || threads < 0 || threads > 64) {
+        printErr(QStringLiteral("%1: --detection-threads must be a number from 0 to 64, not '%2'")
+                     .arg(command, parser.value(QStringLiteral("detection-threads"))));
+        return false;
+    }
+    *out = threads;
+    return true;
+}
+
 QString galleryPath(const QCommandLineParser &parser)
 {
     const QString path = parser.value(QStringLiteral("gallery"));

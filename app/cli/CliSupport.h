@@ -36,6 +36,10 @@ bool detectorOption(const QCommandLineParser &parser, const QString &command, De
 void addPoseOption(QCommandLineParser &parser);
 bool poseOption(const QCommandLineParser &parser, const QString &command, PoseModel *out);
 
+// --detection-threads N, for commands that ingest (default 0: one per core).
+void addDetectionThreadsOption(QCommandLineParser &parser);
+bool detectionThreadsOption(const QCommandLineParser &parser, const QString &command, int *out);
+
 void printOut(const QString &text); // stdout, newline added
 void printErr(const QString &text); // stderr, newline added
 // A progress line on stderr: rewritten in place on a terminal, printed every few seconds

@@ -33,6 +33,7 @@ int runIngest(const QStringList &args)
     addGalleryOption(parser);
     addDetectorOption(parser);
     addPoseOption(parser);
+    addDetectionThreadsOption(parser);
     parser.addOption({ QStringLiteral("fps"),
         QStringLiteral("Frames analysed per second of footage (default: 3.3 with a CNN detector, 10 with "
                        "background)."),
@@ -74,7 +75,8 @@ int runIngest(const QStringList &args)
 
     IngestOptions options;
     if (!detectorOption(parser, QStringLiteral("ingest"), &options.detector)
-        || !poseOption(parser, QStringLiteral("ingest"), &options.pose))
+        || !poseOption(parser, QStringLiteral("ingest"), &options.pose)
+        || !detectionThreadsOption(parser, QStringLiteral("ingest"), &options.detectionThreads))
         return 2;
     if (parser.isSet(QStringLiteral("fps")))
         options.analysisFps = parser.value(QStringLiteral("fps")).toDouble();

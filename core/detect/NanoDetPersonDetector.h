@@ -38,6 +38,7 @@ public:
 
     QString name() const override;
     void reset() override { }
+    bool framesIndependent() const override { return true; }
     bool detect(const Frame &frame, std::vector<Detection> *out, QString *error) override;
 
 private:

@@ -22,6 +22,9 @@ public:
     virtual QString name() const = 0; // stable id stored with the source, e.g. "bgs-median-v1"
     virtual void reset() = 0; // forget all per-source state
     virtual int warmupFrames() const { return 0; }
+    // True when detect() depends on its frame alone (no state across frames): copies of the
+    // detector may then work on several frames at once, out of order (DetectionPipeline).
+    virtual bool framesIndependent() const { return false; }
 
     // Detect people in `frame`. Returns false with `error` set on a failure that makes
     // further frames pointless (e.g. the network failed to run).

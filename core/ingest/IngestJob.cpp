@@ -3,7 +3,9 @@
 #include "AttributeExtractor.h"
 #include "ContentHash.h"
 #include "CropSelector.h"
+#include "DetectionPipeline.h"
 #include "Gallery.h"
+#include "ModelDevice.h"
 #include "PersonDetector.h"
 #include "PoseEstimator.h"
 #include "TextPersonModel.h"
@@ -14,7 +16,9 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 
+#include <algorithm>
 #include <cmath>
+#include <thread>
 
 namespace descry {
 
@@ -174,6 +178,17 @@ IngestSummary IngestJob::run()
         return m_summary;
     }
 
+    // Copies of a frame-independent detector work on frames ahead of the tracker, the loaded one
+    // among them.
+    std::vector<std::unique_ptr<PersonDetector>> copies = detectorCopies(*detector);
+    m_detectionWorkers.clear();
+    if (detector->framesIndependent()) {
+        m_detectionWorkers.push_back(detector.get());
+        for (const std::unique_ptr<PersonDetector> &c : copies)
+            m_detectionWorkers.push_back(c.get());
+    }
+    m_summary.detectionThreads = int(m_detectionWorkers.size());
+
     // Without the pose model the footage is still ingested, with the body zones at fixed
     // fractions of the box; said once, as a problem line.
     std::unique_ptr<PoseEstimator> pose;
@@ -222,9 +237,32 @@ IngestSummary IngestJob::run()
     }
     m_embedder = nullptr;
     m_pose = nullptr;
+    m_detectionWorkers.clear();
     m_summary.cancelled = m_cancel;
     Q_EMIT finished(m_summary);
     return m_summary;
+}
+
+// One detection thread per core measured fastest on 2 cores (vtest.avi, NanoDet): the job's
+// thread decodes, tracks, poses and embeds between frames; see ARCHITECTURE.md, Threads.
+std::vector<std::unique_ptr<PersonDetector>> IngestJob::detectorCopies(const PersonDetector &detector) const
+{
+    std::vector<std::unique_ptr<PersonDetector>> copies;
+    if (!detector.framesIndependent())
+        return copies;
+    int threads = m_options.detectionThreads;
+    if (threads <= 0)
+        threads = modelDeviceName().startsWith(QLatin1String("cuda"))
+            ? 1
+            : std::clamp(int(std::thread::hardware_concurrency()), 1, 4);
+    for (int i = 1; i < threads; ++i) {
+        QString error;
+        std::unique_ptr<PersonDetector> copy = createPersonDetector(m_options.detector, &error);
+        if (!copy)
+            break; // it loaded once: fewer threads, same detections
+        copies.push_back(std::move(copy));
+    }
+    return copies;
 }
 
 void IngestJob::reportModelProblem(const QString &message)
@@ -448,11 +486,13 @@ bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder
     const int64_t replayFrom
         = std::max<int64_t>(0, checkpoint.nextFrame - int64_t(detector.warmupFrames()) * stride);
     decoder.skipTo(replayFrom);
-    Frame frame;
-    std::vector<Detection> detections;
-    QString error;
-    while (decoder.nextIndex() < checkpoint.nextFrame && decoder.read(&frame))
-        detector.detect(frame, &detections, &error);
+    {
+        Frame frame;
+        std::vector<Detection> detections;
+        QString error;
+        while (decoder.nextIndex() < checkpoint.nextFrame && decoder.read(&frame))
+            detector.detect(frame, &detections, &error);
+    }
 
     AttributeExtractor attributes;
     std::vector<TrackletWithAttributes> pending;
@@ -487,17 +527,24 @@ bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder
     ProgressThrottle throttle;
     int64_t analysedThisRun = 0;
     const int64_t startFrame = checkpoint.nextFrame;
-    while (decoder.read(&frame)) {
-        if (!detector.detect(frame, &detections, &error)) {
+    DetectionPipeline pipeline(decoder, detector, m_detectionWorkers);
+    DetectedFrame detected;
+    const Frame &frame = detected.frame;
+    for (;;) {
+        QString error;
+        const DetectionPipeline::Step step = pipeline.next(&detected, &error);
+        if (step == DetectionPipeline::Step::End)
+            break;
+        if (step == DetectionPipeline::Step::Failed) {
             result.message = QStringLiteral("%1: detector failed at frame %2: %3")
                                  .arg(progress.path)
                                  .arg(frame.index)
                                  .arg(error);
             return false;
         }
-        tracker.update(frame, detections, detector.lastForegroundMask());
+        tracker.update(frame, detected.detections, detected.foregroundMask);
         collect(tracker.takeFinished());
-        checkpoint.nextFrame = decoder.nextIndex();
+        checkpoint.nextFrame = detected.nextIndex;
         ++checkpoint.processedFrames;
         ++analysedThisRun;
         if (m_options.stopAfterFrames >= 0 && analysedThisRun >= m_options.stopAfterFrames) {

@@ -9,8 +9,10 @@
 #include <QStringList>
 
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <functional>
+#include <vector>
 
 namespace descry {
 
@@ -36,6 +38,10 @@ struct IngestOptions {
     // (DetectorOptions::defaultAnalysisFps).
     double analysisFps = 0;
     double effectiveAnalysisFps() const { return analysisFps > 0 ? analysisFps : detector.defaultAnalysisFps(); }
+    // Threads that run a frame-independent detector (NanoDet) on the frames ahead of the tracker,
+    // each with its own copy of the network; 0: one per core, at most 4 (one on a GPU). The
+    // background detector always runs frame by frame on the job's thread.
+    int detectionThreads = 0;
     int checkpointEvery = 100; // analysed frames between two checkpoints (resume points)
     QString cameraLabel; // empty: the file's base name
     // A source already in the gallery, made with another detector or settings, is analysed again
@@ -79,6 +85,7 @@ struct IngestSummary {
     QString modelId; // the model whose embeddings were stored; empty when none ran
     QString modelProblem; // why the model did not load or stopped (also one of `problems`)
     QString poseProblem; // why the pose model did not load (also one of `problems`)
+    int detectionThreads = 0; // threads that ran the detector; 0: frame by frame on the job's thread
     bool cancelled = false;
     int count(IngestOutcome outcome) const;
 };
@@ -123,6 +130,7 @@ private:
     bool analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder &decoder, int64_t sourceId,
         IngestProgress &progress, IngestSourceResult &result);
     QString pipelineKey(const PersonDetector &detector, int stride) const;
+    std::vector<std::unique_ptr<PersonDetector>> detectorCopies(const PersonDetector &detector) const;
     QString noPeopleFound(const QString &path, const PersonDetector &detector) const;
     void embedFinished(std::vector<TrackletWithAttributes> &pending);
     bool estimatePoses(Tracklet *tracklet);
@@ -133,6 +141,7 @@ private:
     IngestOptions m_options;
     IngestSummary m_summary;
     TrackletEmbedder *m_embedder = nullptr; // the model of the running run(); null: no embeddings
+    std::vector<PersonDetector *> m_detectionWorkers; // of the running run(); empty: frame by frame
     PoseEstimator *m_pose = nullptr; // the pose model of the running run(); null: fixed body zones
     bool m_poseFailureReported = false;
     std::atomic_bool m_cancel { false };

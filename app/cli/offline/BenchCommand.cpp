@@ -39,6 +39,7 @@ int benchIngest(const QStringList &args)
         "Ingest footage into a fresh temporary gallery and report wall time / footage duration."));
     addDetectorOption(parser);
     addPoseOption(parser);
+    addDetectionThreadsOption(parser);
     parser.addOption({ QStringLiteral("model"),
         QStringLiteral("Text-to-person model whose embeddings ingest stores (default: the shipped model)."),
         QStringLiteral("FILE") });
@@ -59,7 +60,8 @@ int benchIngest(const QStringList &args)
     QTemporaryDir dir;
     IngestOptions options;
     if (!detectorOption(parser, QStringLiteral("bench ingest"), &options.detector)
-        || !poseOption(parser, QStringLiteral("bench ingest"), &options.pose))
+        || !poseOption(parser, QStringLiteral("bench ingest"), &options.pose)
+        || !detectionThreadsOption(parser, QStringLiteral("bench ingest"), &options.detectionThreads))
         return 2;
     if (parser.isSet(QStringLiteral("fps")))
         options.analysisFps = parser.value(QStringLiteral("fps")).toDouble();
@@ -90,6 +92,7 @@ int benchIngest(const QStringList &args)
                                                         : DetectorOptions::kindName(options.detector.kind) },
         { QStringLiteral("analysis_fps"), options.effectiveAnalysisFps() },
         { QStringLiteral("pose"), poseModelName(options.pose) },
+        { QStringLiteral("detection_threads"), summary.detectionThreads },
         { QStringLiteral("wall_seconds"), wall }, { QStringLiteral("footage_seconds"), footage },
         { QStringLiteral("wall_over_footage"), footage > 0 ? wall / footage : 0 },
         { QStringLiteral("tracklets"), tracklets }, { QStringLiteral("sources"), sources },

@@ -392,6 +392,35 @@ private Q_SLOTS:
             qPrintable(with.sources[0].message));
     }
 
+    // The CNN detector runs on frames ahead of the tracker, on as many threads as asked: real
+    // footage ingested on two detection threads, stopped and resumed, stores exactly what one
+    // thread stores uninterrupted (vtest.avi at 1 analysed frame a second: 80 frames).
+    void detectionThreadsChangeNothing()
+    {
+        IngestOptions options; // NanoDet and MoveNet lightning
+        if (!realPhotoAvailable(options))
+            QSKIP("needs ../shared/footage/vtest.avi and the perception package");
+        const QString vtest = test::sharedFile(QStringLiteral("footage/vtest.avi"));
+        options.analysisFps = 1;
+        options.checkpointEvery = 10;
+        options.detectionThreads = 1;
+        const QString reference = m_dir.filePath(QStringLiteral("threads-1.sqlite"));
+        const IngestSummary one = ingest(reference, { vtest }, options);
+        QCOMPARE(one.count(IngestOutcome::Ingested), 1);
+        QCOMPARE(one.detectionThreads, 1);
+        QVERIFY2(one.sources[0].tracklets >= 5, qPrintable(one.sources[0].message));
+
+        options.detectionThreads = 2;
+        IngestOptions stopping = options;
+        stopping.stopAfterFrames = 35;
+        const QString resumed = m_dir.filePath(QStringLiteral("threads-2.sqlite"));
+        QCOMPARE(ingest(resumed, { vtest }, stopping).count(IngestOutcome::Cancelled), 1);
+        const IngestSummary two = ingest(resumed, { vtest }, options);
+        QCOMPARE(two.count(IngestOutcome::Resumed), 1);
+        QCOMPARE(two.detectionThreads, 2);
+        compareDumps(dump(reference), dump(resumed));
+    }
+
     // A file made with one detector can be analysed again with another: its tracklets are
     // replaced, unless reviews hang on them.
     void reingestReplacesTrackletsButKeepsReviews()
