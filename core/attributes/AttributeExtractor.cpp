@@ -1,6 +1,7 @@
 #include "AttributeExtractor.h"
 
 #include "ColourNamer.h"
+#include "PoseMask.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -280,9 +281,16 @@ struct Accumulator {
     }
 };
 
+// How far a mask is trusted. A foreground mask traces the person, so the sides of the box count
+// fully where it says person; a mask drawn from the pose (poseMask) is a few pixels wider than
+// the clothes and smooths the shoulders, so it only takes pixels out: the sides keep the weights
+// they have without a mask.
+enum class MaskKind { Traced, FromPose };
+
 // `layout`: where the body zones lie in the crop (the standard fractions without a pose); rows
 // of a zone it marks hidden are not measured.
-Measurement measure(const cv::Mat &bgrCrop, const cv::Mat &mask, const BodyLayout &layout)
+Measurement measure(
+    const cv::Mat &bgrCrop, const cv::Mat &mask, const BodyLayout &layout, MaskKind kind = MaskKind::Traced)
 {
     Accumulator acc;
     if (bgrCrop.empty() || bgrCrop.type() != CV_8UC3)
@@ -290,7 +298,7 @@ Measurement measure(const cv::Mat &bgrCrop, const cv::Mat &mask, const BodyLayou
     cv::Mat image, fg;
     prepare(bgrCrop, mask, &image, &fg);
     acc.skinTone = faceSkin(image, fg, layout);
-    acc.masked = !fg.empty();
+    acc.masked = !fg.empty() && kind == MaskKind::Traced;
     for (int y = 0; y < image.rows; ++y) {
         const float rowFraction = (y + 0.5f) / float(image.rows);
         if (!layout.visible[size_t(layout.zoneAt(rowFraction))])
@@ -429,16 +437,20 @@ AttributeSet AttributeExtractor::extract(const Tracklet &tracklet) const
         const cv::Mat image = decode(crop.jpeg, cv::IMREAD_COLOR);
         if (image.empty())
             continue;
-        const cv::Mat mask = decode(crop.maskPng, cv::IMREAD_GRAYSCALE);
+        cv::Mat mask = decode(crop.maskPng, cv::IMREAD_GRAYSCALE);
         const Box personBox = tracklet.personInCrop(crop);
         const cv::Rect person = personRect(personBox, image.size());
+        // A detector without a foreground mask (the CNN): the pose draws one.
+        const MaskKind kind = mask.empty() && crop.pose ? MaskKind::FromPose : MaskKind::Traced;
+        if (kind == MaskKind::FromPose)
+            mask = poseMask(*crop.pose, personBox, image.size());
         const cv::Mat personMask = mask.size() == image.size() ? mask(person) : cv::Mat();
         // Pose keypoints are in the crop's pixels; the layout is relative to the measured rectangle.
         const BodyLayout layout = crop.pose
             ? BodyLayout::fromPose(*crop.pose,
                   Box { float(person.x), float(person.y), float(person.width), float(person.height) })
             : BodyLayout {};
-        mean.add(measure(image(person), personMask, layout), std::max(1e-6, double(crop.quality)));
+        mean.add(measure(image(person), personMask, layout, kind), std::max(1e-6, double(crop.quality)));
     }
     AttributeSet attributes = toAttributes(mean.mean());
     addCarriedThings(tracklet, &attributes);

@@ -1,4 +1,5 @@
 #include "AttributeExtractor.h"
+#include "PoseMask.h"
 #include "ColourNamer.h"
 #include "SceneRenderer.h"
 #include "Tracker.h"
@@ -97,6 +98,7 @@ private Q_SLOTS:
     void trackerCropsOfRenderedPeople();
     void carriedThingsBecomeAccessories();
     void poseMovesTheBodyZones();
+    void poseMaskKeepsTheBackgroundOut();
 };
 
 void TestColourNaming::namesKnownColours_data()
@@ -560,6 +562,73 @@ void TestColourNaming::poseMovesTheBodyZones()
     const AttributeSet hidden = AttributeExtractor().extract(tracklet(legsHidden));
     QCOMPARE(dominant(hidden, BodyRegion::Feet), QString());
     QCOMPARE(dominant(hidden, BodyRegion::Upper), QStringLiteral("red"));
+}
+
+// The CNN detector gives no foreground mask; the pose draws one. A person on a lawn, in a box
+// wider than the person: without a pose the grass is named among the clothes' colours; with one,
+// only the person counts. A pose too thin to draw a body from gives no mask.
+void TestColourNaming::poseMaskKeepsTheBackgroundOut()
+{
+    PersonLook look; // red top, blue trousers, black shoes
+    cv::Mat person, personMask;
+    drawPerson(look, &person, &personMask);
+    constexpr int kLeft = 25;
+    cv::Mat box(160, 110, CV_8UC3);
+    cv::randn(box, cv::Scalar(40, 140, 60), cv::Scalar(6, 6, 6)); // grass
+    person.copyTo(box(cv::Rect(kLeft, 0, 60, 160)), personMask);
+    std::vector<uchar> jpeg;
+    QVERIFY(cv::imencode(".jpg", box, jpeg, { cv::IMWRITE_JPEG_QUALITY, 95 }));
+
+    Pose pose; // where drawPerson puts the joints, moved by kLeft
+    for (const auto &[k, x, y] : { std::tuple { Keypoint::Nose, 30.f, 18.f }, std::tuple { Keypoint::LeftEye, 34.f, 15.f },
+             std::tuple { Keypoint::RightEye, 26.f, 15.f }, std::tuple { Keypoint::LeftShoulder, 42.f, 30.f },
+             std::tuple { Keypoint::RightShoulder, 18.f, 30.f }, std::tuple { Keypoint::LeftElbow, 51.f, 55.f },
+             std::tuple { Keypoint::RightElbow, 9.f, 55.f }, std::tuple { Keypoint::LeftWrist, 51.f, 78.f },
+             std::tuple { Keypoint::RightWrist, 9.f, 78.f }, std::tuple { Keypoint::LeftHip, 38.f, 86.f },
+             std::tuple { Keypoint::RightHip, 22.f, 86.f }, std::tuple { Keypoint::LeftKnee, 38.f, 117.f },
+             std::tuple { Keypoint::RightKnee, 22.f, 117.f }, std::tuple { Keypoint::LeftAnkle, 38.f, 143.f },
+             std::tuple { Keypoint::RightAnkle, 22.f, 143.f } })
+        pose[k] = { x + kLeft, y, 0.8f };
+    const Box personBox { 0, 0, 110, 160 };
+    const cv::Mat drawn = poseMask(pose, personBox, box.size());
+    QCOMPARE(drawn.size(), box.size());
+    // Most of the person inside, most of the grass outside.
+    cv::Mat placed = cv::Mat::zeros(box.size(), CV_8U);
+    personMask.copyTo(placed(cv::Rect(kLeft, 0, 60, 160)));
+    QVERIFY(cv::countNonZero(drawn & placed) > 0.8 * cv::countNonZero(placed));
+    QVERIFY(cv::countNonZero(drawn & ~placed) < 0.2 * cv::countNonZero(~placed));
+
+    const auto tracklet = [&](const std::optional<Pose> &p) {
+        Tracklet t;
+        Detection d;
+        d.frame = 3;
+        d.box = Box { 40, 50, 110, 160 };
+        t.detections.push_back(d);
+        Crop crop;
+        crop.frame = 3;
+        crop.box = d.box;
+        crop.quality = 1;
+        crop.jpeg = QByteArray(reinterpret_cast<const char *>(jpeg.data()), qsizetype(jpeg.size()));
+        crop.pose = p;
+        t.crops.push_back(crop);
+        return t;
+    };
+    const AttributeSet unmasked = AttributeExtractor().extract(tracklet(std::nullopt));
+    const AttributeSet masked = AttributeExtractor().extract(tracklet(pose));
+    for (const BodyRegion region : { BodyRegion::Upper, BodyRegion::Lower }) {
+        const float before = valueOf(unmasked, region, QStringLiteral("colour:green"));
+        const float after = valueOf(masked, region, QStringLiteral("colour:green"));
+        qInfo("%s: green %.3f without the pose mask, %.3f with it", qPrintable(regionKey(region)), before, after);
+        QVERIFY(before > 0.1f);
+        QVERIFY(after < 0.6f * before);
+    }
+    QCOMPARE(dominant(masked, BodyRegion::Upper), QStringLiteral("red"));
+    QCOMPARE(dominant(masked, BodyRegion::Lower), QStringLiteral("blue"));
+
+    Pose thin; // a head and one shoulder: no body to draw
+    for (const Keypoint k : { Keypoint::Nose, Keypoint::LeftEye, Keypoint::RightEye, Keypoint::LeftShoulder })
+        thin[k] = pose[k];
+    QVERIFY(poseMask(thin, personBox, box.size()).empty());
 }
 
 QTEST_GUILESS_MAIN(TestColourNaming)
