@@ -31,13 +31,7 @@ cv::Mat poseMask(const Pose &pose, const Box &person, cv::Size size)
         return {};
     const float h = person.h;
     cv::Mat mask(size, CV_8U, cv::Scalar(0));
-    const auto stroke = [&](K a, K b, float width) {
-        if (seen(a) && seen(b))
-            cv::line(mask, point(pose[a]), point(pose[b]), cv::Scalar(255), std::max(1, int(width * h)),
-                cv::LINE_8);
-    };
-
-    // The torso: the polygon of the seen shoulders and hips.
+    // The torso: the polygon of the seen shoulders and hips, its edges and the limbs as strokes.
     std::vector<cv::Point> torso;
     for (K k : { K::LeftShoulder, K::RightShoulder, K::RightHip, K::LeftHip })
         if (seen(k))
@@ -46,19 +40,20 @@ cv::Mat poseMask(const Pose &pose, const Box &person, cv::Size size)
     cv::convexHull(torso, hull);
     if (hull.size() >= 3)
         cv::fillConvexPoly(mask, hull, cv::Scalar(255));
-    stroke(K::LeftShoulder, K::LeftHip, kArm);
-    stroke(K::RightShoulder, K::RightHip, kArm);
-    stroke(K::LeftShoulder, K::RightShoulder, kArm);
-    stroke(K::LeftHip, K::RightHip, kLeg);
-
-    stroke(K::LeftShoulder, K::LeftElbow, kArm);
-    stroke(K::LeftElbow, K::LeftWrist, kArm);
-    stroke(K::RightShoulder, K::RightElbow, kArm);
-    stroke(K::RightElbow, K::RightWrist, kArm);
-    stroke(K::LeftHip, K::LeftKnee, kLeg);
-    stroke(K::LeftKnee, K::LeftAnkle, kLeg);
-    stroke(K::RightHip, K::RightKnee, kLeg);
-    stroke(K::RightKnee, K::RightAnkle, kLeg);
+    struct Limb {
+        K a, b;
+        float width;
+    };
+    constexpr Limb kLimbs[] { { K::LeftShoulder, K::LeftHip, kArm }, { K::RightShoulder, K::RightHip, kArm },
+        { K::LeftShoulder, K::RightShoulder, kArm }, { K::LeftHip, K::RightHip, kLeg },
+        { K::LeftShoulder, K::LeftElbow, kArm }, { K::LeftElbow, K::LeftWrist, kArm },
+        { K::RightShoulder, K::RightElbow, kArm }, { K::RightElbow, K::RightWrist, kArm },
+        { K::LeftHip, K::LeftKnee, kLeg }, { K::LeftKnee, K::LeftAnkle, kLeg },
+        { K::RightHip, K::RightKnee, kLeg }, { K::RightKnee, K::RightAnkle, kLeg } };
+    for (const Limb &limb : kLimbs)
+        if (seen(limb.a) && seen(limb.b))
+            cv::line(mask, point(pose[limb.a]), point(pose[limb.b]), cv::Scalar(255),
+                std::max(1, int(limb.width * h)));
     for (K ankle : { K::LeftAnkle, K::RightAnkle }) // the shoe below the ankle
         if (seen(ankle))
             cv::circle(mask, point(pose[ankle]) + cv::Point(0, int(0.02f * h)), int(0.04f * h),

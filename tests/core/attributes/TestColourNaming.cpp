@@ -78,6 +78,24 @@ void drawPerson(const PersonLook &look, cv::Mat *image, cv::Mat *mask)
     part({ 14, 145, 32, 15 }, look.shoes); // shoes
 }
 
+// A tracklet of one crop (the whole of `jpeg`, no padding) with its pose.
+Tracklet oneCropTracklet(const std::vector<uchar> &jpeg, const Box &box, const std::optional<Pose> &pose)
+{
+    Tracklet t;
+    Detection d;
+    d.frame = 3;
+    d.box = box;
+    t.detections.push_back(d);
+    Crop crop;
+    crop.frame = 3;
+    crop.box = d.box; // no padding: the crop is the box
+    crop.quality = 1;
+    crop.jpeg = QByteArray(reinterpret_cast<const char *>(jpeg.data()), qsizetype(jpeg.size()));
+    crop.pose = pose;
+    t.crops.push_back(crop);
+    return t;
+}
+
 } // namespace
 
 class TestColourNaming : public QObject {
@@ -523,21 +541,7 @@ void TestColourNaming::poseMovesTheBodyZones()
     std::vector<uchar> jpeg;
     QVERIFY(cv::imencode(".jpg", box, jpeg, { cv::IMWRITE_JPEG_QUALITY, 95 }));
 
-    const auto tracklet = [&](const std::optional<Pose> &pose) {
-        Tracklet t;
-        Detection d;
-        d.frame = 3;
-        d.box = Box { 40, 50, 60, 220 };
-        t.detections.push_back(d);
-        Crop crop;
-        crop.frame = 3;
-        crop.box = d.box; // no padding: the crop is the box
-        crop.quality = 1;
-        crop.jpeg = QByteArray(reinterpret_cast<const char *>(jpeg.data()), qsizetype(jpeg.size()));
-        crop.pose = pose;
-        t.crops.push_back(crop);
-        return t;
-    };
+    const auto tracklet = [&](const std::optional<Pose> &p) { return oneCropTracklet(jpeg, Box { 40, 50, 60, 220 }, p); };
     // Keypoints where drawPerson puts the joints: shoulders at row 30, hips 86, knees 117, ankles 143.
     Pose pose;
     for (const auto &[k, x, y] : { std::tuple { Keypoint::Nose, 30.f, 18.f }, std::tuple { Keypoint::LeftShoulder, 42.f, 30.f },
@@ -598,21 +602,7 @@ void TestColourNaming::poseMaskKeepsTheBackgroundOut()
     QVERIFY(cv::countNonZero(drawn & placed) > 0.8 * cv::countNonZero(placed));
     QVERIFY(cv::countNonZero(drawn & ~placed) < 0.2 * cv::countNonZero(~placed));
 
-    const auto tracklet = [&](const std::optional<Pose> &p) {
-        Tracklet t;
-        Detection d;
-        d.frame = 3;
-        d.box = Box { 40, 50, 110, 160 };
-        t.detections.push_back(d);
-        Crop crop;
-        crop.frame = 3;
-        crop.box = d.box;
-        crop.quality = 1;
-        crop.jpeg = QByteArray(reinterpret_cast<const char *>(jpeg.data()), qsizetype(jpeg.size()));
-        crop.pose = p;
-        t.crops.push_back(crop);
-        return t;
-    };
+    const auto tracklet = [&](const std::optional<Pose> &p) { return oneCropTracklet(jpeg, Box { 40, 50, 110, 160 }, p); };
     const AttributeSet unmasked = AttributeExtractor().extract(tracklet(std::nullopt));
     const AttributeSet masked = AttributeExtractor().extract(tracklet(pose));
     for (const BodyRegion region : { BodyRegion::Upper, BodyRegion::Lower }) {
