@@ -18,6 +18,7 @@ commands:
   explain ID "TEXT"     why a tracklet matches: cross-scale attention heatmaps and score parts
   info                  what the gallery holds and what this build can do
   render                write a synthetic scene (video, truth, captions) from a seed
+  variant CLIP          write a benchmark variant of a real clip: panning camera, wide view, larger frame
   synth                 write a synthetic text-to-person training set (CUHK-PEDES layout)
   train                 train a NAFS text-to-person model from a config (resumable)
   eval                  measure text-to-person retrieval of a model on a dataset split
@@ -49,6 +50,8 @@ int run(const QStringList &args)
         return runInfo(rest);
     if (command == QLatin1String("render"))
         return runRender(rest);
+    if (command == QLatin1String("variant"))
+        return runVariant(rest);
     if (command == QLatin1String("synth"))
         return runSynth(rest);
     if (command == QLatin1String("train"))

@@ -14,6 +14,7 @@ int runInfo(const QStringList &args);
 int runBench(const QStringList &args);
 int benchDetector(const QStringList &args);
 int runRender(const QStringList &args);
+int runVariant(const QStringList &args);
 int runSynth(const QStringList &args);
 int runTrain(const QStringList &args);
 int runEval(const QStringList &args);

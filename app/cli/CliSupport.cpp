@@ -60,6 +60,29 @@ bool poseOption(const QCommandLineParser &parser, const QString &command, PoseMo
     return true;
 }
 
+void addTileOption(QCommandLineParser &parser)
+{
+    parser.addOption({ QStringLiteral("tile-from"),
+        QStringLiteral("The CNN detector also searches frames whose longer side has at least PIXELS in 2 x 2 "
+                       "tiles, for small people (default 1200; 0: never)."),
+        QStringLiteral("PIXELS") });
+}
+
+bool tileOption(const QCommandLineParser &parser, const QString &command, DetectorOptions *out)
+{
+    if (!parser.isSet(QStringLiteral("tile-from")))
+        return true;
+    bool ok = false;
+    const int pixels = parser.value(QStringLiteral("tile-from")).toInt(&ok);
+    if (!ok || pixels < 0) {
+        printErr(QStringLiteral("%1: --tile-from must be a number of pixels (0: never tile), not '%2'")
+                     .arg(command, parser.value(QStringLiteral("tile-from"))));
+        return false;
+    }
+    out->tileFrom = pixels;
+    return true;
+}
+
 void addDetectionThreadsOption(QCommandLineParser &parser)
 {
     parser.addOption({ QStringLiteral("detection-threads"),

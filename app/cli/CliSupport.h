@@ -36,6 +36,10 @@ bool detectorOption(const QCommandLineParser &parser, const QString &command, De
 void addPoseOption(QCommandLineParser &parser);
 bool poseOption(const QCommandLineParser &parser, const QString &command, PoseModel *out);
 
+// --tile-from PIXELS, for commands that ingest: the CNN's tiling (default: the detector's, 1200).
+void addTileOption(QCommandLineParser &parser);
+bool tileOption(const QCommandLineParser &parser, const QString &command, DetectorOptions *out);
+
 // --detection-threads N, for commands that ingest (default 0: one per core).
 void addDetectionThreadsOption(QCommandLineParser &parser);
 bool detectionThreadsOption(const QCommandLineParser &parser, const QString &command, int *out);

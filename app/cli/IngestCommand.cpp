@@ -34,6 +34,7 @@ int runIngest(const QStringList &args)
     addDetectorOption(parser);
     addPoseOption(parser);
     addDetectionThreadsOption(parser);
+    addTileOption(parser);
     parser.addOption({ QStringLiteral("fps"),
         QStringLiteral("Frames analysed per second of footage (default: 3.3 with a CNN detector, 10 with "
                        "background)."),
@@ -76,7 +77,8 @@ int runIngest(const QStringList &args)
     IngestOptions options;
     if (!detectorOption(parser, QStringLiteral("ingest"), &options.detector)
         || !poseOption(parser, QStringLiteral("ingest"), &options.pose)
-        || !detectionThreadsOption(parser, QStringLiteral("ingest"), &options.detectionThreads))
+        || !detectionThreadsOption(parser, QStringLiteral("ingest"), &options.detectionThreads)
+        || !tileOption(parser, QStringLiteral("ingest"), &options.detector))
         return 2;
     if (parser.isSet(QStringLiteral("fps")))
         options.analysisFps = parser.value(QStringLiteral("fps")).toDouble();

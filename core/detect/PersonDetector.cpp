@@ -12,6 +12,7 @@ std::unique_ptr<PersonDetector> createPersonDetector(const DetectorOptions &opti
     case DetectorKind::NanoDet: {
         NanoDetParams params;
         params.minScore = options.minScore.value_or(params.minScore);
+        params.tileFrom = options.tileFrom.value_or(params.tileFrom);
         return NanoDetPersonDetector::load(params, error);
     }
     case DetectorKind::Background:

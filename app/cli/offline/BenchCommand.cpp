@@ -40,6 +40,7 @@ int benchIngest(const QStringList &args)
     addDetectorOption(parser);
     addPoseOption(parser);
     addDetectionThreadsOption(parser);
+    addTileOption(parser);
     parser.addOption({ QStringLiteral("model"),
         QStringLiteral("Text-to-person model whose embeddings ingest stores (default: the shipped model)."),
         QStringLiteral("FILE") });
@@ -61,7 +62,8 @@ int benchIngest(const QStringList &args)
     IngestOptions options;
     if (!detectorOption(parser, QStringLiteral("bench ingest"), &options.detector)
         || !poseOption(parser, QStringLiteral("bench ingest"), &options.pose)
-        || !detectionThreadsOption(parser, QStringLiteral("bench ingest"), &options.detectionThreads))
+        || !detectionThreadsOption(parser, QStringLiteral("bench ingest"), &options.detectionThreads)
+        || !tileOption(parser, QStringLiteral("bench ingest"), &options.detector))
         return 2;
     if (parser.isSet(QStringLiteral("fps")))
         options.analysisFps = parser.value(QStringLiteral("fps")).toDouble();
