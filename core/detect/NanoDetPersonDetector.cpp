@@ -48,6 +48,20 @@ std::vector<cv::Rect> searchRegions(cv::Size frame, int tileFrom)
     return regions;
 }
 
+// A box a tile cuts: it reaches an edge of the tile inside the frame. The part of a person a
+// tile shows is a box of its own, and without this rule every person larger than the tiles'
+// overlap, tracked across a tile edge, became an extra tracklet of half a person (measured on
+// vtest.avi scaled 2.5x: 55 tracklets against 44 without tiles). Such a person lies whole in
+// the neighbouring tile or, when larger than the overlap, is big enough for the whole-frame pass.
+bool cutByTileEdge(const cv::Rect2d &box, const cv::Rect &region, cv::Size frame)
+{
+    const double mx = 0.01 * region.width, my = 0.01 * region.height;
+    return (region.x > 0 && box.x <= region.x + mx)
+        || (region.x + region.width < frame.width && box.x + box.width >= region.x + region.width - mx)
+        || (region.y > 0 && box.y <= region.y + my)
+        || (region.y + region.height < frame.height && box.y + box.height >= region.y + region.height - my);
+}
+
 } // namespace
 
 NanoDetPersonDetector::NanoDetPersonDetector() = default;
@@ -78,7 +92,7 @@ std::unique_ptr<NanoDetPersonDetector> NanoDetPersonDetector::load(
 QString NanoDetPersonDetector::name() const
 {
     // Everything that changes which boxes come out is in the name (it keys resume and re-ingest).
-    return QStringLiteral("nanodet-%1-m%2-t%3")
+    return QStringLiteral("nanodet-%1-m%2-t%3e")
         .arg(PerceptionPackage::version())
         .arg(double(m_params.minScore))
         .arg(m_params.tileFrom);
@@ -133,7 +147,8 @@ bool NanoDetPersonDetector::detectIn(
             continue;
         c.box = cv::Rect2d(c.box.x / scale + region.x, c.box.y / scale + region.y, c.box.width / scale,
             c.box.height / scale);
-        out->push_back(c);
+        if (!cutByTileEdge(c.box, region, image.size()))
+            out->push_back(c);
     }
     return true;
 }
