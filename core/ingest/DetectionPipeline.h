@@ -48,7 +48,6 @@ public:
     // The next frame and its detections; End after the last frame; Failed when the detector failed
     // (`error` says why, out->frame.index where).
     Step next(DetectedFrame *out, QString *error);
-    int workerCount() const { return int(m_workers.size()); }
 
 private:
     struct Job {

@@ -180,9 +180,10 @@ IngestSummary IngestJob::run()
 
     // Copies of a frame-independent detector work on frames ahead of the tracker, the loaded one
     // among them.
-    std::vector<std::unique_ptr<PersonDetector>> copies = detectorCopies(*detector);
+    std::vector<std::unique_ptr<PersonDetector>> copies;
     m_detectionWorkers.clear();
     if (detector->framesIndependent()) {
+        copies = detectorCopies();
         m_detectionWorkers.push_back(detector.get());
         for (const std::unique_ptr<PersonDetector> &c : copies)
             m_detectionWorkers.push_back(c.get());
@@ -243,13 +244,12 @@ IngestSummary IngestJob::run()
     return m_summary;
 }
 
-// One detection thread per core measured fastest on 2 cores (vtest.avi, NanoDet): the job's
-// thread decodes, tracks, poses and embeds between frames; see ARCHITECTURE.md, Threads.
-std::vector<std::unique_ptr<PersonDetector>> IngestJob::detectorCopies(const PersonDetector &detector) const
+// The detector loaded again for each detection thread after the first. One thread per core
+// measured fastest on 2 cores (vtest.avi, NanoDet): the job's thread decodes, tracks, poses and
+// embeds between frames; see ARCHITECTURE.md, Threads.
+std::vector<std::unique_ptr<PersonDetector>> IngestJob::detectorCopies() const
 {
     std::vector<std::unique_ptr<PersonDetector>> copies;
-    if (!detector.framesIndependent())
-        return copies;
     int threads = m_options.detectionThreads;
     if (threads <= 0)
         threads = modelDeviceName().startsWith(QLatin1String("cuda"))

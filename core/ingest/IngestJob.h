@@ -130,7 +130,7 @@ private:
     bool analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder &decoder, int64_t sourceId,
         IngestProgress &progress, IngestSourceResult &result);
     QString pipelineKey(const PersonDetector &detector, int stride) const;
-    std::vector<std::unique_ptr<PersonDetector>> detectorCopies(const PersonDetector &detector) const;
+    std::vector<std::unique_ptr<PersonDetector>> detectorCopies() const;
     QString noPeopleFound(const QString &path, const PersonDetector &detector) const;
     void embedFinished(std::vector<TrackletWithAttributes> &pending);
     bool estimatePoses(Tracklet *tracklet);
