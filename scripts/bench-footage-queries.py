@@ -1,29 +1,57 @@
 #!/usr/bin/python3
 """Retrieval on real footage with hand-written queries (models/queries/*.json).
 
-usage: scripts/bench-footage-queries.py QUERIES.json GALLERY.sqlite [descry-cli search options...]
+usage: scripts/bench-footage-queries.py QUERIES.json GALLERY.sqlite [--split dev|test|all] [descry-cli search options...]
 
-Runs `descry-cli search --json --top 1000 --all` (nothing hidden below the cut-off) for every query and reports R@1, R@5 and mAP, where a
-result is relevant when its tracklet's start/end times match one of the query's (to 0.05 s).
+Runs `descry-cli search --json --top 1000 --all` (nothing hidden below the cut-off) for every query and reports R@1, R@5 and
+mAP, where a result is relevant when its tracklet's start/end times match one of the query's (to 0.05 s).
+
+QUERIES is either a query file ({"queries": [{"text", "relevant": [[start, end], ...]}]}) or a caption set of people
+({"people": [{"footage", "split", "tracklets": [[start, end], ...], "captions": [...]}]}, models/queries/real-people.json),
+where every caption is a query and only tracklets of the person's clip count (--split picks the people, default all).
 """
 import json
 import os
 import subprocess
 import sys
 
+
+def load_queries(path, split):
+    doc = json.load(open(path))
+    if "queries" in doc:
+        return doc["queries"]
+    queries = []
+    for person in doc["people"]:
+        if split != "all" and person["split"] != split:
+            continue
+        camera = os.path.splitext(person["footage"])[0]
+        queries += [{"text": text, "relevant": person["tracklets"], "camera": camera, "person": person["id"]}
+                    for text in person["captions"]]
+    return queries
+
+
 def main():
-    queries = json.load(open(sys.argv[1]))
-    gallery = sys.argv[2]
-    extra = sys.argv[3:]
+    args = sys.argv[1:]
+    split = "all"
+    if "--split" in args:
+        at = args.index("--split")
+        split = args[at + 1]
+        del args[at:at + 2]
+    queries = load_queries(args[0], split)
+    gallery = args[1]
+    extra = args[2:]
     cli = os.environ.get("DESCRY_CLI", os.path.join(os.path.dirname(__file__), "..", "build", "bin", "descry-cli"))
     r1 = r5 = ap_sum = 0.0
     rows = []
-    for q in queries["queries"]:
+    for q in queries:
         out = subprocess.run([cli, "search", q["text"], "--json", "--top", "1000", "--all", "--gallery", gallery] + extra,
                              capture_output=True, text=True, check=True).stdout
         results = json.loads(out)["results"]
         relevant = q["relevant"]
-        hits = [any(abs(r["start_time"] - s) < 0.05 and abs(r["end_time"] - e) < 0.05 for s, e in relevant) for r in results]
+        camera = q.get("camera")
+        hits = [(camera is None or r["camera"] == camera)
+                and any(abs(r["start_time"] - s) < 0.05 and abs(r["end_time"] - e) < 0.05 for s, e in relevant)
+                for r in results]
         first = hits.index(True) if True in hits else len(hits)
         found, precision = 0, 0.0
         for rank, hit in enumerate(hits):
@@ -35,8 +63,9 @@ def main():
         r5 += first < 5
         ap_sum += ap
         rows.append({"text": q["text"], "first_relevant_rank": first + 1, "ap": round(ap, 3)})
-    n = len(queries["queries"])
-    print(json.dumps({"queries": n, "r1": r1 / n, "r5": r5 / n, "mAP": ap_sum / n, "per_query": rows}, indent=2))
+    n = len(queries)
+    print(json.dumps({"queries": n, "split": split, "r1": r1 / n, "r5": r5 / n, "mAP": ap_sum / n, "per_query": rows}, indent=2))
+
 
 if __name__ == "__main__":
     main()

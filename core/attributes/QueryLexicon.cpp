@@ -151,6 +151,12 @@ void addPeopleAndThings(Table &t)
     t.add({ "bicycle", "bike", "cycle" }, Kind::Accessory, "bicycle");
     t.add({ "stroller", "pram", "pushchair", "buggy" }, Kind::Accessory, "stroller");
     t.add({ "phone", "mobile" }, Kind::Accessory, "phone");
+    // Things people carry that witnesses name (real captions: "holding white papers", "a brown
+    // envelope"). Not measured, but they take their colour word, which otherwise would be read as
+    // the colour of the whole person.
+    t.add({ "paper", "papers", "leaflet", "flyer", "envelope", "folder", "document", "newspaper", "magazine",
+              "book", "clipboard", "notebook", "sheet" },
+        Kind::Accessory, "papers");
     t.add({ "dog" }, Kind::Accessory, "dog");
     t.add({ "hair", "haired", "hairs" }, Kind::Hair);
     t.add({ "blonde", "blond", "fair" }, Kind::HairColour, "blonde");

@@ -55,53 +55,6 @@ void applyRescore(float *row, int n, const std::vector<int> &top, const std::vec
         row[top[j]] = rescored[j];
 }
 
-// Image -> image retrieval (find similar): every image probes the other n - 1 by visual cosine,
-// optionally re-ranked by RVN; the probe itself is left out of its own gallery. Metrics are the
-// mean over probes that have another image of their identity.
-RetrievalMetrics similarMetrics(const std::vector<float> &visual, const std::vector<int> &labels, int dim, const RvnReranker *rvn,
-    const QString &name)
-{
-    const int n = int(labels.size());
-    RetrievalMetrics sum;
-    sum.name = name;
-    sum.gallery = n - 1;
-    std::vector<float> others;
-    std::vector<int> otherLabels;
-    for (int probe = 0; probe < n; ++probe) {
-        std::vector<float> row;
-        others.clear();
-        otherLabels.clear();
-        for (int j = 0; j < n; ++j) {
-            if (j == probe)
-                continue;
-            double dot = 0;
-            for (int c = 0; c < dim; ++c)
-                dot += double(visual[size_t(probe) * size_t(dim) + size_t(c)]) * visual[size_t(j) * size_t(dim) + size_t(c)];
-            row.push_back(float(dot));
-            otherLabels.push_back(labels[size_t(j)]);
-            if (rvn)
-                others.insert(others.end(), visual.begin() + long(j) * dim, visual.begin() + long(j + 1) * dim);
-        }
-        if (rvn)
-            row = rvn->rerank(row, others.data(), dim);
-        const RetrievalMetrics one = retrievalMetrics(row, {labels[size_t(probe)]}, otherLabels);
-        if (one.queries == 0)
-            continue;
-        ++sum.queries;
-        sum.r1 += one.r1;
-        sum.r5 += one.r5;
-        sum.r10 += one.r10;
-        sum.mAP += one.mAP;
-    }
-    if (sum.queries > 0) {
-        sum.r1 /= sum.queries;
-        sum.r5 /= sum.queries;
-        sum.r10 /= sum.queries;
-        sum.mAP /= sum.queries;
-    }
-    return sum;
-}
-
 } // namespace
 
 QJsonObject EvalReport::toJson() const
@@ -298,8 +251,8 @@ bool evaluateTextToPerson(const EvalRequest &request, EvalReport *report, QStrin
     }
     if (request.imageToImage) {
         progress(QStringLiteral("find similar"), 0, n);
-        r.similarRows.push_back(similarMetrics(visual, galleryLabels, dim, nullptr, QStringLiteral("find similar: visual cosine")));
-        r.similarRows.push_back(similarMetrics(visual, galleryLabels, dim, &rvn,
+        r.similarRows.push_back(imageToImageMetrics(visual, galleryLabels, dim, nullptr, QStringLiteral("find similar: visual cosine")));
+        r.similarRows.push_back(imageToImageMetrics(visual, galleryLabels, dim, &rvn,
             QStringLiteral("find similar + RVN (l = %1)").arg(request.rvnNeighbours)));
     }
     if (request.ablations) {

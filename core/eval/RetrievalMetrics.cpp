@@ -1,5 +1,7 @@
 #include "RetrievalMetrics.h"
 
+#include "RvnReranker.h"
+
 #include <algorithm>
 #include <numeric>
 
@@ -56,6 +58,50 @@ RetrievalMetrics retrievalMetrics(const std::vector<float> &scores, const std::v
         m.mAP /= m.queries;
     }
     return m;
+}
+
+RetrievalMetrics imageToImageMetrics(const std::vector<float> &visual, const std::vector<int> &labels, int dim, const RvnReranker *rvn,
+    const QString &name)
+{
+    const int n = int(labels.size());
+    RetrievalMetrics sum;
+    sum.name = name;
+    sum.gallery = n - 1;
+    std::vector<float> others;
+    std::vector<int> otherLabels;
+    for (int probe = 0; probe < n; ++probe) {
+        std::vector<float> row;
+        others.clear();
+        otherLabels.clear();
+        for (int j = 0; j < n; ++j) {
+            if (j == probe)
+                continue;
+            double dot = 0;
+            for (int c = 0; c < dim; ++c)
+                dot += double(visual[size_t(probe) * size_t(dim) + size_t(c)]) * visual[size_t(j) * size_t(dim) + size_t(c)];
+            row.push_back(float(dot));
+            otherLabels.push_back(labels[size_t(j)]);
+            if (rvn)
+                others.insert(others.end(), visual.begin() + long(j) * dim, visual.begin() + long(j + 1) * dim);
+        }
+        if (rvn)
+            row = rvn->rerank(row, others.data(), dim);
+        const RetrievalMetrics one = retrievalMetrics(row, {labels[size_t(probe)]}, otherLabels);
+        if (one.queries == 0)
+            continue;
+        ++sum.queries;
+        sum.r1 += one.r1;
+        sum.r5 += one.r5;
+        sum.r10 += one.r10;
+        sum.mAP += one.mAP;
+    }
+    if (sum.queries > 0) {
+        sum.r1 /= sum.queries;
+        sum.r5 /= sum.queries;
+        sum.r10 /= sum.queries;
+        sum.mAP /= sum.queries;
+    }
+    return sum;
 }
 
 } // namespace descry

@@ -30,6 +30,8 @@ QJsonObject architectureToJson(const NafsArchitecture &a)
     o[QStringLiteral("regionStripes")] = a.regionStripes;
     o[QStringLiteral("patchStripes")] = a.patchStripes;
     o[QStringLiteral("splitShuffle")] = a.splitShuffle;
+    if (!a.trunk.isEmpty())
+        o[QStringLiteral("trunk")] = a.trunk;
     o[QStringLiteral("embedding")] = a.embedding;
     o[QStringLiteral("maxTokens")] = a.maxTokens;
     o[QStringLiteral("textWidth")] = a.textWidth;
@@ -48,7 +50,7 @@ bool architectureFromJson(const QJsonObject &o, NafsArchitecture *a, QString *er
     auto r = [&](const char *key, auto *field) { return readJsonField(o, key, field, error, kContext); };
     return r("imageHeight", &a->imageHeight) && r("imageWidth", &a->imageWidth) && r("widths", &a->widths)
         && r("blocks", &a->blocks) && r("regionStripes", &a->regionStripes)
-        && r("patchStripes", &a->patchStripes) && r("splitShuffle", &a->splitShuffle)
+        && r("patchStripes", &a->patchStripes) && r("splitShuffle", &a->splitShuffle) && r("trunk", &a->trunk)
         && r("embedding", &a->embedding) && r("maxTokens", &a->maxTokens) && r("textWidth", &a->textWidth)
         && r("textLayers", &a->textLayers) && r("textHeads", &a->textHeads)
         && r("textFeedForward", &a->textFeedForward) && r("dropout", &a->dropout)
@@ -65,6 +67,7 @@ QJsonObject trainingToJson(const NafsTraining &t)
     o[QStringLiteral("batchSize")] = t.batchSize;
     o[QStringLiteral("learningRate")] = t.learningRate;
     o[QStringLiteral("encoderLearningRateScale")] = t.encoderLearningRateScale;
+    o[QStringLiteral("trunkLearningRateScale")] = t.trunkLearningRateScale;
     o[QStringLiteral("weightDecay")] = t.weightDecay;
     o[QStringLiteral("warmupEpochs")] = t.warmupEpochs;
     o[QStringLiteral("cmpmWeight")] = t.cmpmWeight;
@@ -94,6 +97,7 @@ bool trainingFromJson(const QJsonObject &o, NafsTraining *t, QString *error)
     }
     return r("data", &t->data) && r("epochs", &t->epochs) && r("batchSize", &t->batchSize)
         && r("learningRate", &t->learningRate) && r("encoderLearningRateScale", &t->encoderLearningRateScale)
+        && r("trunkLearningRateScale", &t->trunkLearningRateScale)
         && r("weightDecay", &t->weightDecay) && r("warmupEpochs", &t->warmupEpochs)
         && r("cmpmWeight", &t->cmpmWeight) && r("cmpcWeight", &t->cmpcWeight)
         && r("localWeight", &t->localWeight) && r("csalScale", &t->csalScale)
@@ -113,7 +117,16 @@ QString NafsArchitecture::validate() const
     }
     if (regionStripes < 1 || patchStripes < 1 || imageHeight < 32 || imageWidth < 16)
         return QStringLiteral("model config: need at least one region and one patch stripe, input >= 32x16");
-    if (imageHeight % 8 != 0 || (imageHeight / 4) % regionStripes != 0 || (imageHeight / 8) % patchStripes != 0)
+    if (!trunk.isEmpty()) {
+        if (imageHeight % (16 * regionStripes) != 0 || imageHeight % (8 * patchStripes) != 0 || imageWidth % 32 != 0)
+            return QStringLiteral("model config: with the trunk %1, imageHeight %2 must be a multiple of 16 x "
+                                  "regionStripes (%3) and of 8 x patchStripes (%4), imageWidth %5 of 32")
+                .arg(trunk)
+                .arg(imageHeight)
+                .arg(regionStripes)
+                .arg(patchStripes)
+                .arg(imageWidth);
+    } else if (imageHeight % 8 != 0 || (imageHeight / 4) % regionStripes != 0 || (imageHeight / 8) % patchStripes != 0)
         return QStringLiteral(
             "model config: imageHeight %1 must be a multiple of 8 with imageHeight/4 divisible by "
             "regionStripes (%2) and imageHeight/8 by patchStripes (%3)")
@@ -133,7 +146,7 @@ QString NafsArchitecture::validate() const
 
 QString NafsTraining::validate() const
 {
-    if (epochs < 1 || batchSize < 2 || !(learningRate > 0) || encoderLearningRateScale <= 0)
+    if (epochs < 1 || batchSize < 2 || !(learningRate > 0) || encoderLearningRateScale <= 0 || trunkLearningRateScale < 0)
         return QStringLiteral("model config: need epochs >= 1, batchSize >= 2, learning rates > 0");
     if (weightDecay < 0 || warmupEpochs < 0 || threads < 1 || checkpointMinutes < 1)
         return QStringLiteral("model config: need weightDecay >= 0, warmupEpochs >= 0, threads >= 1, "

@@ -23,6 +23,12 @@ struct NafsArchitecture {
     int regionStripes = 3;
     int patchStripes = 6;
     bool splitShuffle = true; // training only
+    // A pretrained image trunk (PretrainedTrunk::knownNames(), e.g. "nanodet-backbone") whose
+    // maps at strides 8 / 16 / 32 feed the patch / region / global branches in place of the stem
+    // and stages 1-3; empty: the from-scratch ResNet staircase. With a trunk, imageHeight must be
+    // a multiple of 16 x regionStripes and of 8 x patchStripes, imageWidth a multiple of 32, and
+    // the widths[3] / blocks[3] entries size the three branch stages.
+    QString trunk;
     int embedding = 128; // joint feature size of every scale of both modalities
 
     int maxTokens = 48;
@@ -50,6 +56,8 @@ struct NafsTraining {
     int batchSize = 64;
     double learningRate = 1.1e-3;
     double encoderLearningRateScale = 1.0; // backbone and text encoder lr factor (1/10 when pretrained)
+    // Learning rate factor of a pretrained trunk's weights (NafsArchitecture::trunk); 0 freezes them.
+    double trunkLearningRateScale = 0.1;
     double weightDecay = 4e-5;
     int warmupEpochs = 1;
     double cmpmWeight = 1;

@@ -61,10 +61,15 @@ torch::Tensor NafsModelImpl::globalCosine(const torch::Tensor &imageGlobal, cons
 
 std::vector<torch::Tensor> NafsModelImpl::encoderParameters() const
 {
-    std::vector<torch::Tensor> params = m_backbone->parameters();
+    std::vector<torch::Tensor> params = m_backbone->ownParameters();
     const std::vector<torch::Tensor> text = m_text->parameters();
     params.insert(params.end(), text.begin(), text.end());
     return params;
+}
+
+std::vector<torch::Tensor> NafsModelImpl::trunkParameters() const
+{
+    return m_backbone->trunkParameters();
 }
 
 std::vector<torch::Tensor> NafsModelImpl::headParameters() const

@@ -50,8 +50,10 @@ public:
     // Cosine similarity of every image global feature with every text global feature (Bi, Bt).
     static torch::Tensor globalCosine(const torch::Tensor &imageGlobal, const torch::Tensor &textGlobal);
 
-    // Groups whose learning rate the config scales (backbone + text encoder) and the rest.
+    // Groups whose learning rate the config scales (backbone + text encoder; a pretrained image
+    // trunk on its own) and the rest.
     std::vector<torch::Tensor> encoderParameters() const;
+    std::vector<torch::Tensor> trunkParameters() const;
     std::vector<torch::Tensor> headParameters() const;
 
 private:

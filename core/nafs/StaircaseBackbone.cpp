@@ -53,6 +53,14 @@ StaircaseBackboneImpl::StaircaseBackboneImpl(const NafsArchitecture &a)
 {
     const std::vector<int> &w = a.widths;
     const std::vector<int> &b = a.blocks;
+    if (!a.trunk.isEmpty()) {
+        m_trunk = register_module("trunk", PretrainedTrunk(a.trunk));
+        const std::vector<int> &c = m_trunk->trunkSpec().channels;
+        m_stage4 = register_module("stage4", ResidualStage(c[2], w[3], b[3], 1));
+        m_region4 = register_module("region4", ResidualStage(c[1], w[3], b[3], 1));
+        m_patch4 = register_module("patch4", ResidualStage(c[0], w[3], b[3], 1));
+        return;
+    }
     m_stemConv = register_module("stem_conv", conv(3, w[0], 3, 2));
     m_stemBn = register_module("stem_bn", nn::BatchNorm2d(w[0]));
     m_stage1 = register_module("stage1", ResidualStage(w[0], w[0], b[0], 1));
@@ -95,8 +103,31 @@ torch::Tensor StaircaseBackboneImpl::stripeBranch(
     return poolStripes(permuteStripes(out, inverse), stripes);
 }
 
+std::vector<torch::Tensor> StaircaseBackboneImpl::trunkParameters() const
+{
+    return m_trunk ? m_trunk->parameters() : std::vector<torch::Tensor>{};
+}
+
+std::vector<torch::Tensor> StaircaseBackboneImpl::ownParameters() const
+{
+    std::vector<torch::Tensor> own;
+    for (const auto &child : named_children())
+        if (child.key() != "trunk")
+            for (const torch::Tensor &p : child.value()->parameters())
+                own.push_back(p);
+    return own;
+}
+
 StaircaseFeatures StaircaseBackboneImpl::forward(const torch::Tensor &images)
 {
+    if (m_trunk) {
+        const std::vector<torch::Tensor> maps = m_trunk(images);
+        StaircaseFeatures f;
+        f.global = torch::adaptive_avg_pool2d(m_stage4(maps[2]), {1, 1}).flatten(1);
+        f.region = stripeBranch(maps[1], m_architecture.regionStripes, [this](torch::Tensor t) { return m_region4(t); });
+        f.patch = stripeBranch(maps[0], m_architecture.patchStripes, [this](torch::Tensor t) { return m_patch4(t); });
+        return f;
+    }
     const torch::Tensor s1 = m_stage1(torch::relu(m_stemBn(m_stemConv(images))));
     const torch::Tensor s2 = m_stage2(s1);
     const torch::Tensor s3 = m_stage3(s2);

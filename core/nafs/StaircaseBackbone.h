@@ -1,6 +1,7 @@
 #pragma once
 
 #include "NafsConfig.h"
+#include "PretrainedTrunk.h"
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/batchnorm.h>
@@ -52,6 +53,11 @@ struct StaircaseFeatures {
 // into P stripes. Each branch starts from an earlier stage, so finer scales see less of the
 // image before they are cut.
 //
+// With a pretrained trunk (NafsArchitecture::trunk) the stem and stages 1-3 are the trunk's
+// layers: the global branch is a stage on its stride-32 map, the region branch one on its
+// stride-16 map and the patch branch one on its stride-8 map, so the staircase keeps its shape
+// (finer scales start from earlier, less contextual features) on features learnt from real images.
+//
 // Split & shuffle: in training, the map entering the region (patch) branch is cut into R (P)
 // horizontal stripes that are concatenated again in a random order, so a stripe's features
 // cannot lean on its true neighbours and stay local. The branch output is cut the same way and
@@ -61,6 +67,11 @@ class StaircaseBackboneImpl : public torch::nn::Module {
 public:
     explicit StaircaseBackboneImpl(const NafsArchitecture &architecture);
     StaircaseFeatures forward(const torch::Tensor &images);
+
+    // The pretrained trunk's parameters (empty without one), trained at their own learning rate.
+    std::vector<torch::Tensor> trunkParameters() const;
+    // Everything else of the backbone.
+    std::vector<torch::Tensor> ownParameters() const;
 
     int outputChannels() const { return m_channels; }
 
@@ -81,6 +92,7 @@ private:
     ResidualStage m_stage1{nullptr}, m_stage2{nullptr}, m_stage3{nullptr}, m_stage4{nullptr};
     ResidualStage m_region3{nullptr}, m_region4{nullptr};
     ResidualStage m_patch4{nullptr};
+    PretrainedTrunk m_trunk{nullptr};
 };
 TORCH_MODULE(StaircaseBackbone);
 

@@ -43,6 +43,9 @@ QString normalise(const QString &text)
         { QRegularExpression(QStringLiteral("\\bshoulder[\\s-]bag")), QStringLiteral("shoulderbag") },
         { QRegularExpression(QStringLiteral("\\boff[\\s-]white")), QStringLiteral("offwhite") },
         { QRegularExpression(QStringLiteral("\\bhead[\\s-]to[\\s-]toe")), QStringLiteral("headtotoe") },
+        // Shade names made of two words: "baby blue" is a light blue, not a child.
+        { QRegularExpression(QStringLiteral("\\b(?:baby|sky|powder|ice)[\\s-](blue|pink)")), QStringLiteral("light \\1") },
+        { QRegularExpression(QStringLiteral("\\b(?:navy|royal|midnight)[\\s-]blue")), QStringLiteral("navy") },
     };
     for (const auto &[re, replacement] : joins)
         s.replace(re, replacement);
@@ -89,21 +92,25 @@ bool isColourWord(const Token &t)
 }
 
 // "red and white shirt": a clause of bare colour words lends them to the next clause when
-// that one starts with a colour word too, so both colours reach the shirt.
+// that one starts with a colour word too, so both colours reach the shirt. After "and" / "or"
+// the colour words that end a longer clause go too: "a man in a red and navy jacket" (a comma
+// there is more often a list of garments: "a woman in red, blue jeans").
 void mergeColourLists(std::vector<Clause> *clauses)
 {
     for (size_t i = clauses->size(); i-- > 1;) {
         Clause &prev = (*clauses)[i - 1];
         Clause &next = (*clauses)[i];
-        const bool listJoin = prev.endedBy == QLatin1String("and") || prev.endedBy == QLatin1String(",")
-            || prev.endedBy == QLatin1String("or");
-        const bool onlyColours
-            = !prev.tokens.empty() && std::all_of(prev.tokens.begin(), prev.tokens.end(), isColourWord);
-        if (listJoin && onlyColours && !next.leadingStop && !next.tokens.empty()
-            && isColourWord(next.tokens.front())) {
-            next.tokens.insert(next.tokens.begin(), prev.tokens.begin(), prev.tokens.end());
-            prev.tokens.clear();
-        }
+        const bool wordJoin = prev.endedBy == QLatin1String("and") || prev.endedBy == QLatin1String("or");
+        const bool listJoin = wordJoin || prev.endedBy == QLatin1String(",");
+        if (!listJoin || next.leadingStop || next.tokens.empty() || !isColourWord(next.tokens.front()))
+            continue;
+        auto trailing = prev.tokens.end();
+        while (trailing != prev.tokens.begin() && isColourWord(*(trailing - 1)))
+            --trailing;
+        if (trailing == prev.tokens.end() || (trailing != prev.tokens.begin() && !wordJoin))
+            continue;
+        next.tokens.insert(next.tokens.begin(), trailing, prev.tokens.end());
+        prev.tokens.erase(trailing, prev.tokens.end());
     }
 }
 
@@ -178,6 +185,16 @@ bool describesPerson(const Clause &clause, int position)
     return k == Kind::Person || k == Kind::Gender || k == Kind::Age;
 }
 
+// "all black", "dressed in black", "black clothes": a colour next to a word for the whole outfit
+// describes the outfit, even when hair or a garment is named nearby ("long blonde hair, all in black").
+bool describesOutfit(const Clause &clause, int position)
+{
+    for (const int next : { position - 1, position + 1 })
+        if (next >= 0 && next < int(clause.tokens.size()) && clause.tokens[size_t(next)].lexeme->kind == Kind::Whole)
+            return true;
+    return false;
+}
+
 class TermBuilder {
 public:
     explicit TermBuilder(ParsedQuery *query)
@@ -216,7 +233,7 @@ public:
         for (const ColourWord &c : colourWords(clause)) {
             if (describesPerson(clause, c.position))
                 continue;
-            const int target = nearestTarget(clause, c.position);
+            const int target = describesOutfit(clause, c.position) ? -1 : nearestTarget(clause, c.position);
             if (target < 0)
                 m_out->add(
                     BodyRegion::Whole, QStringLiteral("colour:") + c.value, c.phrase, c.weight, c.negated);

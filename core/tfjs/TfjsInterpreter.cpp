@@ -425,6 +425,10 @@ bool TfjsInterpreter::run(
             }
             result = { it->second };
         } else if (node->op == QLatin1String("Const")) {
+            if (const auto given = fed.find(name); given != fed.end()) {
+                result = { given->second };
+                return &done.emplace(name, std::move(result)).first->second;
+            }
             auto it = m_constants.find(name);
             if (it == m_constants.end()) {
                 torch::Tensor value = *m_graph.weight(name);

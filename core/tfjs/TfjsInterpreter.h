@@ -18,7 +18,9 @@ public:
 
     static bool knowsOp(const QString &op);
 
-    // `feeds`: a tensor per placeholder (by node name, "input_1", or tensor name, "input_1:0");
+    // `feeds`: a tensor per placeholder (by node name, "input_1", or tensor name, "input_1:0"),
+    // and optionally for Const nodes, which it then replaces in this run (a trainable copy of a
+    // weight: gradients flow through every op to it);
     // `outputs`: tensor names ("Identity:0", or "node" for output 0). False with a message that
     // names the node and op when a node cannot run (a missing feed, a shape the op refuses).
     bool run(const std::map<QString, torch::Tensor> &feeds, const QStringList &outputs,

@@ -258,6 +258,7 @@ private:
     torch::Tensor m_classifier;
     torch::Tensor m_zoneMask; // (kBodyZoneCount, image items), see BodyZones.h
     std::unique_ptr<torch::optim::Adam> m_optimizer;
+    std::vector<double> m_groupScales; // learning rate factor of each optimizer group
     int64_t m_stepsPerEpoch = 0, m_totalSteps = 0;
     double m_elapsedBefore = 0; // training seconds of earlier (resumed) runs
     QJsonArray m_epochLog;
@@ -398,10 +399,22 @@ bool Run::buildModel(QString *error)
     std::vector<torch::Tensor> heads = m_model->headParameters();
     heads.push_back(m_classifier);
     std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(m_model->encoderParameters(),
-        std::make_unique<torch::optim::AdamOptions>(
-            torch::optim::AdamOptions(t.learningRate * t.encoderLearningRateScale).weight_decay(t.weightDecay)));
-    groups.emplace_back(heads, std::make_unique<torch::optim::AdamOptions>(torch::optim::AdamOptions(t.learningRate).weight_decay(t.weightDecay)));
+    auto group = [&](std::vector<torch::Tensor> parameters, double scale) {
+        groups.emplace_back(std::move(parameters),
+            std::make_unique<torch::optim::AdamOptions>(
+                torch::optim::AdamOptions(t.learningRate * scale).weight_decay(t.weightDecay)));
+        m_groupScales.push_back(scale);
+    };
+    m_groupScales.clear();
+    group(m_model->encoderParameters(), t.encoderLearningRateScale);
+    group(heads, 1.0);
+    // A pretrained trunk learns slowly (its own factor) or not at all: frozen weights need no
+    // gradient, so its backward pass is skipped.
+    const std::vector<torch::Tensor> trunk = m_model->trunkParameters();
+    for (torch::Tensor p : trunk)
+        p.set_requires_grad(t.trunkLearningRateScale > 0);
+    if (!trunk.empty() && t.trunkLearningRateScale > 0)
+        group(trunk, t.trunkLearningRateScale);
     m_optimizer = std::make_unique<torch::optim::Adam>(std::move(groups), torch::optim::AdamOptions(t.learningRate));
     return true;
 }
@@ -669,7 +682,7 @@ bool Run::execute(TrainResult *result, QString *error)
         const double factor = learningRateFactor(step);
         for (size_t g = 0; g < m_optimizer->param_groups().size(); ++g) {
             auto &options = static_cast<torch::optim::AdamOptions &>(m_optimizer->param_groups()[g].options());
-            options.lr(t.learningRate * factor * (g == 0 ? t.encoderLearningRateScale : 1.0));
+            options.lr(t.learningRate * factor * m_groupScales[g]);
         }
         m_optimizer->zero_grad();
         const Losses l = objective(pairs, step);

@@ -29,6 +29,8 @@ Measures Descry and writes the figures as JSON (to --out FILE, or stdout).
   query              text query latency (p50/p95) on a large generated gallery with the model
   pose               the two MoveNet pose models on a gallery's real crops: time per crop,
                      how often keypoints place the body zones, how far the two agree
+  trunk              pretrained image trunks (layers, crop sizes) as untrained person
+                     features: image -> image retrieval on a dataset split, with time per crop
 
 Run 'descry-cli bench WHAT --help' for options.)";
 
@@ -205,6 +207,8 @@ int runBench(const QStringList &args)
         return benchQuery(args.mid(1));
     if (what == QLatin1String("pose"))
         return benchPose(args.mid(1));
+    if (what == QLatin1String("trunk"))
+        return benchTrunk(args.mid(1));
     printErr(QString::fromUtf8(kBenchUsage));
     return what.isEmpty() || what == QLatin1String("--help") ? (what.isEmpty() ? 2 : 0) : 2;
 }

@@ -14,5 +14,7 @@ bool writeBenchResult(QJsonObject result, const QString &path);
 int benchQuery(const QStringList &args);
 // descry-cli bench pose (BenchPoseCommand.cpp).
 int benchPose(const QStringList &args);
+// descry-cli bench trunk (BenchTrunkCommand.cpp).
+int benchTrunk(const QStringList &args);
 
 } // namespace descry::cli

@@ -4,9 +4,13 @@
 #include "BodyZones.h"
 #include "NafsLosses.h"
 #include "NafsModel.h"
+#include "PerceptionPackage.h"
+#include "PretrainedTrunk.h"
+#include "TfjsInterpreter.h"
 #include "TinyNafsModel.h"
 #include "WordPieceVocabulary.h"
 
+#include <QFile>
 #include <QtTest>
 
 #include <torch/torch.h>
@@ -92,6 +96,55 @@ private Q_SLOTS:
         // In inference the shuffle is off: the same input gives the same features.
         backbone->eval();
         QVERIFY(torch::allclose(backbone(images).patch, backbone(images).patch));
+    }
+
+    // The NanoDet trunk starts as the package's network: on the same pixels it gives what the
+    // graph gives with NanoDet's own input (BGR, its mean and deviation), so the colour order and
+    // normalisation are right; every weight is a parameter that a loss reaches; and the staircase
+    // built on it gives every scale.
+    void pretrainedTrunkStartsAsTheGraphAndLearns()
+    {
+        if (!QFile::exists(PerceptionPackage::folder() + QStringLiteral("/nanodet.json")))
+            QSKIP("needs scripts/fetch-perception-models.sh");
+        PretrainedTrunk trunk(QStringLiteral("nanodet-backbone"));
+        const torch::Tensor pixels = torch::randint(0, 256, {2, 64, 32, 3}, torch::kLong).to(torch::kUInt8);
+        const std::vector<torch::Tensor> maps = trunk(normalizeImages(pixels));
+        QCOMPARE(maps.size(), size_t(3));
+        QCOMPARE(maps[0].sizes().vec(), (std::vector<int64_t>{2, 128, 8, 4}));
+        QCOMPARE(maps[2].sizes().vec(), (std::vector<int64_t>{2, 512, 2, 1}));
+
+        QString error;
+        const auto graph = PerceptionPackage::load(QStringLiteral("nanodet"), &error);
+        QVERIFY2(graph, qPrintable(error));
+        const torch::Tensor bgr = pixels.to(torch::kFloat32).flip(3);
+        const torch::Tensor input = ((bgr - torch::tensor({103.53f, 116.28f, 123.675f}))
+                                        / torch::tensor({57.375f, 57.12f, 58.395f}))
+                                        .permute({0, 3, 1, 2})
+                                        .contiguous();
+        TfjsInterpreter interpreter(*graph);
+        std::vector<torch::Tensor> reference;
+        QVERIFY2(interpreter.run({{QStringLiteral("input_1"), input}}, trunk->trunkSpec().outputs, &reference, &error),
+            qPrintable(error));
+        for (size_t l = 0; l < 3; ++l)
+            QVERIFY(torch::allclose(maps[l], reference[l], 1e-3, 1e-3));
+
+        const std::vector<torch::Tensor> parameters = trunk->parameters();
+        QVERIFY(parameters.size() > 40); // a filter and a bias per convolution
+        (maps[0].mean() + maps[1].mean() + maps[2].mean()).backward();
+        for (const torch::Tensor &p : parameters)
+            QVERIFY(p.grad().defined() && p.grad().abs().sum().item<double>() > 0);
+
+        NafsArchitecture a = tinyArchitecture();
+        a.trunk = QStringLiteral("nanodet-backbone");
+        a.imageHeight = 96;
+        a.imageWidth = 32;
+        QVERIFY2(a.validate().isEmpty(), qPrintable(a.validate()));
+        StaircaseBackbone backbone(a);
+        QCOMPARE(backbone->trunkParameters().size(), parameters.size());
+        const StaircaseFeatures f = backbone(torch::randn({2, 3, a.imageHeight, a.imageWidth}));
+        QCOMPARE(f.global.sizes().vec(), (std::vector<int64_t>{2, 8}));
+        QCOMPARE(f.region.sizes().vec(), (std::vector<int64_t>{2, a.regionStripes, 8}));
+        QCOMPARE(f.patch.sizes().vec(), (std::vector<int64_t>{2, a.patchStripes, 8}));
     }
 
     void localityMaskKeepsSubSentencesToTheirSpan()

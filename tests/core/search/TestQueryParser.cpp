@@ -117,6 +117,17 @@ void TestQueryParser::parsesTerms_data()
     row("socks are on the feet", "white socks", { "feet colour:white", "feet garment:socks@0.5" });
     row("child", "a kid in a yellow raincoat",
         { "whole age:child", "upper colour:yellow", "upper garment:coat@0.5" });
+    // From the team's real captions (models/queries/real-people.json, dev split).
+    row("two colours of one garment after a noun", "a man in a red and navy padded jacket",
+        { "whole gender:man", "upper colour:red", "upper colour:blue", "upper garment:jacket@0.5" });
+    row("a comma still lists garments", "a woman in red, blue jeans",
+        { "whole gender:woman", "whole colour:red", "lower colour:blue", "lower garment:jeans@0.5" });
+    row("baby blue is a shade, not a child", "woman in baby blue coat",
+        { "whole gender:woman", "upper colour:blue", "upper garment:coat@0.5" });
+    row("all black next to hair", "woman with long blonde hair in all black",
+        { "whole gender:woman", "head hair:blonde", "head hair:long", "whole colour:black" });
+    row("carried papers take their colour", "a man in a black jacket holding white papers",
+        { "whole gender:man", "upper colour:black", "upper garment:jacket@0.5", "whole accessory:papers" });
 }
 
 void TestQueryParser::parsesTerms()
