@@ -32,17 +32,76 @@ QString listOf(const QStringList &items)
         + items.back();
 }
 
-QString colourWord(BasicColour colour)
+// How much lighter or darker than its canonical rendering a part was drawn (1: as canonical).
+double brightness(const Bgr &drawn, BasicColour colour)
 {
-    return toString(colour);
+    const Bgr canonical = canonicalColour(colour);
+    const int reference = canonical.b + canonical.g + canonical.r;
+    return reference > 0 ? double(drawn.b + drawn.g + drawn.r) / reference : 1.0;
+}
+
+// The word a witness uses for a colour: mostly the basic term, sometimes a shade name or a tone
+// ("navy", "dark grey", "khaki", "off-white", or just "dark" for black clothes) as real captions
+// do (models/README.md: the real caption set used 206 words, the old generator 82). Shades
+// that say darker or lighter are only used when the part was drawn darker or lighter than the
+// canonical colour, and every word maps back to its basic term in the query lexicon.
+QString colourWord(BasicColour colour, const Bgr &drawn, Rng &rng, bool toneAlone = true)
+{
+    const double b = brightness(drawn, colour);
+    const bool dark = b < 0.98, light = b > 1.01;
+    if (rng.chance(0.6))
+        return toString(colour);
+    Words words { "" };
+    switch (colour) {
+    case BasicColour::Black:
+        words = toneAlone ? Words { "dark", "dark", "jet black" } : Words { "jet black" };
+        break;
+    case BasicColour::White:
+        words = { "off-white", "cream", "bright white", "plain white" };
+        break;
+    case BasicColour::Grey:
+        words = dark ? Words { "dark grey", "charcoal", "gray" } : light ? Words { "light grey", "silver", "gray" } : Words { "gray", "grey" };
+        break;
+    case BasicColour::Red:
+        words = dark ? Words { "dark red", "maroon", "burgundy", "crimson" } : Words { "bright red", "scarlet", "crimson" };
+        break;
+    case BasicColour::Orange:
+        words = { "bright orange", "orange" };
+        break;
+    case BasicColour::Yellow:
+        words = dark ? Words { "mustard", "golden" } : Words { "bright yellow", "lemon" };
+        break;
+    case BasicColour::Green:
+        words = dark ? Words { "dark green", "forest green", "olive" } : light ? Words { "light green", "lime" } : Words { "bright green", "green" };
+        break;
+    case BasicColour::Blue:
+        words = dark ? Words { "navy", "navy blue", "dark blue" } : light ? Words { "light blue", "sky blue", "pale blue" } : Words { "royal blue", "bright blue" };
+        break;
+    case BasicColour::Purple:
+        words = dark ? Words { "dark purple", "plum" } : light ? Words { "lilac", "light purple" } : Words { "violet" };
+        break;
+    case BasicColour::Pink:
+        words = light ? Words { "light pink", "pale pink" } : Words { "hot pink", "bright pink" };
+        break;
+    case BasicColour::Brown:
+        words = dark ? Words { "dark brown", "chocolate" } : light ? Words { "tan", "khaki", "light brown", "beige" } : Words { "brown", "camel" };
+        break;
+    }
+    return pick(rng, words);
 }
 
 // --- noun phrases ------------------------------------------------------------------------
 
 QString hairPhrase(const PersonAppearance &a, Rng &rng)
 {
-    const QString length = toString(a.hairLength);
-    const QString colour = toString(a.hairColour);
+    QString length = toString(a.hairLength);
+    if (a.hairLength == HairLength::Long && rng.chance(0.2))
+        length = QStringLiteral("shoulder-length");
+    QString colour = toString(a.hairColour);
+    if ((a.hairColour == HairColour::Black || a.hairColour == HairColour::Brown) && rng.chance(0.3))
+        colour = QStringLiteral("dark");
+    else if (a.hairColour == HairColour::Blonde && rng.chance(0.3))
+        colour = pick(rng, { "blond", "fair", "light" });
     const double r = rng.uniform();
     if (r < 0.12)
         return colour + QStringLiteral(" hair");
@@ -66,7 +125,7 @@ QString hatPhrase(const PersonAppearance &a, Rng &rng)
         nouns = { "hat", "hat", "brimmed hat" };
         break;
     }
-    return withArticle(colourWord(a.hatColour) + u' ' + pick(rng, nouns));
+    return withArticle(colourWord(a.hatColour, a.palette.hat, rng, false) + u' ' + pick(rng, nouns));
 }
 
 QString upperPhrase(const PersonAppearance &a, Rng &rng)
@@ -74,43 +133,44 @@ QString upperPhrase(const PersonAppearance &a, Rng &rng)
     Words nouns;
     switch (a.upper) {
     case UpperGarment::TShirt:
-        nouns = { "t-shirt", "t-shirt", "t-shirt", "short-sleeved t-shirt", "tee" };
+        nouns = { "t-shirt", "t-shirt", "t-shirt", "short-sleeved t-shirt", "tee", "tee shirt", "tshirt",
+            "short sleeve top" };
         break;
     case UpperGarment::Shirt:
-        nouns = { "shirt", "shirt", "long-sleeved shirt", "button-up shirt" };
+        nouns = { "shirt", "shirt", "long-sleeved shirt", "button-up shirt", "collared shirt", "button down shirt" };
         break;
     case UpperGarment::Sweater:
-        nouns = { "sweater", "sweater", "jumper", "pullover" };
+        nouns = { "sweater", "sweater", "jumper", "pullover", "sweatshirt", "long sleeved top", "knit sweater" };
         break;
     case UpperGarment::Jacket:
-        nouns = { "jacket", "jacket", "jacket", "short jacket" };
+        nouns = { "jacket", "jacket", "jacket", "short jacket", "zip-up jacket", "windbreaker", "zip up jacket" };
         break;
     case UpperGarment::Coat:
-        nouns = { "coat", "coat", "long coat", "overcoat" };
+        nouns = { "coat", "coat", "long coat", "overcoat", "winter coat", "knee-length coat", "parka" };
         break;
     case UpperGarment::Dress:
-        nouns = { "dress", "dress", "short-sleeved dress" };
+        nouns = { "dress", "dress", "short-sleeved dress", "knee-length dress", "sundress" };
         break;
     }
-    return withArticle(colourWord(a.upperColour) + u' ' + pick(rng, nouns));
+    return withArticle(colourWord(a.upperColour, a.palette.upper, rng) + u' ' + pick(rng, nouns));
 }
 
 QString lowerPhrase(const PersonAppearance &a, Rng &rng)
 {
-    const QString colour = colourWord(a.lowerColour);
+    const QString colour = colourWord(a.lowerColour, a.palette.lower, rng);
     Words nouns;
     switch (a.lower) {
     case LowerGarment::Trousers:
-        nouns = { "trousers", "trousers", "pants", "pants", "slacks" };
+        nouns = { "trousers", "trousers", "pants", "pants", "slacks", "long pants", "chinos" };
         break;
     case LowerGarment::Jeans:
-        nouns = { "jeans", "jeans", "denim jeans" };
+        nouns = { "jeans", "jeans", "denim jeans", "jean pants" };
         break;
     case LowerGarment::Shorts:
-        nouns = { "shorts" };
+        nouns = { "shorts", "shorts", "knee-length shorts" };
         break;
     case LowerGarment::Skirt:
-        return withArticle(colour + u' ' + pick(rng, { "skirt", "skirt", "knee-length skirt" }));
+        return withArticle(colour + u' ' + pick(rng, { "skirt", "skirt", "knee-length skirt", "mini skirt" }));
     }
     const QString phrase = colour + u' ' + pick(rng, nouns);
     return rng.chance(0.25) ? QStringLiteral("a pair of ") + phrase : phrase;
@@ -119,7 +179,8 @@ QString lowerPhrase(const PersonAppearance &a, Rng &rng)
 QString shoesPhrase(const PersonAppearance &a, Rng &rng)
 {
     const QString phrase
-        = colourWord(a.shoeColour) + u' ' + pick(rng, { "shoes", "shoes", "sneakers", "trainers" });
+        = colourWord(a.shoeColour, a.palette.shoes, rng)
+        + u' ' + pick(rng, { "shoes", "shoes", "sneakers", "trainers", "tennis shoes", "running shoes" });
     return rng.chance(0.2) ? QStringLiteral("a pair of ") + phrase : phrase;
 }
 
@@ -128,19 +189,21 @@ QString accessoryPhrase(const PersonAppearance &a, Rng &rng)
     Words nouns;
     switch (a.accessory) {
     case Accessory::Backpack:
-        nouns = { "backpack", "backpack", "backpack", "rucksack" };
+        nouns = { "backpack", "backpack", "backpack", "rucksack", "back pack", "bag on the back" };
         break;
     case Accessory::ShoulderBag:
-        nouns = { "shoulder bag", "shoulder bag", "bag over the shoulder", "messenger bag" };
+        nouns = { "shoulder bag", "shoulder bag", "bag over the shoulder", "messenger bag", "bag on the shoulder",
+            "satchel" };
         break;
     case Accessory::Handbag:
-        nouns = { "handbag", "handbag", "purse" };
+        nouns = { "handbag", "handbag", "purse", "hand bag" };
         break;
     case Accessory::None:
         return {};
     }
     const QString noun = pick(rng, nouns);
-    return withArticle(rng.chance(0.75) ? colourWord(a.accessoryColour) + u' ' + noun : noun);
+    return withArticle(
+        rng.chance(0.75) ? colourWord(a.accessoryColour, a.palette.accessory, rng, false) + u' ' + noun : noun);
 }
 
 // --- clauses -----------------------------------------------------------------------------
@@ -237,6 +300,35 @@ QString pronounOf(const PersonAppearance &a)
     return a.gender == Gender::Woman ? QStringLiteral("She") : QStringLiteral("He");
 }
 
+// What the person is doing, as witnesses add it ("The man is walking forward.").
+QString actionSentence(const PersonAppearance &a, Rng &rng)
+{
+    const QString who = rng.chance(0.5) ? pronounOf(a) : (a.gender == Gender::Woman ? QStringLiteral("The woman") : QStringLiteral("The man"));
+    return who + u' '
+        + pick(rng, { "is walking.", "is walking forward.", "walks along the street.", "is walking down the path.",
+            "is walking on the pavement.", "seems to be in a hurry.", "is looking ahead.", "walks at a normal pace." });
+}
+
+// The slips of people typing fast: a dropped final full stop, a lower-case start, a missing
+// comma, a common misspelling. Rare, and never a change of meaning.
+QString withTypingSlips(QString text, Rng &rng)
+{
+    if (rng.chance(0.15) && text.endsWith(u'.'))
+        text.chop(1);
+    if (rng.chance(0.1))
+        text[0] = text[0].toLower();
+    if (rng.chance(0.1))
+        text.replace(QStringLiteral(", "), QStringLiteral(" "));
+    if (rng.chance(0.06)) {
+        static const std::pair<const char *, const char *> slips[] = { { "wearing", "wering" }, { "carrying", "carring" }, { "jacket", "jaket" }, { "sneakers", "sneekers" },
+            { "shoulder", "sholder" }, { "black", "blakc" }, { "sweater", "sweather" }, { "jeans", "jeens" },
+            { "trousers", "trowsers" } };
+        const auto &[right, wrong] = slips[rng.index(std::size(slips))];
+        text.replace(QString::fromLatin1(right), QString::fromLatin1(wrong));
+    }
+    return text;
+}
+
 } // namespace
 
 QString CaptionWriter::caption(const PersonAppearance &a, Rng &rng) const
@@ -260,7 +352,9 @@ QString CaptionWriter::caption(const PersonAppearance &a, Rng &rng) const
             text += QStringLiteral(" and ") + finite(groups[next++], rng);
         text += u'.';
     }
-    return text;
+    if (rng.chance(0.25))
+        text += u' ' + actionSentence(a, rng);
+    return withTypingSlips(text, rng);
 }
 
 QStringList CaptionWriter::captions(const PersonAppearance &appearance, Rng &rng, int count) const
