@@ -7,6 +7,22 @@
 
 namespace descry {
 
+namespace {
+
+// Sums over queries -> means (nothing to divide when no query counted).
+RetrievalMetrics averaged(RetrievalMetrics sum)
+{
+    if (sum.queries > 0) {
+        sum.r1 /= sum.queries;
+        sum.r5 /= sum.queries;
+        sum.r10 /= sum.queries;
+        sum.mAP /= sum.queries;
+    }
+    return sum;
+}
+
+} // namespace
+
 QJsonObject RetrievalMetrics::toJson() const
 {
     QJsonObject json;
@@ -51,13 +67,7 @@ RetrievalMetrics retrievalMetrics(const std::vector<float> &scores, const std::v
         m.r10 += firstHit < 10;
         m.mAP += precisionSum / relevantSeen;
     }
-    if (m.queries > 0) {
-        m.r1 /= m.queries;
-        m.r5 /= m.queries;
-        m.r10 /= m.queries;
-        m.mAP /= m.queries;
-    }
-    return m;
+    return averaged(m);
 }
 
 RetrievalMetrics imageToImageMetrics(const std::vector<float> &visual, const std::vector<int> &labels, int dim, const RvnReranker *rvn,
@@ -95,13 +105,7 @@ RetrievalMetrics imageToImageMetrics(const std::vector<float> &visual, const std
         sum.r10 += one.r10;
         sum.mAP += one.mAP;
     }
-    if (sum.queries > 0) {
-        sum.r1 /= sum.queries;
-        sum.r5 /= sum.queries;
-        sum.r10 /= sum.queries;
-        sum.mAP /= sum.queries;
-    }
-    return sum;
+    return averaged(sum);
 }
 
 } // namespace descry

@@ -184,6 +184,14 @@ bool exportNafsTorchScript(const QString &configPath, const QString &outPath, QS
     WordPieceVocabulary vocabulary;
     if (!NafsConfig::load(configPath, &config, error))
         return false;
+    if (!config.model.trunk.isEmpty()) {
+        // The generated TorchScript source knows the ResNet staircase only; a pretrained trunk
+        // runs the package's graph through the interpreter, which has no TorchScript form yet.
+        *error = QStringLiteral("cannot export %1 to TorchScript: its image trunk (%2) is not supported by the "
+                                "exporter yet; use the model config itself (--model %1)")
+                     .arg(configPath, config.model.trunk);
+        return false;
+    }
     const QFileInfo info(configPath);
     const QString base = info.dir().filePath(info.completeBaseName());
     if (!vocabulary.load(base + QStringLiteral(".vocab"), error))
