@@ -185,9 +185,9 @@ bool benchmarkTrunks(const TrunkBenchRequest &request, std::vector<TrunkBenchRow
                     QStringLiteral("stride %1").arg(strides[l]), toVector(levels[l]), int(levels[l].size(1)));
             const torch::Tensor joined = torch::cat({ levels[0], levels[1], levels[2] }, 1);
             const int dim = int(joined.size(1));
-            addRow(QStringLiteral("strides 8+16+32"), toVector(joined), dim);
             std::vector<float> trunkAll = toVector(joined);
             normaliseRows(&trunkAll, dim);
+            addRow(QStringLiteral("strides 8+16+32"), trunkAll, dim);
             addRow(QStringLiteral("hsv + strides 8+16+32"),
                 concatenate(histogram, histogramDim, trunkAll, dim, n), histogramDim + dim);
         }
