@@ -17,7 +17,8 @@ int runSimilar(const QStringList &args)
     parser.setApplicationDescription(QStringLiteral(
         "Find similar: rank the gallery's tracklets, across sources, by how much they look like a tracklet "
         "(its stored "
-        "visual feature) or like a person image (--image), with the model's global visual features."));
+        "visual feature) or like a person image (--image): the model's global visual features plus the "
+        "colour-stripe agreement."));
     addGalleryOption(parser);
     parser.addOption({ QStringLiteral("image"),
         QStringLiteral("Probe with this picture of one person instead of a tracklet."),
@@ -28,6 +29,10 @@ int runSimilar(const QStringList &args)
     addModelOptions(parser);
     parser.addOption({ QStringLiteral("rvn"),
         QStringLiteral("Re-rank by visual neighbours (RVN, l = 3, over the best 100).") });
+    parser.addOption({ QStringLiteral("colour-weight"),
+        QStringLiteral("Weight of the colour-stripe agreement beside the model's cosine (default %1; 0: the model alone).")
+            .arg(SimilarRequest::kColourWeight),
+        QStringLiteral("W"), QString::number(SimilarRequest::kColourWeight) });
     parser.addOption({ QStringLiteral("json"),
         QStringLiteral("Print the results as JSON on stdout (as search --json).") });
     parser.addPositionalArgument(QStringLiteral("tracklet"),
@@ -55,6 +60,11 @@ int runSimilar(const QStringList &args)
         return 2;
     }
     request.rerankNeighbours = parser.isSet(QStringLiteral("rvn"));
+    request.colourWeight = parser.value(QStringLiteral("colour-weight")).toDouble(&ok);
+    if (!ok || request.colourWeight < 0) {
+        printErr(QStringLiteral("similar: --colour-weight must be a number >= 0"));
+        return 2;
+    }
     if (byImage) {
         QFile file(parser.value(QStringLiteral("image")));
         if (!file.open(QIODevice::ReadOnly)) {

@@ -1,5 +1,6 @@
 #include "TrackletEmbedder.h"
 
+#include "ColourStripes.h"
 #include "TextPersonModel.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -36,6 +37,7 @@ void normalise(float *v, int dim)
 
 const QString TrackletEmbedder::ItemsKind = QStringLiteral("nafs-items");
 const QString TrackletEmbedder::GlobalKind = QStringLiteral("nafs-global");
+const QString TrackletEmbedder::ColourKind = QStringLiteral("colour-stripes");
 
 std::vector<EmbeddingRecord> TrackletEmbedder::pool(
     const std::vector<VisualEmbedding> &crops, const QString &modelId)
@@ -107,12 +109,18 @@ bool TrackletEmbedder::embed(const std::vector<std::vector<QByteArray>> &cropsPe
 
     const QString id = m_model.id();
     std::vector<VisualEmbedding> mine;
+    std::vector<std::vector<float>> colours;
     for (size_t begin = 0; begin < features.size();) {
         size_t end = begin;
         mine.clear();
-        while (end < features.size() && owner[end] == owner[begin])
+        colours.clear();
+        while (end < features.size() && owner[end] == owner[begin]) {
+            colours.push_back(ColourStripes::describe(images[end]));
             mine.push_back(std::move(features[end++]));
-        (*out)[owner[begin]] = pool(mine, id);
+        }
+        std::vector<EmbeddingRecord> &records = (*out)[owner[begin]];
+        records = pool(mine, id);
+        records.push_back({ 0, id, ColourKind, ColourStripes::pool(colours) });
         begin = end;
     }
     return true;

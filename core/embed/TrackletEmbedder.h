@@ -18,7 +18,9 @@ struct VisualEmbedding;
 //    embeddingSize() floats, row-major: global, region stripes, patch stripes), for the
 //    non-local re-scoring of the top candidates;
 //  - GlobalKind: the L2-normalised mean of the crops' L2-normalised global features
-//    (embeddingSize() floats), for the coarse cosine ranking of the whole gallery.
+//    (embeddingSize() floats), for the coarse cosine ranking of the whole gallery;
+//  - ColourKind: the crops' colour-stripe descriptors pooled (ColourStripes, model-free but
+//    stored with the model's records so one reindex writes all three), for find similar.
 // Why a mean: a tracklet is one person seen a few times (its best crops, chosen for size,
 // sharpness and visibility). Temporal average pooling of per-frame features, as video person
 // re-identification does, keeps what the views agree on and damps what one view gets wrong
@@ -32,11 +34,12 @@ class TrackletEmbedder {
 public:
     static const QString ItemsKind; // "nafs-items"
     static const QString GlobalKind; // "nafs-global"
+    static const QString ColourKind; // "colour-stripes"
 
     explicit TrackletEmbedder(TextPersonModel &model);
 
     // Embeds many tracklets with one batched model call over all their crops (JPEG bytes,
-    // best first). Returns per tracklet its ItemsKind and GlobalKind records under the model's
+    // best first). Returns per tracklet its ItemsKind, GlobalKind and ColourKind records under the model's
     // id, with trackletId 0 (the caller knows the ids); an empty list for a tracklet none of
     // whose crops decodes. False (with a reason) only when the model itself fails.
     bool embed(const std::vector<std::vector<QByteArray>> &cropsPerTracklet,

@@ -1,6 +1,7 @@
 #include "NafsEvaluator.h"
 
 #include "AttributeBaseline.h"
+#include "ColourStripes.h"
 #include "PedesDataset.h"
 #include "RvnReranker.h"
 #include "TextPersonModel.h"
@@ -251,9 +252,23 @@ bool evaluateTextToPerson(const EvalRequest &request, EvalReport *report, QStrin
     }
     if (request.imageToImage) {
         progress(QStringLiteral("find similar"), 0, n);
+        // The product's score as one dot product: [v, sqrt(w) c] . [v', sqrt(w) c'] = cos + w agreement.
+        std::vector<float> colours, joined;
+        const float root = float(std::sqrt(std::max(0.0, request.colourWeight)));
+        for (int i = 0; i < n; ++i) {
+            const std::vector<float> c = ColourStripes::describe(images[size_t(i)]);
+            colours.insert(colours.end(), c.begin(), c.end());
+            joined.insert(joined.end(), visual.begin() + long(i) * dim, visual.begin() + long(i + 1) * dim);
+            for (float x : c)
+                joined.push_back(root * x);
+        }
+        r.similarRows.push_back(imageToImageMetrics(joined, galleryLabels, dim + ColourStripes::kDim, nullptr,
+            QStringLiteral("find similar (product): visual cosine + %1 x colour stripes").arg(request.colourWeight)));
         r.similarRows.push_back(imageToImageMetrics(visual, galleryLabels, dim, nullptr, QStringLiteral("find similar: visual cosine")));
         r.similarRows.push_back(imageToImageMetrics(visual, galleryLabels, dim, &rvn,
             QStringLiteral("find similar + RVN (l = %1)").arg(request.rvnNeighbours)));
+        r.similarRows.push_back(imageToImageMetrics(colours, galleryLabels, ColourStripes::kDim, nullptr,
+            QStringLiteral("colour stripes alone")));
     }
     if (request.ablations) {
         r.rows.push_back(retrievalMetrics(patchOnly, queryLabels, galleryLabels, QStringLiteral("non-local: global + patch")));

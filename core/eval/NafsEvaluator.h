@@ -2,6 +2,7 @@
 
 #include "RetrievalMetrics.h"
 #include "ScoreCalibration.h"
+#include "SearchEngine.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -28,9 +29,11 @@ struct EvalRequest {
     // Not calibrating: a calibration (isValid()) to measure on this split's pairs instead, e.g.
     // the val fit on the test split; the report's calibration then holds its reliability here.
     ScoreCalibration check;
-    // Also measure find similar: every image probes the split's other images by global visual
-    // cosine (relevant = same identity), with and without RVN.
+    // Also measure find similar: every image probes the split's other images (relevant = same
+    // identity) by the product's score — visual cosine + colourWeight x colour-stripe agreement
+    // (SimilarRequest) — first, then by the model's cosine alone, with RVN, and by colour alone.
     bool imageToImage = false;
+    double colourWeight = SimilarRequest::kColourWeight;
     std::function<void(const QString &phase, int done, int total)> progress;
 };
 
@@ -42,7 +45,7 @@ struct EvalReport {
     int images = 0, captions = 0, identities = 0;
     int rescoreTop = 0, rvnNeighbours = 0;
     std::vector<RetrievalMetrics> rows; // the full model (all scales, non-local, RVN) first
-    std::vector<RetrievalMetrics> similarRows; // imageToImage: image -> other images, plain and RVN
+    std::vector<RetrievalMetrics> similarRows; // imageToImage: image -> other images, the product's score first
     ScoreCalibration calibration; // calibrate: the fit; check: its reliability on this split (isValid())
     double seconds = 0;
     double encodeImageMs = 0; // per image

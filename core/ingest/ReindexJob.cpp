@@ -44,8 +44,9 @@ ReindexSummary ReindexJob::run()
     m_summary.device = model->device();
     Q_EMIT modelLoaded(m_summary.modelId, m_summary.device);
 
-    // Both kinds are always written together, so the global one marks a tracklet as done.
-    const QString &marker = TrackletEmbedder::GlobalKind;
+    // The kinds are always written together, so the newest one marks a tracklet as done: a
+    // gallery embedded before colour descriptors existed is redone once, whole.
+    const QString &marker = TrackletEmbedder::ColourKind;
     m_summary.tracklets = gallery.trackletCount();
     m_summary.alreadyEmbedded = gallery.embeddingCount(m_summary.modelId, marker);
     ReindexProgress progress;

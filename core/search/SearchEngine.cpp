@@ -1,5 +1,6 @@
 #include "SearchEngine.h"
 
+#include "ColourStripes.h"
 #include "Gallery.h"
 #include "MatchExplanation.h"
 #include "RvnReranker.h"
@@ -147,6 +148,8 @@ void SearchEngine::refresh()
             m_attributes[i].attributes = std::move(loaded[j].attributes);
     }
     m_globals.clear();
+    m_colours.clear();
+    m_hasColour.clear();
     m_vectorRow.clear();
     m_rowVector.assign(m_tracklets.size(), -1);
     m_dim = 0;
@@ -168,10 +171,59 @@ void SearchEngine::refresh()
             }
             m_dim = dim;
         }
+        loadColours();
     }
     m_spread = EmbeddingSpread::measure(m_globals.data(), m_vectorRow.size(), m_dim);
     m_filter.reset(&m_tracklets, &m_attributes);
     m_generation = generation;
+}
+
+void SearchEngine::loadColours()
+{
+    m_colours.assign(m_vectorRow.size() * size_t(ColourStripes::kDim), 0.0f);
+    m_hasColour.assign(m_vectorRow.size(), 0);
+    std::vector<int64_t> ids;
+    std::vector<float> matrix;
+    int dim = 0;
+    if (m_vectorRow.empty() || !m_gallery.loadEmbeddings(m_model->id(), TrackletEmbedder::ColourKind, &ids, &matrix, &dim)
+        || dim != ColourStripes::kDim)
+        return;
+    size_t t = 0;
+    for (size_t r = 0; r < ids.size(); ++r) {
+        while (t < m_tracklets.size() && m_tracklets[t].id < ids[r])
+            ++t;
+        if (t == m_tracklets.size() || m_tracklets[t].id != ids[r] || m_rowVector[t] < 0)
+            continue;
+        const size_t row = size_t(m_rowVector[t]);
+        std::copy(matrix.begin() + long(r) * dim, matrix.begin() + long(r + 1) * dim, m_colours.begin() + long(row) * dim);
+        m_hasColour[row] = 1;
+    }
+}
+
+std::vector<float> SearchEngine::colourAgreement(const std::vector<float> &probe, const std::vector<int> &candidates, int *missing) const
+{
+    std::vector<float> out(candidates.size(), 0.0f);
+    *missing = 0;
+    double sum = 0;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+        const size_t row = size_t(candidates[i]);
+        if (!m_hasColour[row]) {
+            ++*missing;
+            continue;
+        }
+        const float *c = m_colours.data() + row * size_t(ColourStripes::kDim);
+        float dot = 0;
+        for (int k = 0; k < ColourStripes::kDim; ++k)
+            dot += c[k] * probe[size_t(k)];
+        out[i] = dot;
+        sum += dot;
+    }
+    const size_t present = candidates.size() - size_t(*missing);
+    const float neutral = present > 0 ? float(sum / double(present)) : 0.0f;
+    for (size_t i = 0; i < candidates.size(); ++i)
+        if (!m_hasColour[size_t(candidates[i])])
+            out[i] = neutral;
+    return out;
 }
 
 bool SearchEngine::calibrationApplies(const SearchRequest &request, QStringList *notes) const
@@ -424,6 +476,7 @@ bool SearchEngine::similar(const SimilarRequest &request, SearchResponse *out, Q
     SearchResponse response;
     response.galleryTracklets = int64_t(m_tracklets.size());
     std::vector<float> probe;
+    std::vector<float> probeColour; // empty: the probe has no colour descriptor
     int probeRow = -1; // the probe's own vector row, left out of the ranking
     if (request.trackletId > 0) {
         const auto it = std::lower_bound(m_tracklets.begin(), m_tracklets.end(), request.trackletId,
@@ -440,6 +493,9 @@ bool SearchEngine::similar(const SimilarRequest &request, SearchResponse *out, Q
             return false;
         }
         probe.assign(m_globals.begin() + long(probeRow) * m_dim, m_globals.begin() + long(probeRow + 1) * m_dim);
+        if (m_hasColour[size_t(probeRow)])
+            probeColour.assign(m_colours.begin() + long(probeRow) * ColourStripes::kDim,
+                m_colours.begin() + long(probeRow + 1) * ColourStripes::kDim);
         response.text = QStringLiteral("similar to tracklet %1").arg(request.trackletId);
     } else if (!request.imageData.isEmpty()) {
         const std::vector<uchar> bytes(request.imageData.begin(), request.imageData.end());
@@ -452,6 +508,7 @@ bool SearchEngine::similar(const SimilarRequest &request, SearchResponse *out, Q
         for (const EmbeddingRecord &e : TrackletEmbedder::pool(m_model->encodeCrops({image}), m_model->id()))
             if (e.kind == TrackletEmbedder::GlobalKind)
                 probe = e.vector;
+        probeColour = ColourStripes::describe(image);
         response.text = QStringLiteral("similar to an image");
     } else {
         *error = QStringLiteral("find similar needs a probe: a tracklet id or an image");
@@ -480,21 +537,46 @@ bool SearchEngine::similar(const SimilarRequest &request, SearchResponse *out, Q
         cosine[r] = dot;
         candidates.push_back(int(r));
     }
+    // The product's score: visual cosine + w x colour agreement (see SimilarRequest).
+    const bool withColour = request.colourWeight > 0 && !probeColour.empty();
+    std::vector<float> colour(m_vectorRow.size(), -1.0f);
+    std::vector<float> score = cosine;
+    if (withColour) {
+        int missing = 0;
+        const std::vector<float> agreement = colourAgreement(probeColour, candidates, &missing);
+        for (size_t i = 0; i < candidates.size(); ++i) {
+            const size_t r = size_t(candidates[i]);
+            colour[r] = agreement[i];
+            score[r] += float(request.colourWeight) * agreement[i];
+        }
+        if (missing > 0)
+            response.notes.append(QStringLiteral("%1 tracklets have no colour descriptor and were compared by the model "
+                                                 "alone (plus the gallery's mean colour agreement); run 'descry-cli reindex'")
+                                      .arg(missing));
+    } else if (request.colourWeight > 0) {
+        response.notes.append(QStringLiteral("the probe has no colour descriptor: ranked by the model's cosine alone; "
+                                             "run 'descry-cli reindex'"));
+    }
     const int wanted = request.topK > 0 ? std::min<int>(request.topK, int(candidates.size())) : int(candidates.size());
     const int k = request.rerankNeighbours ? std::min<int>(int(candidates.size()), std::max(wanted, request.rescoreTop)) : wanted;
     std::partial_sort(candidates.begin(), candidates.begin() + k, candidates.end(),
-        [&](int a, int b) { return cosine[size_t(a)] > cosine[size_t(b)] || (cosine[size_t(a)] == cosine[size_t(b)] && a < b); });
+        [&](int a, int b) { return score[size_t(a)] > score[size_t(b)] || (score[size_t(a)] == score[size_t(b)] && a < b); });
     candidates.resize(size_t(k));
     std::vector<float> scores(static_cast<size_t>(k));
     for (int i = 0; i < k; ++i)
-        scores[size_t(i)] = cosine[size_t(candidates[size_t(i)])];
+        scores[size_t(i)] = score[size_t(candidates[size_t(i)])];
     const std::vector<int> order = rankCandidates(candidates, request.rerankNeighbours, &scores);
     for (int i : order) {
         if (int(response.results.size()) >= wanted)
             break;
-        SearchResult result{m_tracklets[m_vectorRow[size_t(candidates[size_t(i)])]], scores[size_t(i)], {}};
-        result.globalScore = cosine[size_t(candidates[size_t(i)])];
+        const size_t r = size_t(candidates[size_t(i)]);
+        SearchResult result{m_tracklets[m_vectorRow[r]], scores[size_t(i)], {}};
+        result.globalScore = cosine[r];
         result.matched.append(QStringLiteral("visual cosine %1").arg(result.globalScore, 0, 'f', 3));
+        if (withColour) {
+            result.colourScore = colour[r];
+            result.matched.append(QStringLiteral("colour agreement %1").arg(result.colourScore, 0, 'f', 3));
+        }
         response.results.push_back(result);
     }
     const size_t without = m_tracklets.size() - m_vectorRow.size();
@@ -503,7 +585,10 @@ bool SearchEngine::similar(const SimilarRequest &request, SearchResponse *out, Q
                                              "'descry-cli reindex'")
                                   .arg(without)
                                   .arg(m_model->id()));
-    response.ranking = QStringLiteral("similar: model %1%2").arg(m_model->id(), request.rerankNeighbours ? QStringLiteral(" + RVN") : QString());
+    response.ranking = QStringLiteral("similar: model %1%2%3")
+                           .arg(m_model->id(),
+                               withColour ? QStringLiteral(" + %1 x colour stripes").arg(request.colourWeight) : QString(),
+                               request.rerankNeighbours ? QStringLiteral(" + RVN") : QString());
     if (request.sortOrder == SortOrder::Time)
         sortByTime(&response.results);
     response.elapsedMs = double(clock.nsecsElapsed()) / 1e6;

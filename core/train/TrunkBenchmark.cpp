@@ -1,5 +1,6 @@
 #include "TrunkBenchmark.h"
 
+#include "ColourStripes.h"
 #include "NafsModel.h"
 #include "PedesDataset.h"
 #include "PretrainedTrunk.h"
@@ -7,7 +8,6 @@
 #include <QElapsedTimer>
 
 #include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -37,27 +37,6 @@ torch::Tensor stripeFeatures(const torch::Tensor &map, int stripes)
     const torch::Tensor pooled = torch::adaptive_avg_pool2d(map, { stripes, 1 }).squeeze(3).transpose(1, 2);
     return torch::nn::functional::normalize(pooled, torch::nn::functional::NormalizeFuncOptions().dim(2))
         .flatten(1);
-}
-
-// 8 hues x 4 saturations x 4 values per stripe, square-rooted (Hellinger), of unit length.
-std::vector<float> hsvHistogram(const cv::Mat &bgr, int stripes)
-{
-    constexpr int kH = 8, kS = 4, kV = 4, kBins = kH * kS * kV;
-    cv::Mat hsv;
-    cv::cvtColor(bgr, hsv, cv::COLOR_BGR2HSV);
-    std::vector<float> h(size_t(stripes * kBins), 0.0f);
-    for (int y = 0; y < hsv.rows; ++y) {
-        const int stripe = std::min(stripes - 1, y * stripes / hsv.rows);
-        for (int x = 0; x < hsv.cols; ++x) {
-            const cv::Vec3b p = hsv.at<cv::Vec3b>(y, x);
-            const int bin = (p[0] * kH / 180) * kS * kV + (p[1] * kS / 256) * kV + p[2] * kV / 256;
-            h[size_t(stripe * kBins + bin)] += 1.0f;
-        }
-    }
-    for (float &v : h)
-        v = std::sqrt(v);
-    normaliseRows(&h, int(h.size()));
-    return h;
 }
 
 // Two feature sets of the same images side by side, each part weighing the same.
@@ -115,7 +94,7 @@ bool benchmarkTrunks(const TrunkBenchRequest &request, std::vector<TrunkBenchRow
     const int stripes = request.stripes;
     std::vector<float> histogram;
     for (const cv::Mat &crop : crops) {
-        const std::vector<float> h = hsvHistogram(crop, stripes);
+        const std::vector<float> h = ColourStripes::describe(crop, stripes);
         histogram.insert(histogram.end(), h.begin(), h.end());
     }
     const int histogramDim = int(histogram.size()) / n;

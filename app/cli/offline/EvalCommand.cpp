@@ -71,7 +71,12 @@ int runEval(const QStringList &args)
         QStringLiteral("With --calibrate: the default relevance cut-off written with the fit (default 0.5)."), QStringLiteral("X"),
         QStringLiteral("0.5")});
     parser.addOption({QStringLiteral("similar"),
-        QStringLiteral("Also measure find similar: each image probes the split's other images (plain and RVN).")});
+        QStringLiteral("Also measure find similar: each image probes the split's other images (the product's score "
+                       "first, then the model alone, RVN, colour alone).")});
+    parser.addOption({QStringLiteral("colour-weight"),
+        QStringLiteral("With --similar: weight of the colour-stripe agreement in the product's score (default %1).")
+            .arg(SimilarRequest::kColourWeight),
+        QStringLiteral("W"), QString::number(SimilarRequest::kColourWeight)});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print the report as JSON.")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Also write the JSON report to FILE."), QStringLiteral("FILE")});
     if (!parseArgs(parser, QStringList{QStringLiteral("eval")} + args))
@@ -90,6 +95,11 @@ int runEval(const QStringList &args)
     request.calibrate = parser.isSet(QStringLiteral("calibrate"));
     request.imageToImage = parser.isSet(QStringLiteral("similar"));
     bool ok = false;
+    request.colourWeight = parser.value(QStringLiteral("colour-weight")).toDouble(&ok);
+    if (!ok || request.colourWeight < 0) {
+        printErr(QStringLiteral("eval: --colour-weight must be a number >= 0"));
+        return 2;
+    }
     request.cutoff = parser.value(QStringLiteral("cutoff")).toDouble(&ok);
     if (!ok || request.cutoff < 0 || request.cutoff > 1) {
         printErr(QStringLiteral("eval: --cutoff must be a number in [0, 1]"));

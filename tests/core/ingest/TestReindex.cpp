@@ -1,6 +1,7 @@
 // Visual embeddings of tracklets: stored at ingest with the model that ran, filled in later by
 // a reindex (resumable), and a model that cannot be used never stops an ingest. Uses tiny
 // untrained models written by the test, never the shipped models/ files.
+#include "ColourStripes.h"
 #include "Gallery.h"
 #include "IngestJob.h"
 #include "RenderedFootageIngest.h"
@@ -111,20 +112,23 @@ private Q_SLOTS:
         QVERIFY2(summary.sources[0].tracklets >= 3, qPrintable(summary.sources[0].message));
     }
 
-    void ingestStoresBothKindsForEveryTracklet()
+    void ingestStoresEveryKindForEveryTracklet()
     {
         Gallery g;
         QVERIFY(g.open(m_ingestedWithA));
         const auto tracklets = g.tracklets();
         QVERIFY(!tracklets.empty());
-        QVERIFY(g.trackletsWithoutEmbedding(m_idA, TrackletEmbedder::GlobalKind, 1000).empty());
-        QVERIFY(g.trackletsWithoutEmbedding(m_idA, TrackletEmbedder::ItemsKind, 1000).empty());
+        for (const QString &kind : { TrackletEmbedder::GlobalKind, TrackletEmbedder::ItemsKind, TrackletEmbedder::ColourKind })
+            QVERIFY(g.trackletsWithoutEmbedding(m_idA, kind, 1000).empty());
         for (const TrackletRecord &t : tracklets) {
             const auto items = g.embedding(t.id, m_idA, TrackletEmbedder::ItemsKind);
             const auto global = g.embedding(t.id, m_idA, TrackletEmbedder::GlobalKind);
+            const auto colour = g.embedding(t.id, m_idA, TrackletEmbedder::ColourKind);
             QCOMPARE(items.size(), size_t((1 + 3 + 3) * 8));
             QCOMPARE(global.size(), size_t(8));
             QVERIFY2(std::abs(norm(global) - 1.0) < 1e-4, qPrintable(QString::number(norm(global))));
+            QCOMPARE(colour.size(), size_t(ColourStripes::kDim));
+            QVERIFY2(std::abs(norm(colour) - 1.0) < 1e-4, qPrintable(QString::number(norm(colour))));
         }
         std::vector<int64_t> ids;
         std::vector<float> matrix;
@@ -216,12 +220,24 @@ private Q_SLOTS:
         QCOMPARE(out.size(), size_t(5));
         QVERIFY(out[3].empty()); // nothing decodes: nothing to store
         for (size_t t : { 0, 1, 2, 4 }) {
-            QCOMPARE(out[t].size(), size_t(2));
+            QCOMPARE(out[t].size(), size_t(3));
             QCOMPARE(out[t][0].vector.size(), size_t(7 * 8));
             QCOMPARE(out[t][1].vector.size(), size_t(8));
+            QCOMPARE(out[t][2].kind, TrackletEmbedder::ColourKind);
+            QCOMPARE(out[t][2].vector.size(), size_t(ColourStripes::kDim));
             QCOMPARE(out[t][0].modelId, m_idA);
+            QCOMPARE(out[t][2].modelId, m_idA);
         }
         QVERIFY(maxDifference(out[4][0].vector, out[1][0].vector) < 1e-5f); // the damaged crop is skipped
+        QVERIFY(maxDifference(out[4][2].vector, out[1][2].vector) < 1e-6f);
+        // The grey crop and the noise differ in colour; the two-crop tracklet pools both.
+        const auto decode = [](const QByteArray &bytes) {
+            return cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8UC1, const_cast<char *>(bytes.constData())), cv::IMREAD_COLOR);
+        };
+        const std::vector<float> colourA = ColourStripes::describe(decode(a)), colourB = ColourStripes::describe(decode(b));
+        QVERIFY(maxDifference(out[1][2].vector, colourA) < 1e-6f);
+        QVERIFY(maxDifference(out[0][2].vector, ColourStripes::pool({ colourA, colourB })) < 1e-6f);
+        QVERIFY(maxDifference(colourA, colourB) > 0.1f);
         // Each tracklet pools only its own crops, whatever else shares the batch.
         const std::vector<VisualEmbedding> decodedA = model->encodeCrops({ cv::imdecode(
             cv::Mat(1, int(a.size()), CV_8UC1, const_cast<char *>(a.constData())), cv::IMREAD_COLOR) });
@@ -263,6 +279,36 @@ private Q_SLOTS:
         QVERIFY(second.ok);
         QCOMPARE(second.embedded, int64_t(0));
         QCOMPARE(second.alreadyEmbedded, second.tracklets);
+    }
+
+    void reindexRedoesTrackletsEmbeddedBeforeColourDescriptors()
+    {
+        // A gallery embedded by an older Descry: model B's global and item vectors, no colour.
+        const QString gallery = copyGallery(m_ingestedWithA, QStringLiteral("no-colour.sqlite"));
+        QVERIFY(!gallery.isEmpty());
+        {
+            Gallery g;
+            QVERIFY(g.open(gallery));
+            std::vector<EmbeddingRecord> old;
+            for (const TrackletRecord &t : g.tracklets())
+                for (EmbeddingRecord r : TrackletEmbedder::pool({ VisualEmbedding { 7, 8, std::vector<float>(56, 0.5f) } }, m_idB)) {
+                    r.trackletId = t.id;
+                    old.push_back(r);
+                }
+            QVERIFY(g.putEmbeddings(old));
+            QCOMPARE(g.embeddingCount(m_idB, TrackletEmbedder::ColourKind), int64_t(0));
+        }
+        ReindexOptions options;
+        options.modelPath = m_modelB;
+        const ReindexSummary s = ReindexJob(gallery, options).run();
+        QVERIFY2(s.ok, qPrintable(s.error));
+        QCOMPARE(s.alreadyEmbedded, int64_t(0));
+        QCOMPARE(s.embedded, s.tracklets);
+        Gallery g;
+        QVERIFY(g.open(gallery));
+        QCOMPARE(g.embeddingCount(m_idB, TrackletEmbedder::ColourKind), g.trackletCount());
+        for (const TrackletRecord &t : g.tracklets()) // the placeholder vectors were replaced
+            QVERIFY(maxDifference(g.embedding(t.id, m_idB, TrackletEmbedder::ItemsKind), std::vector<float>(56, 0.5f)) > 1e-3f);
     }
 
     void stoppedReindexContinuesWhereItStopped()

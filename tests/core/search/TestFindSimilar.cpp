@@ -1,7 +1,8 @@
 // Find similar: tracklets ranked by the cosine of their stored global feature with a probe
-// tracklet's or with a person image's (encoded by the model), across sources, with the search
-// filters and optional RVN. Hand-placed vectors and an untrained tiny model: the expected order
+// tracklet's or with a person image's (encoded by the model) plus the colour-stripe agreement,
+// across sources, with the search filters and optional RVN. Hand-placed vectors and an untrained tiny model: the expected order
 // is computed from the vectors themselves.
+#include "ColourStripes.h"
 #include "Gallery.h"
 #include "SearchEngine.h"
 #include "SearchFixture.h"
@@ -242,6 +243,66 @@ private Q_SLOTS:
         request.trackletId = m_ids[Probe];
         QVERIFY(!plain.similar(request, &r, &error));
         QVERIFY2(error.contains(QStringLiteral("no text-to-person model")), qPrintable(error));
+    }
+
+    // Last: it adds colour descriptors to the shared gallery.
+    void colourAgreementJoinsTheModelsCosine()
+    {
+        const auto picture = [](const cv::Scalar &top, const cv::Scalar &bottom) {
+            cv::Mat m(96, 40, CV_8UC3, top);
+            m(cv::Rect(0, 48, 40, 48)).setTo(bottom);
+            return ColourStripes::describe(m);
+        };
+        const std::vector<float> redBlue = picture({ 30, 30, 210 }, { 160, 60, 20 });
+        const std::vector<float> green = picture({ 40, 200, 40 }, { 40, 200, 40 });
+        QVERIFY(dot(redBlue, green) < 0.05f);
+        // S2 (cosine 0.6) dressed as the probe; S1 (0.9), S3 (0.95) and Image in green; S4 has none.
+        std::vector<EmbeddingRecord> colours;
+        for (const auto &[name, colour] : std::vector<std::pair<Name, std::vector<float>>> {
+                 { Probe, redBlue }, { S1, green }, { S2, redBlue }, { S3, green }, { Image, green } })
+            colours.push_back({ m_ids[size_t(name)], m_model->id(), TrackletEmbedder::ColourKind, colour });
+        QVERIFY(m_gallery.putEmbeddings(colours));
+
+        SearchEngine engine(m_gallery, m_model.get());
+        SimilarRequest request;
+        request.trackletId = m_ids[Probe];
+        SearchResponse r;
+        QString error;
+        QVERIFY2(engine.similar(request, &r, &error), qPrintable(error));
+        QCOMPARE(r.results.front().tracklet.id, m_ids[S2]); // 0.6 + 1 beats 0.95 + 0
+        float present = 0;
+        int counted = 0;
+        for (const SearchResult &s : r.results) {
+            const auto n = size_t(std::find(m_ids.begin(), m_ids.end(), s.tracklet.id) - m_ids.begin());
+            QVERIFY(std::abs(s.score - (s.globalScore + float(request.colourWeight) * s.colourScore)) < 1e-5f);
+            if (n != S4) {
+                QVERIFY(std::abs(s.colourScore - dot(redBlue, n == S2 ? redBlue : green)) < 1e-5f);
+                present += s.colourScore;
+                ++counted;
+            }
+        }
+        for (size_t i = 1; i < r.results.size(); ++i)
+            QVERIFY(r.results[i - 1].score >= r.results[i].score);
+        // S4 has no descriptor: it gets the others' mean (neutral), and the response says so.
+        const auto s4 = std::find_if(r.results.begin(), r.results.end(), [&](const SearchResult &s) { return s.tracklet.id == m_ids[S4]; });
+        QVERIFY(s4 != r.results.end());
+        QVERIFY(std::abs(s4->colourScore - present / float(counted)) < 1e-5f);
+        QVERIFY2(r.notes.join(QLatin1Char('\n')).contains(QStringLiteral("no colour descriptor")), qPrintable(r.notes.join(QLatin1Char('\n'))));
+        QVERIFY2(r.ranking.contains(QStringLiteral("colour stripes")), qPrintable(r.ranking));
+
+        // Weight 0: the model's cosine alone, as before.
+        request.colourWeight = 0;
+        QVERIFY(engine.similar(request, &r, &error));
+        QCOMPARE(order(r), expectedOrder(m_placed[Probe].global, Probe));
+        QCOMPARE(r.results.front().colourScore, -1.0f);
+        QVERIFY(!r.ranking.contains(QStringLiteral("colour")));
+
+        // An image probe is described on the spot: the red/blue picture's tracklets gain.
+        request = SimilarRequest();
+        request.imageData = m_png;
+        QVERIFY(engine.similar(request, &r, &error));
+        for (const SearchResult &s : r.results)
+            QVERIFY(s.colourScore >= 0);
     }
 };
 
