@@ -7,12 +7,14 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -44,6 +46,72 @@ LabelledQuery &queryFor(std::vector<LabelledQuery> *queries, const QString &text
     return queries->back();
 }
 
+// A tracklet is one a query's span names: same times, and of the query's footage when it has one.
+struct TrackletOfSource {
+    const TrackletRecord *tracklet;
+    QString fileName; // its source's file name
+};
+
+bool namedBy(const LabelledQuery &query, const std::pair<double, double> &span, const TrackletOfSource &t)
+{
+    return (query.footage.isEmpty() || query.footage == t.fileName) && spanMatches(span, *t.tracklet);
+}
+
+bool readSpans(const QJsonArray &list, const QString &name, const QString &text,
+    std::vector<std::pair<double, double>> *spans, QString *error)
+{
+    for (const QJsonValue &s : list) {
+        const QJsonArray span = s.toArray();
+        if (span.size() != 2 || !span.at(0).isDouble() || !span.at(1).isDouble()) {
+            *error
+                = QStringLiteral("%1: query \"%2\" has a relevant entry that is not [start, end] in seconds")
+                      .arg(name, text);
+            return false;
+        }
+        spans->emplace_back(span.at(0).toDouble(), span.at(1).toDouble());
+    }
+    return true;
+}
+
+// The caption-set layout (see loadLabelledQueryFile).
+bool loadPeople(const QJsonArray &people, const QString &name, const QString &split,
+    std::vector<LabelledQuery> *queries, QString *error)
+{
+    int taken = 0;
+    for (const QJsonValue &v : people) {
+        const QJsonObject person = v.toObject();
+        if (!split.isEmpty() && split != QLatin1String("all")
+            && person.value(QStringLiteral("split")).toString() != split)
+            continue;
+        const QString footage = person.value(QStringLiteral("footage")).toString();
+        const QString id = person.value(QStringLiteral("id")).toString();
+        if (footage.isEmpty()) {
+            *error = QStringLiteral("%1: person \"%2\" has no \"footage\" (the clip its tracklets are in)")
+                         .arg(name, id);
+            return false;
+        }
+        std::vector<std::pair<double, double>> spans;
+        if (!readSpans(person.value(QStringLiteral("tracklets")).toArray(), name, id, &spans, error))
+            return false;
+        for (const QJsonValue &c : person.value(QStringLiteral("captions")).toArray()) {
+            const QString text = c.toString().simplified();
+            if (text.isEmpty())
+                continue;
+            LabelledQuery &q = queryFor(queries, text, name);
+            q.othersAreNonMatches = true;
+            q.footage = QFileInfo(footage).fileName();
+            q.relevantSpans.insert(q.relevantSpans.end(), spans.begin(), spans.end());
+            ++taken;
+        }
+    }
+    if (taken == 0) {
+        *error = QStringLiteral("%1: no captions%2")
+                     .arg(name, split.isEmpty() ? QString() : QStringLiteral(" in split \"%1\"").arg(split));
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
 int64_t LabelledPairs::matchCount() const
@@ -51,7 +119,8 @@ int64_t LabelledPairs::matchCount() const
     return std::count(matches.begin(), matches.end(), uint8_t(1));
 }
 
-bool loadLabelledQueryFile(const QString &path, std::vector<LabelledQuery> *queries, QString *error)
+bool loadLabelledQueryFile(
+    const QString &path, std::vector<LabelledQuery> *queries, QString *error, const QString &split)
 {
     const QString name = QDir::toNativeSeparators(path);
     QFile file(path);
@@ -61,6 +130,9 @@ bool loadLabelledQueryFile(const QString &path, std::vector<LabelledQuery> *quer
     }
     QJsonParseError parse;
     const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parse);
+    if (parse.error == QJsonParseError::NoError && doc.object().contains(QStringLiteral("people")))
+        return loadPeople(
+            doc.object().value(QStringLiteral("people")).toArray(), name, split, queries, error);
     const QJsonArray list = doc.object().value(QStringLiteral("queries")).toArray();
     if (parse.error != QJsonParseError::NoError || list.isEmpty()) {
         *error
@@ -81,16 +153,8 @@ bool loadLabelledQueryFile(const QString &path, std::vector<LabelledQuery> *quer
         }
         LabelledQuery &q = queryFor(queries, text, name);
         q.othersAreNonMatches = true;
-        for (const QJsonValue &s : o.value(QStringLiteral("relevant")).toArray()) {
-            const QJsonArray span = s.toArray();
-            if (span.size() != 2 || !span.at(0).isDouble() || !span.at(1).isDouble()) {
-                *error = QStringLiteral(
-                    "%1: query \"%2\" has a relevant entry that is not [start, end] in seconds")
-                             .arg(name, text);
-                return false;
-            }
-            q.relevantSpans.emplace_back(span.at(0).toDouble(), span.at(1).toDouble());
-        }
+        if (!readSpans(o.value(QStringLiteral("relevant")).toArray(), name, text, &q.relevantSpans, error))
+            return false;
     }
     return true;
 }
@@ -145,6 +209,18 @@ bool RealPairCalibration::collect(Gallery &gallery, TextPersonModel &model,
             || std::find(options.sourceIds.begin(), options.sourceIds.end(), t.sourceId)
                 != options.sourceIds.end())
             tracklets.push_back(t);
+    std::map<int64_t, QString> fileOfSource;
+    for (const SourceRecord &source : gallery.sources())
+        fileOfSource[source.id] = QFileInfo(source.path).fileName();
+    std::vector<TrackletOfSource> named;
+    for (const TrackletRecord &t : tracklets)
+        named.push_back({ &t, fileOfSource[t.sourceId] });
+    // A caption set describes every person of the footage it names, so their other tracklets are
+    // non-matches; footage it does not name is not labelled by it.
+    std::set<QString> labelledFootage;
+    for (const LabelledQuery &query : queries)
+        if (!query.footage.isEmpty())
+            labelledFootage.insert(query.footage);
     std::set<int64_t> withoutEmbedding;
     for (int64_t after = 0;;) {
         const std::vector<int64_t> batch
@@ -158,15 +234,16 @@ bool RealPairCalibration::collect(Gallery &gallery, TextPersonModel &model,
     int leftWithoutEmbedding = 0, leftOutsideTop = 0;
     for (const LabelledQuery &query : queries) {
         for (const auto &span : query.relevantSpans)
-            if (std::none_of(tracklets.begin(), tracklets.end(),
-                    [&](const TrackletRecord &t) { return spanMatches(span, t); }))
+            if (std::none_of(named.begin(), named.end(),
+                    [&](const TrackletOfSource &t) { return namedBy(query, span, t); }))
                 pairs->notes.append(
-                    QStringLiteral("\"%1\": the relevant span [%2, %3] s matches no tracklet of the gallery "
+                    QStringLiteral("\"%1\": the relevant span [%2, %3] s matches no tracklet of %5 "
                                    "(to %4 s); was the footage ingested with other settings?")
                         .arg(query.text)
                         .arg(span.first)
                         .arg(span.second)
-                        .arg(kSpanTolerance));
+                        .arg(kSpanTolerance)
+                        .arg(query.footage.isEmpty() ? QStringLiteral("the gallery") : query.footage));
         SearchRequest request;
         request.text = query.text;
         request.topK = 0; // all
@@ -190,16 +267,18 @@ bool RealPairCalibration::collect(Gallery &gallery, TextPersonModel &model,
 
         const int queryIndex = int(pairs->queryTexts.size());
         bool any = false;
-        for (const TrackletRecord &t : tracklets) {
+        for (const TrackletOfSource &of : named) {
+            const TrackletRecord &t = *of.tracklet;
             bool match = false;
             const auto decided = query.decided.find(t.id);
             if (decided != query.decided.end())
                 match = decided->second;
-            else if (query.othersAreNonMatches)
+            else if (query.othersAreNonMatches
+                && (query.footage.isEmpty() || labelledFootage.count(of.fileName)))
                 match = std::any_of(query.relevantSpans.begin(), query.relevantSpans.end(),
-                    [&](const auto &span) { return spanMatches(span, t); });
+                    [&](const auto &span) { return namedBy(query, span, of); });
             else
-                continue; // not labelled for this query
+                continue; // not labelled for this query (or footage no caption set describes)
             if (withoutEmbedding.count(t.id)) {
                 ++leftWithoutEmbedding;
                 continue;

@@ -27,11 +27,20 @@ struct LabelledQuery {
     bool othersAreNonMatches = false; // from a query file: unlisted tracklets are non-matches
     std::map<int64_t, bool> decided; // tracklet id -> match, from reviews
     QString origin; // where the labels came from, for messages
+    QString footage = {}; // the file name (no folder) the spans are times of; empty: any source's
 };
 
-// Reads {"queries": [{"text": ..., "relevant": [[start, end], ...]}, ...]} and merges the queries
-// into *queries (by text). False with a message when the file does not read or has no query.
-bool loadLabelledQueryFile(const QString &path, std::vector<LabelledQuery> *queries, QString *error);
+// Reads a query file and merges its queries into *queries (by text). Two layouts:
+//  - {"queries": [{"text": ..., "relevant": [[start, end], ...]}, ...]} (spans of any source);
+//  - a caption set, {"people": [{"footage": "clip.avi", "split": "dev", "tracklets": [[start,
+//    end], ...], "captions": [...]}, ...]} (models/queries/real-people.json): each caption a query
+//    whose relevant tracklets are its person's, in that footage only; the set describes every
+//    person of the footage it names, so a caption's non-matches are the other tracklets of all
+//    that footage (a gallery may hold more); `split` keeps the people of one split (empty or
+//    "all": every person).
+// False with a message when the file does not read or has no query.
+bool loadLabelledQueryFile(const QString &path, std::vector<LabelledQuery> *queries, QString *error,
+    const QString &split = QString());
 // Merges the gallery's confirm / reject decisions (the latest per query and tracklet; skips are
 // undecided and ignored) into *queries. Returns how many decisions were taken.
 int addReviewedQueries(Gallery &gallery, std::vector<LabelledQuery> *queries);

@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <memory>
 
 namespace descry::cli {
@@ -36,7 +37,7 @@ bool readInputs(const QCommandLineParser &parser, Gallery &gallery, CalibrateInp
     }
     QString error;
     for (const QString &file : files) {
-        if (!loadLabelledQueryFile(file, &in->queries, &error)) {
+        if (!loadLabelledQueryFile(file, &in->queries, &error, parser.value(QStringLiteral("split")))) {
             printErr(QStringLiteral("calibrate: ") + error);
             *exitCode = 1;
             return false;
@@ -68,9 +69,11 @@ bool readInputs(const QCommandLineParser &parser, Gallery &gallery, CalibrateInp
             return false;
         }
         in->options.sourceIds = { source };
-    } else if (!files.isEmpty() && gallery.sources().size() > 1) {
+    } else if (!files.isEmpty() && gallery.sources().size() > 1
+        && std::any_of(in->queries.begin(), in->queries.end(), [](const LabelledQuery &q) { return q.footage.isEmpty(); })) {
         // A query file names tracklets by time in one footage, and calls every other tracklet a
         // non-match: other footage in the gallery would be labelled by a file never written for it.
+        // (A caption set names its footage, and labels only that.)
         printErr(QStringLiteral(
             "calibrate: the gallery holds %1 sources and a query file describes one footage: give "
             "--source ID (see 'descry-cli info')")
@@ -116,6 +119,10 @@ int runCalibrate(const QStringList &args)
         QStringLiteral("FILE") });
     parser.addOption({ QStringLiteral("queries"), QStringLiteral("A labelled query file (repeatable)."),
         QStringLiteral("FILE") });
+    parser.addOption({ QStringLiteral("split"),
+        QStringLiteral("With a caption set (models/queries/real-people.json): only the people of this split "
+                       "(dev, test; default all)."),
+        QStringLiteral("NAME") });
     parser.addOption({ QStringLiteral("from-reviews"),
         QStringLiteral("Also take the gallery's confirm / reject decisions as labels.") });
     parser.addOption({ QStringLiteral("source"),
@@ -229,6 +236,8 @@ int runCalibrate(const QStringList &args)
             QStringLiteral("--model"), modelPath };
         for (const QString &file : parser.values(QStringLiteral("queries")))
             command << QStringLiteral("--queries") << file;
+        if (parser.isSet(QStringLiteral("split")))
+            command << QStringLiteral("--split") << parser.value(QStringLiteral("split"));
         if (parser.isSet(QStringLiteral("from-reviews")))
             command << QStringLiteral("--from-reviews");
         if (!in.options.sourceIds.empty())

@@ -172,6 +172,48 @@ private Q_SLOTS:
             qPrintable(pairs.notes.join('\n')));
     }
 
+    // A caption set (models/queries/real-people.json's layout): each caption of a person of the
+    // split is a query; its person's spans count in its own footage only.
+    void pairsFromACaptionSet()
+    {
+        const QJsonObject people { { QStringLiteral("people"),
+            QJsonArray {
+                QJsonObject { { QStringLiteral("id"), QStringLiteral("A") }, { QStringLiteral("footage"), QStringLiteral("cam0.avi") },
+                    { QStringLiteral("split"), QStringLiteral("dev") }, { QStringLiteral("tracklets"), QJsonArray { span(0), span(3) } },
+                    { QStringLiteral("captions"), QJsonArray { kFileQuery, QStringLiteral("man, red coat, jeans") } } },
+                // Same times, another clip: names no tracklet of this gallery.
+                QJsonObject { { QStringLiteral("id"), QStringLiteral("B") }, { QStringLiteral("footage"), QStringLiteral("other.mp4") },
+                    { QStringLiteral("split"), QStringLiteral("test") }, { QStringLiteral("tracklets"), QJsonArray { span(1) } },
+                    { QStringLiteral("captions"), QJsonArray { kReviewQuery } } } } } };
+        const QString file = writeFile(QStringLiteral("people.json"), people);
+        std::vector<LabelledQuery> dev;
+        QString error;
+        QVERIFY2(loadLabelledQueryFile(file, &dev, &error, QStringLiteral("dev")), qPrintable(error));
+        QCOMPARE(dev.size(), size_t(2));
+        QCOMPARE(dev[0].footage, QStringLiteral("cam0.avi"));
+        LabelledPairs pairs;
+        QVERIFY2(RealPairCalibration::collect(m_gallery, *m_model, dev, {}, &pairs, &error), qPrintable(error));
+        const std::map<size_t, bool> expected { { 0, true }, { 1, false }, { 2, false }, { 3, true }, { 4, false },
+            { 5, false }, { 6, false }, { 7, false } };
+        QVERIFY(labelsOf(pairs, kFileQuery) == expected);
+        QVERIFY(labelsOf(pairs, QStringLiteral("man, red coat, jeans")) == expected);
+        QVERIFY2(pairs.notes.filter(QStringLiteral("matches no tracklet")).isEmpty(), qPrintable(pairs.notes.join('\n')));
+
+        std::vector<LabelledQuery> all;
+        QVERIFY2(loadLabelledQueryFile(file, &all, &error), qPrintable(error));
+        QCOMPARE(all.size(), size_t(3));
+        QVERIFY(RealPairCalibration::collect(m_gallery, *m_model, all, {}, &pairs, &error));
+        // Person B's span has the times of tracklet 1, but in other.mp4: no match here, and said.
+        for (const auto &[index, match] : labelsOf(pairs, kReviewQuery))
+            QVERIFY(!match);
+        QVERIFY2(pairs.notes.filter(QStringLiteral("matches no tracklet of other.mp4")).size() == 1,
+            qPrintable(pairs.notes.join('\n')));
+
+        std::vector<LabelledQuery> none;
+        QVERIFY(!loadLabelledQueryFile(file, &none, &error, QStringLiteral("val")));
+        QVERIFY2(error.contains(QStringLiteral("no captions in split \"val\"")), qPrintable(error));
+    }
+
     void pairsFromReviews()
     {
         Gallery gallery;
