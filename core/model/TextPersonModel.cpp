@@ -20,6 +20,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <exception>
 #include <optional>
 
 namespace descry {
@@ -192,6 +193,10 @@ std::unique_ptr<TextPersonModel> TextPersonModel::load(const QString &path, QStr
         impl->model->eval();
     } catch (const c10::Error &e) {
         *error = QStringLiteral("cannot build the model of %1: %2").arg(path, torchErrorMessage(e));
+        return nullptr;
+    } catch (const std::exception &e) {
+        // e.g. a pretrained image trunk whose perception package is not installed
+        *error = QStringLiteral("cannot build the model of %1: %2").arg(path, QString::fromUtf8(e.what()));
         return nullptr;
     }
     impl->tokenizer = std::make_unique<WordPieceTokenizer>(impl->vocabulary);

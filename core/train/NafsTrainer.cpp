@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <numeric>
 
 #ifdef __GLIBC__
@@ -783,6 +784,10 @@ bool NafsTrainer::train(const TrainRequest &request, TrainResult *result, QStrin
         return run.execute(result, error);
     } catch (const c10::Error &e) {
         *error = QStringLiteral("training failed: %1").arg(torchErrorMessage(e));
+        return false;
+    } catch (const std::exception &e) {
+        // e.g. a pretrained image trunk whose perception package is not installed
+        *error = QStringLiteral("training failed: %1").arg(QString::fromUtf8(e.what()));
         return false;
     }
 }

@@ -9,6 +9,8 @@
 #include "WordPieceVocabulary.h"
 
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -165,6 +167,7 @@ private Q_SLOTS:
         QTest::newRow("missing vocabulary") << "missing-vocabulary" << "vocabulary";
         QTest::newRow("torchscript garbage") << "ts-garbage" << "cannot load TorchScript";
         QTest::newRow("torchscript without interface") << "ts-plain" << "descry/config.json";
+        QTest::newRow("trunk without its package") << "trunk-no-package" << "perception package";
     }
 
     void badModelFilesGiveClearErrors()
@@ -218,7 +221,27 @@ private Q_SLOTS:
             m.define("def forward(self, x: Tensor) -> Tensor:\n    return x * 2\n");
             m.save(path.toStdString());
         }
+        const QByteArray packageBefore = qgetenv("DESCRY_HUMAN_MODELS");
+        if (damage == QLatin1String("trunk-no-package")) {
+            // A model whose lower stages are a pretrained network, on a machine without the
+            // package that network's graph comes from: an error, not an exception.
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QJsonObject json = QJsonDocument::fromJson(f.readAll()).object();
+            f.close();
+            QJsonObject model = json.value(QStringLiteral("model")).toObject();
+            model[QStringLiteral("trunk")] = QStringLiteral("nanodet-backbone");
+            model[QStringLiteral("imageWidth")] = 32;
+            json[QStringLiteral("model")] = model;
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(QJsonDocument(json).toJson());
+            f.close();
+            qputenv("DESCRY_HUMAN_MODELS", dir.filePath(QStringLiteral("no-package")).toUtf8());
+        }
         std::unique_ptr<TextPersonModel> model = TextPersonModel::load(path, &error);
+        qputenv("DESCRY_HUMAN_MODELS", packageBefore);
+        if (packageBefore.isEmpty())
+            qunsetenv("DESCRY_HUMAN_MODELS");
         QVERIFY(!model);
         QVERIFY2(error.contains(expected), qPrintable(error));
     }
