@@ -152,7 +152,31 @@ QString upperPhrase(const PersonAppearance &a, Rng &rng)
         nouns = { "dress", "dress", "short-sleeved dress", "knee-length dress", "sundress" };
         break;
     }
-    return withArticle(colourWord(a.upperColour, a.palette.upper, rng) + u' ' + pick(rng, nouns));
+    const QString colour = colourWord(a.upperColour, a.palette.upper, rng);
+    const QString noun = pick(rng, nouns);
+    if (a.cloth.pattern == GarmentPattern::Plain)
+        return withArticle(colour + u' ' + noun);
+    // Patterns are said the ways people say them (only for patterned people, so the captions of
+    // plain ones draw exactly as before).
+    const QString second = colourWord(a.cloth.patternColour, a.palette.pattern, rng, false);
+    const QString both = colour + QStringLiteral(" and ") + second;
+    switch (a.cloth.pattern) {
+    case GarmentPattern::Striped:
+        return rng.chance(0.5) ? withArticle(both + u' ' + pick(rng, { "striped", "stripy", "stripe" }) + u' ' + noun)
+                               : withArticle(colour + u' ' + noun) + QStringLiteral(" with ") + second
+                + u' ' + pick(rng, { "stripes", "horizontal stripes", "stripes across it" });
+    case GarmentPattern::Checked:
+        return withArticle((rng.chance(0.5) ? both : colour) + u' ' + pick(rng, { "checked", "plaid", "checkered", "check", "tartan" }) + u' ' + noun);
+    case GarmentPattern::Logo:
+        return withArticle(colour + u' ' + noun) + QStringLiteral(" with ")
+            + pick(rng, { "a %1 logo on the front", "a %1 print", "a %1 graphic on the chest", "%1 writing on it" }).arg(second);
+    case GarmentPattern::TwoTone:
+        return rng.chance(0.5) ? withArticle(QStringLiteral("two-tone ") + both + u' ' + noun)
+                               : withArticle(both + u' ' + noun);
+    case GarmentPattern::Plain:
+        break;
+    }
+    return withArticle(colour + u' ' + noun);
 }
 
 QString lowerPhrase(const PersonAppearance &a, Rng &rng)

@@ -1,5 +1,7 @@
 #include "PedestrianPainter.h"
 
+#include "ClothShader.h"
+
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -562,8 +564,18 @@ PersonSprite PedestrianPainter::draw(const PedestrianPose &pose) const
     sprite.origin = { left, top };
     sprite.bgra = cv::Mat::zeros(bottom - top, right - left, CV_8UC4);
     const double direction = (pose.facing == Facing::Left || pose.facing == Facing::Back) ? -1 : 1;
-    const BodyCanvas canvas(sprite.bgra, pose.foot.x - left, pose.foot.y - h - top, h, direction);
+    const double centreX = pose.foot.x - left, crownY = pose.foot.y - h - top;
+    const BodyCanvas canvas(sprite.bgra, centreX, crownY, h, direction);
     FigureDrawer(m_appearance, pose, canvas).draw();
+    if (!m_appearance.cloth.isFlat()) {
+        // The same pose once more in label colours says which garment each pixel shows.
+        cv::Mat labels = cv::Mat::zeros(sprite.bgra.size(), CV_8UC4);
+        PersonAppearance labelled = m_appearance;
+        labelled.palette = ClothShader::labelPalette();
+        FigureDrawer(labelled, pose, BodyCanvas(labels, centreX, crownY, h, direction)).draw();
+        ClothShader::apply(sprite.bgra, ClothShader::partsOf(labels), m_appearance,
+            { centreX, crownY, h, pose.facing == Facing::Front });
+    }
     shadeVolume(sprite.bgra, h);
     return sprite;
 }

@@ -23,6 +23,7 @@ constexpr std::array<const char *, 6> kUpperWords { "t-shirt", "shirt", "sweater
     "dress" };
 constexpr std::array<const char *, 4> kLowerWords { "trousers", "jeans", "shorts", "skirt" };
 constexpr std::array<const char *, 4> kAccessoryWords { "none", "backpack", "shoulder bag", "handbag" };
+constexpr std::array<const char *, 5> kPatternWords { "plain", "striped", "checked", "logo", "two-tone" };
 
 template<typename Enum, std::size_t N> QString wordOf(const std::array<const char *, N> &words, Enum value)
 {
@@ -228,6 +229,16 @@ bool fromString(const QString &text, Accessory *out)
     return enumOf(kAccessoryWords, text, out);
 }
 
+QString toString(GarmentPattern value)
+{
+    return wordOf(kPatternWords, value);
+}
+
+bool fromString(const QString &text, GarmentPattern *out)
+{
+    return enumOf(kPatternWords, text, out);
+}
+
 BasicColour basicColourOf(HairColour hair)
 {
     switch (hair) {
@@ -268,6 +279,34 @@ Bgr renderColour(BasicColour colour, Rng &rng)
     if (isAchromatic(colour))
         return jittered(rgb, rng.uniformReal(0.94, 1.04), 5, rng);
     return jittered(rgb, rng.uniformReal(0.88, 1.06), 10, rng);
+}
+
+void PersonAppearance::sampleCloth(Rng &rng)
+{
+    ClothDetail c;
+    const double patterned = upper == UpperGarment::Coat || upper == UpperGarment::Dress ? 0.15 : 0.35;
+    if (rng.chance(patterned)) {
+        // Shirts get checks, t-shirts prints, jackets two tones more often than the rest.
+        std::vector<double> weights { 0, 1, 1, 1, 1 };
+        if (upper == UpperGarment::Shirt)
+            weights = { 0, 1, 2.5, 0.2, 0.3 };
+        else if (upper == UpperGarment::TShirt)
+            weights = { 0, 1.2, 0.3, 2, 0.2 };
+        else if (upper == UpperGarment::Jacket || upper == UpperGarment::Coat)
+            weights = { 0, 0.5, 0.6, 0.2, 2 };
+        c.pattern = static_cast<GarmentPattern>(rng.weightedIndex(weights));
+        // Stripes and checks are mostly white, black or grey on a colour; any colour otherwise.
+        do {
+            c.patternColour = rng.chance(0.6) ? rng.choice(std::vector<BasicColour> { BasicColour::White, BasicColour::Black,
+                                                    BasicColour::Grey })
+                                              : static_cast<BasicColour>(rng.uniformInt(0, 10));
+        } while (c.patternColour == upperColour);
+        palette.pattern = renderColour(c.patternColour, rng);
+    }
+    c.folds = static_cast<float>(rng.uniformReal(0.05, 0.25));
+    c.sideLight = static_cast<float>(rng.uniformReal(-0.22, 0.22));
+    c.foldSeed = static_cast<uint32_t>(rng.next());
+    cloth = c;
 }
 
 PersonAppearance PersonAppearance::sample(Rng &rng)
@@ -351,6 +390,7 @@ QJsonObject PersonAppearance::toJson() const
     pal[QStringLiteral("lower")] = bgrToJson(palette.lower);
     pal[QStringLiteral("shoes")] = bgrToJson(palette.shoes);
     pal[QStringLiteral("accessory")] = bgrToJson(palette.accessory);
+    pal[QStringLiteral("pattern")] = bgrToJson(palette.pattern);
 
     QJsonObject json;
     json[QStringLiteral("gender")] = toString(gender);
@@ -368,6 +408,12 @@ QJsonObject PersonAppearance::toJson() const
     json[QStringLiteral("heightScale")] = static_cast<double>(heightScale);
     json[QStringLiteral("widthScale")] = static_cast<double>(widthScale);
     json[QStringLiteral("palette")] = pal;
+    if (!cloth.isFlat() || cloth.foldSeed != 0)
+        json[QStringLiteral("cloth")] = QJsonObject { { QStringLiteral("pattern"), toString(cloth.pattern) },
+            { QStringLiteral("patternColour"), toString(cloth.patternColour) },
+            { QStringLiteral("folds"), static_cast<double>(cloth.folds) },
+            { QStringLiteral("sideLight"), static_cast<double>(cloth.sideLight) },
+            { QStringLiteral("foldSeed"), static_cast<double>(cloth.foldSeed) } };
     return json;
 }
 
@@ -400,6 +446,20 @@ bool PersonAppearance::fromJson(const QJsonObject &json, PersonAppearance *out, 
         if (error)
             *error = QStringLiteral("appearance: bad or missing palette");
         return false;
+    }
+    // Files written before cloth detail have neither: a flat person.
+    if (pal.contains(QStringLiteral("pattern")) && !bgrFromJson(pal.value(QStringLiteral("pattern")), &c.pattern)) {
+        if (error)
+            *error = QStringLiteral("appearance: bad palette pattern colour");
+        return false;
+    }
+    if (json.contains(QStringLiteral("cloth"))) {
+        const QJsonObject cloth = json.value(QStringLiteral("cloth")).toObject();
+        if (!readWord(cloth, "pattern", &p.cloth.pattern, error) || !readWord(cloth, "patternColour", &p.cloth.patternColour, error))
+            return false;
+        p.cloth.folds = static_cast<float>(cloth.value(QStringLiteral("folds")).toDouble());
+        p.cloth.sideLight = static_cast<float>(cloth.value(QStringLiteral("sideLight")).toDouble());
+        p.cloth.foldSeed = static_cast<uint32_t>(cloth.value(QStringLiteral("foldSeed")).toDouble());
     }
     *out = p;
     return true;

@@ -25,6 +25,10 @@ enum class HatType { None, Cap, Beanie, Hat };
 enum class UpperGarment { TShirt, Shirt, Sweater, Jacket, Coat, Dress };
 enum class LowerGarment { Trousers, Jeans, Shorts, Skirt };
 enum class Accessory { None, Backpack, ShoulderBag, Handbag };
+// What the upper garment's cloth shows besides its colour, in a second colour: horizontal
+// stripes, checks (plaid), a print on the chest (front views), or a two-tone garment whose
+// lower part is the second colour.
+enum class GarmentPattern { Plain, Striped, Checked, Logo, TwoTone };
 
 QString toString(BasicColour value); // "black" ... "brown"
 QString toString(Gender value); // "man", "woman"
@@ -34,6 +38,7 @@ QString toString(HatType value); // "none", "cap", "beanie", "hat"
 QString toString(UpperGarment value); // "t-shirt", "shirt", "sweater", "jacket", "coat", "dress"
 QString toString(LowerGarment value); // "trousers", "jeans", "shorts", "skirt"
 QString toString(Accessory value); // "none", "backpack", "shoulder bag", "handbag"
+QString toString(GarmentPattern value); // "plain", "striped", "checked", "logo", "two-tone"
 
 bool fromString(const QString &text, BasicColour *out);
 bool fromString(const QString &text, Gender *out);
@@ -43,6 +48,7 @@ bool fromString(const QString &text, HatType *out);
 bool fromString(const QString &text, UpperGarment *out);
 bool fromString(const QString &text, LowerGarment *out);
 bool fromString(const QString &text, Accessory *out);
+bool fromString(const QString &text, GarmentPattern *out);
 
 // The basic colour term a colour namer is expected to give hair of this colour (blonde: yellow).
 BasicColour basicColourOf(HairColour hair);
@@ -58,7 +64,22 @@ struct Bgr {
 // little jitter (different dyes, fabrics), so two "red" coats are not the same pixels.
 struct AppearancePalette {
     Bgr skin, hair, hat, upper, lower, shoes, accessory;
+    Bgr pattern; // the upper garment's second colour (ClothDetail::pattern)
     bool operator==(const AppearancePalette &) const = default;
+};
+
+// Cloth that is not flat paint (SceneOptions::clothDetail; all zero = the flat look): a pattern
+// on the upper garment, folds (low-frequency shading of every garment, seeded per person so
+// they stay with the body) and light from one side.
+struct ClothDetail {
+    GarmentPattern pattern = GarmentPattern::Plain;
+    BasicColour patternColour = BasicColour::White;
+    float folds = 0; // shading amplitude of the folds, 0..0.3
+    float sideLight = 0; // brightness change across the body, -0.25..0.25 (sign: which side is lit)
+    uint32_t foldSeed = 0;
+
+    bool operator==(const ClothDetail &) const = default;
+    bool isFlat() const { return pattern == GarmentPattern::Plain && folds == 0 && sideLight == 0; }
 };
 
 // Everything that decides how one synthetic pedestrian looks: the attributes a caption or a
@@ -79,6 +100,7 @@ struct PersonAppearance {
     float heightScale = 1; // body height relative to the average person (0.9 .. 1.1)
     float widthScale = 1; // build: shoulder and hip width relative to average (0.88 .. 1.15)
     AppearancePalette palette;
+    ClothDetail cloth;
 
     bool operator==(const PersonAppearance &) const = default;
 
@@ -90,6 +112,11 @@ struct PersonAppearance {
     // Draws a plausible random person: gender-dependent priors for hair, skirts and dresses;
     // colours from the basic terms, jeans mostly blue. Uses only `rng` (deterministic).
     static PersonAppearance sample(Rng &rng);
+    // Draws `cloth` (and the pattern's palette colour) from `rng` alone: a scene that asks for
+    // cloth detail gives it its own stream, so every other draw stays as without it. About a
+    // third of upper garments get a pattern (dresses and coats fewer), in a colour other than
+    // the garment's.
+    void sampleCloth(Rng &rng);
 
     // The attributes a perfect attribute extractor / query parser would assign, in the keys
     // of QueryTerm::attribute ("colour:red" on Upper, "garment:coat", "accessory:backpack",

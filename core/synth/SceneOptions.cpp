@@ -46,6 +46,7 @@ QJsonObject SceneOptions::toJson() const
     json[QStringLiteral("blur")] = blur;
     json[QStringLiteral("noiseSigma")] = noiseSigma;
     json[QStringLiteral("captionsPerIdentity")] = captionsPerIdentity;
+    json[QStringLiteral("clothDetail")] = clothDetail;
     return json;
 }
 
@@ -61,7 +62,8 @@ bool SceneOptions::fromJson(const QJsonObject &json, SceneOptions *out, QString 
         && readValue(json, "lightingChange", &o.lightingChange, &why)
         && readValue(json, "noise", &o.noise, &why) && readValue(json, "blur", &o.blur, &why)
         && readValue(json, "noiseSigma", &o.noiseSigma, &why)
-        && readValue(json, "captionsPerIdentity", &o.captionsPerIdentity, &why);
+        && readValue(json, "captionsPerIdentity", &o.captionsPerIdentity, &why)
+        && readValue(json, "clothDetail", &o.clothDetail, &why);
     if (ok)
         why = o.validate();
     if (!why.isEmpty()) {

@@ -24,6 +24,9 @@ struct SceneOptions {
     bool blur = false; // slight optical blur
     double noiseSigma = 4; // grey levels, when `noise`
     int captionsPerIdentity = 3;
+    // Cloth that is not flat paint: patterns, folds, side light (PersonAppearance::sampleCloth,
+    // from a stream of its own, so the rest of the scene is the same with or without it).
+    bool clothDetail = false;
 
     bool operator==(const SceneOptions &) const = default;
 

@@ -29,7 +29,8 @@ enum StreamKey : uint64_t {
     kCaptions = 3,
     kLighting = 4,
     kNoise = 5,
-    kNoiseBank = 6
+    kNoiseBank = 6,
+    kCloth = 7
 };
 
 constexpr int kNoiseFields = 4;
@@ -106,7 +107,11 @@ void SceneRenderer::Impl::makeWalkers()
     const CaptionWriter writer;
     for (int i = 0; i < options.people; ++i) {
         Rng rng = seed.derive(kWalkers, static_cast<uint64_t>(i));
-        const PersonAppearance appearance = PersonAppearance::sample(rng);
+        PersonAppearance appearance = PersonAppearance::sample(rng);
+        if (options.clothDetail) {
+            Rng clothRng = seed.derive(kCloth, static_cast<uint64_t>(i));
+            appearance.sampleCloth(clothRng);
+        }
         const double slot = (i + rng.uniform()) / options.people;
         walkers.push_back(SceneWalker::sample(i + 1, appearance, camera, options, slot, rng));
 

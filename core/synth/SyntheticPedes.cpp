@@ -92,6 +92,7 @@ bool writeSyntheticPedes(const QString &dir, const SyntheticPedesOptions &option
     int emptyInARow = 0;
     while (writer.identityCount() < options.identities) {
         SceneOptions scene = syntheticSceneOptions(options.seed, static_cast<int>(scenes.size()));
+        scene.clothDetail = options.clothDetail;
         // Fewer walkers in the last scenes, so that the dataset ends at exactly the asked count.
         scene.people = std::min(scene.people, options.identities - writer.identityCount());
         const int before = writer.identityCount();
@@ -124,6 +125,7 @@ bool writeSyntheticPedes(const QString &dir, const SyntheticPedesOptions &option
         { QStringLiteral("identities"), options.identities },
         { QStringLiteral("views_per_identity"), options.viewsPerIdentity },
         { QStringLiteral("captions_per_image"), options.captionsPerImage },
+        { QStringLiteral("cloth_detail"), options.clothDetail },
         { QStringLiteral("images"), writer.imageCount() }, { QStringLiteral("scenes"), scenes } };
     QSaveFile file(QDir(dir).filePath(QStringLiteral("synth.json")));
     const QByteArray bytes = QJsonDocument(about).toJson();

@@ -17,6 +17,9 @@ struct SyntheticPedesOptions {
     int identities = 100; // exactly this many people in the dataset
     int viewsPerIdentity = 4; // images per person (fewer when a person is seen in fewer good frames)
     int captionsPerImage = 2;
+    // Patterned, folded, side-lit clothes (SceneOptions::clothDetail); false: the flat look of
+    // datasets written before it (same people, same captions otherwise).
+    bool clothDetail = true;
 };
 
 struct SyntheticPedesProgress {

@@ -108,6 +108,8 @@ private Q_SLOTS:
     void renderedColoursKeepTheirNames();
     void painterMaskMatchesBoundsAndProportions_data();
     void painterMaskMatchesBoundsAndProportions();
+    void clothDetailRecoloursWithoutMovingThePerson();
+    void clothDetailKeepsTheSceneAndTellsThePattern();
     void captionsMentionColoursAndVary();
     void sameSeedGivesIdenticalFramesAndTruth();
     void differentSeedGivesDifferentScene();
@@ -188,7 +190,9 @@ void TestSceneRenderer::appearanceJsonRoundTrips()
 {
     Rng rng(3);
     for (int i = 0; i < 50; ++i) {
-        const PersonAppearance a = PersonAppearance::sample(rng);
+        PersonAppearance a = PersonAppearance::sample(rng);
+        if (i % 2)
+            a.sampleCloth(rng);
         PersonAppearance back;
         QString error;
         QVERIFY2(PersonAppearance::fromJson(a.toJson(), &back, &error), qPrintable(error));
@@ -261,6 +265,95 @@ void TestSceneRenderer::painterMaskMatchesBoundsAndProportions()
         QVERIFY2(aspect > (profile ? 1.6 : 2.8) && aspect < 5.0, qPrintable(QString::number(aspect)));
         QVERIFY(std::abs(bounds.br().y - 260) <= 8); // stands on its feet
     }
+}
+
+void TestSceneRenderer::clothDetailRecoloursWithoutMovingThePerson()
+{
+    Rng rng(23);
+    PersonAppearance flat = PersonAppearance::sample(rng);
+    flat.upper = UpperGarment::Shirt;
+    flat.upperColour = BasicColour::Red;
+    flat.palette.upper = canonicalColour(BasicColour::Red);
+    PedestrianPose pose;
+    pose.foot = { 100.f, 260.f };
+    pose.height = 200;
+    const PersonSprite plain = PedestrianPainter(flat).draw(pose);
+
+    PersonAppearance striped = flat;
+    striped.cloth.pattern = GarmentPattern::Striped;
+    striped.cloth.patternColour = BasicColour::White;
+    striped.palette.pattern = canonicalColour(BasicColour::White);
+    striped.cloth.folds = 0.2f;
+    striped.cloth.sideLight = 0.2f;
+    striped.cloth.foldSeed = 5;
+    const PersonSprite patterned = PedestrianPainter(striped).draw(pose);
+    // Same person, same place: the mask and the coverage do not move.
+    QCOMPARE(patterned.origin, plain.origin);
+    cv::Mat alphaPlain, alphaPatterned;
+    cv::extractChannel(plain.bgra, alphaPlain, 3);
+    cv::extractChannel(patterned.bgra, alphaPatterned, 3);
+    QVERIFY(sameBytes(alphaPlain, alphaPatterned));
+    // The shirt now shows white stripes: in the chest band a good share of the person's pixels
+    // name white, none did before.
+    const auto whiteShare = [](const PersonSprite &sprite) {
+        int white = 0, person = 0;
+        for (int y = int(0.30 * 200); y < int(0.42 * 200); ++y)
+            for (int x = 0; x < sprite.bgra.cols; ++x) {
+                const cv::Vec4b p = sprite.bgra.at<cv::Vec4b>(y, x);
+                if (p[3] < 250)
+                    continue;
+                ++person;
+                white += AttributeExtractor::colourIndex(cv::Vec3b(p[0], p[1], p[2])) == int(BasicColour::White);
+            }
+        return person > 0 ? double(white) / person : 0.0;
+    };
+    QCOMPARE(whiteShare(plain), 0.0);
+    QVERIFY2(whiteShare(patterned) > 0.2, qPrintable(QString::number(whiteShare(patterned))));
+
+    // A chest print seen from behind, without folds or side light: nothing changes.
+    PersonAppearance logo = flat;
+    logo.cloth.pattern = GarmentPattern::Logo;
+    logo.palette.pattern = canonicalColour(BasicColour::Yellow);
+    pose.facing = Facing::Back;
+    QVERIFY(sameBytes(PedestrianPainter(logo).draw(pose).bgra, PedestrianPainter(flat).draw(pose).bgra));
+    pose.facing = Facing::Front;
+    QVERIFY(!sameBytes(PedestrianPainter(logo).draw(pose).bgra, plain.bgra));
+}
+
+void TestSceneRenderer::clothDetailKeepsTheSceneAndTellsThePattern()
+{
+    SceneOptions flatOptions = busyScene(41);
+    flatOptions.people = 30;
+    flatOptions.frames = 20;
+    SceneOptions clothOptions = flatOptions;
+    clothOptions.clothDetail = true;
+    const SceneRenderer flat(flatOptions), cloth(clothOptions);
+    // The same people walk the same paths: only their clothes' look changed.
+    const SceneTruth &a = flat.truth(), &b = cloth.truth();
+    QCOMPARE(a.identities.size(), b.identities.size());
+    QVERIFY(!a.boxes.empty());
+    QVERIFY(a.boxes == b.boxes);
+    static const QRegularExpression patternWords(
+        QStringLiteral("strip|check|plaid|tartan|logo|print|graphic|writing|two-tone| and [a-z -]+ (t-shirt|tee|shirt|"
+                       "sweater|jumper|pullover|sweatshirt|jacket|windbreaker|coat|overcoat|parka|dress|sundress)"));
+    int patterned = 0;
+    for (size_t i = 0; i < a.identities.size(); ++i) {
+        PersonAppearance withoutCloth = b.identities[i].appearance;
+        withoutCloth.cloth = {};
+        withoutCloth.palette.pattern = {};
+        QVERIFY(withoutCloth == a.identities[i].appearance);
+        const ClothDetail &c = b.identities[i].appearance.cloth;
+        QVERIFY(c.folds > 0 && c.folds <= 0.3f && std::abs(c.sideLight) <= 0.25f);
+        if (c.pattern == GarmentPattern::Plain) {
+            QCOMPARE(b.identities[i].captions, a.identities[i].captions); // drawn exactly as before
+            continue;
+        }
+        ++patterned;
+        QVERIFY(c.patternColour != b.identities[i].appearance.upperColour);
+        for (const QString &caption : b.identities[i].captions)
+            QVERIFY2(caption.contains(patternWords), qPrintable(caption));
+    }
+    QVERIFY2(patterned >= 4 && patterned <= 18, qPrintable(QString::number(patterned)));
 }
 
 void TestSceneRenderer::captionsMentionColoursAndVary()
