@@ -47,6 +47,9 @@ QJsonObject SceneOptions::toJson() const
     json[QStringLiteral("noiseSigma")] = noiseSigma;
     json[QStringLiteral("captionsPerIdentity")] = captionsPerIdentity;
     json[QStringLiteral("clothDetail")] = clothDetail;
+    json[QStringLiteral("lowLight")] = lowLight;
+    json[QStringLiteral("motionBlur")] = motionBlur;
+    json[QStringLiteral("jpegQuality")] = jpegQuality;
     return json;
 }
 
@@ -63,7 +66,8 @@ bool SceneOptions::fromJson(const QJsonObject &json, SceneOptions *out, QString 
         && readValue(json, "noise", &o.noise, &why) && readValue(json, "blur", &o.blur, &why)
         && readValue(json, "noiseSigma", &o.noiseSigma, &why)
         && readValue(json, "captionsPerIdentity", &o.captionsPerIdentity, &why)
-        && readValue(json, "clothDetail", &o.clothDetail, &why);
+        && readValue(json, "clothDetail", &o.clothDetail, &why) && readValue(json, "lowLight", &o.lowLight, &why)
+        && readValue(json, "motionBlur", &o.motionBlur, &why) && readValue(json, "jpegQuality", &o.jpegQuality, &why);
     if (ok)
         why = o.validate();
     if (!why.isEmpty()) {
@@ -87,6 +91,10 @@ QString SceneOptions::validate() const
         return QStringLiteral("scene options: need 8 <= minHeight <= maxHeight <= frame height");
     if (noiseSigma < 0 || captionsPerIdentity < 0)
         return QStringLiteral("scene options: noiseSigma and captionsPerIdentity must not be negative");
+    if (!(lowLight > 0.1 && lowLight <= 1) || motionBlur < 0 || motionBlur > 31
+        || (jpegQuality != 0 && (jpegQuality < 5 || jpegQuality > 100)))
+        return QStringLiteral("scene options: need 0.1 < lowLight <= 1, 0 <= motionBlur <= 31 and jpegQuality 0 "
+                              "or 5..100");
     return {};
 }
 

@@ -27,6 +27,13 @@ struct SceneOptions {
     // Cloth that is not flat paint: patterns, folds, side light (PersonAppearance::sampleCloth,
     // from a stream of its own, so the rest of the scene is the same with or without it).
     bool clothDetail = false;
+    // Cameras at their worst (all off by default): exposure gain with a gamma lift, as dusk or a
+    // dim corridor looks after the camera's auto-gain (1: none; 0.4: dark); a horizontal motion
+    // blur of this many pixels (0: none); every frame re-encoded as JPEG at this quality, the
+    // blocking and ringing of recorded CCTV (0: none, else 5..100).
+    double lowLight = 1;
+    int motionBlur = 0;
+    int jpegQuality = 0;
 
     bool operator==(const SceneOptions &) const = default;
 

@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QFile>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
@@ -173,14 +174,30 @@ void SceneRenderer::Impl::applyCamera(cv::Mat &image, int64_t index) const
         if (gain != 1.0)
             image.convertTo(image, -1, gain, 0);
     }
+    if (options.lowLight < 1) {
+        // Less light, then the camera lifting it back a little (gamma 0.8): darker and flatter.
+        cv::Mat lut(1, 256, CV_8U);
+        for (int v = 0; v < 256; ++v)
+            lut.at<uint8_t>(v) = cv::saturate_cast<uint8_t>(255.0 * std::pow(v / 255.0 * options.lowLight, 0.8));
+        cv::LUT(image, lut, image);
+    }
     if (options.blur)
         cv::GaussianBlur(image, image, cv::Size(3, 3), 0.8);
+    if (options.motionBlur > 1) {
+        const cv::Mat kernel = cv::Mat::ones(1, options.motionBlur, CV_32F) / static_cast<float>(options.motionBlur);
+        cv::filter2D(image, image, -1, kernel);
+    }
     if (options.noise && !noiseBank.empty()) {
         Rng rng = seed.derive(kNoise, static_cast<uint64_t>(index));
         const cv::Mat &field = noiseBank[rng.index(noiseBank.size())];
         const cv::Rect window(
             rng.uniformInt(0, kNoiseMargin), rng.uniformInt(0, kNoiseMargin), options.width, options.height);
         cv::addWeighted(image, 1, field(window), 1, -128, image);
+    }
+    if (options.jpegQuality > 0) {
+        std::vector<uchar> bytes;
+        cv::imencode(".jpg", image, bytes, { cv::IMWRITE_JPEG_QUALITY, options.jpegQuality });
+        image = cv::imdecode(bytes, cv::IMREAD_COLOR);
     }
 }
 

@@ -61,6 +61,11 @@ SceneOptions syntheticSceneOptions(uint64_t seed, int index)
     o.noise = rng.chance(0.5);
     o.noiseSigma = rng.uniformReal(2, 7);
     o.captionsPerIdentity = 0; // the dataset writer writes its own captions per image
+    // Drawn last, so every option above is what it was before these existed.
+    o.lowLight = rng.chance(0.25) ? rng.uniformReal(0.4, 0.75) : 1.0;
+    o.motionBlur = rng.chance(0.25) ? rng.uniformInt(3, 7) : 0;
+    o.jpegQuality = rng.chance(0.6) ? rng.uniformInt(20, 70) : 0;
+    o.clothDetail = true;
     return o;
 }
 
@@ -92,7 +97,12 @@ bool writeSyntheticPedes(const QString &dir, const SyntheticPedesOptions &option
     int emptyInARow = 0;
     while (writer.identityCount() < options.identities) {
         SceneOptions scene = syntheticSceneOptions(options.seed, static_cast<int>(scenes.size()));
-        scene.clothDetail = options.clothDetail;
+        if (options.plainLook) {
+            scene.clothDetail = false;
+            scene.lowLight = 1;
+            scene.motionBlur = 0;
+            scene.jpegQuality = 0;
+        }
         // Fewer walkers in the last scenes, so that the dataset ends at exactly the asked count.
         scene.people = std::min(scene.people, options.identities - writer.identityCount());
         const int before = writer.identityCount();
@@ -125,7 +135,7 @@ bool writeSyntheticPedes(const QString &dir, const SyntheticPedesOptions &option
         { QStringLiteral("identities"), options.identities },
         { QStringLiteral("views_per_identity"), options.viewsPerIdentity },
         { QStringLiteral("captions_per_image"), options.captionsPerImage },
-        { QStringLiteral("cloth_detail"), options.clothDetail },
+        { QStringLiteral("plain_look"), options.plainLook },
         { QStringLiteral("images"), writer.imageCount() }, { QStringLiteral("scenes"), scenes } };
     QSaveFile file(QDir(dir).filePath(QStringLiteral("synth.json")));
     const QByteArray bytes = QJsonDocument(about).toJson();

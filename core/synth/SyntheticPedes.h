@@ -17,9 +17,9 @@ struct SyntheticPedesOptions {
     int identities = 100; // exactly this many people in the dataset
     int viewsPerIdentity = 4; // images per person (fewer when a person is seen in fewer good frames)
     int captionsPerImage = 2;
-    // Patterned, folded, side-lit clothes (SceneOptions::clothDetail); false: the flat look of
-    // datasets written before it (same people, same captions otherwise).
-    bool clothDetail = true;
+    // Flat-painted clothes and clean cameras: the look of datasets written before cloth detail
+    // and the camera effects (low light, motion blur, JPEG) existed — same people and places.
+    bool plainLook = false;
 };
 
 struct SyntheticPedesProgress {

@@ -30,8 +30,8 @@ int runSynth(const QStringList &args)
         "Write a synthetic text-to-person training set of COUNT people in the CUHK-PEDES layout: "
         "DIR/imgs/<id>/<n>.jpg, DIR/reid_raw.json (captions, train/val/test split by identity) and "
         "DIR/synth.json (every scene's options). Scenes vary in frame size, person size, crowding, "
-        "lighting, blur and noise; clothes carry patterns, folds and side light. Same seed and options, same "
-        "files."));
+        "lighting, blur, motion blur, noise and JPEG; clothes carry patterns, folds and side light. Same seed "
+        "and options, same files."));
     parser.addOption({ QStringLiteral("seed"), QStringLiteral("Dataset seed (default 1)."),
         QStringLiteral("S"), QStringLiteral("1") });
     parser.addOption(
@@ -42,9 +42,9 @@ int runSynth(const QStringList &args)
         QStringLiteral("C"), QStringLiteral("2") });
     parser.addOption(
         { QStringLiteral("out"), QStringLiteral("Output folder (new or empty)."), QStringLiteral("DIR") });
-    parser.addOption({ QStringLiteral("flat-cloth"),
-        QStringLiteral("Flat-painted clothes without patterns, folds or side light: the look of datasets written "
-                       "before them.") });
+    parser.addOption({ QStringLiteral("plain-look"),
+        QStringLiteral("Flat-painted clothes (no patterns, folds, side light) and clean cameras (no low light, "
+                       "motion blur or JPEG): the look of datasets written before them.") });
     parser.addOption({ QStringLiteral("json"), QStringLiteral("Print the summary as JSON.") });
     if (!parseArgs(parser, QStringList { QStringLiteral("synth") } + args))
         return parser.isSet(QStringLiteral("help")) ? 0 : 2;
@@ -64,7 +64,7 @@ int runSynth(const QStringList &args)
         || !positiveOption(parser, QStringLiteral("views"), &options.viewsPerIdentity)
         || !positiveOption(parser, QStringLiteral("captions"), &options.captionsPerImage))
         return 2;
-    options.clothDetail = !parser.isSet(QStringLiteral("flat-cloth"));
+    options.plainLook = parser.isSet(QStringLiteral("plain-look"));
 
     const QString out = parser.value(QStringLiteral("out"));
     QElapsedTimer clock;

@@ -25,6 +25,7 @@
 #include <opencv2/videoio.hpp>
 
 #include <chrono>
+#include <functional>
 #include <cmath>
 
 using namespace descry;
@@ -110,6 +111,7 @@ private Q_SLOTS:
     void painterMaskMatchesBoundsAndProportions();
     void clothDetailRecoloursWithoutMovingThePerson();
     void clothDetailKeepsTheSceneAndTellsThePattern();
+    void cameraEffectsDegradeButKeepTheTruth();
     void captionsMentionColoursAndVary();
     void sameSeedGivesIdenticalFramesAndTruth();
     void differentSeedGivesDifferentScene();
@@ -526,15 +528,62 @@ void TestSceneRenderer::truthLoadRejectsBadFiles()
     QVERIFY(!error.isEmpty());
 }
 
+void TestSceneRenderer::cameraEffectsDegradeButKeepTheTruth()
+{
+    SceneOptions clean;
+    clean.seed = 8;
+    clean.frames = 12;
+    clean.people = 6;
+    const SceneRenderer reference(clean);
+    const cv::Mat a = reference.renderFrame(6);
+    const auto horizontalDetail = [](const cv::Mat &image) {
+        cv::Mat grey, dx;
+        cv::cvtColor(image, grey, cv::COLOR_BGR2GRAY);
+        cv::Sobel(grey, dx, CV_32F, 1, 0);
+        return cv::mean(cv::abs(dx))[0];
+    };
+    struct Effect {
+        const char *name;
+        std::function<void(SceneOptions *)> set;
+        std::function<bool(const cv::Mat &)> seen;
+    };
+    const std::vector<Effect> effects {
+        { "low light", [](SceneOptions *o) { o->lowLight = 0.4; },
+            [&](const cv::Mat &b) { return cv::mean(b)[1] < 0.7 * cv::mean(a)[1]; } },
+        { "motion blur", [](SceneOptions *o) { o->motionBlur = 7; },
+            [&](const cv::Mat &b) { return horizontalDetail(b) < 0.7 * horizontalDetail(a); } },
+        { "jpeg", [](SceneOptions *o) { o->jpegQuality = 20; },
+            [&](const cv::Mat &b) { return !sameBytes(a, b) && cv::PSNR(a, b) > 25; } },
+    };
+    for (const Effect &e : effects) {
+        SceneOptions o = clean;
+        e.set(&o);
+        QVERIFY2(o.validate().isEmpty(), e.name);
+        const SceneRenderer degraded(o);
+        QVERIFY2(degraded.truth().boxes == reference.truth().boxes, e.name); // the people are where they were
+        QVERIFY2(e.seen(degraded.renderFrame(6)), e.name);
+    }
+}
+
 void TestSceneRenderer::optionsValidate()
 {
     SceneOptions o;
     QVERIFY(o.validate().isEmpty());
     SceneOptions back;
     QString error;
+    o.lowLight = 0.6;
+    o.motionBlur = 5;
+    o.jpegQuality = 40;
+    o.clothDetail = true;
     o.seed = 0xFFFFFFFFFFFFFFF1ull; // beyond a double's 53 bits
     QVERIFY2(SceneOptions::fromJson(o.toJson(), &back, &error), qPrintable(error));
     QVERIFY(back == o);
+    for (auto spoil : std::vector<std::function<void(SceneOptions *)>> { [](SceneOptions *x) { x->lowLight = 0; },
+             [](SceneOptions *x) { x->motionBlur = 40; }, [](SceneOptions *x) { x->jpegQuality = 2; } }) {
+        SceneOptions bad = o;
+        spoil(&bad);
+        QVERIFY(!bad.validate().isEmpty());
+    }
     o.maxHeight = o.minHeight - 1;
     QVERIFY(!o.validate().isEmpty());
     QVERIFY(!SceneOptions::fromJson(QJsonObject { { "width", "wide" } }, &back, &error));
