@@ -1,12 +1,11 @@
 #include "BackgroundPersonDetector.h"
 
+#include "EmptyScene.h"
 #include "PersonBlobFinder.h"
 
-#include <opencv2/core/utility.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 
 namespace descry {
@@ -14,31 +13,6 @@ namespace descry {
 namespace {
 
 constexpr int kMaxSamples = 63;
-
-// Per-pixel, per-channel median of the samples (lower median for an even count).
-cv::Mat medianOf(const std::deque<cv::Mat> &samples)
-{
-    const cv::Mat &first = samples.front();
-    cv::Mat median(first.size(), first.type());
-    const int count = int(samples.size());
-    const int values = first.cols * first.channels();
-    cv::parallel_for_(cv::Range(0, first.rows), [&](const cv::Range &rows) {
-        std::array<uchar, kMaxSamples> v {};
-        std::vector<const uchar *> in(size_t(count), nullptr);
-        for (int y = rows.start; y < rows.end; ++y) {
-            for (int k = 0; k < count; ++k)
-                in[size_t(k)] = samples[size_t(k)].ptr<uchar>(y);
-            uchar *outRow = median.ptr<uchar>(y);
-            for (int x = 0; x < values; ++x) {
-                for (int k = 0; k < count; ++k)
-                    v[size_t(k)] = in[size_t(k)][x];
-                std::nth_element(v.begin(), v.begin() + (count - 1) / 2, v.begin() + count);
-                outRow[x] = v[size_t((count - 1) / 2)];
-            }
-        }
-    });
-    return median;
-}
 
 // Foreground when the colour moved far from the background, unless it looks like a shadow:
 // the same chromaticity, darker by a bounded factor.
@@ -165,7 +139,7 @@ void BackgroundPersonDetector::addSample(const cv::Mat &small, int64_t index)
     m_samples.push_back(small);
     while (int(m_samples.size()) > m_params.samples)
         m_samples.pop_front();
-    m_background = medianOf(m_samples);
+    m_background = perPixelMedian({ m_samples.begin(), m_samples.end() });
     m_backgroundEdges = edgesOf(m_background);
 }
 

@@ -241,4 +241,28 @@ cv::Mat SceneBackground::paint(const SceneCamera &camera, Rng &rng)
     return img;
 }
 
+cv::Mat SceneBackground::fromPlate(const cv::Mat &plate, const SceneCamera &camera, Rng &rng)
+{
+    CV_Assert(plate.type() == CV_8UC3 && !plate.empty());
+    const double aspect = double(camera.width()) / camera.height();
+    // The largest part of the plate with the camera's aspect ratio, then a random share of it.
+    const double fullWidth = std::min(double(plate.cols), plate.rows * aspect);
+    const double scale = rng.uniformReal(0.55, 1.0);
+    const int w = std::max(1, static_cast<int>(std::lround(fullWidth * scale)));
+    const int h = std::clamp(static_cast<int>(std::lround(w / aspect)), 1, plate.rows);
+    const int x = rng.uniformInt(0, plate.cols - w);
+    const int y = rng.uniformInt(0, plate.rows - h);
+    cv::Mat img;
+    cv::resize(plate(cv::Rect(x, y, w, h)), img, cv::Size(camera.width(), camera.height()), 0, 0,
+        w > camera.width() ? cv::INTER_AREA : cv::INTER_LINEAR);
+    if (rng.chance(0.5))
+        cv::flip(img, img, 1);
+    const double exposure = rng.uniformReal(0.8, 1.15);
+    cv::Scalar gain;
+    for (int c = 0; c < 3; ++c)
+        gain[c] = exposure * rng.uniformReal(0.9, 1.1);
+    cv::multiply(img, gain, img);
+    return img;
+}
+
 } // namespace descry

@@ -19,6 +19,11 @@ public:
 
     // Paints the background (CV_8UC3, camera size). Uses only `rng`.
     static cv::Mat paint(const SceneCamera &camera, Rng &rng);
+    // A real empty scene `plate` (CV_8UC3) as the background (CV_8UC3, camera size): a random
+    // part of it with the camera's aspect ratio (55-100 % of the largest such part), mirrored
+    // half of the time, under a per-channel white-balance shift of up to ±10 % and an exposure
+    // of 0.8-1.15. Uses only `rng`.
+    static cv::Mat fromPlate(const cv::Mat &plate, const SceneCamera &camera, Rng &rng);
 };
 
 } // namespace descry

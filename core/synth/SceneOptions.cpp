@@ -2,6 +2,8 @@
 
 #include "JsonFields.h"
 
+#include <QFileInfo>
+
 namespace descry {
 
 namespace {
@@ -50,6 +52,8 @@ QJsonObject SceneOptions::toJson() const
     json[QStringLiteral("lowLight")] = lowLight;
     json[QStringLiteral("motionBlur")] = motionBlur;
     json[QStringLiteral("jpegQuality")] = jpegQuality;
+    if (!backgroundPlate.isEmpty())
+        json[QStringLiteral("backgroundPlate")] = backgroundPlate;
     return json;
 }
 
@@ -66,8 +70,11 @@ bool SceneOptions::fromJson(const QJsonObject &json, SceneOptions *out, QString 
         && readValue(json, "noise", &o.noise, &why) && readValue(json, "blur", &o.blur, &why)
         && readValue(json, "noiseSigma", &o.noiseSigma, &why)
         && readValue(json, "captionsPerIdentity", &o.captionsPerIdentity, &why)
-        && readValue(json, "clothDetail", &o.clothDetail, &why) && readValue(json, "lowLight", &o.lowLight, &why)
-        && readValue(json, "motionBlur", &o.motionBlur, &why) && readValue(json, "jpegQuality", &o.jpegQuality, &why);
+        && readValue(json, "clothDetail", &o.clothDetail, &why)
+        && readValue(json, "lowLight", &o.lowLight, &why)
+        && readValue(json, "motionBlur", &o.motionBlur, &why)
+        && readValue(json, "jpegQuality", &o.jpegQuality, &why)
+        && readValue(json, "backgroundPlate", &o.backgroundPlate, &why);
     if (ok)
         why = o.validate();
     if (!why.isEmpty()) {
@@ -93,8 +100,11 @@ QString SceneOptions::validate() const
         return QStringLiteral("scene options: noiseSigma and captionsPerIdentity must not be negative");
     if (!(lowLight > 0.1 && lowLight <= 1) || motionBlur < 0 || motionBlur > 31
         || (jpegQuality != 0 && (jpegQuality < 5 || jpegQuality > 100)))
-        return QStringLiteral("scene options: need 0.1 < lowLight <= 1, 0 <= motionBlur <= 31 and jpegQuality 0 "
-                              "or 5..100");
+        return QStringLiteral(
+            "scene options: need 0.1 < lowLight <= 1, 0 <= motionBlur <= 31 and jpegQuality 0 "
+            "or 5..100");
+    if (!backgroundPlate.isEmpty() && !QFileInfo(backgroundPlate).isReadable())
+        return QStringLiteral("scene options: the background plate %1 cannot be read").arg(backgroundPlate);
     return {};
 }
 

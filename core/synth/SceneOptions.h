@@ -34,6 +34,10 @@ struct SceneOptions {
     double lowLight = 1;
     int motionBlur = 0;
     int jpegQuality = 0;
+    // A real empty scene (an image file: `synth --background` writes the empty scenes of real
+    // footage) as the background instead of the painted walkway: a random part of it, maybe
+    // mirrored, under a random white balance and exposure. Empty: the painted scene.
+    QString backgroundPlate;
 
     bool operator==(const SceneOptions &) const = default;
 

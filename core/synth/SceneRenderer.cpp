@@ -1,10 +1,10 @@
 #include "SceneRenderer.h"
 
 #include "CaptionWriter.h"
-#include "SceneDataset.h"
 #include "Rng.h"
 #include "SceneBackground.h"
 #include "SceneCamera.h"
+#include "SceneDataset.h"
 #include "SceneWalker.h"
 
 #include <QDir>
@@ -178,13 +178,15 @@ void SceneRenderer::Impl::applyCamera(cv::Mat &image, int64_t index) const
         // Less light, then the camera lifting it back a little (gamma 0.8): darker and flatter.
         cv::Mat lut(1, 256, CV_8U);
         for (int v = 0; v < 256; ++v)
-            lut.at<uint8_t>(v) = cv::saturate_cast<uint8_t>(255.0 * std::pow(v / 255.0 * options.lowLight, 0.8));
+            lut.at<uint8_t>(v)
+                = cv::saturate_cast<uint8_t>(255.0 * std::pow(v / 255.0 * options.lowLight, 0.8));
         cv::LUT(image, lut, image);
     }
     if (options.blur)
         cv::GaussianBlur(image, image, cv::Size(3, 3), 0.8);
     if (options.motionBlur > 1) {
-        const cv::Mat kernel = cv::Mat::ones(1, options.motionBlur, CV_32F) / static_cast<float>(options.motionBlur);
+        const cv::Mat kernel
+            = cv::Mat::ones(1, options.motionBlur, CV_32F) / static_cast<float>(options.motionBlur);
         cv::filter2D(image, image, -1, kernel);
     }
     if (options.noise && !noiseBank.empty()) {
@@ -234,7 +236,14 @@ SceneRenderer::SceneRenderer(const SceneOptions &options)
 {
     Q_ASSERT_X(options.validate().isEmpty(), "SceneRenderer", qPrintable(options.validate()));
     Rng backgroundRng = d->seed.derive(kBackground);
-    d->background = SceneBackground::paint(d->camera, backgroundRng);
+    const cv::Mat plate = options.backgroundPlate.isEmpty()
+        ? cv::Mat()
+        : cv::imread(QFile::encodeName(options.backgroundPlate).toStdString(), cv::IMREAD_COLOR);
+    if (!options.backgroundPlate.isEmpty() && plate.empty())
+        qWarning("scene: the background plate %s is not an image; painting the scene instead",
+            qPrintable(options.backgroundPlate));
+    d->background = plate.empty() ? SceneBackground::paint(d->camera, backgroundRng)
+                                  : SceneBackground::fromPlate(plate, d->camera, backgroundRng);
     d->makeWalkers();
     Rng lightRng = d->seed.derive(kLighting);
     d->dimming.centre = lightRng.uniformReal(0.3, 0.7) * options.frames;

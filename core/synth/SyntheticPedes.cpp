@@ -1,14 +1,21 @@
 #include "SyntheticPedes.h"
 
+#include "EmptyScene.h"
+#include "PersonDetector.h"
 #include "Rng.h"
 #include "SceneDataset.h"
 #include "SceneRenderer.h"
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
+
+#include <opencv2/core/types.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
 #include <vector>
@@ -18,6 +25,7 @@ namespace descry {
 namespace {
 
 constexpr uint64_t kSceneStream = 0x53594E5448; // "SYNTH": the per-scene option streams
+constexpr uint64_t kPlateStream = 0x504C415445; // "PLATE": which scenes stand on a real background
 // A run of scenes that yield nobody means the options cannot make people visible: stop.
 constexpr int kMaxEmptyScenes = 20;
 
@@ -31,6 +39,66 @@ bool fail(QString *error, const QString &why)
 struct FrameSize {
     int width, height;
 };
+
+// Where the person detector (NanoDet; nullptr without the perception package) finds people in
+// a frame, each box grown by a fifth for hair, feet and shadow.
+PeopleMask detectedPeople(PersonDetector *detector)
+{
+    if (!detector)
+        return {};
+    return [detector](const cv::Mat &image) {
+        cv::Mat mask(image.size(), CV_8U, cv::Scalar(0));
+        std::vector<Detection> found;
+        QString ignored;
+        Frame frame;
+        frame.image = image;
+        if (!detector->detect(frame, &found, &ignored))
+            return mask;
+        for (const Detection &d : found) {
+            const Box &b = d.box;
+            const cv::Rect grown(
+                cvRound(b.x - 0.1 * b.w), cvRound(b.y - 0.1 * b.h), cvRound(1.2 * b.w), cvRound(1.2 * b.h));
+            mask(grown & cv::Rect(0, 0, mask.cols, mask.rows)).setTo(255);
+        }
+        return mask;
+    };
+}
+
+// The empty scene of each of `backgrounds` as `dir`/plates/NN-name.png.
+bool writePlates(const QString &dir, const QStringList &backgrounds, QStringList *plates, QJsonArray *records,
+    QString *error)
+{
+    if (backgrounds.isEmpty())
+        return true;
+    QString why;
+    const std::unique_ptr<PersonDetector> detector = createPersonDetector(DetectorOptions {}, &why);
+    if (!detector)
+        qWarning("synth: no person detector (%s): background plates keep whoever stands still longest",
+            qPrintable(why));
+    const QDir folder(QDir(dir).filePath(QStringLiteral("plates")));
+    if (!QDir().mkpath(folder.path()))
+        return fail(error, QStringLiteral("cannot create %1").arg(folder.path()));
+    for (const QString &source : backgrounds) {
+        cv::Mat scene;
+        if (detector)
+            detector->reset();
+        if (!emptySceneOf(source, kPlateSamples, detectedPeople(detector.get()), &scene, &why))
+            return fail(error, QStringLiteral("background %1: %2").arg(source, why));
+        if (scene.type() != CV_8UC3)
+            return fail(error, QStringLiteral("background %1: not a colour image").arg(source));
+        const QString name = QStringLiteral("%1-%2.png")
+                                 .arg(plates->size(), 2, 10, QLatin1Char('0'))
+                                 .arg(QFileInfo(source).completeBaseName());
+        const QString path = QFileInfo(folder.filePath(name)).absoluteFilePath();
+        if (!cv::imwrite(QFile::encodeName(path).toStdString(), scene))
+            return fail(error, QStringLiteral("cannot write %1").arg(path));
+        plates->append(path);
+        records->append(QJsonObject { { QStringLiteral("source"), QFileInfo(source).fileName() },
+            { QStringLiteral("plate"), QStringLiteral("plates/") + name },
+            { QStringLiteral("people_masked_by"), detector ? detector->name() : QString() } });
+    }
+    return true;
+}
 
 } // namespace
 
@@ -92,6 +160,10 @@ bool writeSyntheticPedes(const QString &dir, const SyntheticPedesOptions &option
 
     QElapsedTimer clock;
     clock.start();
+    QStringList plates;
+    QJsonArray plateRecords;
+    if (!writePlates(dir, options.backgrounds, &plates, &plateRecords, error))
+        return false;
     PedesDatasetWriter writer(dir, syntheticCropOptions(options));
     QJsonArray scenes;
     int emptyInARow = 0;
@@ -103,6 +175,9 @@ bool writeSyntheticPedes(const QString &dir, const SyntheticPedesOptions &option
             scene.motionBlur = 0;
             scene.jpegQuality = 0;
         }
+        Rng plateRng = Rng(options.seed).derive(kPlateStream, static_cast<uint64_t>(scenes.size()));
+        if (!plates.isEmpty() && plateRng.chance(0.5))
+            scene.backgroundPlate = plates.at(plateRng.uniformInt(0, static_cast<int>(plates.size()) - 1));
         // Fewer walkers in the last scenes, so that the dataset ends at exactly the asked count.
         scene.people = std::min(scene.people, options.identities - writer.identityCount());
         const int before = writer.identityCount();
@@ -135,7 +210,7 @@ bool writeSyntheticPedes(const QString &dir, const SyntheticPedesOptions &option
         { QStringLiteral("identities"), options.identities },
         { QStringLiteral("views_per_identity"), options.viewsPerIdentity },
         { QStringLiteral("captions_per_image"), options.captionsPerImage },
-        { QStringLiteral("plain_look"), options.plainLook },
+        { QStringLiteral("plain_look"), options.plainLook }, { QStringLiteral("backgrounds"), plateRecords },
         { QStringLiteral("images"), writer.imageCount() }, { QStringLiteral("scenes"), scenes } };
     QSaveFile file(QDir(dir).filePath(QStringLiteral("synth.json")));
     const QByteArray bytes = QJsonDocument(about).toJson();

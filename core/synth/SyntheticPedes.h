@@ -5,6 +5,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 #include <cstdint>
 #include <functional>
@@ -20,7 +21,14 @@ struct SyntheticPedesOptions {
     // Flat-painted clothes and clean cameras: the look of datasets written before cloth detail
     // and the camera effects (low light, motion blur, JPEG) existed — same people and places.
     bool plainLook = false;
+    // Real footage (videos or photos) whose empty scenes (media/EmptyScene: the median of
+    // kPlateSamples frames) are written to the dataset's plates/ folder and stand behind the
+    // people of half of the scenes (SceneOptions::backgroundPlate); the rest keep the painted
+    // walkway. The choice draws from a stream of its own: the same seed gives the same people.
+    QStringList backgrounds;
 };
+
+inline constexpr int kPlateSamples = 60;
 
 struct SyntheticPedesProgress {
     int identities = 0; // written so far

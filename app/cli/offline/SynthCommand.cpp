@@ -30,7 +30,8 @@ int runSynth(const QStringList &args)
         "Write a synthetic text-to-person training set of COUNT people in the CUHK-PEDES layout: "
         "DIR/imgs/<id>/<n>.jpg, DIR/reid_raw.json (captions, train/val/test split by identity) and "
         "DIR/synth.json (every scene's options). Scenes vary in frame size, person size, crowding, "
-        "lighting, blur, motion blur, noise and JPEG; clothes carry patterns, folds and side light. Same seed "
+        "lighting, blur, motion blur, noise and JPEG; clothes carry patterns, folds and side light. Same "
+        "seed "
         "and options, same files."));
     parser.addOption({ QStringLiteral("seed"), QStringLiteral("Dataset seed (default 1)."),
         QStringLiteral("S"), QStringLiteral("1") });
@@ -43,8 +44,15 @@ int runSynth(const QStringList &args)
     parser.addOption(
         { QStringLiteral("out"), QStringLiteral("Output folder (new or empty)."), QStringLiteral("DIR") });
     parser.addOption({ QStringLiteral("plain-look"),
-        QStringLiteral("Flat-painted clothes (no patterns, folds, side light) and clean cameras (no low light, "
-                       "motion blur or JPEG): the look of datasets written before them.") });
+        QStringLiteral(
+            "Flat-painted clothes (no patterns, folds, side light) and clean cameras (no low light, "
+            "motion blur or JPEG): the look of datasets written before them.") });
+    parser.addOption({ QStringLiteral("background"),
+        QStringLiteral(
+            "Real footage (video or photo) whose empty scene (the median of %1 frames) stands behind "
+            "the people of half of the scenes; repeat for several.")
+            .arg(kPlateSamples),
+        QStringLiteral("FILE") });
     parser.addOption({ QStringLiteral("json"), QStringLiteral("Print the summary as JSON.") });
     if (!parseArgs(parser, QStringList { QStringLiteral("synth") } + args))
         return parser.isSet(QStringLiteral("help")) ? 0 : 2;
@@ -65,6 +73,7 @@ int runSynth(const QStringList &args)
         || !positiveOption(parser, QStringLiteral("captions"), &options.captionsPerImage))
         return 2;
     options.plainLook = parser.isSet(QStringLiteral("plain-look"));
+    options.backgrounds = parser.values(QStringLiteral("background"));
 
     const QString out = parser.value(QStringLiteral("out"));
     QElapsedTimer clock;

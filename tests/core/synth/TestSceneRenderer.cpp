@@ -1,10 +1,11 @@
 #include "AttributeExtractor.h"
 #include "CaptionWriter.h"
-#include "SceneDataset.h"
+#include "EmptyScene.h"
 #include "PedestrianPainter.h"
 #include "PersonAppearance.h"
 #include "QueryLexicon.h"
 #include "Rng.h"
+#include "SceneDataset.h"
 #include "SceneRenderer.h"
 #include "SceneTruth.h"
 #include "TestSupport.h"
@@ -25,8 +26,8 @@
 #include <opencv2/videoio.hpp>
 
 #include <chrono>
-#include <functional>
 #include <cmath>
+#include <functional>
 
 using namespace descry;
 
@@ -112,6 +113,8 @@ private Q_SLOTS:
     void clothDetailRecoloursWithoutMovingThePerson();
     void clothDetailKeepsTheSceneAndTellsThePattern();
     void cameraEffectsDegradeButKeepTheTruth();
+    void emptySceneLeavesPeopleOut();
+    void realBackgroundPlateKeepsThePeople();
     void captionsMentionColoursAndVary();
     void sameSeedGivesIdenticalFramesAndTruth();
     void differentSeedGivesDifferentScene();
@@ -305,7 +308,8 @@ void TestSceneRenderer::clothDetailRecoloursWithoutMovingThePerson()
                 if (p[3] < 250)
                     continue;
                 ++person;
-                white += AttributeExtractor::colourIndex(cv::Vec3b(p[0], p[1], p[2])) == int(BasicColour::White);
+                white += AttributeExtractor::colourIndex(cv::Vec3b(p[0], p[1], p[2]))
+                    == int(BasicColour::White);
             }
         return person > 0 ? double(white) / person : 0.0;
     };
@@ -335,9 +339,9 @@ void TestSceneRenderer::clothDetailKeepsTheSceneAndTellsThePattern()
     QCOMPARE(a.identities.size(), b.identities.size());
     QVERIFY(!a.boxes.empty());
     QVERIFY(a.boxes == b.boxes);
-    static const QRegularExpression patternWords(
-        QStringLiteral("strip|check|plaid|tartan|logo|print|graphic|writing|two-tone| and [a-z -]+ (t-shirt|tee|shirt|"
-                       "sweater|jumper|pullover|sweatshirt|jacket|windbreaker|coat|overcoat|parka|dress|sundress)"));
+    static const QRegularExpression patternWords(QStringLiteral(
+        "strip|check|plaid|tartan|logo|print|graphic|writing|two-tone| and [a-z -]+ (t-shirt|tee|shirt|"
+        "sweater|jumper|pullover|sweatshirt|jacket|windbreaker|coat|overcoat|parka|dress|sundress)"));
     int patterned = 0;
     for (size_t i = 0; i < a.identities.size(); ++i) {
         PersonAppearance withoutCloth = b.identities[i].appearance;
@@ -391,7 +395,8 @@ void TestSceneRenderer::captionsMentionColoursAndVary()
             ++total;
             QVERIFY2(!c.contains(QStringLiteral("  ")) && !c.contains(QStringLiteral(" .")), qPrintable(c));
             if (a.hasDress())
-                QVERIFY2(words.contains(QStringLiteral("dress")) || words.contains(QStringLiteral("sundress")),
+                QVERIFY2(
+                    words.contains(QStringLiteral("dress")) || words.contains(QStringLiteral("sundress")),
                     qPrintable(c));
         }
     }
@@ -565,6 +570,93 @@ void TestSceneRenderer::cameraEffectsDegradeButKeepTheTruth()
     }
 }
 
+void TestSceneRenderer::emptySceneLeavesPeopleOut()
+{
+    // Five frames of a grey floor; a dark person stands on one spot in three of them, so the
+    // median and the mode both keep them, unless the frames' people masks leave them out.
+    std::vector<cv::Mat> frames, masks;
+    const cv::Rect spot(4, 4, 6, 10);
+    for (int k = 0; k < 5; ++k) {
+        frames.emplace_back(24, 16, CV_8UC3, cv::Scalar(120, 130, 140));
+        masks.emplace_back(24, 16, CV_8U, cv::Scalar(0));
+        if (k < 3) {
+            frames.back()(spot).setTo(cv::Scalar(20, 20, 25 + k));
+            masks.back()(spot).setTo(255);
+        }
+    }
+    QCOMPARE(perPixelMedian(frames).at<cv::Vec3b>(8, 6)[0], uchar(20));
+    QCOMPARE(perPixelMode(frames, 36).at<cv::Vec3b>(8, 6)[0], uchar(20));
+    const cv::Mat empty = perPixelMode(frames, 36, masks);
+    QCOMPARE(empty.at<cv::Vec3b>(8, 6), cv::Vec3b(120, 130, 140));
+    QCOMPARE(empty.at<cv::Vec3b>(0, 0), cv::Vec3b(120, 130, 140));
+
+    // A rendered clip: its empty scene is the painted background, without the walkers.
+    QTemporaryDir dir;
+    SceneOptions o;
+    o.seed = 21;
+    o.frames = 60;
+    o.people = 6;
+    QString error;
+    QVERIFY2(writeScene(o, dir.path(), false, nullptr, &error), qPrintable(error));
+    cv::Mat scene;
+    QVERIFY2(
+        emptySceneOf(dir.filePath(QStringLiteral("scene.avi")), 30, {}, &scene, &error), qPrintable(error));
+    const SceneRenderer renderer(o);
+    const auto meanError = [&](const cv::Mat &m) {
+        return cv::norm(m, renderer.background(), cv::NORM_L1) / double(m.total() * 3);
+    };
+    QVERIFY2(meanError(scene) < 4, qPrintable(QString::number(meanError(scene))));
+    // Where somebody walks in a frame, the empty scene shows the ground, not them.
+    cv::Mat busy, ids;
+    renderer.renderFrame(30, &busy, &ids);
+    const cv::Mat people = ids > 0;
+    QVERIFY(cv::countNonZero(people) > 500);
+    const auto errorOnPeople = [&](const cv::Mat &m) {
+        cv::Mat diff;
+        cv::absdiff(m, renderer.background(), diff);
+        return cv::sum(cv::mean(diff, people))[0] / 3;
+    };
+    QVERIFY2(errorOnPeople(scene) < 8 && errorOnPeople(busy) > 3 * errorOnPeople(scene),
+        qPrintable(QStringLiteral("%1 vs %2").arg(errorOnPeople(scene)).arg(errorOnPeople(busy))));
+    QVERIFY(!emptySceneOf(dir.filePath(QStringLiteral("missing.avi")), 30, {}, &scene, &error));
+    QVERIFY(error.contains(QStringLiteral("missing.avi")));
+}
+
+void TestSceneRenderer::realBackgroundPlateKeepsThePeople()
+{
+    QTemporaryDir dir;
+    const QString platePath = dir.filePath(QStringLiteral("plate.png"));
+    const cv::Scalar plateColour(40, 160, 90);
+    QVERIFY(cv::imwrite(platePath.toStdString(), cv::Mat(300, 500, CV_8UC3, plateColour)));
+    SceneOptions painted;
+    painted.seed = 5;
+    painted.frames = 20;
+    painted.people = 5;
+    SceneOptions real = painted;
+    real.backgroundPlate = platePath;
+    QVERIFY(real.validate().isEmpty());
+    SceneOptions back;
+    QString error;
+    QVERIFY2(SceneOptions::fromJson(real.toJson(), &back, &error), qPrintable(error));
+    QCOMPARE(back, real);
+
+    const SceneRenderer a(painted), b(real);
+    QVERIFY(a.truth().boxes == b.truth().boxes); // the same people in the same places
+    cv::Scalar mean, deviation;
+    cv::meanStdDev(b.background(), mean, deviation);
+    for (int c = 0; c < 3; ++c) {
+        // White balance and exposure move each channel by at most 0.8 x 0.9 .. 1.15 x 1.1.
+        QVERIFY2(mean[c] > 0.7 * plateColour[c] && mean[c] < 1.3 * plateColour[c],
+            qPrintable(QString::number(mean[c])));
+        QVERIFY(deviation[c] < 1);
+    }
+    cv::meanStdDev(a.background(), mean, deviation);
+    QVERIFY(deviation[1] > 5); // the painted walkway has structure
+
+    real.backgroundPlate = dir.filePath(QStringLiteral("nowhere.png"));
+    QVERIFY(real.validate().contains(QStringLiteral("nowhere.png")));
+}
+
 void TestSceneRenderer::optionsValidate()
 {
     SceneOptions o;
@@ -578,8 +670,9 @@ void TestSceneRenderer::optionsValidate()
     o.seed = 0xFFFFFFFFFFFFFFF1ull; // beyond a double's 53 bits
     QVERIFY2(SceneOptions::fromJson(o.toJson(), &back, &error), qPrintable(error));
     QVERIFY(back == o);
-    for (auto spoil : std::vector<std::function<void(SceneOptions *)>> { [](SceneOptions *x) { x->lowLight = 0; },
-             [](SceneOptions *x) { x->motionBlur = 40; }, [](SceneOptions *x) { x->jpegQuality = 2; } }) {
+    for (auto spoil :
+        std::vector<std::function<void(SceneOptions *)>> { [](SceneOptions *x) { x->lowLight = 0; },
+            [](SceneOptions *x) { x->motionBlur = 40; }, [](SceneOptions *x) { x->jpegQuality = 2; } }) {
         SceneOptions bad = o;
         spoil(&bad);
         QVERIFY(!bad.validate().isEmpty());
