@@ -1,8 +1,7 @@
 #include "NafsModel.h"
 
-#include <torch/torch.h>
-
 #include <opencv2/imgproc.hpp>
+#include <torch/torch.h>
 
 namespace descry {
 
@@ -31,18 +30,20 @@ ImageFeatures NafsModelImpl::encodeImages(const torch::Tensor &images)
 {
     const StaircaseFeatures f = m_backbone(images);
     ImageFeatures features;
-    features.items = torch::cat(
-        {m_globalProjection(f.global).unsqueeze(1), m_regionProjection(f.region), m_patchProjection(f.patch)}, 1);
+    features.items = torch::cat({ m_globalProjection(f.global).unsqueeze(1), m_regionProjection(f.region),
+                                    m_patchProjection(f.patch) },
+        1);
     return features;
 }
 
-TextFeatures NafsModelImpl::encodeTexts(const torch::Tensor &ids, const torch::Tensor &attentionMask, const torch::Tensor &span)
+TextFeatures NafsModelImpl::encodeTexts(
+    const torch::Tensor &ids, const torch::Tensor &attentionMask, const torch::Tensor &span)
 {
     return m_text(ids, attentionMask, span);
 }
 
-AlignmentScores NafsModelImpl::align(
-    const torch::Tensor &imageItems, const torch::Tensor &imageValid, const TextFeatures &text, bool keepWeights)
+AlignmentScores NafsModelImpl::align(const torch::Tensor &imageItems, const torch::Tensor &imageValid,
+    const TextFeatures &text, bool keepWeights)
 {
     return m_alignment(imageItems, imageValid, text.items, text.valid, keepWeights);
 }
@@ -72,10 +73,16 @@ std::vector<torch::Tensor> NafsModelImpl::trunkParameters() const
     return m_backbone->trunkParameters();
 }
 
+std::vector<torch::Tensor> NafsModelImpl::trunkPackageValues() const
+{
+    return m_backbone->trunkPackageValues();
+}
+
 std::vector<torch::Tensor> NafsModelImpl::headParameters() const
 {
     std::vector<torch::Tensor> params;
-    for (const auto *module : {m_globalProjection.get(), m_regionProjection.get(), m_patchProjection.get()}) {
+    for (const auto *module :
+        { m_globalProjection.get(), m_regionProjection.get(), m_patchProjection.get() }) {
         const std::vector<torch::Tensor> p = module->parameters();
         params.insert(params.end(), p.begin(), p.end());
     }
@@ -86,7 +93,7 @@ std::vector<torch::Tensor> NafsModelImpl::headParameters() const
 
 torch::Tensor cropsToUint8(const std::vector<cv::Mat> &crops, int height, int width)
 {
-    torch::Tensor out = torch::empty({int64_t(crops.size()), height, width, 3}, torch::kUInt8);
+    torch::Tensor out = torch::empty({ int64_t(crops.size()), height, width, 3 }, torch::kUInt8);
     for (size_t i = 0; i < crops.size(); ++i) {
         cv::Mat resized, rgb;
         const cv::Mat &crop = crops[i];
@@ -94,16 +101,16 @@ torch::Tensor cropsToUint8(const std::vector<cv::Mat> &crops, int height, int wi
         const int interpolation = crop.rows > height ? cv::INTER_AREA : cv::INTER_LINEAR;
         cv::resize(crop, resized, cv::Size(width, height), 0, 0, interpolation);
         cv::cvtColor(resized, rgb, cv::COLOR_BGR2RGB);
-        out[int64_t(i)].copy_(torch::from_blob(rgb.data, {height, width, 3}, torch::kUInt8));
+        out[int64_t(i)].copy_(torch::from_blob(rgb.data, { height, width, 3 }, torch::kUInt8));
     }
     return out;
 }
 
 torch::Tensor normalizeImages(const torch::Tensor &uint8Images)
 {
-    static const torch::Tensor mean = torch::tensor({0.485f, 0.456f, 0.406f}).view({1, 3, 1, 1});
-    static const torch::Tensor std = torch::tensor({0.229f, 0.224f, 0.225f}).view({1, 3, 1, 1});
-    const torch::Tensor x = uint8Images.permute({0, 3, 1, 2}).to(torch::kFloat32).div(255.0);
+    static const torch::Tensor mean = torch::tensor({ 0.485f, 0.456f, 0.406f }).view({ 1, 3, 1, 1 });
+    static const torch::Tensor std = torch::tensor({ 0.229f, 0.224f, 0.225f }).view({ 1, 3, 1, 1 });
+    const torch::Tensor x = uint8Images.permute({ 0, 3, 1, 2 }).to(torch::kFloat32).div(255.0);
     return (x - mean.to(x.device())) / std.to(x.device());
 }
 

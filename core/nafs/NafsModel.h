@@ -54,6 +54,8 @@ public:
     // trunk on its own) and the rest.
     std::vector<torch::Tensor> encoderParameters() const;
     std::vector<torch::Tensor> trunkParameters() const;
+    // The perception package's values of trunkParameters(), in the same order.
+    std::vector<torch::Tensor> trunkPackageValues() const;
     std::vector<torch::Tensor> headParameters() const;
 
 private:

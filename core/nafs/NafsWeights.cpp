@@ -9,11 +9,27 @@
 
 #include <torch/torch.h>
 
+#include <map>
+
 namespace descry {
 
 namespace {
 
 const char *const kFormatKey = "descry_format";
+// Present (= 1) when the pretrained trunk's parameters are stored as their change from the
+// perception package's values, which loading adds back.
+const char *const kTrunkDeltaKey = "descry_trunk_delta";
+
+// The package value of each pretrained-trunk parameter, by the parameter's storage.
+std::map<const void *, torch::Tensor> trunkPackageValues(NafsModel &model)
+{
+    std::map<const void *, torch::Tensor> values;
+    const std::vector<torch::Tensor> parameters = model->trunkParameters();
+    const std::vector<torch::Tensor> package = model->trunkPackageValues();
+    for (size_t i = 0; i < parameters.size() && i < package.size(); ++i)
+        values.emplace(parameters[i].unsafeGetTensorImpl(), package[i]);
+    return values;
+}
 
 QString shapeText(const torch::Tensor &t)
 {
@@ -38,11 +54,19 @@ bool saveNafsWeights(NafsModel &model, const QString &path, QString *error)
     const QString temporary = path + QStringLiteral(".part");
     try {
         torch::serialize::OutputArchive archive;
-        for (const auto &p : model->named_parameters())
-            archive.write(nafsArchiveKey(p.key()), p.value().detach().cpu());
+        const std::map<const void *, torch::Tensor> package = trunkPackageValues(model);
+        for (const auto &p : model->named_parameters()) {
+            torch::Tensor value = p.value().detach().cpu();
+            if (const auto it = package.find(p.value().unsafeGetTensorImpl()); it != package.end())
+                value = value - it->second.cpu();
+            archive.write(nafsArchiveKey(p.key()), value);
+        }
+        if (!package.empty())
+            archive.write(kTrunkDeltaKey, torch::tensor({ int64_t(1) }));
         for (const auto &b : model->named_buffers())
             archive.write(nafsArchiveKey(b.key()), b.value().detach().cpu(), /*is_buffer=*/true);
-        archive.write(kFormatKey, torch::tensor({int64_t(NafsConfig::formatVersion), int64_t(model->vocabularySize())}));
+        archive.write(kFormatKey,
+            torch::tensor({ int64_t(NafsConfig::formatVersion), int64_t(model->vocabularySize()) }));
         archive.save_to(QFile::encodeName(temporary).toStdString());
     } catch (const c10::Error &e) {
         *error = QStringLiteral("cannot write weights %1: %2").arg(path, torchErrorMessage(e));
@@ -60,7 +84,8 @@ bool saveNafsWeights(NafsModel &model, const QString &path, QString *error)
 bool loadNafsWeights(NafsModel &model, const QString &path, QString *error)
 {
     if (!QFileInfo(path).isFile()) {
-        *error = QStringLiteral("model weights %1 are missing; run 'descry-cli train' or reinstall the models folder")
+        *error = QStringLiteral(
+            "model weights %1 are missing; run 'descry-cli train' or reinstall the models folder")
                      .arg(QDir::toNativeSeparators(path));
         return false;
     }
@@ -68,7 +93,8 @@ bool loadNafsWeights(NafsModel &model, const QString &path, QString *error)
     try {
         archive.load_from(QFile::encodeName(path).toStdString());
     } catch (const c10::Error &e) {
-        *error = QStringLiteral("model weights %1 cannot be read (damaged, truncated or not a Descry weights file): %2")
+        *error = QStringLiteral(
+            "model weights %1 cannot be read (damaged, truncated or not a Descry weights file): %2")
                      .arg(path, torchErrorMessage(e));
         return false;
     }
@@ -80,37 +106,50 @@ bool loadNafsWeights(NafsModel &model, const QString &path, QString *error)
     const int64_t version = format[0].item<int64_t>();
     const int64_t vocabulary = format[1].item<int64_t>();
     if (version != NafsConfig::formatVersion) {
-        *error = QStringLiteral("%1 holds model format version %2; this build reads version %3 — retrain the model "
-                                "or use the Descry version that made it")
+        *error = QStringLiteral(
+            "%1 holds model format version %2; this build reads version %3 — retrain the model "
+            "or use the Descry version that made it")
                      .arg(path)
                      .arg(version)
                      .arg(NafsConfig::formatVersion);
         return false;
     }
     if (vocabulary != model->vocabularySize()) {
-        *error = QStringLiteral("%1 was trained with a vocabulary of %2 tokens but the vocabulary file has %3; "
-                                "weights and vocabulary must come from the same training run")
-                     .arg(path)
-                     .arg(vocabulary)
-                     .arg(model->vocabularySize());
+        *error
+            = QStringLiteral("%1 was trained with a vocabulary of %2 tokens but the vocabulary file has %3; "
+                             "weights and vocabulary must come from the same training run")
+                  .arg(path)
+                  .arg(vocabulary)
+                  .arg(model->vocabularySize());
         return false;
     }
+    // A trunk stored as its change from the package is that change plus the package's values
+    // (a file written before deltas holds the trunk's own values).
+    torch::Tensor deltaFlag;
+    const bool trunkDelta = archive.try_read(kTrunkDeltaKey, deltaFlag) && deltaFlag.numel() == 1
+        && deltaFlag.item<int64_t>() == 1;
+    const std::map<const void *, torch::Tensor> package
+        = trunkDelta ? trunkPackageValues(model) : std::map<const void *, torch::Tensor> {};
     // Read and check everything before touching the model, so a bad file changes nothing.
     std::vector<std::pair<torch::Tensor, torch::Tensor>> assignments;
     auto collect = [&](const std::string &name, const torch::Tensor &target, bool isBuffer) {
         torch::Tensor stored;
         if (!archive.try_read(nafsArchiveKey(name), stored, isBuffer)) {
-            *error = QStringLiteral("%1 lacks the tensor '%2': it was made for another architecture than its config "
-                                    "describes")
+            *error = QStringLiteral(
+                "%1 lacks the tensor '%2': it was made for another architecture than its config "
+                "describes")
                          .arg(path, QString::fromStdString(name));
             return false;
         }
         if (stored.sizes() != target.sizes()) {
-            *error = QStringLiteral("%1: tensor '%2' has shape %3 but the model config needs %4; weights and config "
-                                    "must come from the same training run")
+            *error = QStringLiteral(
+                "%1: tensor '%2' has shape %3 but the model config needs %4; weights and config "
+                "must come from the same training run")
                          .arg(path, QString::fromStdString(name), shapeText(stored), shapeText(target));
             return false;
         }
+        if (const auto it = package.find(target.unsafeGetTensorImpl()); it != package.end())
+            stored = stored + it->second.to(stored.device());
         assignments.emplace_back(target, stored);
         return true;
     };
@@ -131,8 +170,8 @@ bool loadNafsWeights(NafsModel &model, const QString &path, QString *error)
     return true;
 }
 
-bool writeUntrainedNafsModel(const QString &dir, const NafsConfig &config, const WordPieceVocabulary &vocabulary,
-    QString *configPath, QString *error)
+bool writeUntrainedNafsModel(const QString &dir, const NafsConfig &config,
+    const WordPieceVocabulary &vocabulary, QString *configPath, QString *error)
 {
     if (!QDir().mkpath(dir)) {
         *error = QStringLiteral("cannot create %1").arg(dir);
@@ -142,7 +181,8 @@ bool writeUntrainedNafsModel(const QString &dir, const NafsConfig &config, const
     torch::manual_seed(config.training.seed);
     NafsModel model(config.model, vocabulary.size());
     model->eval();
-    if (!config.save(base + QStringLiteral(".json"), error) || !vocabulary.save(base + QStringLiteral(".vocab"), error)
+    if (!config.save(base + QStringLiteral(".json"), error)
+        || !vocabulary.save(base + QStringLiteral(".vocab"), error)
         || !saveNafsWeights(model, base + QStringLiteral(".pt"), error))
         return false;
     if (configPath)

@@ -10,7 +10,10 @@ namespace descry {
 
 // The weights file of a NAFS model (`<name>.pt`): a LibTorch archive holding every parameter
 // and buffer of NafsModel by name, plus "descry_format" = [NafsConfig::formatVersion,
-// vocabulary size]. Saving is atomic (a temporary file renamed into place).
+// vocabulary size]. Saving is atomic (a temporary file renamed into place). A pretrained
+// trunk's parameters are stored as their change from the perception package's values
+// ("descry_trunk_delta" = 1), so a weights file holds no third-party weights; loading adds the
+// installed package's values back (files without the record hold the values themselves).
 // The archive key of a parameter or buffer: its dotted name with '.' as "__"
 // ("backbone.stage1.blocks.0.conv1.weight" -> "backbone__stage1__blocks__0__conv1__weight"):
 // LibTorch's nested module archives cannot be read by dotted name, and the TorchScript export

@@ -108,6 +108,14 @@ PretrainedTrunkImpl::PretrainedTrunkImpl(const QString &name)
 
 PretrainedTrunkImpl::~PretrainedTrunkImpl() = default;
 
+std::vector<torch::Tensor> PretrainedTrunkImpl::packageValues() const
+{
+    std::vector<torch::Tensor> values;
+    for (const auto &[node, parameter] : m_weights)
+        values.push_back(*m_graph->weight(node));
+    return values;
+}
+
 std::vector<torch::Tensor> PretrainedTrunkImpl::forward(const torch::Tensor &images)
 {
     const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(images.device());

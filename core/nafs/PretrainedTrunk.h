@@ -50,6 +50,9 @@ public:
     std::vector<torch::Tensor> forward(const torch::Tensor &images);
 
     const TrunkSpec &trunkSpec() const { return m_spec; }
+    // The package's own value of each parameter, in parameters() order: what training started
+    // from, and what a weights file's trunk is stored relative to (NafsWeights).
+    std::vector<torch::Tensor> packageValues() const;
 
 private:
     TrunkSpec m_spec;

@@ -85,7 +85,7 @@ torch::Tensor StaircaseBackboneImpl::permuteStripes(const torch::Tensor &x, cons
 torch::Tensor StaircaseBackboneImpl::poolStripes(const torch::Tensor &x, int stripes)
 {
     // (B, C, H, W) -> (B, C, stripes, 1) -> (B, stripes, C)
-    return torch::adaptive_avg_pool2d(x, {stripes, 1}).squeeze(3).transpose(1, 2);
+    return torch::adaptive_avg_pool2d(x, { stripes, 1 }).squeeze(3).transpose(1, 2);
 }
 
 torch::Tensor StaircaseBackboneImpl::stripeBranch(
@@ -105,7 +105,12 @@ torch::Tensor StaircaseBackboneImpl::stripeBranch(
 
 std::vector<torch::Tensor> StaircaseBackboneImpl::trunkParameters() const
 {
-    return m_trunk ? m_trunk->parameters() : std::vector<torch::Tensor>{};
+    return m_trunk ? m_trunk->parameters() : std::vector<torch::Tensor> {};
+}
+
+std::vector<torch::Tensor> StaircaseBackboneImpl::trunkPackageValues() const
+{
+    return m_trunk ? m_trunk->packageValues() : std::vector<torch::Tensor> {};
 }
 
 std::vector<torch::Tensor> StaircaseBackboneImpl::ownParameters() const
@@ -123,9 +128,11 @@ StaircaseFeatures StaircaseBackboneImpl::forward(const torch::Tensor &images)
     if (m_trunk) {
         const std::vector<torch::Tensor> maps = m_trunk(images);
         StaircaseFeatures f;
-        f.global = torch::adaptive_avg_pool2d(m_stage4(maps[2]), {1, 1}).flatten(1);
-        f.region = stripeBranch(maps[1], m_architecture.regionStripes, [this](torch::Tensor t) { return m_region4(t); });
-        f.patch = stripeBranch(maps[0], m_architecture.patchStripes, [this](torch::Tensor t) { return m_patch4(t); });
+        f.global = torch::adaptive_avg_pool2d(m_stage4(maps[2]), { 1, 1 }).flatten(1);
+        f.region = stripeBranch(
+            maps[1], m_architecture.regionStripes, [this](torch::Tensor t) { return m_region4(t); });
+        f.patch = stripeBranch(
+            maps[0], m_architecture.patchStripes, [this](torch::Tensor t) { return m_patch4(t); });
         return f;
     }
     const torch::Tensor s1 = m_stage1(torch::relu(m_stemBn(m_stemConv(images))));
@@ -133,8 +140,9 @@ StaircaseFeatures StaircaseBackboneImpl::forward(const torch::Tensor &images)
     const torch::Tensor s3 = m_stage3(s2);
     const torch::Tensor s4 = m_stage4(s3);
     StaircaseFeatures f;
-    f.global = torch::adaptive_avg_pool2d(s4, {1, 1}).flatten(1);
-    f.region = stripeBranch(s2, m_architecture.regionStripes, [this](torch::Tensor t) { return m_region4(m_region3(t)); });
+    f.global = torch::adaptive_avg_pool2d(s4, { 1, 1 }).flatten(1);
+    f.region = stripeBranch(
+        s2, m_architecture.regionStripes, [this](torch::Tensor t) { return m_region4(m_region3(t)); });
     f.patch = stripeBranch(s3, m_architecture.patchStripes, [this](torch::Tensor t) { return m_patch4(t); });
     return f;
 }

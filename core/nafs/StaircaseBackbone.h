@@ -70,6 +70,8 @@ public:
 
     // The pretrained trunk's parameters (empty without one), trained at their own learning rate.
     std::vector<torch::Tensor> trunkParameters() const;
+    // The perception package's values of trunkParameters(), in the same order.
+    std::vector<torch::Tensor> trunkPackageValues() const;
     // Everything else of the backbone.
     std::vector<torch::Tensor> ownParameters() const;
 
