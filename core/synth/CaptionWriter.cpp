@@ -48,7 +48,7 @@ double brightness(const Bgr &drawn, BasicColour colour)
 QString colourWord(BasicColour colour, const Bgr &drawn, Rng &rng, bool toneAlone = true)
 {
     const double b = brightness(drawn, colour);
-    const bool dark = b < 0.98, light = b > 1.01;
+    const bool dark = b<0.98, light = b> 1.01;
     if (rng.chance(0.6))
         return toString(colour);
     Words words { "" };
@@ -60,10 +60,13 @@ QString colourWord(BasicColour colour, const Bgr &drawn, Rng &rng, bool toneAlon
         words = { "off-white", "cream", "bright white", "plain white" };
         break;
     case BasicColour::Grey:
-        words = dark ? Words { "dark grey", "charcoal", "gray" } : light ? Words { "light grey", "silver", "gray" } : Words { "gray", "grey" };
+        words = dark ? Words { "dark grey", "charcoal", "gray" }
+            : light  ? Words { "light grey", "silver", "gray" }
+                     : Words { "gray", "grey" };
         break;
     case BasicColour::Red:
-        words = dark ? Words { "dark red", "maroon", "burgundy", "crimson" } : Words { "bright red", "scarlet", "crimson" };
+        words = dark ? Words { "dark red", "maroon", "burgundy", "crimson" }
+                     : Words { "bright red", "scarlet", "crimson" };
         break;
     case BasicColour::Orange:
         words = { "bright orange", "orange" };
@@ -72,19 +75,27 @@ QString colourWord(BasicColour colour, const Bgr &drawn, Rng &rng, bool toneAlon
         words = dark ? Words { "mustard", "golden" } : Words { "bright yellow", "lemon" };
         break;
     case BasicColour::Green:
-        words = dark ? Words { "dark green", "forest green", "olive" } : light ? Words { "light green", "lime" } : Words { "bright green", "green" };
+        words = dark ? Words { "dark green", "forest green", "olive" }
+            : light  ? Words { "light green", "lime" }
+                     : Words { "bright green", "green" };
         break;
     case BasicColour::Blue:
-        words = dark ? Words { "navy", "navy blue", "dark blue" } : light ? Words { "light blue", "sky blue", "pale blue" } : Words { "royal blue", "bright blue" };
+        words = dark ? Words { "navy", "navy blue", "dark blue" }
+            : light  ? Words { "light blue", "sky blue", "pale blue" }
+                     : Words { "royal blue", "bright blue" };
         break;
     case BasicColour::Purple:
-        words = dark ? Words { "dark purple", "plum" } : light ? Words { "lilac", "light purple" } : Words { "violet" };
+        words = dark ? Words { "dark purple", "plum" }
+            : light  ? Words { "lilac", "light purple" }
+                     : Words { "violet" };
         break;
     case BasicColour::Pink:
         words = light ? Words { "light pink", "pale pink" } : Words { "hot pink", "bright pink" };
         break;
     case BasicColour::Brown:
-        words = dark ? Words { "dark brown", "chocolate" } : light ? Words { "tan", "khaki", "light brown", "beige" } : Words { "brown", "camel" };
+        words = dark ? Words { "dark brown", "chocolate" }
+            : light  ? Words { "tan", "khaki", "light brown", "beige" }
+                     : Words { "brown", "camel" };
         break;
     }
     return pick(rng, words);
@@ -137,13 +148,16 @@ QString upperPhrase(const PersonAppearance &a, Rng &rng)
             "short sleeve top" };
         break;
     case UpperGarment::Shirt:
-        nouns = { "shirt", "shirt", "long-sleeved shirt", "button-up shirt", "collared shirt", "button down shirt" };
+        nouns = { "shirt", "shirt", "long-sleeved shirt", "button-up shirt", "collared shirt",
+            "button down shirt" };
         break;
     case UpperGarment::Sweater:
-        nouns = { "sweater", "sweater", "jumper", "pullover", "sweatshirt", "long sleeved top", "knit sweater" };
+        nouns = { "sweater", "sweater", "jumper", "pullover", "sweatshirt", "long sleeved top",
+            "knit sweater" };
         break;
     case UpperGarment::Jacket:
-        nouns = { "jacket", "jacket", "jacket", "short jacket", "zip-up jacket", "windbreaker", "zip up jacket" };
+        nouns = { "jacket", "jacket", "jacket", "short jacket", "zip-up jacket", "windbreaker",
+            "zip up jacket" };
         break;
     case UpperGarment::Coat:
         nouns = { "coat", "coat", "long coat", "overcoat", "winter coat", "knee-length coat", "parka" };
@@ -162,14 +176,18 @@ QString upperPhrase(const PersonAppearance &a, Rng &rng)
     const QString both = colour + QStringLiteral(" and ") + second;
     switch (a.cloth.pattern) {
     case GarmentPattern::Striped:
-        return rng.chance(0.5) ? withArticle(both + u' ' + pick(rng, { "striped", "stripy", "stripe" }) + u' ' + noun)
-                               : withArticle(colour + u' ' + noun) + QStringLiteral(" with ") + second
-                + u' ' + pick(rng, { "stripes", "horizontal stripes", "stripes across it" });
+        return rng.chance(0.5)
+            ? withArticle(both + u' ' + pick(rng, { "striped", "stripy", "stripe" }) + u' ' + noun)
+            : withArticle(colour + u' ' + noun) + QStringLiteral(" with ") + second + u' '
+                + pick(rng, { "stripes", "horizontal stripes", "stripes across it" });
     case GarmentPattern::Checked:
-        return withArticle((rng.chance(0.5) ? both : colour) + u' ' + pick(rng, { "checked", "plaid", "checkered", "check", "tartan" }) + u' ' + noun);
+        return withArticle((rng.chance(0.5) ? both : colour) + u' '
+            + pick(rng, { "checked", "plaid", "checkered", "check", "tartan" }) + u' ' + noun);
     case GarmentPattern::Logo:
         return withArticle(colour + u' ' + noun) + QStringLiteral(" with ")
-            + pick(rng, { "a %1 logo on the front", "a %1 print", "a %1 graphic on the chest", "%1 writing on it" }).arg(second);
+            + pick(rng,
+                { "a %1 logo on the front", "a %1 print", "a %1 graphic on the chest", "%1 writing on it" })
+                  .arg(second);
     case GarmentPattern::TwoTone:
         return rng.chance(0.5) ? withArticle(QStringLiteral("two-tone ") + both + u' ' + noun)
                                : withArticle(both + u' ' + noun);
@@ -194,7 +212,8 @@ QString lowerPhrase(const PersonAppearance &a, Rng &rng)
         nouns = { "shorts", "shorts", "knee-length shorts" };
         break;
     case LowerGarment::Skirt:
-        return withArticle(colour + u' ' + pick(rng, { "skirt", "skirt", "knee-length skirt", "mini skirt" }));
+        return withArticle(
+            colour + u' ' + pick(rng, { "skirt", "skirt", "knee-length skirt", "mini skirt" }));
     }
     const QString phrase = colour + u' ' + pick(rng, nouns);
     return rng.chance(0.25) ? QStringLiteral("a pair of ") + phrase : phrase;
@@ -202,9 +221,8 @@ QString lowerPhrase(const PersonAppearance &a, Rng &rng)
 
 QString shoesPhrase(const PersonAppearance &a, Rng &rng)
 {
-    const QString phrase
-        = colourWord(a.shoeColour, a.palette.shoes, rng)
-        + u' ' + pick(rng, { "shoes", "shoes", "sneakers", "trainers", "tennis shoes", "running shoes" });
+    const QString phrase = colourWord(a.shoeColour, a.palette.shoes, rng) + u' '
+        + pick(rng, { "shoes", "shoes", "sneakers", "trainers", "tennis shoes", "running shoes" });
     return rng.chance(0.2) ? QStringLiteral("a pair of ") + phrase : phrase;
 }
 
@@ -216,8 +234,8 @@ QString accessoryPhrase(const PersonAppearance &a, Rng &rng)
         nouns = { "backpack", "backpack", "backpack", "rucksack", "back pack", "bag on the back" };
         break;
     case Accessory::ShoulderBag:
-        nouns = { "shoulder bag", "shoulder bag", "bag over the shoulder", "messenger bag", "bag on the shoulder",
-            "satchel" };
+        nouns = { "shoulder bag", "shoulder bag", "bag over the shoulder", "messenger bag",
+            "bag on the shoulder", "satchel" };
         break;
     case Accessory::Handbag:
         nouns = { "handbag", "handbag", "purse", "hand bag" };
@@ -226,13 +244,68 @@ QString accessoryPhrase(const PersonAppearance &a, Rng &rng)
         return {};
     }
     const QString noun = pick(rng, nouns);
-    return withArticle(
-        rng.chance(0.75) ? colourWord(a.accessoryColour, a.palette.accessory, rng, false) + u' ' + noun : noun);
+    return withArticle(rng.chance(0.75)
+            ? colourWord(a.accessoryColour, a.palette.accessory, rng, false) + u' ' + noun
+            : noun);
+}
+
+// "glasses", "a white face mask" (only for people who wear them).
+QString faceWearPhrase(const PersonAppearance &a, Rng &rng)
+{
+    switch (a.extras.face) {
+    case FaceWear::Glasses:
+        return pick(rng, { "glasses", "glasses", "eyeglasses", "a pair of glasses", "spectacles" });
+    case FaceWear::Sunglasses:
+        return pick(rng, { "sunglasses", "dark sunglasses", "a pair of sunglasses", "shades" });
+    case FaceWear::Mask: {
+        const QString noun = pick(rng, { "face mask", "face mask", "mask", "surgical mask" });
+        return withArticle(rng.chance(0.7)
+                ? colourWord(a.extras.maskColour, a.extras.mask, rng, false) + u' ' + noun
+                : noun);
+    }
+    case FaceWear::None:
+        break;
+    }
+    return {};
+}
+
+// "holding a phone", "pulling a red suitcase": the verb with its object (only for people who
+// hold something).
+QString heldPhrase(const PersonAppearance &a, Rng &rng)
+{
+    const PersonExtras &e = a.extras;
+    const auto coloured = [&](const QString &noun, double p) {
+        return withArticle(
+            rng.chance(p) ? colourWord(e.heldColour, e.heldBgr, rng, false) + u' ' + noun : noun);
+    };
+    switch (e.held) {
+    case HeldItem::Phone:
+        return pick(rng,
+            { "holding a phone", "holding a cell phone", "looking at a phone", "holding a mobile phone",
+                "holding a phone in the hand" });
+    case HeldItem::Papers:
+        return pick(rng,
+            { "holding some papers", "carrying papers", "holding white papers",
+                "holding a few sheets of paper", "carrying some documents" });
+    case HeldItem::ShoppingBag:
+        return pick(rng, { "carrying ", "holding " })
+            + coloured(pick(rng, { "shopping bag", "plastic bag", "bag" }), 0.7);
+    case HeldItem::Umbrella:
+        return pick(rng, { "holding ", "carrying " })
+            + (rng.chance(0.3) ? QStringLiteral("a closed umbrella")
+                               : coloured(QStringLiteral("umbrella"), 0.7));
+    case HeldItem::Suitcase:
+        return pick(rng, { "pulling ", "dragging ", "pulling " })
+            + coloured(pick(rng, { "suitcase", "suitcase", "rolling suitcase", "luggage bag" }), 0.7);
+    case HeldItem::None:
+        break;
+    }
+    return {};
 }
 
 // --- clauses -----------------------------------------------------------------------------
 
-enum class GroupKind { Hair, Wear, Carry };
+enum class GroupKind { Hair, Wear, Carry, Hold };
 
 // What one clause says: the hair, a list of worn items, or the carried bag.
 struct Group {
@@ -254,6 +327,8 @@ QString participle(const Group &g, Rng &rng)
         return pick(rng, { "wearing ", "wearing ", "dressed in ", "in " }) + list;
     case GroupKind::Carry:
         return pick(rng, { "carrying ", "carrying ", "with " }) + list;
+    case GroupKind::Hold: // the items carry their verbs: "holding a phone"
+        return list;
     }
     return list;
 }
@@ -271,6 +346,8 @@ QString finite(const Group &g, Rng &rng)
         return pick(rng, { "wears ", "is wearing ", "is wearing ", "is dressed in ", "has on " }) + list;
     case GroupKind::Carry:
         return pick(rng, { "carries ", "carries ", "is carrying " }) + list;
+    case GroupKind::Hold:
+        return QStringLiteral("is ") + list;
     }
     return list;
 }
@@ -297,6 +374,9 @@ std::vector<Group> groupsOf(const PersonAppearance &a, Rng &rng)
         worn << lowerPhrase(a, rng);
     if (a.hat != HatType::None && !hatFirst)
         worn << hatPhrase(a, rng);
+    // Extras draw from `rng` only for people who have them, so everybody else's captions stay.
+    if (a.extras.face != FaceWear::None && rng.chance(0.85))
+        worn << faceWearPhrase(a, rng);
 
     std::vector<Group> groups;
     groups.push_back({ GroupKind::Wear, worn });
@@ -304,6 +384,8 @@ std::vector<Group> groupsOf(const PersonAppearance &a, Rng &rng)
         groups.push_back({ GroupKind::Hair, { hairPhrase(a, rng) } });
     if (a.accessory != Accessory::None && rng.chance(0.95))
         groups.push_back({ GroupKind::Carry, { accessoryPhrase(a, rng) } });
+    if (a.extras.held != HeldItem::None && rng.chance(0.9))
+        groups.push_back({ GroupKind::Hold, { heldPhrase(a, rng) } });
     rng.shuffle(groups);
     // Shoes come last, either closing the clothes list or as a clause of their own.
     if (rng.chance(0.8)) {
@@ -327,10 +409,14 @@ QString pronounOf(const PersonAppearance &a)
 // What the person is doing, as witnesses add it ("The man is walking forward.").
 QString actionSentence(const PersonAppearance &a, Rng &rng)
 {
-    const QString who = rng.chance(0.5) ? pronounOf(a) : (a.gender == Gender::Woman ? QStringLiteral("The woman") : QStringLiteral("The man"));
+    const QString who = rng.chance(0.5)
+        ? pronounOf(a)
+        : (a.gender == Gender::Woman ? QStringLiteral("The woman") : QStringLiteral("The man"));
     return who + u' '
-        + pick(rng, { "is walking.", "is walking forward.", "walks along the street.", "is walking down the path.",
-            "is walking on the pavement.", "seems to be in a hurry.", "is looking ahead.", "walks at a normal pace." });
+        + pick(rng,
+            { "is walking.", "is walking forward.", "walks along the street.", "is walking down the path.",
+                "is walking on the pavement.", "seems to be in a hurry.", "is looking ahead.",
+                "walks at a normal pace." });
 }
 
 // The slips of people typing fast: a dropped final full stop, a lower-case start, a missing
@@ -344,9 +430,10 @@ QString withTypingSlips(QString text, Rng &rng)
     if (rng.chance(0.1))
         text.replace(QStringLiteral(", "), QStringLiteral(" "));
     if (rng.chance(0.06)) {
-        static const std::pair<const char *, const char *> slips[] = { { "wearing", "wering" }, { "carrying", "carring" }, { "jacket", "jaket" }, { "sneakers", "sneekers" },
-            { "shoulder", "sholder" }, { "black", "blakc" }, { "sweater", "sweather" }, { "jeans", "jeens" },
-            { "trousers", "trowsers" } };
+        static const std::pair<const char *, const char *> slips[]
+            = { { "wearing", "wering" }, { "carrying", "carring" }, { "jacket", "jaket" },
+                  { "sneakers", "sneekers" }, { "shoulder", "sholder" }, { "black", "blakc" },
+                  { "sweater", "sweather" }, { "jeans", "jeens" }, { "trousers", "trowsers" } };
         const auto &[right, wrong] = slips[rng.index(std::size(slips))];
         text.replace(QString::fromLatin1(right), QString::fromLatin1(wrong));
     }

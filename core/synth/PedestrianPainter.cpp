@@ -451,6 +451,92 @@ private:
             bag());
     }
 
+    // --- glasses, masks, things in the hand ------------------------------------------------
+    void drawFaceWear() const
+    {
+        const PersonExtras &e = m_a.extras;
+        if (e.face == FaceWear::None || m_back)
+            return;
+        const cv::Scalar frame(28, 28, 30);
+        if (e.face == FaceWear::Mask) {
+            const cv::Scalar mask = colourOf(e.mask);
+            if (m_profile) {
+                m_c.ellipse(body(0.03, 0.094), 0.03, 0.024, mask);
+                m_c.limb(body(0.02, 0.085), body(-0.03, 0.07), 0.006, colourOf(e.mask, 0.85));
+            } else {
+                m_c.ellipse(body(0, 0.097), 0.037, 0.024, mask);
+                m_c.limb(body(-0.04, 0.088), body(-0.048, 0.075), 0.005, colourOf(e.mask, 0.85));
+                m_c.limb(body(0.04, 0.088), body(0.048, 0.075), 0.005, colourOf(e.mask, 0.85));
+            }
+            return;
+        }
+        // Glasses: dark frames around lenses that show the skin; sunglasses: dark lenses.
+        const bool dark = e.face == FaceWear::Sunglasses;
+        if (m_profile) {
+            m_c.limb(body(0.036, 0.07), body(-0.012, 0.067), 0.006, frame);
+            m_c.ellipse(body(0.04, 0.071), 0.01, 0.009, frame);
+            if (!dark)
+                m_c.ellipse(body(0.041, 0.071), 0.006, 0.005, skin(1.08));
+            return;
+        }
+        for (const double side : { -1.0, 1.0 }) {
+            m_c.ellipse(body(side * 0.019, 0.07), 0.014, 0.01, frame);
+            if (!dark)
+                m_c.ellipse(body(side * 0.019, 0.07), 0.009, 0.006, skin(1.08));
+        }
+        m_c.limb(body(-0.006, 0.069), body(0.006, 0.069), 0.004, frame);
+    }
+
+    // The thing in the hand at the end of `arm`.
+    void drawHeldItem(const Limb &arm) const
+    {
+        const PersonExtras &e = m_a.extras;
+        const BodyPoint hand = lerp(arm.joint, arm.end, 1.12);
+        const cv::Scalar colour = colourOf(e.heldBgr);
+        switch (e.held) {
+        case HeldItem::None:
+            return;
+        case HeldItem::Phone:
+            m_c.polygon({ { hand.x - 0.011, hand.y - 0.03 }, { hand.x + 0.011, hand.y - 0.03 },
+                            { hand.x + 0.011, hand.y + 0.012 }, { hand.x - 0.011, hand.y + 0.012 } },
+                colour);
+            return;
+        case HeldItem::Papers:
+            m_c.polygon({ { hand.x - 0.035, hand.y - 0.05 }, { hand.x + 0.03, hand.y - 0.055 },
+                            { hand.x + 0.035, hand.y + 0.035 }, { hand.x - 0.03, hand.y + 0.04 } },
+                colour);
+            m_c.limb({ hand.x - 0.02, hand.y - 0.02 }, { hand.x + 0.02, hand.y - 0.022 }, 0.003,
+                colourOf(e.heldBgr, 0.7));
+            return;
+        case HeldItem::ShoppingBag:
+            m_c.limb(hand, { hand.x - 0.03, hand.y + 0.04 }, 0.006, colourOf(e.heldBgr, 0.7));
+            m_c.limb(hand, { hand.x + 0.03, hand.y + 0.04 }, 0.006, colourOf(e.heldBgr, 0.7));
+            m_c.polygon({ { hand.x - 0.055, hand.y + 0.04 }, { hand.x + 0.055, hand.y + 0.04 },
+                            { hand.x + 0.06, hand.y + 0.19 }, { hand.x - 0.06, hand.y + 0.19 } },
+                colour);
+            return;
+        case HeldItem::Umbrella: {
+            // Closed and hanging, its tip swinging a little behind the hand.
+            const BodyPoint tip { hand.x - (m_profile ? 0.06 : 0.0), std::min(0.96, hand.y + 0.36) };
+            m_c.limb(hand, tip, 0.012, colourOf(e.heldBgr, 0.8));
+            m_c.band(lerp(hand, tip, 0.12), lerp(hand, tip, 0.85), 0.03, 0.012, colour);
+            m_c.limb({ hand.x - 0.012, hand.y - 0.02 }, hand, 0.01, cv::Scalar(30, 30, 30));
+            return;
+        }
+        case HeldItem::Suitcase: {
+            // Rolled on its wheels: behind the walker in profile, beside the leg otherwise.
+            const double x = m_profile ? -0.17 : hand.x + 0.02;
+            const double half = m_profile ? 0.07 : 0.055;
+            m_c.limb(hand, { x + (m_profile ? 0.05 : 0.0), 0.7 + m_bob }, 0.008, cv::Scalar(40, 40, 42));
+            m_c.polygon(
+                { body(x - half, 0.7), body(x + half, 0.7), body(x + half, 0.94), body(x - half, 0.94) },
+                colour);
+            m_c.limb(body(x - half * 0.6, 0.75), body(x - half * 0.6, 0.9), 0.006, colourOf(e.heldBgr, 0.75));
+            return;
+        }
+        }
+    }
+
     // --- views ------------------------------------------------------------------------
     void drawProfile() const
     {
@@ -458,6 +544,8 @@ private:
         const Limb farArm = profileArm(m_pose.phase);
         const Limb nearArm = profileArm(m_pose.phase + 0.5);
         drawArm(farArm, far);
+        if (m_a.accessory == Accessory::Handbag)
+            drawHeldItem(farArm);
         drawLeg(m_legs[0], far);
         drawLeg(m_legs[1], 1);
         drawTorsoProfile();
@@ -467,7 +555,10 @@ private:
         drawBackpackFront();
         drawArm(nearArm, 1);
         drawHandbag(nearArm);
+        if (m_a.accessory != Accessory::Handbag)
+            drawHeldItem(nearArm);
         drawHead();
+        drawFaceWear();
     }
 
     void drawFrontOrBack() const
@@ -487,7 +578,9 @@ private:
         drawArm(right, 1);
         drawShoulderBag();
         drawHandbag(right);
+        drawHeldItem(left);
         drawHead();
+        drawFaceWear();
     }
 
     const PersonAppearance &m_a;
@@ -572,6 +665,7 @@ PersonSprite PedestrianPainter::draw(const PedestrianPose &pose) const
         cv::Mat labels = cv::Mat::zeros(sprite.bgra.size(), CV_8UC4);
         PersonAppearance labelled = m_appearance;
         labelled.palette = ClothShader::labelPalette();
+        labelled.extras.mask = labelled.extras.heldBgr = labelled.palette.skin; // "other", not a garment
         FigureDrawer(labelled, pose, BodyCanvas(labels, centreX, crownY, h, direction)).draw();
         ClothShader::apply(sprite.bgra, ClothShader::partsOf(labels), m_appearance,
             { centreX, crownY, h, pose.facing == Facing::Front });

@@ -24,6 +24,9 @@ constexpr std::array<const char *, 6> kUpperWords { "t-shirt", "shirt", "sweater
 constexpr std::array<const char *, 4> kLowerWords { "trousers", "jeans", "shorts", "skirt" };
 constexpr std::array<const char *, 4> kAccessoryWords { "none", "backpack", "shoulder bag", "handbag" };
 constexpr std::array<const char *, 5> kPatternWords { "plain", "striped", "checked", "logo", "two-tone" };
+constexpr std::array<const char *, 4> kFaceWords { "none", "glasses", "sunglasses", "face mask" };
+constexpr std::array<const char *, 6> kHeldWords { "none", "phone", "papers", "shopping bag", "umbrella",
+    "suitcase" };
 
 template<typename Enum, std::size_t N> QString wordOf(const std::array<const char *, N> &words, Enum value)
 {
@@ -239,6 +242,26 @@ bool fromString(const QString &text, GarmentPattern *out)
     return enumOf(kPatternWords, text, out);
 }
 
+QString toString(FaceWear value)
+{
+    return wordOf(kFaceWords, value);
+}
+
+bool fromString(const QString &text, FaceWear *out)
+{
+    return enumOf(kFaceWords, text, out);
+}
+
+QString toString(HeldItem value)
+{
+    return wordOf(kHeldWords, value);
+}
+
+bool fromString(const QString &text, HeldItem *out)
+{
+    return enumOf(kHeldWords, text, out);
+}
+
 BasicColour basicColourOf(HairColour hair)
 {
     switch (hair) {
@@ -297,8 +320,8 @@ void PersonAppearance::sampleCloth(Rng &rng)
         c.pattern = static_cast<GarmentPattern>(rng.weightedIndex(weights));
         // Stripes and checks are mostly white, black or grey on a colour; any colour otherwise.
         do {
-            c.patternColour = rng.chance(0.6) ? rng.choice(std::vector<BasicColour> { BasicColour::White, BasicColour::Black,
-                                                    BasicColour::Grey })
+            c.patternColour = rng.chance(0.6) ? rng.choice(std::vector<BasicColour> {
+                                  BasicColour::White, BasicColour::Black, BasicColour::Grey })
                                               : static_cast<BasicColour>(rng.uniformInt(0, 10));
         } while (c.patternColour == upperColour);
         palette.pattern = renderColour(c.patternColour, rng);
@@ -307,6 +330,28 @@ void PersonAppearance::sampleCloth(Rng &rng)
     c.sideLight = static_cast<float>(rng.uniformReal(-0.22, 0.22));
     c.foldSeed = static_cast<uint32_t>(rng.next());
     cloth = c;
+}
+
+void PersonAppearance::sampleExtras(Rng &rng)
+{
+    PersonExtras e;
+    e.face = static_cast<FaceWear>(rng.weightedIndex({ 0.75, 0.16, 0.04, 0.05 }));
+    if (e.face == FaceWear::Mask) {
+        e.maskColour = rng.choice(std::vector<BasicColour> {
+            BasicColour::White, BasicColour::White, BasicColour::Blue, BasicColour::Black });
+        e.mask = renderColour(e.maskColour, rng);
+    }
+    e.held = static_cast<HeldItem>(rng.weightedIndex({ 0.74, 0.1, 0.04, 0.06, 0.03, 0.03 }));
+    if (e.held == HeldItem::ShoppingBag || e.held == HeldItem::Umbrella || e.held == HeldItem::Suitcase) {
+        e.heldColour = static_cast<BasicColour>(rng.uniformInt(0, 10));
+        e.heldBgr = renderColour(e.heldColour, rng);
+    } else if (e.held == HeldItem::Papers) {
+        e.heldColour = BasicColour::White;
+        e.heldBgr = renderColour(BasicColour::White, rng);
+    } else if (e.held == HeldItem::Phone) {
+        e.heldBgr = renderColour(BasicColour::Black, rng);
+    }
+    extras = e;
 }
 
 PersonAppearance PersonAppearance::sample(Rng &rng)
@@ -414,6 +459,13 @@ QJsonObject PersonAppearance::toJson() const
             { QStringLiteral("folds"), static_cast<double>(cloth.folds) },
             { QStringLiteral("sideLight"), static_cast<double>(cloth.sideLight) },
             { QStringLiteral("foldSeed"), static_cast<double>(cloth.foldSeed) } };
+    if (!extras.isNone())
+        json[QStringLiteral("extras")] = QJsonObject { { QStringLiteral("face"), toString(extras.face) },
+            { QStringLiteral("maskColour"), toString(extras.maskColour) },
+            { QStringLiteral("mask"), bgrToJson(extras.mask) },
+            { QStringLiteral("held"), toString(extras.held) },
+            { QStringLiteral("heldColour"), toString(extras.heldColour) },
+            { QStringLiteral("heldBgr"), bgrToJson(extras.heldBgr) } };
     return json;
 }
 
@@ -448,18 +500,35 @@ bool PersonAppearance::fromJson(const QJsonObject &json, PersonAppearance *out, 
         return false;
     }
     // Files written before cloth detail have neither: a flat person.
-    if (pal.contains(QStringLiteral("pattern")) && !bgrFromJson(pal.value(QStringLiteral("pattern")), &c.pattern)) {
+    if (pal.contains(QStringLiteral("pattern"))
+        && !bgrFromJson(pal.value(QStringLiteral("pattern")), &c.pattern)) {
         if (error)
             *error = QStringLiteral("appearance: bad palette pattern colour");
         return false;
     }
     if (json.contains(QStringLiteral("cloth"))) {
         const QJsonObject cloth = json.value(QStringLiteral("cloth")).toObject();
-        if (!readWord(cloth, "pattern", &p.cloth.pattern, error) || !readWord(cloth, "patternColour", &p.cloth.patternColour, error))
+        if (!readWord(cloth, "pattern", &p.cloth.pattern, error)
+            || !readWord(cloth, "patternColour", &p.cloth.patternColour, error))
             return false;
         p.cloth.folds = static_cast<float>(cloth.value(QStringLiteral("folds")).toDouble());
         p.cloth.sideLight = static_cast<float>(cloth.value(QStringLiteral("sideLight")).toDouble());
         p.cloth.foldSeed = static_cast<uint32_t>(cloth.value(QStringLiteral("foldSeed")).toDouble());
+    }
+    // Files written before extras have none.
+    if (json.contains(QStringLiteral("extras"))) {
+        const QJsonObject extras = json.value(QStringLiteral("extras")).toObject();
+        PersonExtras &e = p.extras;
+        if (!readWord(extras, "face", &e.face, error) || !readWord(extras, "maskColour", &e.maskColour, error)
+            || !readWord(extras, "held", &e.held, error)
+            || !readWord(extras, "heldColour", &e.heldColour, error))
+            return false;
+        if (!bgrFromJson(extras.value(QStringLiteral("mask")), &e.mask)
+            || !bgrFromJson(extras.value(QStringLiteral("heldBgr")), &e.heldBgr)) {
+            if (error)
+                *error = QStringLiteral("appearance: bad extras colours");
+            return false;
+        }
     }
     *out = p;
     return true;

@@ -29,6 +29,9 @@ enum class Accessory { None, Backpack, ShoulderBag, Handbag };
 // stripes, checks (plaid), a print on the chest (front views), or a two-tone garment whose
 // lower part is the second colour.
 enum class GarmentPattern { Plain, Striped, Checked, Logo, TwoTone };
+// What some people wear on the face or hold in a hand (PersonAppearance::extras).
+enum class FaceWear { None, Glasses, Sunglasses, Mask };
+enum class HeldItem { None, Phone, Papers, ShoppingBag, Umbrella, Suitcase };
 
 QString toString(BasicColour value); // "black" ... "brown"
 QString toString(Gender value); // "man", "woman"
@@ -39,6 +42,8 @@ QString toString(UpperGarment value); // "t-shirt", "shirt", "sweater", "jacket"
 QString toString(LowerGarment value); // "trousers", "jeans", "shorts", "skirt"
 QString toString(Accessory value); // "none", "backpack", "shoulder bag", "handbag"
 QString toString(GarmentPattern value); // "plain", "striped", "checked", "logo", "two-tone"
+QString toString(FaceWear value); // "none", "glasses", "sunglasses", "face mask"
+QString toString(HeldItem value); // "none", "phone", "papers", "shopping bag", "umbrella", "suitcase"
 
 bool fromString(const QString &text, BasicColour *out);
 bool fromString(const QString &text, Gender *out);
@@ -49,6 +54,8 @@ bool fromString(const QString &text, UpperGarment *out);
 bool fromString(const QString &text, LowerGarment *out);
 bool fromString(const QString &text, Accessory *out);
 bool fromString(const QString &text, GarmentPattern *out);
+bool fromString(const QString &text, FaceWear *out);
+bool fromString(const QString &text, HeldItem *out);
 
 // The basic colour term a colour namer is expected to give hair of this colour (blonde: yellow).
 BasicColour basicColourOf(HairColour hair);
@@ -82,6 +89,20 @@ struct ClothDetail {
     bool isFlat() const { return pattern == GarmentPattern::Plain && folds == 0 && sideLight == 0; }
 };
 
+// Glasses, sunglasses or a face mask, and a thing in one hand (SceneOptions::extras; all None =
+// a person without them), each with the colour it is drawn in.
+struct PersonExtras {
+    FaceWear face = FaceWear::None;
+    BasicColour maskColour = BasicColour::White;
+    Bgr mask;
+    HeldItem held = HeldItem::None;
+    BasicColour heldColour = BasicColour::Black; // shopping bag, umbrella, suitcase
+    Bgr heldBgr;
+
+    bool operator==(const PersonExtras &) const = default;
+    bool isNone() const { return face == FaceWear::None && held == HeldItem::None; }
+};
+
 // Everything that decides how one synthetic pedestrian looks: the attributes a caption or a
 // query talks about, plus body shape and the rendered palette.
 struct PersonAppearance {
@@ -101,6 +122,7 @@ struct PersonAppearance {
     float widthScale = 1; // build: shoulder and hip width relative to average (0.88 .. 1.15)
     AppearancePalette palette;
     ClothDetail cloth;
+    PersonExtras extras;
 
     bool operator==(const PersonAppearance &) const = default;
 
@@ -117,6 +139,10 @@ struct PersonAppearance {
     // third of upper garments get a pattern (dresses and coats fewer), in a colour other than
     // the garment's.
     void sampleCloth(Rng &rng);
+    // Draws `extras` from `rng` alone (a stream of its own, like the cloth): glasses on about one
+    // person in six, sunglasses or a face mask on a few, and something in the hand of about one
+    // in four (a phone most often; papers, a shopping bag, a closed umbrella, a suitcase).
+    void sampleExtras(Rng &rng);
 
     // The attributes a perfect attribute extractor / query parser would assign, in the keys
     // of QueryTerm::attribute ("colour:red" on Upper, "garment:coat", "accessory:backpack",

@@ -49,6 +49,7 @@ QJsonObject SceneOptions::toJson() const
     json[QStringLiteral("noiseSigma")] = noiseSigma;
     json[QStringLiteral("captionsPerIdentity")] = captionsPerIdentity;
     json[QStringLiteral("clothDetail")] = clothDetail;
+    json[QStringLiteral("extras")] = extras;
     json[QStringLiteral("lowLight")] = lowLight;
     json[QStringLiteral("motionBlur")] = motionBlur;
     json[QStringLiteral("jpegQuality")] = jpegQuality;
@@ -70,7 +71,7 @@ bool SceneOptions::fromJson(const QJsonObject &json, SceneOptions *out, QString 
         && readValue(json, "noise", &o.noise, &why) && readValue(json, "blur", &o.blur, &why)
         && readValue(json, "noiseSigma", &o.noiseSigma, &why)
         && readValue(json, "captionsPerIdentity", &o.captionsPerIdentity, &why)
-        && readValue(json, "clothDetail", &o.clothDetail, &why)
+        && readValue(json, "clothDetail", &o.clothDetail, &why) && readValue(json, "extras", &o.extras, &why)
         && readValue(json, "lowLight", &o.lowLight, &why)
         && readValue(json, "motionBlur", &o.motionBlur, &why)
         && readValue(json, "jpegQuality", &o.jpegQuality, &why)

@@ -27,6 +27,9 @@ struct SceneOptions {
     // Cloth that is not flat paint: patterns, folds, side light (PersonAppearance::sampleCloth,
     // from a stream of its own, so the rest of the scene is the same with or without it).
     bool clothDetail = false;
+    // Glasses, sunglasses, face masks and things in the hand (PersonAppearance::sampleExtras,
+    // from a stream of its own like the cloth).
+    bool extras = false;
     // Cameras at their worst (all off by default): exposure gain with a gamma lift, as dusk or a
     // dim corridor looks after the camera's auto-gain (1: none; 0.4: dark); a horizontal motion
     // blur of this many pixels (0: none); every frame re-encoded as JPEG at this quality, the

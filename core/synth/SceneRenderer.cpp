@@ -31,7 +31,8 @@ enum StreamKey : uint64_t {
     kLighting = 4,
     kNoise = 5,
     kNoiseBank = 6,
-    kCloth = 7
+    kCloth = 7,
+    kExtras = 8
 };
 
 constexpr int kNoiseFields = 4;
@@ -112,6 +113,10 @@ void SceneRenderer::Impl::makeWalkers()
         if (options.clothDetail) {
             Rng clothRng = seed.derive(kCloth, static_cast<uint64_t>(i));
             appearance.sampleCloth(clothRng);
+        }
+        if (options.extras) {
+            Rng extrasRng = seed.derive(kExtras, static_cast<uint64_t>(i));
+            appearance.sampleExtras(extrasRng);
         }
         const double slot = (i + rng.uniform()) / options.people;
         walkers.push_back(SceneWalker::sample(i + 1, appearance, camera, options, slot, rng));

@@ -134,6 +134,7 @@ SceneOptions syntheticSceneOptions(uint64_t seed, int index)
     o.motionBlur = rng.chance(0.25) ? rng.uniformInt(3, 7) : 0;
     o.jpegQuality = rng.chance(0.6) ? rng.uniformInt(20, 70) : 0;
     o.clothDetail = true;
+    o.extras = true;
     return o;
 }
 
@@ -171,6 +172,7 @@ bool writeSyntheticPedes(const QString &dir, const SyntheticPedesOptions &option
         SceneOptions scene = syntheticSceneOptions(options.seed, static_cast<int>(scenes.size()));
         if (options.plainLook) {
             scene.clothDetail = false;
+            scene.extras = false;
             scene.lowLight = 1;
             scene.motionBlur = 0;
             scene.jpegQuality = 0;

@@ -18,11 +18,12 @@ struct SyntheticPedesOptions {
     int identities = 100; // exactly this many people in the dataset
     int viewsPerIdentity = 4; // images per person (fewer when a person is seen in fewer good frames)
     int captionsPerImage = 2;
-    // Flat-painted clothes and clean cameras: the look of datasets written before cloth detail
-    // and the camera effects (low light, motion blur, JPEG) existed — same people and places.
+    // Flat-painted clothes, no extras (glasses, masks, things in the hand) and clean cameras: the
+    // look of datasets written before cloth detail, extras and the camera effects (low light,
+    // motion blur, JPEG) existed — same people and places.
     bool plainLook = false;
-    // Real footage (videos or photos) whose empty scenes (media/EmptyScene: the median of
-    // kPlateSamples frames) are written to the dataset's plates/ folder and stand behind the
+    // Real footage (videos or photos) whose empty scenes (media/EmptyScene: the mode of
+    // kPlateSamples frames, people masked out) are written to the dataset's plates/ folder and stand behind the
     // people of half of the scenes (SceneOptions::backgroundPlate); the rest keep the painted
     // walkway. The choice draws from a stream of its own: the same seed gives the same people.
     QStringList backgrounds;

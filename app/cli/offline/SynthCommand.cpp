@@ -45,12 +45,13 @@ int runSynth(const QStringList &args)
         { QStringLiteral("out"), QStringLiteral("Output folder (new or empty)."), QStringLiteral("DIR") });
     parser.addOption({ QStringLiteral("plain-look"),
         QStringLiteral(
-            "Flat-painted clothes (no patterns, folds, side light) and clean cameras (no low light, "
-            "motion blur or JPEG): the look of datasets written before them.") });
+            "Flat-painted clothes (no patterns, folds, side light), no glasses, masks or things in the hand, "
+            "and clean cameras (no low light, motion blur or JPEG): the look of datasets written before "
+            "them.") });
     parser.addOption({ QStringLiteral("background"),
-        QStringLiteral(
-            "Real footage (video or photo) whose empty scene (the median of %1 frames) stands behind "
-            "the people of half of the scenes; repeat for several.")
+        QStringLiteral("Real footage (video or photo) whose empty scene (the mode of %1 frames, people left "
+                       "out) stands behind "
+                       "the people of half of the scenes; repeat for several.")
             .arg(kPlateSamples),
         QStringLiteral("FILE") });
     parser.addOption({ QStringLiteral("json"), QStringLiteral("Print the summary as JSON.") });

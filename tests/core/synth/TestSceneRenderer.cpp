@@ -115,6 +115,7 @@ private Q_SLOTS:
     void cameraEffectsDegradeButKeepTheTruth();
     void emptySceneLeavesPeopleOut();
     void realBackgroundPlateKeepsThePeople();
+    void extrasAreDrawnAndTold();
     void captionsMentionColoursAndVary();
     void sameSeedGivesIdenticalFramesAndTruth();
     void differentSeedGivesDifferentScene();
@@ -198,6 +199,8 @@ void TestSceneRenderer::appearanceJsonRoundTrips()
         PersonAppearance a = PersonAppearance::sample(rng);
         if (i % 2)
             a.sampleCloth(rng);
+        if (i % 3 == 0)
+            a.sampleExtras(rng);
         PersonAppearance back;
         QString error;
         QVERIFY2(PersonAppearance::fromJson(a.toJson(), &back, &error), qPrintable(error));
@@ -360,6 +363,76 @@ void TestSceneRenderer::clothDetailKeepsTheSceneAndTellsThePattern()
             QVERIFY2(caption.contains(patternWords), qPrintable(caption));
     }
     QVERIFY2(patterned >= 4 && patterned <= 18, qPrintable(QString::number(patterned)));
+}
+
+void TestSceneRenderer::extrasAreDrawnAndTold()
+{
+    SceneOptions plainOptions = busyScene(43);
+    plainOptions.people = 40;
+    plainOptions.frames = 20;
+    SceneOptions extrasOptions = plainOptions;
+    extrasOptions.extras = true;
+    const SceneRenderer plain(plainOptions), extras(extrasOptions);
+    const SceneTruth &a = plain.truth(), &b = extras.truth();
+    QCOMPARE(a.identities.size(), b.identities.size());
+    static const QRegularExpression faceWords(QStringLiteral("glasses|spectacles|shades|mask"));
+    static const QRegularExpression heldWords(
+        QStringLiteral("phone|paper|documents|bag|umbrella|suitcase|luggage"));
+    int withFace = 0, holding = 0;
+    for (size_t i = 0; i < a.identities.size(); ++i) {
+        const PersonAppearance &withExtras = b.identities[i].appearance;
+        PersonAppearance without = withExtras;
+        without.extras = {};
+        QVERIFY(without == a.identities[i].appearance); // everything else as before
+        if (withExtras.extras.isNone()) {
+            QCOMPARE(b.identities[i].captions, a.identities[i].captions);
+            continue;
+        }
+        withFace += withExtras.extras.face != FaceWear::None;
+        holding += withExtras.extras.held != HeldItem::None;
+        // Most captions say it (a witness does not always mention glasses or a phone).
+        int told = 0;
+        for (const QString &caption : b.identities[i].captions)
+            told += (withExtras.extras.face != FaceWear::None && caption.contains(faceWords))
+                || (withExtras.extras.held != HeldItem::None && caption.contains(heldWords));
+        QVERIFY2(told >= 1 || b.identities[i].captions.size() < 2,
+            qPrintable(b.identities[i].captions.join(QStringLiteral(" | "))));
+    }
+    QVERIFY2(withFace >= 3 && withFace <= 20 && holding >= 3 && holding <= 22,
+        qPrintable(QStringLiteral("%1 with face wear, %2 holding something").arg(withFace).arg(holding)));
+
+    // Every kind is drawn: each changes the painted pixels of a front and a profile view.
+    PersonAppearance person = a.identities[0].appearance;
+    person.accessory = Accessory::None;
+    for (const Facing facing : { Facing::Front, Facing::Right }) {
+        PedestrianPose pose;
+        pose.foot = { 60, 230 };
+        pose.height = 200;
+        pose.facing = facing;
+        pose.phase = 0.3;
+        cv::Mat base(240, 140, CV_8UC3, cv::Scalar(90, 90, 90));
+        PedestrianPainter(person).paint(base, pose);
+        const auto differs = [&](const PersonExtras &e) {
+            PersonAppearance p = person;
+            p.extras = e;
+            cv::Mat img(240, 140, CV_8UC3, cv::Scalar(90, 90, 90));
+            PedestrianPainter(p).paint(img, pose);
+            return cv::norm(img, base, cv::NORM_L1) > 500;
+        };
+        for (const FaceWear face : { FaceWear::Glasses, FaceWear::Sunglasses, FaceWear::Mask }) {
+            PersonExtras e;
+            e.face = face;
+            e.mask = canonicalColour(BasicColour::White);
+            QVERIFY2(differs(e), qPrintable(toString(face)));
+        }
+        for (const HeldItem held : { HeldItem::Phone, HeldItem::Papers, HeldItem::ShoppingBag,
+                 HeldItem::Umbrella, HeldItem::Suitcase }) {
+            PersonExtras e;
+            e.held = held;
+            e.heldBgr = canonicalColour(held == HeldItem::Papers ? BasicColour::White : BasicColour::Red);
+            QVERIFY2(differs(e), qPrintable(toString(held)));
+        }
+    }
 }
 
 void TestSceneRenderer::captionsMentionColoursAndVary()
