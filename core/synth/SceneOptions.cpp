@@ -50,6 +50,7 @@ QJsonObject SceneOptions::toJson() const
     json[QStringLiteral("captionsPerIdentity")] = captionsPerIdentity;
     json[QStringLiteral("clothDetail")] = clothDetail;
     json[QStringLiteral("extras")] = extras;
+    json[QStringLiteral("occluders")] = occluders;
     json[QStringLiteral("lowLight")] = lowLight;
     json[QStringLiteral("motionBlur")] = motionBlur;
     json[QStringLiteral("jpegQuality")] = jpegQuality;
@@ -72,6 +73,7 @@ bool SceneOptions::fromJson(const QJsonObject &json, SceneOptions *out, QString 
         && readValue(json, "noiseSigma", &o.noiseSigma, &why)
         && readValue(json, "captionsPerIdentity", &o.captionsPerIdentity, &why)
         && readValue(json, "clothDetail", &o.clothDetail, &why) && readValue(json, "extras", &o.extras, &why)
+        && readValue(json, "occluders", &o.occluders, &why)
         && readValue(json, "lowLight", &o.lowLight, &why)
         && readValue(json, "motionBlur", &o.motionBlur, &why)
         && readValue(json, "jpegQuality", &o.jpegQuality, &why)
@@ -104,6 +106,8 @@ QString SceneOptions::validate() const
         return QStringLiteral(
             "scene options: need 0.1 < lowLight <= 1, 0 <= motionBlur <= 31 and jpegQuality 0 "
             "or 5..100");
+    if (occluders < 0 || occluders > 8)
+        return QStringLiteral("scene options: occluders must be 0..8");
     if (!backgroundPlate.isEmpty() && !QFileInfo(backgroundPlate).isReadable())
         return QStringLiteral("scene options: the background plate %1 cannot be read").arg(backgroundPlate);
     return {};

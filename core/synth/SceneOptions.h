@@ -30,6 +30,9 @@ struct SceneOptions {
     // Glasses, sunglasses, face masks and things in the hand (PersonAppearance::sampleExtras,
     // from a stream of its own like the cloth).
     bool extras = false;
+    // Things standing between the camera and the walkers (benches, bins, planters, bollards,
+    // parked cars: SceneProps), hiding whoever passes behind them; 0..8.
+    int occluders = 0;
     // Cameras at their worst (all off by default): exposure gain with a gamma lift, as dusk or a
     // dim corridor looks after the camera's auto-gain (1: none; 0.4: dark); a horizontal motion
     // blur of this many pixels (0: none); every frame re-encoded as JPEG at this quality, the

@@ -4,6 +4,7 @@
 #include "Rng.h"
 #include "SceneBackground.h"
 #include "SceneCamera.h"
+#include "SceneProps.h"
 #include "SceneDataset.h"
 #include "SceneWalker.h"
 
@@ -32,7 +33,8 @@ enum StreamKey : uint64_t {
     kNoise = 5,
     kNoiseBank = 6,
     kCloth = 7,
-    kExtras = 8
+    kExtras = 8,
+    kProps = 9
 };
 
 constexpr int kNoiseFields = 4;
@@ -98,6 +100,7 @@ struct SceneRenderer::Impl {
     SceneCamera camera;
     Rng seed;
     cv::Mat background;
+    std::vector<ForegroundProp> props; // far to near
     std::vector<SceneWalker> walkers;
     SceneTruth truth;
     Dimming dimming;
@@ -152,23 +155,43 @@ std::vector<Placed> SceneRenderer::Impl::place(int64_t index) const
     return placed;
 }
 
+// Calls `person` and `prop` far to near: both lists are sorted by the row of their feet.
+template<typename PersonFn, typename PropFn>
+void inDepthOrder(const std::vector<Placed> &placed, const std::vector<ForegroundProp> &props, PersonFn person,
+    PropFn prop)
+{
+    size_t k = 0;
+    for (const Placed &p : placed) {
+        while (k < props.size() && props[k].baseY < p.pose.foot.y)
+            prop(props[k++]);
+        person(p);
+    }
+    while (k < props.size())
+        prop(props[k++]);
+}
+
 void SceneRenderer::Impl::drawPeople(cv::Mat &image, const std::vector<Placed> &placed) const
 {
     if (options.shadows)
         for (const Placed &p : placed)
             PedestrianPainter::paintShadow(image, p.pose);
-    for (const Placed &p : placed)
-        PedestrianPainter::composite(p.sprite, image);
+    inDepthOrder(
+        placed, props, [&](const Placed &p) { PedestrianPainter::composite(p.sprite, image); },
+        [&](const ForegroundProp &p) { PedestrianPainter::composite(p.sprite, image); });
 }
 
 cv::Mat SceneRenderer::Impl::identityMap(const std::vector<Placed> &placed) const
 {
     const cv::Rect frame(0, 0, options.width, options.height);
     cv::Mat map = cv::Mat::zeros(options.height, options.width, CV_8U);
-    for (const Placed &p : placed) {
-        const cv::Rect area = p.sprite.rect() & frame;
-        map(area).setTo(p.id, p.mask(cv::Rect(area.tl() - p.sprite.origin, area.size())));
-    }
+    const auto stamp = [&](const PersonSprite &sprite, const cv::Mat &mask, int value) {
+        const cv::Rect area = sprite.rect() & frame;
+        if (!area.empty())
+            map(area).setTo(value, mask(cv::Rect(area.tl() - sprite.origin, area.size())));
+    };
+    inDepthOrder(
+        placed, props, [&](const Placed &p) { stamp(p.sprite, p.mask, p.id); },
+        [&](const ForegroundProp &p) { stamp(p.sprite, p.sprite.mask(), 0); });
     return map;
 }
 
@@ -249,6 +272,8 @@ SceneRenderer::SceneRenderer(const SceneOptions &options)
             qPrintable(options.backgroundPlate));
     d->background = plate.empty() ? SceneBackground::paint(d->camera, backgroundRng)
                                   : SceneBackground::fromPlate(plate, d->camera, backgroundRng);
+    Rng propRng = d->seed.derive(kProps);
+    d->props = placeForegroundProps(d->camera, options.occluders, propRng);
     d->makeWalkers();
     Rng lightRng = d->seed.derive(kLighting);
     d->dimming.centre = lightRng.uniformReal(0.3, 0.7) * options.frames;

@@ -135,6 +135,7 @@ SceneOptions syntheticSceneOptions(uint64_t seed, int index)
     o.jpegQuality = rng.chance(0.6) ? rng.uniformInt(20, 70) : 0;
     o.clothDetail = true;
     o.extras = true;
+    o.occluders = rng.chance(0.5) ? rng.uniformInt(1, 3) : 0;
     return o;
 }
 
@@ -173,6 +174,7 @@ bool writeSyntheticPedes(const QString &dir, const SyntheticPedesOptions &option
         if (options.plainLook) {
             scene.clothDetail = false;
             scene.extras = false;
+            scene.occluders = 0;
             scene.lowLight = 1;
             scene.motionBlur = 0;
             scene.jpegQuality = 0;

@@ -116,6 +116,7 @@ private Q_SLOTS:
     void emptySceneLeavesPeopleOut();
     void realBackgroundPlateKeepsThePeople();
     void extrasAreDrawnAndTold();
+    void foregroundPropsHideWhoWalksBehind();
     void captionsMentionColoursAndVary();
     void sameSeedGivesIdenticalFramesAndTruth();
     void differentSeedGivesDifferentScene();
@@ -433,6 +434,48 @@ void TestSceneRenderer::extrasAreDrawnAndTold()
             QVERIFY2(differs(e), qPrintable(toString(held)));
         }
     }
+}
+
+void TestSceneRenderer::foregroundPropsHideWhoWalksBehind()
+{
+    SceneOptions open = busyScene(44);
+    open.people = 20;
+    open.frames = 80;
+    SceneOptions cluttered = open;
+    cluttered.occluders = 8;
+    QVERIFY(cluttered.validate().isEmpty());
+    SceneOptions back;
+    QString error;
+    QVERIFY2(SceneOptions::fromJson(cluttered.toJson(), &back, &error), qPrintable(error));
+    QCOMPARE(back.occluders, 8);
+    cluttered.occluders = 9;
+    QVERIFY(!cluttered.validate().isEmpty());
+    cluttered.occluders = 8;
+
+    const SceneRenderer a(open), b(cluttered);
+    const SceneTruth &ta = a.truth(), &tb = b.truth();
+    QCOMPARE(ta.identities.size(), tb.identities.size());
+    QCOMPARE(ta.boxes.size(), tb.boxes.size()); // the same people at the same places...
+    int hidden = 0;
+    for (size_t i = 0; i < ta.boxes.size(); ++i) {
+        QCOMPARE(tb.boxes[i].box, ta.boxes[i].box);
+        QVERIFY(tb.boxes[i].visible <= ta.boxes[i].visible + 1e-6f); // ...some of them less seen
+        hidden += tb.boxes[i].visible < ta.boxes[i].visible - 0.05f;
+    }
+    QVERIFY2(hidden >= 10, qPrintable(QString::number(hidden)));
+
+    // The props are drawn, and where one stands in front nobody is seen in the identity map.
+    int seenPlain = 0, seenBusy = 0;
+    for (int f = 0; f < open.frames; f += 8) {
+        cv::Mat plain, busy, idsPlain, idsBusy;
+        a.renderFrame(f, &plain, &idsPlain);
+        b.renderFrame(f, &busy, &idsBusy);
+        QVERIFY(cv::norm(plain, busy, cv::NORM_L1) > 1000);
+        QVERIFY(cv::countNonZero(idsBusy) <= cv::countNonZero(idsPlain));
+        seenPlain += cv::countNonZero(idsPlain);
+        seenBusy += cv::countNonZero(idsBusy);
+    }
+    QVERIFY(seenBusy < seenPlain);
 }
 
 void TestSceneRenderer::captionsMentionColoursAndVary()
