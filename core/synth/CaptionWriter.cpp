@@ -2,6 +2,7 @@
 
 #include "Rng.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace descry {
@@ -113,6 +114,8 @@ QString hairPhrase(const PersonAppearance &a, Rng &rng)
         colour = QStringLiteral("dark");
     else if (a.hairColour == HairColour::Blonde && rng.chance(0.3))
         colour = pick(rng, { "blond", "fair", "light" });
+    if (a.extras.curly && !a.extras.hood)
+        colour = pick(rng, { "curly", "curly", "wavy", "frizzy" }) + u' ' + colour;
     const double r = rng.uniform();
     if (r < 0.12)
         return colour + QStringLiteral(" hair");
@@ -222,7 +225,9 @@ QString lowerPhrase(const PersonAppearance &a, Rng &rng)
 QString shoesPhrase(const PersonAppearance &a, Rng &rng)
 {
     const QString phrase = colourWord(a.shoeColour, a.palette.shoes, rng) + u' '
-        + pick(rng, { "shoes", "shoes", "sneakers", "trainers", "tennis shoes", "running shoes" });
+        + (a.extras.boots
+                ? pick(rng, { "boots", "boots", "ankle boots", "boots", "leather boots", "high boots" })
+                : pick(rng, { "shoes", "shoes", "sneakers", "trainers", "tennis shoes", "running shoes" }));
     return rng.chance(0.2) ? QStringLiteral("a pair of ") + phrase : phrase;
 }
 
@@ -377,11 +382,29 @@ std::vector<Group> groupsOf(const PersonAppearance &a, Rng &rng)
     // Extras draw from `rng` only for people who have them, so everybody else's captions stay.
     if (a.extras.face != FaceWear::None && rng.chance(0.85))
         worn << faceWearPhrase(a, rng);
+    if (a.extras.scarf && rng.chance(0.8))
+        worn << withArticle(colourWord(a.extras.scarfColour, a.extras.scarfBgr, rng, false) + u' '
+            + pick(rng, { "scarf", "scarf", "scarf around the neck", "knitted scarf" }));
 
     std::vector<Group> groups;
     groups.push_back({ GroupKind::Wear, worn });
-    if (rng.chance(a.hat == HatType::None ? 0.85 : 0.5))
-        groups.push_back({ GroupKind::Hair, { hairPhrase(a, rng) } });
+    if (rng.chance(a.hat == HatType::None ? 0.85 : 0.5)) {
+        // A hood up hides the hair: it is what a witness sees instead.
+        groups.push_back({ GroupKind::Hair,
+            { a.extras.hood ? pick(
+                  rng, { "the hood up", "the hood up", "a hood over the head", "the hood pulled up" })
+                            : hairPhrase(a, rng) } });
+    }
+    if (a.extras.beard && rng.chance(0.8)) {
+        const QString beard
+            = pick(rng, { "a beard", "a beard", "a short beard", "a dark beard", "a full beard" });
+        auto hair = std::find_if(
+            groups.begin(), groups.end(), [](const Group &g) { return g.kind == GroupKind::Hair; });
+        if (hair != groups.end())
+            hair->items << beard;
+        else
+            groups.push_back({ GroupKind::Hair, { beard } });
+    }
     if (a.accessory != Accessory::None && rng.chance(0.95))
         groups.push_back({ GroupKind::Carry, { accessoryPhrase(a, rng) } });
     if (a.extras.held != HeldItem::None && rng.chance(0.9))

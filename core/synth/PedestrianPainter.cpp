@@ -228,6 +228,9 @@ private:
     void drawShoe(BodyPoint ankle, double shade) const
     {
         const cv::Scalar colour = colourOf(m_a.palette.shoes, shade);
+        if (m_a.extras.boots) // the shaft, over the trouser hem or the bare shin
+            m_c.limb({ ankle.x, ankle.y - 0.055 }, { ankle.x + (m_profile ? 0.01 : 0.0), ankle.y + 0.015 },
+                (m_profile ? 0.066 : 0.07) * m_w, colour);
         if (m_profile)
             m_c.ellipse({ ankle.x + 0.022, ankle.y + 0.025 }, 0.05, 0.024, colour);
         else
@@ -343,6 +346,30 @@ private:
     void drawHead() const
     {
         const cv::Scalar hair = colourOf(m_a.palette.hair);
+        if (m_a.extras.curly && !m_a.extras.hood) {
+            // Curls: a bumpy outline around the crown and the sides.
+            for (int k = 0; k < 7; ++k) {
+                const double angle = kTwoPi * (0.55 + 0.4 * k / 6.0);
+                m_c.ellipse(
+                    body(0.05 * std::cos(angle) - (m_profile ? 0.01 : 0.0), 0.064 + 0.058 * std::sin(angle)),
+                    0.022, 0.022, hair);
+            }
+        }
+        if (m_a.extras.hood) {
+            // The hood up: the garment around the head, the face showing from the front.
+            const cv::Scalar hood = upper(0.92);
+            if (m_profile) {
+                m_c.ellipse(body(-0.006, 0.066), 0.06, 0.07, hood);
+                m_c.ellipse(body(0.03, 0.078), 0.028, 0.045, skin());
+            } else {
+                m_c.ellipse(body(0, 0.064), 0.062, 0.072, hood);
+                if (!m_back)
+                    m_c.ellipse(body(0, 0.08), 0.04, 0.05, skin());
+            }
+            drawBeard();
+            drawHat();
+            return;
+        }
         if (m_profile) {
             m_c.ellipse(body(0.006, 0.068), 0.049, 0.062, skin());
             m_c.ellipse(body(0.053, 0.074), 0.011, 0.011, skin());
@@ -357,7 +384,32 @@ private:
                 m_c.ellipse(body(0.018, 0.07), 0.006, 0.005, colourOf(m_a.palette.hair, 0.6));
             }
         }
+        drawBeard();
         drawHat();
+    }
+
+    void drawBeard() const
+    {
+        if (!m_a.extras.beard || m_back)
+            return;
+        const cv::Scalar beard = colourOf(m_a.palette.hair, 0.9);
+        if (m_profile)
+            m_c.ellipse(body(0.022, 0.104), 0.03, 0.022, beard);
+        else
+            m_c.ellipse(body(0, 0.106), 0.04, 0.024, beard);
+    }
+
+    void drawScarf() const
+    {
+        if (!m_a.extras.scarf)
+            return;
+        const cv::Scalar scarf = colourOf(m_a.extras.scarfBgr);
+        const double sw = shoulderHalfWidth();
+        m_c.limb(body(-sw * 0.5, 0.16), body(sw * 0.5, 0.16), 0.04, scarf);
+        if (m_profile)
+            m_c.limb(body(0.03, 0.16), body(0.04, 0.3), 0.028, colourOf(m_a.extras.scarfBgr, 0.85));
+        else if (!m_back)
+            m_c.limb(body(sw * 0.2, 0.16), body(sw * 0.25, 0.32), 0.03, colourOf(m_a.extras.scarfBgr, 0.85));
     }
 
     void drawHat() const
@@ -557,6 +609,7 @@ private:
         drawHandbag(nearArm);
         if (m_a.accessory != Accessory::Handbag)
             drawHeldItem(nearArm);
+        drawScarf();
         drawHead();
         drawFaceWear();
     }
@@ -579,6 +632,7 @@ private:
         drawShoulderBag();
         drawHandbag(right);
         drawHeldItem(left);
+        drawScarf();
         drawHead();
         drawFaceWear();
     }
@@ -665,7 +719,8 @@ PersonSprite PedestrianPainter::draw(const PedestrianPose &pose) const
         cv::Mat labels = cv::Mat::zeros(sprite.bgra.size(), CV_8UC4);
         PersonAppearance labelled = m_appearance;
         labelled.palette = ClothShader::labelPalette();
-        labelled.extras.mask = labelled.extras.heldBgr = labelled.palette.skin; // "other", not a garment
+        labelled.extras.mask = labelled.extras.heldBgr = labelled.extras.scarfBgr
+            = labelled.palette.skin; // "other", not a garment
         FigureDrawer(labelled, pose, BodyCanvas(labels, centreX, crownY, h, direction)).draw();
         ClothShader::apply(sprite.bgra, ClothShader::partsOf(labels), m_appearance,
             { centreX, crownY, h, pose.facing == Facing::Front });

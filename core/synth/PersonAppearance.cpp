@@ -351,6 +351,18 @@ void PersonAppearance::sampleExtras(Rng &rng)
     } else if (e.held == HeldItem::Phone) {
         e.heldBgr = renderColour(BasicColour::Black, rng);
     }
+    // Drawn after the above, so adding them kept every earlier draw.
+    const bool hooded
+        = upper == UpperGarment::Jacket || upper == UpperGarment::Sweater || upper == UpperGarment::Coat;
+    e.hood = hooded && hat == HatType::None && rng.chance(0.12);
+    e.scarf = upper != UpperGarment::TShirt && upper != UpperGarment::Dress && rng.chance(0.1);
+    if (e.scarf) {
+        e.scarfColour = static_cast<BasicColour>(rng.uniformInt(0, 10));
+        e.scarfBgr = renderColour(e.scarfColour, rng);
+    }
+    e.beard = gender == Gender::Man && rng.chance(0.2);
+    e.boots = lower != LowerGarment::Shorts && rng.chance(gender == Gender::Woman ? 0.2 : 0.08);
+    e.curly = rng.chance(0.12);
     extras = e;
 }
 
@@ -465,7 +477,12 @@ QJsonObject PersonAppearance::toJson() const
             { QStringLiteral("mask"), bgrToJson(extras.mask) },
             { QStringLiteral("held"), toString(extras.held) },
             { QStringLiteral("heldColour"), toString(extras.heldColour) },
-            { QStringLiteral("heldBgr"), bgrToJson(extras.heldBgr) } };
+            { QStringLiteral("heldBgr"), bgrToJson(extras.heldBgr) }, { QStringLiteral("hood"), extras.hood },
+            { QStringLiteral("scarf"), extras.scarf },
+            { QStringLiteral("scarfColour"), toString(extras.scarfColour) },
+            { QStringLiteral("scarfBgr"), bgrToJson(extras.scarfBgr) },
+            { QStringLiteral("beard"), extras.beard }, { QStringLiteral("boots"), extras.boots },
+            { QStringLiteral("curly"), extras.curly } };
     return json;
 }
 
@@ -523,8 +540,17 @@ bool PersonAppearance::fromJson(const QJsonObject &json, PersonAppearance *out, 
             || !readWord(extras, "held", &e.held, error)
             || !readWord(extras, "heldColour", &e.heldColour, error))
             return false;
+        e.hood = extras.value(QStringLiteral("hood")).toBool();
+        e.scarf = extras.value(QStringLiteral("scarf")).toBool();
+        e.beard = extras.value(QStringLiteral("beard")).toBool();
+        e.boots = extras.value(QStringLiteral("boots")).toBool();
+        e.curly = extras.value(QStringLiteral("curly")).toBool();
+        if (e.scarf && !readWord(extras, "scarfColour", &e.scarfColour, error))
+            return false;
         if (!bgrFromJson(extras.value(QStringLiteral("mask")), &e.mask)
-            || !bgrFromJson(extras.value(QStringLiteral("heldBgr")), &e.heldBgr)) {
+            || !bgrFromJson(extras.value(QStringLiteral("heldBgr")), &e.heldBgr)
+            || (extras.contains(QStringLiteral("scarfBgr"))
+                && !bgrFromJson(extras.value(QStringLiteral("scarfBgr")), &e.scarfBgr))) {
             if (error)
                 *error = QStringLiteral("appearance: bad extras colours");
             return false;

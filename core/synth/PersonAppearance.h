@@ -89,8 +89,9 @@ struct ClothDetail {
     bool isFlat() const { return pattern == GarmentPattern::Plain && folds == 0 && sideLight == 0; }
 };
 
-// Glasses, sunglasses or a face mask, and a thing in one hand (SceneOptions::extras; all None =
-// a person without them), each with the colour it is drawn in.
+// What witnesses mention beyond the searchable attributes (SceneOptions::extras; all off = a
+// person without them): glasses, sunglasses or a face mask, a thing in one hand, a hood up, a
+// scarf, a beard, boots, curly hair — each with the colour it is drawn in.
 struct PersonExtras {
     FaceWear face = FaceWear::None;
     BasicColour maskColour = BasicColour::White;
@@ -98,9 +99,19 @@ struct PersonExtras {
     HeldItem held = HeldItem::None;
     BasicColour heldColour = BasicColour::Black; // shopping bag, umbrella, suitcase
     Bgr heldBgr;
+    bool hood = false; // the upper garment's hood, up (jackets, sweaters, coats; no hat)
+    bool scarf = false;
+    BasicColour scarfColour = BasicColour::Grey;
+    Bgr scarfBgr;
+    bool beard = false; // men
+    bool boots = false; // the shoes reach over the ankles, in the shoe colour
+    bool curly = false; // curly hair
 
     bool operator==(const PersonExtras &) const = default;
-    bool isNone() const { return face == FaceWear::None && held == HeldItem::None; }
+    bool isNone() const
+    {
+        return face == FaceWear::None && held == HeldItem::None && !hood && !scarf && !beard && !boots && !curly;
+    }
 };
 
 // Everything that decides how one synthetic pedestrian looks: the attributes a caption or a
@@ -141,7 +152,8 @@ struct PersonAppearance {
     void sampleCloth(Rng &rng);
     // Draws `extras` from `rng` alone (a stream of its own, like the cloth): glasses on about one
     // person in six, sunglasses or a face mask on a few, and something in the hand of about one
-    // in four (a phone most often; papers, a shopping bag, a closed umbrella, a suitcase).
+    // in four (a phone most often; papers, a shopping bag, a closed umbrella, a suitcase); then a
+    // hood up, a scarf, a beard (a fifth of the men), boots and curly hair.
     void sampleExtras(Rng &rng);
 
     // The attributes a perfect attribute extractor / query parser would assign, in the keys
