@@ -148,6 +148,7 @@ std::vector<ForegroundProp> placeForegroundProps(const SceneCamera &camera, int 
         p.sprite.bgra = cv::Mat::zeros(h, w, CV_8UC4);
         p.sprite.origin = { x, static_cast<int>(std::lround(p.baseY)) - h };
         paint(p.kind, PropCanvas(p.sprite.bgra), rng);
+        p.mask = p.sprite.mask();
         props.push_back(std::move(p));
     }
     std::stable_sort(props.begin(), props.end(),

@@ -18,6 +18,7 @@ struct ForegroundProp {
     Kind kind = Kind::Bench;
     float baseY = 0; // frame row of the prop's foot line: its depth
     PersonSprite sprite; // premultiplied BGRA, as people are drawn
+    cv::Mat mask; // sprite.mask(), kept: every frame's identity map needs it
 };
 
 // `count` props on the nearer two thirds of the ground, sorted far to near. Uses only `rng`.

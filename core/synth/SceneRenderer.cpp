@@ -191,7 +191,7 @@ cv::Mat SceneRenderer::Impl::identityMap(const std::vector<Placed> &placed) cons
     };
     inDepthOrder(
         placed, props, [&](const Placed &p) { stamp(p.sprite, p.mask, p.id); },
-        [&](const ForegroundProp &p) { stamp(p.sprite, p.sprite.mask(), 0); });
+        [&](const ForegroundProp &p) { stamp(p.sprite, p.mask, 0); });
     return map;
 }
 
