@@ -3,6 +3,7 @@
 #include "Gallery.h"
 #include "HeatmapRenderer.h"
 #include "MatchExplanation.h"
+#include "SearchCliSupport.h"
 #include "SearchEngine.h"
 #include "TextPersonModel.h"
 
@@ -22,9 +23,7 @@ int runExplain(const QStringList &args)
     addGalleryOption(parser);
     addModelOptions(parser);
     parser.addOption({ QStringLiteral("out"), QStringLiteral("Write the picture to FILE (.png)."), QStringLiteral("FILE") });
-    parser.addOption({ QStringLiteral("attribute-weight"),
-        QStringLiteral("Weight of the attribute agreement in the score, as in search (default 0.5)."), QStringLiteral("W"),
-        QStringLiteral("0.5") });
+    addAttributeWeightOption(parser);
     parser.addOption({ QStringLiteral("json"), QStringLiteral("Print the attention and scores as JSON on stdout.") });
     parser.addPositionalArgument(QStringLiteral("tracklet"), QStringLiteral("Tracklet id (from search)."));
     parser.addPositionalArgument(QStringLiteral("text"), QStringLiteral("The description, in quotes."));
@@ -59,9 +58,12 @@ int runExplain(const QStringList &args)
     SearchEngine engine(gallery, model.get());
     SearchRequest request;
     request.text = positional.at(1);
-    request.attributeWeight = parser.value(QStringLiteral("attribute-weight")).toFloat();
-    MatchExplanation explanation;
     QString error;
+    if (!readAttributeWeight(parser, &request.attributeWeight, &error)) {
+        printErr(QStringLiteral("explain: ") + error);
+        return 2;
+    }
+    MatchExplanation explanation;
     if (!engine.explain(request, trackletId, &explanation, &error)) {
         printErr(QStringLiteral("explain: ") + error);
         return 1;

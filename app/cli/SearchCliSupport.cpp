@@ -6,6 +6,8 @@
 #include <QFileInfo>
 #include <QJsonArray>
 
+#include <cmath>
+
 namespace descry::cli {
 
 namespace {
@@ -59,6 +61,30 @@ void addFilterOptions(QCommandLineParser &parser)
     parser.addOption({ QStringLiteral("sort"),
         QStringLiteral("Order of the results: relevance (default) or time (source, then start time)."),
         QStringLiteral("ORDER"), QStringLiteral("relevance") });
+}
+
+void addAttributeWeightOption(QCommandLineParser &parser)
+{
+    parser.addOption({ QStringLiteral("attribute-weight"),
+        QStringLiteral("Weight of the attribute agreement in the model's score (default: the weight the model's "
+                       "calibration was fitted with, 0.5 without one)."),
+        QStringLiteral("W") });
+}
+
+bool readAttributeWeight(const QCommandLineParser &parser, float *out, QString *error)
+{
+    *out = -1;
+    if (!parser.isSet(QStringLiteral("attribute-weight")))
+        return true;
+    const QString value = parser.value(QStringLiteral("attribute-weight"));
+    bool ok = false;
+    const float weight = value.toFloat(&ok);
+    if (!ok || weight < 0 || !std::isfinite(weight)) {
+        *error = QStringLiteral("--attribute-weight takes a number >= 0 (got '%1')").arg(value);
+        return false;
+    }
+    *out = weight;
+    return true;
 }
 
 bool readFilterOptions(const QCommandLineParser &parser, SearchFilters *out, QString *error)

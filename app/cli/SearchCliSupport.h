@@ -19,6 +19,11 @@ void addFilterOptions(QCommandLineParser &parser);
 // False with a message naming the option when a value does not parse.
 bool readFilterOptions(const QCommandLineParser &parser, SearchFilters *out, QString *error);
 
+// --attribute-weight W (`search`, `explain`): the weight of the attribute agreement in the model's score.
+void addAttributeWeightOption(QCommandLineParser &parser);
+// Not given: -1, the weight the model's calibration was fitted with. False with a message for a bad value.
+bool readAttributeWeight(const QCommandLineParser &parser, float *out, QString *error);
+
 // One result as `search --json` prints it.
 QJsonObject resultJson(const SearchResult &result, Gallery &gallery);
 // The response as JSON: results, ranking, notes, timing, the cut-off and what it hid.

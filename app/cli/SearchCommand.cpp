@@ -22,9 +22,7 @@ int runSearch(const QStringList &args)
     addFilterOptions(parser);
     addModelOptions(parser);
     parser.addOption({ QStringLiteral("rvn"), QStringLiteral("Re-rank by visual neighbours (NAFS RVN).") });
-    parser.addOption({ QStringLiteral("attribute-weight"),
-        QStringLiteral("Weight of the attribute agreement in the model's score (default 0.5)."), QStringLiteral("W"),
-        QStringLiteral("0.5") });
+    addAttributeWeightOption(parser);
     parser.addOption({ QStringLiteral("attribute-filter"),
         QStringLiteral("Drop results whose attributes agree with the query less than X (0..1)."), QStringLiteral("X") });
     parser.addOption({ QStringLiteral("min-confidence"),
@@ -54,7 +52,10 @@ int runSearch(const QStringList &args)
     request.topK = parser.value(QStringLiteral("top")).toInt();
     request.rerankNeighbours = parser.isSet(QStringLiteral("rvn"));
     request.minAttributeScore = parser.value(QStringLiteral("attribute-filter")).toFloat();
-    request.attributeWeight = parser.value(QStringLiteral("attribute-weight")).toFloat();
+    if (!readAttributeWeight(parser, &request.attributeWeight, &error)) {
+        printErr(QStringLiteral("search: ") + error);
+        return 2;
+    }
     if (parser.isSet(QStringLiteral("min-confidence"))) {
         bool ok = false;
         request.minConfidence = parser.value(QStringLiteral("min-confidence")).toFloat(&ok);

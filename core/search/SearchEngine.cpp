@@ -119,6 +119,13 @@ const ScoreCalibration *SearchEngine::calibration() const
     return m_calibration.isValid() ? &m_calibration : nullptr;
 }
 
+float SearchEngine::attributeWeightFor(const SearchRequest &request) const
+{
+    if (request.attributeWeight >= 0)
+        return request.attributeWeight;
+    return m_calibration.isValid() ? float(m_calibration.attributeWeight) : SearchRequest::kDefaultAttributeWeight;
+}
+
 EmbeddingSpread SearchEngine::embeddingSpread()
 {
     refresh();
@@ -230,11 +237,12 @@ bool SearchEngine::calibrationApplies(const SearchRequest &request, QStringList 
 {
     if (!m_calibration.isValid())
         return false;
-    if (std::abs(double(request.attributeWeight) - m_calibration.attributeWeight) > 1e-6) {
+    const float weight = attributeWeightFor(request);
+    if (std::abs(double(weight) - m_calibration.attributeWeight) > 1e-6) {
         notes->append(QStringLiteral("confidence is calibrated for attribute weight %1, not %2: no confidence and no "
                                      "relevance cut-off")
                           .arg(m_calibration.attributeWeight)
-                          .arg(double(request.attributeWeight)));
+                          .arg(double(weight)));
         return false;
     }
     return true;
@@ -384,6 +392,9 @@ void SearchEngine::rankWithModel(
     const std::vector<float> local = pointers.empty() ? std::vector<float>{} : m_model->localSimilarity(query, pointers);
     lap("align");
     const bool calibrated = calibrationApplies(request, &response->notes);
+    const float attributeWeight = attributeWeightFor(request);
+    if (!parsed.terms.empty() && attributeWeight > 0)
+        response->ranking += QStringLiteral(" + %1 × attributes").arg(double(attributeWeight));
     std::vector<float> scores(static_cast<size_t>(k));
     std::vector<float> confidence(static_cast<size_t>(k), -1.0f);
     std::vector<float> attributeScores(static_cast<size_t>(k), -1.0f);
@@ -393,7 +404,7 @@ void SearchEngine::rankWithModel(
         if (!parsed.terms.empty()) {
             const size_t row = m_vectorRow[size_t(candidates[size_t(i)])];
             attributeScores[size_t(i)] = m_ranker.score(parsed, m_attributes[row].attributes, &explanations[size_t(i)]);
-            scores[size_t(i)] += request.attributeWeight * attributeScores[size_t(i)];
+            scores[size_t(i)] += attributeWeight * attributeScores[size_t(i)];
         }
         // Calibrated on the score before RVN: RVN's scores are min-max normalised per query.
         if (calibrated)
@@ -634,7 +645,7 @@ bool SearchEngine::explain(const SearchRequest &request, int64_t trackletId, Mat
     e.score = e.globalCosine + e.localSimilarity;
     const ParsedQuery parsed = m_parser.parse(request.text);
     if (!parsed.terms.empty()) {
-        e.attributeWeight = request.attributeWeight;
+        e.attributeWeight = attributeWeightFor(request);
         e.attributeScore = m_ranker.score(parsed, m_gallery.attributes(trackletId), nullptr);
         e.score += e.attributeWeight * e.attributeScore;
     }

@@ -31,9 +31,11 @@ struct SearchRequest : SearchFilters {
     int rescoreTop = 200; // coarse results re-scored by non-local alignment (at least topK, at most 1000)
     bool rerankNeighbours = false; // RVN: re-rank by visual neighbours (NAFS 3.4)
     // Model ranking: score = global cosine + non-local similarity + attributeWeight x attribute
-    // agreement (when the query names colours/garments the lexicon knows). See models/README.md
-    // for the measurements behind the default.
-    float attributeWeight = 0.5f;
+    // agreement (when the query names colours/garments the lexicon knows). < 0: the weight the
+    // model's calibration was fitted with (chosen on the real caption set's dev people, see
+    // models/README.md), kDefaultAttributeWeight without a calibration.
+    static constexpr float kDefaultAttributeWeight = 0.5f;
+    float attributeWeight = -1;
     // The attribute baseline as a filter: with > 0, results whose agreement with the colours and
     // garments the query names is below this are dropped (0..1; needs a query the lexicon reads).
     float minAttributeScore = 0;
@@ -153,6 +155,8 @@ public:
     void setCalibration(const ScoreCalibration &calibration);
     // The calibration in use, null when scores are not calibrated.
     const ScoreCalibration *calibration() const;
+    // The attribute weight a request ranks with: its own when >= 0, else the calibration's.
+    float attributeWeightFor(const SearchRequest &request) const;
     // The spread of the model's stored vectors (loaded on demand).
     EmbeddingSpread embeddingSpread();
 

@@ -397,6 +397,42 @@ private Q_SLOTS:
         QVERIFY2(error.contains(QStringLiteral("not a Descry score calibration")), qPrintable(error));
     }
 
+    void attributeWeightFollowsTheCalibration()
+    {
+        SearchEngine engine(m_gallery, m_model.get());
+        SearchRequest request;
+        request.text = kQuery;
+        QCOMPARE(engine.attributeWeightFor(request), SearchRequest::kDefaultAttributeWeight);
+        const SearchResponse plain = engine.search(request);
+        QVERIFY2(plain.ranking.endsWith(QStringLiteral(" + 0.5 × attributes")), qPrintable(plain.ranking));
+
+        // The calibration was fitted with weight 2 (chosen on real captions): an unset weight takes it.
+        ScoreCalibration c;
+        c.modelId = m_model->id();
+        c.slope = 1;
+        c.attributeWeight = 2;
+        engine.setCalibration(c);
+        QCOMPARE(engine.attributeWeightFor(request), 2.0f);
+        const SearchResponse calibrated = engine.search(request);
+        QVERIFY2(calibrated.ranking.endsWith(QStringLiteral(" + 2 × attributes")), qPrintable(calibrated.ranking));
+        QVERIFY(!calibrated.results.empty());
+        bool someAttribute = false;
+        for (const SearchResult &r : calibrated.results) {
+            if (r.confidence < 0)
+                continue; // no embeddings: ranked by attributes after the model's results
+            someAttribute = someAttribute || r.attributeScore > 0;
+            QVERIFY(std::abs(r.score - (r.globalScore + r.localScore + 2 * r.attributeScore)) < 1e-4f);
+        }
+        QVERIFY(someAttribute);
+
+        // A weight of the user's own wins, and then the calibration does not apply.
+        request.attributeWeight = 0.5f;
+        QCOMPARE(engine.attributeWeightFor(request), 0.5f);
+        const SearchResponse own = engine.search(request);
+        QCOMPARE(own.results.front().confidence, -1.0f);
+        QVERIFY(own.notes.join(QLatin1Char('\n')).contains(QStringLiteral("calibrated for attribute weight 2")));
+    }
+
     void cutoffHidesLowConfidenceResults()
     {
         SearchEngine engine(m_gallery, m_model.get());
