@@ -36,12 +36,17 @@ def main():
             continue
         camera = os.path.splitext(person["footage"])[0]
         first = True
-        for start, end in person["tracklets"]:
+        for span in person["tracklets"]:
+            start, end = span[0], span[1]
+            # Where two tracklets share the times, the span's third number is the left edge of the first box (to 20 px).
+            left = span[2] if len(span) > 2 else None
             rows = db.execute(
                 "SELECT c.id, c.image FROM crops c JOIN tracklets t ON t.id = c.tracklet_id JOIN sources s ON s.id = t.source_id "
                 "WHERE s.camera_label = ? AND abs(t.start_time - ?) < 0.05 AND abs(t.end_time - ?) < 0.05"
+                + (" AND abs((SELECT d.x FROM detections d WHERE d.tracklet_id = t.id ORDER BY d.frame LIMIT 1) - ?) < 20"
+                   if left is not None else "")
                 + (" AND c.rank = 0" if best_only else "") + " ORDER BY c.id",
-                (camera, start, end)).fetchall()
+                (camera, start, end) + ((left,) if left is not None else ())).fetchall()
             if not rows:
                 sys.exit(f"{person['id']}: no tracklet {start}-{end} s of camera {camera} in {args[1]}; ingest the clip with the defaults")
             for crop_id, image in rows:

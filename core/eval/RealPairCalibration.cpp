@@ -22,16 +22,13 @@ namespace descry {
 
 namespace {
 
-// Query files name tracklets by their times rounded to 0.1 s (scripts/bench-footage-queries.py).
+// Query files name tracklets by their times rounded to 0.1 s (scripts/bench-footage-queries.py),
+// and where two share the times, by the first box's left edge in whole pixels.
 constexpr double kSpanTolerance = 0.05;
+constexpr double kBoxTolerance = 20;
 // SearchEngine re-scores at most this many coarse results per query.
 constexpr int kMaxRescore = 1000;
 
-bool spanMatches(const std::pair<double, double> &span, const TrackletRecord &t)
-{
-    return std::abs(t.startTime - span.first) < kSpanTolerance
-        && std::abs(t.endTime - span.second) < kSpanTolerance;
-}
 
 LabelledQuery &queryFor(std::vector<LabelledQuery> *queries, const QString &text, const QString &origin)
 {
@@ -50,25 +47,30 @@ LabelledQuery &queryFor(std::vector<LabelledQuery> *queries, const QString &text
 struct TrackletOfSource {
     const TrackletRecord *tracklet;
     QString fileName; // its source's file name
+    double firstBoxX = -1; // the left edge of its first box, read only when a span needs it
 };
 
-bool namedBy(const LabelledQuery &query, const std::pair<double, double> &span, const TrackletOfSource &t)
+bool namedBy(const LabelledQuery &query, const TrackletSpan &span, const TrackletOfSource &t)
 {
-    return (query.footage.isEmpty() || query.footage == t.fileName) && spanMatches(span, *t.tracklet);
+    return (query.footage.isEmpty() || query.footage == t.fileName)
+        && std::abs(t.tracklet->startTime - span.start) < kSpanTolerance
+        && std::abs(t.tracklet->endTime - span.end) < kSpanTolerance
+        && (span.firstBoxX < 0 || std::abs(t.firstBoxX - span.firstBoxX) < kBoxTolerance);
 }
 
-bool readSpans(const QJsonArray &list, const QString &name, const QString &text,
-    std::vector<std::pair<double, double>> *spans, QString *error)
+bool readSpans(const QJsonArray &list, const QString &name, const QString &text, std::vector<TrackletSpan> *spans,
+    QString *error)
 {
     for (const QJsonValue &s : list) {
         const QJsonArray span = s.toArray();
-        if (span.size() != 2 || !span.at(0).isDouble() || !span.at(1).isDouble()) {
-            *error
-                = QStringLiteral("%1: query \"%2\" has a relevant entry that is not [start, end] in seconds")
-                      .arg(name, text);
+        const bool numbers = std::all_of(span.begin(), span.end(), [](const QJsonValue &v) { return v.isDouble(); });
+        if ((span.size() != 2 && span.size() != 3) || !numbers) {
+            *error = QStringLiteral("%1: query \"%2\" has a relevant entry that is not [start, end] in seconds "
+                                    "(or [start, end, left edge of the first box] in pixels)")
+                         .arg(name, text);
             return false;
         }
-        spans->emplace_back(span.at(0).toDouble(), span.at(1).toDouble());
+        spans->push_back({ span.at(0).toDouble(), span.at(1).toDouble(), span.size() == 3 ? span.at(2).toDouble() : -1 });
     }
     return true;
 }
@@ -90,7 +92,7 @@ bool loadPeople(const QJsonArray &people, const QString &name, const QString &sp
                          .arg(name, id);
             return false;
         }
-        std::vector<std::pair<double, double>> spans;
+        std::vector<TrackletSpan> spans;
         if (!readSpans(person.value(QStringLiteral("tracklets")).toArray(), name, id, &spans, error))
             return false;
         for (const QJsonValue &c : person.value(QStringLiteral("captions")).toArray()) {
@@ -212,9 +214,20 @@ bool RealPairCalibration::collect(Gallery &gallery, TextPersonModel &model,
     std::map<int64_t, QString> fileOfSource;
     for (const SourceRecord &source : gallery.sources())
         fileOfSource[source.id] = QFileInfo(source.path).fileName();
+    const bool byBox = std::any_of(queries.begin(), queries.end(), [](const LabelledQuery &q) {
+        return std::any_of(q.relevantSpans.begin(), q.relevantSpans.end(),
+            [](const TrackletSpan &span) { return span.firstBoxX >= 0; });
+    });
     std::vector<TrackletOfSource> named;
-    for (const TrackletRecord &t : tracklets)
-        named.push_back({ &t, fileOfSource[t.sourceId] });
+    for (const TrackletRecord &t : tracklets) {
+        double firstBoxX = -1;
+        if (byBox) {
+            const std::vector<DetectionRecord> boxes = gallery.detections(t.id);
+            if (!boxes.empty())
+                firstBoxX = boxes.front().box.x;
+        }
+        named.push_back({ &t, fileOfSource[t.sourceId], firstBoxX });
+    }
     // A caption set describes every person of the footage it names, so their other tracklets are
     // non-matches; footage it does not name is not labelled by it.
     std::set<QString> labelledFootage;
@@ -240,8 +253,8 @@ bool RealPairCalibration::collect(Gallery &gallery, TextPersonModel &model,
                     QStringLiteral("\"%1\": the relevant span [%2, %3] s matches no tracklet of %5 "
                                    "(to %4 s); was the footage ingested with other settings?")
                         .arg(query.text)
-                        .arg(span.first)
-                        .arg(span.second)
+                        .arg(span.start)
+                        .arg(span.end)
                         .arg(kSpanTolerance)
                         .arg(query.footage.isEmpty() ? QStringLiteral("the gallery") : query.footage));
         SearchRequest request;

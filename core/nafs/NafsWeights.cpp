@@ -190,4 +190,40 @@ bool writeUntrainedNafsModel(const QString &dir, const NafsConfig &config,
     return true;
 }
 
+bool copyNafsModel(const QString &configPath, const QString &outConfigPath, QString *error)
+{
+    if (!outConfigPath.endsWith(QLatin1String(".json"))) {
+        *error = QStringLiteral("the copy's config must be a .json file (got %1)").arg(outConfigPath);
+        return false;
+    }
+    const QFileInfo from(configPath), to(outConfigPath);
+    if (from.absoluteFilePath() == to.absoluteFilePath()) {
+        *error = QStringLiteral("the copy would overwrite %1: give another name or folder").arg(configPath);
+        return false;
+    }
+    NafsConfig config;
+    WordPieceVocabulary vocabulary;
+    const QString base = from.dir().filePath(from.completeBaseName());
+    if (!NafsConfig::load(configPath, &config, error) || !vocabulary.load(base + QStringLiteral(".vocab"), error))
+        return false;
+    try {
+        NafsModel model(config.model, vocabulary.size());
+        if (!loadNafsWeights(model, base + QStringLiteral(".pt"), error))
+            return false;
+        model->eval();
+        config.name = to.completeBaseName();
+        const QString outBase = to.dir().filePath(config.name);
+        if (!QDir().mkpath(to.absolutePath())) {
+            *error = QStringLiteral("cannot create %1").arg(to.absolutePath());
+            return false;
+        }
+        return saveNafsWeights(model, outBase + QStringLiteral(".pt"), error)
+            && vocabulary.save(outBase + QStringLiteral(".vocab"), error) && config.save(outConfigPath, error);
+    } catch (const std::exception &e) {
+        // e.g. a pretrained trunk whose perception package is not installed
+        *error = QStringLiteral("cannot copy %1: %2").arg(configPath, QString::fromUtf8(e.what()));
+        return false;
+    }
+}
+
 } // namespace descry

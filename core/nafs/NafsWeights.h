@@ -36,4 +36,10 @@ class WordPieceVocabulary;
 bool writeUntrainedNafsModel(const QString &dir, const NafsConfig &config, const WordPieceVocabulary &vocabulary,
     QString *configPath, QString *error);
 
+// Writes the model of `configPath` (its .pt and .vocab beside it) again as `outConfigPath`, named
+// after that file: to rename a trained model, or to store weights written by an older build in
+// the current format (a pretrained trunk as its change from the package). The weights pass
+// through loadNafsWeights / saveNafsWeights, so the copy computes exactly what the original does.
+bool copyNafsModel(const QString &configPath, const QString &outConfigPath, QString *error);
+
 } // namespace descry

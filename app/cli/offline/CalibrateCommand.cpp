@@ -130,7 +130,8 @@ int runCalibrate(const QStringList &args)
                        "several sources is labelled by a query file)."),
         QStringLiteral("ID") });
     parser.addOption({ QStringLiteral("attribute-weight"),
-        QStringLiteral("Weight of the attribute agreement in the score, as search uses it (default 0.5)."),
+        QStringLiteral("Weight of the attribute agreement in the score (default 0.5); written with the fit, search "
+                       "then uses it unless told another."),
         QStringLiteral("W"), QStringLiteral("0.5") });
     parser.addOption({ QStringLiteral("cutoff"),
         QStringLiteral("The default relevance cut-off written with the fit (default 0: nothing hidden until "

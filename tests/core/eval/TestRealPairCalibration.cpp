@@ -214,6 +214,38 @@ private Q_SLOTS:
         QVERIFY2(error.contains(QStringLiteral("no captions in split \"val\"")), qPrintable(error));
     }
 
+    // Where two tracklets share the times, a span's third number names one by its first box's
+    // left edge (every tracklet here starts with a box at x = 1).
+    void spanWithABoxEdgeNamesOnlyThatTracklet()
+    {
+        const QJsonObject people { { QStringLiteral("people"),
+            QJsonArray { QJsonObject { { QStringLiteral("id"), QStringLiteral("A") },
+                { QStringLiteral("footage"), QStringLiteral("cam0.avi") }, { QStringLiteral("split"), QStringLiteral("dev") },
+                { QStringLiteral("tracklets"),
+                    QJsonArray { QJsonArray { startOf(0), endOf(0), 12.0 }, QJsonArray { startOf(3), endOf(3), 300.0 } } },
+                { QStringLiteral("captions"), QJsonArray { kFileQuery } } } } } };
+        std::vector<LabelledQuery> queries;
+        QString error;
+        QVERIFY2(loadLabelledQueryFile(writeFile(QStringLiteral("boxes.json"), people), &queries, &error), qPrintable(error));
+        QCOMPARE(queries.front().relevantSpans.back().firstBoxX, 300.0);
+        LabelledPairs pairs;
+        QVERIFY2(RealPairCalibration::collect(m_gallery, *m_model, queries, {}, &pairs, &error), qPrintable(error));
+        const std::map<size_t, bool> labels = labelsOf(pairs, kFileQuery);
+        QVERIFY(labels.at(0)); // x 1 is within 20 px of 12
+        QVERIFY(!labels.at(3)); // 300 px away: another tracklet of the same times
+        QVERIFY2(pairs.notes.filter(QStringLiteral("matches no tracklet of cam0.avi")).size() == 1,
+            qPrintable(pairs.notes.join('\n')));
+
+        const QJsonObject bad { { QStringLiteral("people"),
+            QJsonArray { QJsonObject { { QStringLiteral("id"), QStringLiteral("A") },
+                { QStringLiteral("footage"), QStringLiteral("cam0.avi") },
+                { QStringLiteral("tracklets"), QJsonArray { QJsonArray { 1.0, 2.0, 3.0, 4.0 } } },
+                { QStringLiteral("captions"), QJsonArray { kFileQuery } } } } } };
+        std::vector<LabelledQuery> none;
+        QVERIFY(!loadLabelledQueryFile(writeFile(QStringLiteral("bad-span.json"), bad), &none, &error));
+        QVERIFY2(error.contains(QStringLiteral("left edge of the first box")), qPrintable(error));
+    }
+
     void pairsFromReviews()
     {
         Gallery gallery;

@@ -198,6 +198,33 @@ private Q_SLOTS:
             QVERIFY2(torch::allclose(loadedNamed[p.key()], p.value(), 1e-6, 1e-6), p.key().c_str());
     }
 
+    // export --out NAME.json: the same weights under another name, read and written by this build.
+    void copyKeepsTheWeightsUnderANewName()
+    {
+        QTemporaryDir dir;
+        QString error;
+        const QString original = test::writeTinyNafsModel(dir.path(), QStringLiteral("tiny"), 3, &error);
+        QVERIFY2(!original.isEmpty(), qPrintable(error));
+        const QString copy = dir.filePath(QStringLiteral("shipped/renamed.json"));
+        QVERIFY2(copyNafsModel(original, copy, &error), qPrintable(error));
+        NafsConfig a, b;
+        QVERIFY2(NafsConfig::load(original, &a, &error) && NafsConfig::load(copy, &b, &error), qPrintable(error));
+        QCOMPARE(b.name, QStringLiteral("renamed"));
+        QVERIFY(a.model == b.model);
+        WordPieceVocabulary vocabulary;
+        QVERIFY2(vocabulary.load(dir.filePath(QStringLiteral("shipped/renamed.vocab")), &error), qPrintable(error));
+        NafsModel before(a.model, vocabulary.size()), after(b.model, vocabulary.size());
+        QVERIFY2(loadNafsWeights(before, dir.filePath(QStringLiteral("tiny.pt")), &error), qPrintable(error));
+        QVERIFY2(loadNafsWeights(after, dir.filePath(QStringLiteral("shipped/renamed.pt")), &error), qPrintable(error));
+        const auto afterNamed = after->named_parameters();
+        for (const auto &p : before->named_parameters())
+            QVERIFY2(torch::equal(afterNamed[p.key()], p.value()), p.key().c_str());
+
+        QVERIFY(!copyNafsModel(original, original, &error));
+        QVERIFY2(error.contains(QStringLiteral("would overwrite")), qPrintable(error));
+        QVERIFY(!copyNafsModel(original, dir.filePath(QStringLiteral("x.pt")), &error));
+    }
+
     void localityMaskKeepsSubSentencesToTheirSpan()
     {
         const SmallSequence s;
