@@ -103,7 +103,7 @@ int runIngest(const QStringList &args)
     if (!parser.isSet(QStringLiteral("no-model")))
         options.modelPath = explicitModel ? parser.value(QStringLiteral("model")) : defaultModel;
     if (options.modelPath.isEmpty() && !parser.isSet(QStringLiteral("no-model")))
-        printProgress(QStringLiteral("no text-to-person model found (looked for models/descry-nafs-s.json; "
+        printProgress(QStringLiteral("no text-to-person model found (looked for models/descry-nafs-p.json and descry-nafs-s.json; "
                                      "pass --model PATH): storing no embeddings, attribute search only"),
             true);
 

@@ -46,7 +46,7 @@ int runReindex(const QStringList &args)
         options.stopAfterTracklets = parser.value(stopAfter).toInt();
     if (options.modelPath.isEmpty()) {
         printErr(
-            QStringLiteral("reindex: no text-to-person model found (looked for models/descry-nafs-s.json "
+            QStringLiteral("reindex: no text-to-person model found (looked for models/descry-nafs-p.json, descry-nafs-s.json "
                            "and $DESCRY_MODEL); pass --model PATH"));
         return 1;
     }

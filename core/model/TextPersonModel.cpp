@@ -1,10 +1,12 @@
 #include "TextPersonModel.h"
+#include "PerceptionPackage.h"
 
 #include "ContentHash.h"
 #include "NafsConfig.h"
 #include "NafsModel.h"
 #include "NafsScript.h"
 #include "NafsWeights.h"
+#include "PerceptionPackage.h"
 #include "TokenBatch.h"
 #include "TorchDevice.h"
 #include "WordPieceTokenizer.h"
@@ -209,7 +211,11 @@ QString TextPersonModel::defaultModelPath()
     const QString fromEnvironment = qEnvironmentVariable("DESCRY_MODEL");
     if (!fromEnvironment.isEmpty())
         return fromEnvironment;
-    const QString file = QStringLiteral("descry-nafs-s.json");
+    // descry-nafs-p's image trunk starts from the perception package's NanoDet (its weights file
+    // holds the change only); without the package the from-scratch descry-nafs-s is the default.
+    const bool package = QFileInfo::exists(PerceptionPackage::folder() + QStringLiteral("/nanodet.json"));
+    const QStringList files = package ? QStringList { QStringLiteral("descry-nafs-p.json"), QStringLiteral("descry-nafs-s.json") }
+                                      : QStringList { QStringLiteral("descry-nafs-s.json") };
     QStringList folders;
     if (QCoreApplication::instance()) {
         const QDir app(QCoreApplication::applicationDirPath());
@@ -218,11 +224,12 @@ QString TextPersonModel::defaultModelPath()
 #ifdef DESCRY_MODELS_DIR
     folders << QStringLiteral(DESCRY_MODELS_DIR);
 #endif
-    for (const QString &folder : folders) {
-        const QString candidate = QDir(folder).filePath(file);
-        if (QFileInfo::exists(candidate))
-            return QDir::cleanPath(candidate);
-    }
+    for (const QString &file : files)
+        for (const QString &folder : folders) {
+            const QString candidate = QDir(folder).filePath(file);
+            if (QFileInfo::exists(candidate))
+                return QDir::cleanPath(candidate);
+        }
     return {};
 }
 

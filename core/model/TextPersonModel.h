@@ -77,8 +77,9 @@ public:
     // Every failure (missing files, damaged or mismatched weights, another model version)
     // returns null with a message that says what is wrong and what to do.
     static std::unique_ptr<TextPersonModel> load(const QString &path, QString *error);
-    // The default model: $DESCRY_MODEL, else models/descry-nafs-s.json next to the executable's
-    // install prefix or source tree (see ARCHITECTURE.md); empty when none is found.
+    // The default model: $DESCRY_MODEL, else models/descry-nafs-p.json next to the executable's
+    // install prefix or source tree (see ARCHITECTURE.md) when the perception package its trunk
+    // starts from is installed, else models/descry-nafs-s.json; empty when none is found.
     static QString defaultModelPath();
 
     // "<name>@<first 12 hex digits of the weights' SHA-256>": what embeddings are stored under.
