@@ -5,7 +5,6 @@
 #include "WordPieceVocabulary.h"
 
 #include <QFile>
-#include <QFileInfo>
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -192,15 +191,10 @@ bool exportNafsTorchScript(const QString &configPath, const QString &outPath, QS
                      .arg(configPath, config.model.trunk);
         return false;
     }
-    const QFileInfo info(configPath);
-    const QString base = info.dir().filePath(info.completeBaseName());
-    if (!vocabulary.load(base + QStringLiteral(".vocab"), error))
-        return false;
     try {
-        NafsModel model(config.model, vocabulary.size());
-        if (!loadNafsWeights(model, base + QStringLiteral(".pt"), error))
+        NafsModel model { nullptr };
+        if (!loadNafsFilesBeside(configPath, config, &vocabulary, &model, error))
             return false;
-        model->eval();
         torch::jit::Module module("DescryNafs");
         for (const auto &p : model->named_parameters())
             module.register_parameter(nafsArchiveKey(p.key()), p.value().detach().clone(), false);

@@ -190,6 +190,21 @@ bool writeUntrainedNafsModel(const QString &dir, const NafsConfig &config,
     return true;
 }
 
+bool loadNafsFilesBeside(const QString &configPath, const NafsConfig &config, WordPieceVocabulary *vocabulary,
+    NafsModel *model, QString *error)
+{
+    const QFileInfo info(configPath);
+    const QString base = info.dir().filePath(info.completeBaseName());
+    if (!vocabulary->load(base + QStringLiteral(".vocab"), error))
+        return false;
+    NafsModel loaded(config.model, vocabulary->size());
+    if (!loadNafsWeights(loaded, base + QStringLiteral(".pt"), error))
+        return false;
+    loaded->eval();
+    *model = loaded;
+    return true;
+}
+
 bool copyNafsModel(const QString &configPath, const QString &outConfigPath, QString *error)
 {
     if (!outConfigPath.endsWith(QLatin1String(".json"))) {
@@ -202,15 +217,13 @@ bool copyNafsModel(const QString &configPath, const QString &outConfigPath, QStr
         return false;
     }
     NafsConfig config;
-    WordPieceVocabulary vocabulary;
-    const QString base = from.dir().filePath(from.completeBaseName());
-    if (!NafsConfig::load(configPath, &config, error) || !vocabulary.load(base + QStringLiteral(".vocab"), error))
+    if (!NafsConfig::load(configPath, &config, error))
         return false;
     try {
-        NafsModel model(config.model, vocabulary.size());
-        if (!loadNafsWeights(model, base + QStringLiteral(".pt"), error))
+        WordPieceVocabulary vocabulary;
+        NafsModel model { nullptr };
+        if (!loadNafsFilesBeside(configPath, config, &vocabulary, &model, error))
             return false;
-        model->eval();
         config.name = to.completeBaseName();
         const QString outBase = to.dir().filePath(config.name);
         if (!QDir().mkpath(to.absolutePath())) {

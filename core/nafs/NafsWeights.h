@@ -36,6 +36,12 @@ class WordPieceVocabulary;
 bool writeUntrainedNafsModel(const QString &dir, const NafsConfig &config, const WordPieceVocabulary &vocabulary,
     QString *configPath, QString *error);
 
+// Loads the vocabulary and weights beside a model config (<name>.vocab, <name>.pt) into a model
+// built from `config` (the config at `configPath`), in eval mode. Building a model with a
+// pretrained trunk throws when the perception package is missing.
+bool loadNafsFilesBeside(const QString &configPath, const NafsConfig &config, WordPieceVocabulary *vocabulary,
+    NafsModel *model, QString *error);
+
 // Writes the model of `configPath` (its .pt and .vocab beside it) again as `outConfigPath`, named
 // after that file: to rename a trained model, or to store weights written by an older build in
 // the current format (a pretrained trunk as its change from the package). The weights pass
