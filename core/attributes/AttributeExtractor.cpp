@@ -1,6 +1,7 @@
 #include "AttributeExtractor.h"
 
 #include "ColourNamer.h"
+#include "PatternMeter.h"
 #include "PoseMask.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <optional>
 
 namespace descry {
@@ -76,6 +78,8 @@ struct Measurement {
     double blond = 0;
     double shortSleeves = -1; // < 0: not measured
     double shorts = -1;
+    double striped = -1; // upper garment's pattern (PatternMeter); < 0: not measured
+    double checked = -1;
 };
 
 bool inside(const CueRect &r, float fx, float fy)
@@ -281,6 +285,29 @@ struct Accumulator {
     }
 };
 
+// Where a pattern on the upper garment is looked for: below the collar to the waist, the
+// central half of the columns (the sides hold arms, whose edges repeat down a walking person).
+constexpr float kPatternTop = 0.04f; // below the zone's top: collar and shoulders are edges, not pattern
+constexpr float kPatternColumns0 = 0.25f, kPatternColumns1 = 0.75f;
+
+cv::Rect upperPatternZone(const cv::Size &image, const BodyLayout &layout)
+{
+    int first = -1, last = -1;
+    for (int y = 0; y < image.height; ++y) {
+        const float rowFraction = (y + 0.5f) / float(image.height);
+        const float fy = layout.toStandard(rowFraction);
+        if (!layout.visible[size_t(layout.zoneAt(rowFraction))] || fy < kZone[1] + kPatternTop || fy >= kZone[2])
+            continue;
+        first = first < 0 ? y : first;
+        last = y;
+    }
+    if (first < 0)
+        return {};
+    const int x0 = int(std::lround(kPatternColumns0 * image.width));
+    const int x1 = int(std::lround(kPatternColumns1 * image.width));
+    return { x0, first, x1 - x0, last - first + 1 };
+}
+
 // How far a mask is trusted. A foreground mask traces the person, so the sides of the box count
 // fully where it says person; a mask drawn from the pose (poseMask) is a few pixels wider than
 // the clothes and smooths the shoulders, so it only takes pixels out: the sides keep the weights
@@ -312,7 +339,13 @@ Measurement measure(
             acc.addPixel(row[x], (x + 0.5f) / float(image.cols), fy);
         }
     }
-    return acc.finish();
+    Measurement m = acc.finish();
+    const PatternScores pattern = PatternMeter::measure(image, fg, upperPatternZone(image.size(), layout));
+    if (pattern.measured()) {
+        m.striped = pattern.striped;
+        m.checked = pattern.checked;
+    }
+    return m;
 }
 
 void appendColours(BodyRegion region, const QString &prefix, const ColourHistogram &h, AttributeSet *out)
@@ -341,6 +374,11 @@ AttributeSet toAttributes(const Measurement &m)
             out.push_back({ r, QStringLiteral("garment:short-sleeves"), float(m.shortSleeves) });
         if (r == BodyRegion::Lower && m.shorts >= 0)
             out.push_back({ r, QStringLiteral("garment:shorts"), float(m.shorts) });
+        if (r == BodyRegion::Upper && m.striped >= 0) {
+            out.push_back({ r, QStringLiteral("pattern:striped"), float(m.striped) });
+            out.push_back({ r, QStringLiteral("pattern:checked"), float(m.checked) });
+            out.push_back({ r, QStringLiteral("pattern:patterned"), float(std::max(m.striped, m.checked)) });
+        }
     }
     return out;
 }
@@ -349,7 +387,7 @@ AttributeSet toAttributes(const Measurement &m)
 struct MeasurementMean {
     Measurement sum;
     std::array<double, 5> regionWeight {};
-    double hairWeight = 0, sleeveWeight = 0, shortsWeight = 0;
+    double hairWeight = 0, sleeveWeight = 0, shortsWeight = 0, patternWeight = 0;
 
     void add(const Measurement &m, double w)
     {
@@ -368,6 +406,11 @@ struct MeasurementMean {
         }
         addCue(m.shortSleeves, w, &sum.shortSleeves, &sleeveWeight);
         addCue(m.shorts, w, &sum.shorts, &shortsWeight);
+        if (m.striped >= 0) {
+            double checkedWeight = patternWeight;
+            addCue(m.checked, w, &sum.checked, &checkedWeight);
+            addCue(m.striped, w, &sum.striped, &patternWeight);
+        }
     }
 
     static void addCue(double value, double w, double *total, double *weight)
@@ -392,6 +435,8 @@ struct MeasurementMean {
         m.blond = hairWeight > 0 ? sum.blond / hairWeight : 0;
         m.shortSleeves = sleeveWeight > 0 ? sum.shortSleeves / sleeveWeight : -1;
         m.shorts = shortsWeight > 0 ? sum.shorts / shortsWeight : -1;
+        m.striped = patternWeight > 0 ? sum.striped / patternWeight : -1;
+        m.checked = patternWeight > 0 ? sum.checked / patternWeight : -1;
         return m;
     }
 };

@@ -132,6 +132,17 @@ void addGarments(Table &t)
     t.add({ "beanie", "beany", "bobble", "toque" }, Kind::Garment, "beanie", { kHead });
     t.add({ "cap" }, Kind::Garment, "cap", { kHead });
     t.add({ "sleeve", "sleeved" }, Kind::Sleeves, "", { kUpper });
+    // Patterns, measured on the upper garment (PatternMeter): horizontal stripes and checks;
+    // "patterned" accepts either. Vertical stripes and pinstripes are rewritten to "patterned"
+    // by the parser, since only horizontal stripes are measured as stripes.
+    t.add({ "striped", "stripy", "stripey", "stripe", "banded", "hooped", "breton" }, Kind::Pattern, "striped");
+    t.add({ "checked", "checks", "checkered", "chequered", "checkerboard", "plaid", "tartan", "gingham",
+              "houndstooth", "flannel" },
+        Kind::Pattern, "checked");
+    t.add({ "patterned", "pattern", "print", "printed", "floral", "flowery", "flowered", "spotted", "spotty",
+              "dotted", "polka", "camouflage", "camo", "paisley", "leopard", "graphic", "logo", "lettering",
+              "slogan" },
+        Kind::Pattern, "patterned");
     t.add({ "sleeveless" }, Kind::Garment, "short-sleeves", { kUpper });
 }
 
@@ -191,7 +202,7 @@ void addGrammar(Table &t)
               "quite", "rather", "mostly", "mainly", "looking", "find", "show", "me", "search", "any", "like",
               "kind", "type", "sort", "colour", "color", "style", "styled", "item", "piece", "one", "up",
               "down", "under", "over", "into", "near", "i", "my", "we", "our", "you", "your", "there", "here",
-              "just", "only" },
+              "just", "only", "horizontal", "horizontally", "across" },
         Kind::Stop);
 }
 

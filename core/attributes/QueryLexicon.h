@@ -18,6 +18,7 @@ struct Lexeme {
         Tone, // dark / light / pale ...: refine the next colour, never a term by themselves
         Garment, // value: canonical garment; regions: where its colour is measured
         Sleeves, // "sleeves": length decided by a Length word in the same clause
+        Pattern, // value: striped / checked / patterned; of the garment it is next to
         Accessory, // value: canonical accessory
         Hair, // "hair", "haired"
         HairColour, // blonde, brunette, redhead: a hair colour without the word "hair"

@@ -17,6 +17,7 @@ using Kind = Lexeme::Kind;
 constexpr float kGarmentWeight = 0.5f; // the garment type is a weaker cue than its colour
 constexpr float kImpliedWeight = 0.5f; // "jeans" without a colour: most jeans are blue
 constexpr float kToneOnlyWeight = 0.5f; // "a dark jacket": dark, but which colour?
+constexpr float kPatternWeight = 0.5f; // a pattern, like the garment type, is a weaker cue than colour
 
 struct Token {
     QString word;
@@ -46,6 +47,9 @@ QString normalise(const QString &text)
         // Shade names made of two words: "baby blue" is a light blue, not a child.
         { QRegularExpression(QStringLiteral("\\b(?:baby|sky|powder|ice)[\\s-](blue|pink)")), QStringLiteral("light \\1") },
         { QRegularExpression(QStringLiteral("\\b(?:navy|royal|midnight)[\\s-]blue")), QStringLiteral("navy") },
+        // Only horizontal stripes are measured as stripes (PatternMeter).
+        { QRegularExpression(QStringLiteral("\\bvertical(?:ly)?[\\s-]+strip\\w*")), QStringLiteral("patterned") },
+        { QRegularExpression(QStringLiteral("\\bpin[\\s-]?strip\\w*")), QStringLiteral("patterned") },
     };
     for (const auto &[re, replacement] : joins)
         s.replace(re, replacement);
@@ -240,6 +244,15 @@ public:
             else
                 m_bound[target].push_back(c);
         }
+        for (int i = 0; i < int(clause.tokens.size()); ++i) {
+            if (clause.tokens[size_t(i)].lexeme->kind != Kind::Pattern)
+                continue;
+            const int target = nearestTarget(clause, i);
+            if (target < 0)
+                pattern(clause.tokens[size_t(i)], BodyRegion::Upper, QString()); // "with horizontal stripes"
+            else
+                m_patterns[target].push_back(i);
+        }
     }
 
     void run()
@@ -256,7 +269,7 @@ private:
         const std::vector<ColourWord> &colours = m_bound[i];
         switch (l.kind) {
         case Kind::Garment:
-            garment(t, colours);
+            garment(t, colours, m_patterns[i]);
             break;
         case Kind::Sleeves:
             sleeves(t, colours);
@@ -303,13 +316,17 @@ private:
                     c.weight, c.negated);
     }
 
-    void garment(const Token &t, const std::vector<ColourWord> &colours)
+    void garment(const Token &t, const std::vector<ColourWord> &colours, const std::vector<int> &patterns)
     {
         const Lexeme &l = *t.lexeme;
         colourTerms(colours, l.regions, t.word);
         const BodyRegion region = l.regions.size() == 1 ? l.regions.front() : BodyRegion::Whole;
         const float weight = l.value == QLatin1String("short-sleeves") ? 1.f : kGarmentWeight;
         m_out->add(region, QStringLiteral("garment:") + l.value, t.word, weight, t.negated);
+        // The pattern of a dress or a suit is measured where it shows most: on the upper body.
+        const bool upper = std::find(l.regions.begin(), l.regions.end(), BodyRegion::Upper) != l.regions.end();
+        for (const int p : patterns)
+            pattern(m_clause.tokens[size_t(p)], upper ? BodyRegion::Upper : l.regions.front(), t.word);
         if (l.value == QLatin1String("jeans") && colours.empty() && !t.negated)
             m_out->add(BodyRegion::Lower, QStringLiteral("colour:blue"), t.word, kImpliedWeight, false);
     }
@@ -339,9 +356,18 @@ private:
                 lengthWord + QLatin1Char(' ') + t.word, 1.f, t.negated);
     }
 
+    // A pattern word of a garment (or of no word: the upper garment); a striped bag or hat is
+    // not measured and not taken for the clothes.
+    void pattern(const Token &t, BodyRegion region, const QString &noun)
+    {
+        const QString phrase = noun.isEmpty() ? t.word : t.word + QLatin1Char(' ') + noun;
+        m_out->add(region, QStringLiteral("pattern:") + t.lexeme->value, phrase, kPatternWeight, t.negated);
+    }
+
     const Clause &m_clause;
     TermBuilder *m_out;
     std::map<int, std::vector<ColourWord>> m_bound; // target token -> colours describing it
+    std::map<int, std::vector<int>> m_patterns; // target token -> pattern words describing it
 };
 
 } // namespace

@@ -31,6 +31,8 @@ Measures Descry and writes the figures as JSON (to --out FILE, or stdout).
                      how often keypoints place the body zones, how far the two agree
   trunk              pretrained image trunks (layers, crop sizes) as untrained person
                      features: image -> image retrieval on a dataset split, with time per crop
+  pattern            garment patterns (stripes, checks) measured on a dataset's images against
+                     what their captions say
 
 Run 'descry-cli bench WHAT --help' for options.)";
 
@@ -209,6 +211,8 @@ int runBench(const QStringList &args)
         return benchPose(args.mid(1));
     if (what == QLatin1String("trunk"))
         return benchTrunk(args.mid(1));
+    if (what == QLatin1String("pattern"))
+        return benchPattern(args.mid(1));
     printErr(QString::fromUtf8(kBenchUsage));
     return what.isEmpty() || what == QLatin1String("--help") ? (what.isEmpty() ? 2 : 0) : 2;
 }

@@ -16,5 +16,7 @@ int benchQuery(const QStringList &args);
 int benchPose(const QStringList &args);
 // descry-cli bench trunk (BenchTrunkCommand.cpp).
 int benchTrunk(const QStringList &args);
+// descry-cli bench pattern (BenchPatternCommand.cpp).
+int benchPattern(const QStringList &args);
 
 } // namespace descry::cli

@@ -128,6 +128,21 @@ void TestQueryParser::parsesTerms_data()
         { "whole gender:woman", "head hair:blonde", "head hair:long", "whole colour:black" });
     row("carried papers take their colour", "a man in a black jacket holding white papers",
         { "whole gender:man", "upper colour:black", "upper garment:jacket@0.5", "whole accessory:papers" });
+    // Patterns (PatternMeter measures the upper garment's stripes and checks).
+    row("a striped garment", "a navy and black striped jumper",
+        { "upper colour:blue", "upper colour:black", "upper garment:sweater@0.5", "upper pattern:striped@0.5" });
+    row("stripes in a clause of their own are the top's", "a dark blue sweater with horizontal stripes",
+        { "upper colour:blue", "upper garment:sweater@0.5", "upper pattern:striped@0.5" });
+    row("plaid is checked", "red plaid shirt",
+        { "upper colour:red", "upper garment:shirt@0.5", "upper pattern:checked@0.5" });
+    row("a dress's pattern is measured on the upper body", "a floral dress",
+        { "whole garment:dress@0.5", "upper pattern:patterned@0.5" });
+    row("trousers keep their own pattern", "checked trousers",
+        { "lower garment:trousers@0.5", "lower pattern:checked@0.5" });
+    row("vertical stripes are a pattern, not stripes", "a shirt with vertical stripes",
+        { "upper garment:shirt@0.5", "upper pattern:patterned@0.5" });
+    row("a striped bag is not the clothes", "a striped bag", { "whole accessory:bag" });
+    row("no pattern", "a plain jacket without stripes", { "upper garment:jacket@0.5", "!upper pattern:striped@0.5" });
 }
 
 void TestQueryParser::parsesTerms()
@@ -147,7 +162,7 @@ void TestQueryParser::reportsUnknownWords_data()
     QTest::addColumn<QString>("query");
     QTest::addColumn<QStringList>("unknown");
     QTest::newRow("all known") << "a man in a red coat" << QStringList {};
-    QTest::newRow("pattern words are not measured") << "striped red shirt" << QStringList { "striped" };
+    QTest::newRow("materials are not measured") << "brown leather jacket" << QStringList { "leather" };
     QTest::newRow("unknown kept once, in order")
         << "tall man, tall woman, limping" << QStringList { "tall", "limping" };
     QTest::newRow("misspelling") << "a red jakcet" << QStringList { "jakcet" };
