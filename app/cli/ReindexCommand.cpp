@@ -1,13 +1,49 @@
+#include "AttributeRefresh.h"
 #include "Cli.h"
 #include "CliSupport.h"
 #include "ReindexJob.h"
 #include "TextPersonModel.h"
 
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 
 namespace descry::cli {
+
+namespace {
+
+// reindex --attributes: re-measures every tracklet's attributes; false (reported) on failure.
+bool refreshAttributes(const QString &gallery, QJsonObject *json)
+{
+    QElapsedTimer clock;
+    clock.start();
+    const auto progress = [&clock](int64_t done, int64_t total) {
+        const double seconds = double(clock.elapsed()) / 1000.0;
+        const double rate = seconds > 0 ? double(done) / seconds : 0;
+        printProgress(QStringLiteral("attributes %1/%2 tracklets %3% eta %4")
+                          .arg(done)
+                          .arg(total)
+                          .arg(total > 0 ? int(100 * done / total) : 100)
+                          .arg(formatEta(rate > 0 ? double(total - done) / rate : -1)),
+            done == total);
+    };
+    const AttributeRefreshSummary a = AttributeRefresh::run(gallery, progress);
+    if (!a.ok) {
+        printErr(QStringLiteral("reindex: attributes: %1").arg(a.error));
+        return false;
+    }
+    printErr(QStringLiteral("attributes of %1 tracklets measured again in %2 s (%3 without a usable crop kept "
+                            "theirs)")
+                 .arg(a.remeasured)
+                 .arg(a.seconds, 0, 'f', 1)
+                 .arg(a.withoutCrops));
+    *json = { { QStringLiteral("remeasured"), qint64(a.remeasured) },
+        { QStringLiteral("without_crops"), qint64(a.withoutCrops) }, { QStringLiteral("seconds"), a.seconds } };
+    return true;
+}
+
+} // namespace
 
 int runReindex(const QStringList &args)
 {
@@ -25,6 +61,10 @@ int runReindex(const QStringList &args)
     parser.addOption(
         { QStringLiteral("batch"), QStringLiteral("Tracklets embedded and stored at a time (default 128)."),
             QStringLiteral("N"), QStringLiteral("128") });
+    parser.addOption({ QStringLiteral("attributes"),
+        QStringLiteral("First measure every tracklet's attributes again from its stored crops (a gallery "
+                       "ingested by an older Descry gains the attributes measured since, e.g. garment "
+                       "patterns).") });
     parser.addOption({ QStringLiteral("json"), QStringLiteral("Print the summary as JSON on stdout.") });
     QCommandLineOption stopAfter(QStringLiteral("stop-after"),
         QStringLiteral("Testing: stop as if killed once N tracklets were embedded."), QStringLiteral("N"));
@@ -56,6 +96,10 @@ int runReindex(const QStringList &args)
         return 1;
     }
 
+    QJsonObject attributes;
+    if (parser.isSet(QStringLiteral("attributes")) && !refreshAttributes(gallery, &attributes))
+        return 1;
+
     ReindexJob job(gallery, options);
     QObject::connect(&job, &ReindexJob::modelLoaded, [](const QString &modelId, const QString &device) {
         printProgress(QStringLiteral("text-to-person model %1 on %2").arg(modelId, device), true);
@@ -76,13 +120,15 @@ int runReindex(const QStringList &args)
         return 1;
     }
     if (parser.isSet(QStringLiteral("json"))) {
-        const QJsonObject out { { QStringLiteral("gallery"), gallery },
+        QJsonObject out { { QStringLiteral("gallery"), gallery },
             { QStringLiteral("model"), s.modelId }, { QStringLiteral("device"), s.device },
             { QStringLiteral("tracklets"), qint64(s.tracklets) },
             { QStringLiteral("already_embedded"), qint64(s.alreadyEmbedded) },
             { QStringLiteral("embedded"), qint64(s.embedded) },
             { QStringLiteral("without_crops"), qint64(s.withoutCrops) },
             { QStringLiteral("seconds"), s.seconds }, { QStringLiteral("stopped"), s.cancelled } };
+        if (!attributes.isEmpty())
+            out.insert(QStringLiteral("attributes"), attributes);
         printOut(QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Indented)));
     } else {
         printOut(

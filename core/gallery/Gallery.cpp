@@ -598,6 +598,44 @@ QByteArray Gallery::cropImage(int64_t cropId)
         : QByteArray();
 }
 
+QByteArray Gallery::cropMask(int64_t cropId)
+{
+    QSqlQuery q(d->db());
+    return d->run(q, QStringLiteral("SELECT mask FROM crops WHERE id = ?"), { qint64(cropId) }) && q.next()
+        ? q.value(0).toByteArray()
+        : QByteArray();
+}
+
+bool Gallery::replaceMeasuredAttributes(const std::vector<TrackletAttributes> &measured)
+{
+    d->lastError.clear();
+    QSqlDatabase db = d->db();
+    if (!db.transaction()) {
+        d->lastError = db.lastError().text();
+        return false;
+    }
+    bool ok = true;
+    for (const TrackletAttributes &t : measured) {
+        const qint64 id = t.trackletId;
+        ok = ok
+            && d->run(QStringLiteral("DELETE FROM attributes WHERE tracklet_id = ? AND name NOT LIKE 'accessory:%'"),
+                { id });
+        for (const AttributeValue &a : t.attributes)
+            ok = ok
+                && d->run(QStringLiteral("INSERT OR REPLACE INTO attributes (tracklet_id, region, name, value) "
+                                         "VALUES (?, ?, ?, ?)"),
+                    { id, regionKey(a.region), a.name, a.value });
+    }
+    ok = ok && d->run(QStringLiteral("UPDATE counters SET value = value + 1 WHERE name = 'generation'"));
+    if (!ok || !db.commit()) {
+        const QString reason = d->lastError.isEmpty() ? db.lastError().text() : d->lastError;
+        db.rollback();
+        d->lastError = reason;
+        return false;
+    }
+    return true;
+}
+
 std::vector<TrackletAttributes> Gallery::allAttributes()
 {
     std::vector<TrackletAttributes> out;

@@ -78,8 +78,13 @@ public:
     // pose model saw it.
     std::optional<CropBody> bestCropBody(int64_t trackletId);
     QByteArray cropImage(int64_t cropId); // JPEG bytes
+    QByteArray cropMask(int64_t cropId); // PNG bytes; empty when the detector gave no mask
     std::vector<TrackletAttributes> allAttributes();
     AttributeSet attributes(int64_t trackletId);
+    // One transaction: the attributes measured on each named tracklet's crops are replaced by
+    // `measured`; what the detector saw carried (accessory:*, measured on every detection, whose
+    // object scores are not stored) is kept. The generation counter moves, so searches reload.
+    bool replaceMeasuredAttributes(const std::vector<TrackletAttributes> &measured);
 
     // --- query history
     bool addQuery(const QString &text, int resultCount, double elapsedMs);
