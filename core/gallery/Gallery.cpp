@@ -12,6 +12,7 @@
 #include <QVariant>
 
 #include <cstring>
+#include <functional>
 
 namespace descry {
 
@@ -151,6 +152,25 @@ struct Gallery::Impl {
     {
         QSqlQuery query(db());
         return run(query, sql, values);
+    }
+
+    // Runs `work` in one transaction: committed when it returns true, rolled back otherwise, with
+    // the reason in lastError either way.
+    bool inTransaction(const std::function<bool()> &work)
+    {
+        lastError.clear();
+        QSqlDatabase database = db();
+        if (!database.transaction()) {
+            lastError = database.lastError().text();
+            return false;
+        }
+        if (!work() || !database.commit()) {
+            const QString reason = lastError.isEmpty() ? database.lastError().text() : lastError;
+            database.rollback();
+            lastError = reason;
+            return false;
+        }
+        return true;
     }
 
     bool insertTracklet(int64_t sourceId, const TrackletWithAttributes &item);
@@ -323,21 +343,13 @@ bool Gallery::addSource(SourceRecord *s)
 
 bool Gallery::resetSource(int64_t sourceId, const QString &pipelineKey)
 {
-    QSqlDatabase db = d->db();
-    if (!db.transaction()) {
-        d->lastError = db.lastError().text();
-        return false;
-    }
-    const bool ok = d->run(QStringLiteral("DELETE FROM tracklets WHERE source_id = ?"), { qint64(sourceId) })
-        && d->run(QStringLiteral(
-                      "UPDATE sources SET status = 'ingesting', processed_frames = 0, checkpoint_frame = 0,"
-                      " tracker_state = NULL, pipeline_key = ?, error = '', finished_at = NULL WHERE id = ?"),
-            { pipelineKey, qint64(sourceId) });
-    if (!ok || !db.commit()) {
-        db.rollback();
-        return false;
-    }
-    return true;
+    return d->inTransaction([&] {
+        return d->run(QStringLiteral("DELETE FROM tracklets WHERE source_id = ?"), { qint64(sourceId) })
+            && d->run(QStringLiteral(
+                          "UPDATE sources SET status = 'ingesting', processed_frames = 0, checkpoint_frame = 0,"
+                          " tracker_state = NULL, pipeline_key = ?, error = '', finished_at = NULL WHERE id = ?"),
+                { pipelineKey, qint64(sourceId) });
+    });
 }
 
 bool Gallery::updateSourcePath(int64_t sourceId, const QString &path)
@@ -447,36 +459,21 @@ bool Gallery::Impl::insertEmbeddings(const std::vector<EmbeddingRecord> &records
 bool Gallery::commitProgress(int64_t sourceId, const IngestCheckpoint &checkpoint,
     const std::vector<TrackletWithAttributes> &finished, bool done)
 {
-    QSqlDatabase db = d->db();
-    if (!db.transaction()) {
-        d->lastError = db.lastError().text();
-        return false;
-    }
-    bool ok = true;
-    for (const auto &item : finished)
-        ok = ok && d->insertTracklet(sourceId, item);
-    if (done) {
-        ok = ok
-            && d->run(QStringLiteral(
-                          "UPDATE sources SET status = 'done', processed_frames = ?, checkpoint_frame = ?,"
-                          " tracker_state = NULL, finished_at = ? WHERE id = ?"),
-                { qint64(checkpoint.processedFrames), qint64(checkpoint.nextFrame), isoNow(),
-                    qint64(sourceId) });
-    } else {
-        ok = ok
-            && d->run(QStringLiteral(
+    return d->inTransaction([&] {
+        for (const auto &item : finished)
+            if (!d->insertTracklet(sourceId, item))
+                return false;
+        if (done)
+            return d->run(QStringLiteral(
+                              "UPDATE sources SET status = 'done', processed_frames = ?, checkpoint_frame = ?,"
+                              " tracker_state = NULL, finished_at = ? WHERE id = ?"),
+                { qint64(checkpoint.processedFrames), qint64(checkpoint.nextFrame), isoNow(), qint64(sourceId) });
+        return d->run(QStringLiteral(
                           "UPDATE sources SET processed_frames = ?, checkpoint_frame = ?, tracker_state = ?"
                           " WHERE id = ?"),
-                { qint64(checkpoint.processedFrames), qint64(checkpoint.nextFrame), checkpoint.trackerState,
-                    qint64(sourceId) });
-    }
-    if (!ok || !db.commit()) {
-        const QString reason = d->lastError.isEmpty() ? db.lastError().text() : d->lastError;
-        db.rollback();
-        d->lastError = reason;
-        return false;
-    }
-    return true;
+            { qint64(checkpoint.processedFrames), qint64(checkpoint.nextFrame), checkpoint.trackerState,
+                qint64(sourceId) });
+    });
 }
 
 bool Gallery::markSourceFailed(int64_t sourceId, const QString &reason)
@@ -608,32 +605,20 @@ QByteArray Gallery::cropMask(int64_t cropId)
 
 bool Gallery::replaceMeasuredAttributes(const std::vector<TrackletAttributes> &measured)
 {
-    d->lastError.clear();
-    QSqlDatabase db = d->db();
-    if (!db.transaction()) {
-        d->lastError = db.lastError().text();
-        return false;
-    }
-    bool ok = true;
-    for (const TrackletAttributes &t : measured) {
-        const qint64 id = t.trackletId;
-        ok = ok
-            && d->run(QStringLiteral("DELETE FROM attributes WHERE tracklet_id = ? AND name NOT LIKE 'accessory:%'"),
-                { id });
-        for (const AttributeValue &a : t.attributes)
-            ok = ok
-                && d->run(QStringLiteral("INSERT OR REPLACE INTO attributes (tracklet_id, region, name, value) "
-                                         "VALUES (?, ?, ?, ?)"),
-                    { id, regionKey(a.region), a.name, a.value });
-    }
-    ok = ok && d->run(QStringLiteral("UPDATE counters SET value = value + 1 WHERE name = 'generation'"));
-    if (!ok || !db.commit()) {
-        const QString reason = d->lastError.isEmpty() ? db.lastError().text() : d->lastError;
-        db.rollback();
-        d->lastError = reason;
-        return false;
-    }
-    return true;
+    return d->inTransaction([&] {
+        for (const TrackletAttributes &t : measured) {
+            const qint64 id = t.trackletId;
+            if (!d->run(QStringLiteral("DELETE FROM attributes WHERE tracklet_id = ? AND name NOT LIKE 'accessory:%'"),
+                    { id }))
+                return false;
+            for (const AttributeValue &a : t.attributes)
+                if (!d->run(QStringLiteral("INSERT OR REPLACE INTO attributes (tracklet_id, region, name, value) "
+                                           "VALUES (?, ?, ?, ?)"),
+                        { id, regionKey(a.region), a.name, a.value }))
+                    return false;
+        }
+        return d->run(QStringLiteral("UPDATE counters SET value = value + 1 WHERE name = 'generation'"));
+    });
 }
 
 std::vector<TrackletAttributes> Gallery::allAttributes()
@@ -795,19 +780,7 @@ bool Gallery::putEmbedding(
 
 bool Gallery::putEmbeddings(const std::vector<EmbeddingRecord> &records)
 {
-    d->lastError.clear();
-    QSqlDatabase db = d->db();
-    if (!db.transaction()) {
-        d->lastError = db.lastError().text();
-        return false;
-    }
-    if (!d->insertEmbeddings(records) || !db.commit()) {
-        const QString reason = d->lastError.isEmpty() ? db.lastError().text() : d->lastError;
-        db.rollback();
-        d->lastError = reason;
-        return false;
-    }
-    return true;
+    return d->inTransaction([&] { return d->insertEmbeddings(records); });
 }
 
 std::vector<float> Gallery::embedding(int64_t trackletId, const QString &modelId, const QString &kind)
