@@ -406,10 +406,12 @@ struct MeasurementMean {
         }
         addCue(m.shortSleeves, w, &sum.shortSleeves, &sleeveWeight);
         addCue(m.shorts, w, &sum.shorts, &shortsWeight);
-        if (m.striped >= 0) {
-            double checkedWeight = patternWeight;
-            addCue(m.checked, w, &sum.checked, &checkedWeight);
-            addCue(m.striped, w, &sum.striped, &patternWeight);
+        if (m.striped >= 0) { // stripes and checks are measured together
+            if (patternWeight == 0)
+                sum.striped = sum.checked = 0;
+            sum.striped += w * m.striped;
+            sum.checked += w * m.checked;
+            patternWeight += w;
         }
     }
 
