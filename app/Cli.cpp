@@ -15,6 +15,7 @@ commands:
   reindex               compute a model's missing embeddings of the gallery's tracklets (resumable)
   search "TEXT"         rank the gallery's person tracklets for a description
   similar TRACKLET      tracklets that look like a tracklet (or --image FILE), across sources
+  identities            people, not tracklets: group tracklets into identities; merge, split
   explain ID "TEXT"     why a tracklet matches: cross-scale attention heatmaps and score parts
   info                  what the gallery holds and what this build can do
   render                write a synthetic scene (video, truth, captions) from a seed
@@ -44,6 +45,8 @@ int run(const QStringList &args)
         return runSearch(rest);
     if (command == QLatin1String("similar"))
         return runSimilar(rest);
+    if (command == QLatin1String("identities"))
+        return runIdentities(rest);
     if (command == QLatin1String("explain"))
         return runExplain(rest);
     if (command == QLatin1String("info"))

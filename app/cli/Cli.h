@@ -24,6 +24,7 @@ int runExport(const QStringList &args);
 int runEvidence(const QStringList &args);
 int runReview(const QStringList &args);
 int runExplain(const QStringList &args);
+int runIdentities(const QStringList &args);
 
 // Dispatches argv (without the program name) to a subcommand; prints help on misuse.
 int run(const QStringList &args);

@@ -152,7 +152,8 @@ int runIngest(const QStringList &args)
         QJsonObject out { { QStringLiteral("gallery"), gallery }, { QStringLiteral("sources"), sources },
             { QStringLiteral("problems"), QJsonArray::fromStringList(summary.problems) },
             { QStringLiteral("model"), summary.modelId },
-            { QStringLiteral("model_problem"), summary.modelProblem } };
+            { QStringLiteral("model_problem"), summary.modelProblem },
+            { QStringLiteral("identities"), qint64(summary.identities) } };
         printOut(QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Indented)));
     } else {
         for (const auto &r : summary.sources)
@@ -167,6 +168,10 @@ int runIngest(const QStringList &args)
                      .arg(failed)
                      .arg(summary.problems.size())
                      .arg(summary.modelId.isEmpty() ? QStringLiteral("none") : summary.modelId));
+        if (summary.identities >= 0)
+            printOut(QStringLiteral("%1 people (identities) in the gallery, grouped in %2 s; see 'descry-cli identities'")
+                         .arg(summary.identities)
+                         .arg(summary.identitySeconds, 0, 'f', 2));
     }
     if (summary.count(IngestOutcome::Cancelled) > 0)
         return 3;

@@ -35,6 +35,20 @@ bool readSeconds(const QCommandLineParser &parser, const QString &name, double *
     return true;
 }
 
+// " (person 12, seen 5x; also 14, 20)" — where the tracklet has an identity.
+QString identityText(const SearchResult &r)
+{
+    if (r.tracklet.identityId <= 0)
+        return {};
+    QStringList also;
+    for (int64_t id : r.sameIdentity)
+        also.append(QString::number(id));
+    return QStringLiteral(" (person %1%2%3)")
+        .arg(r.tracklet.identityId)
+        .arg(r.identityTracklets > 1 ? QStringLiteral(", seen %1x").arg(r.identityTracklets) : QString())
+        .arg(also.isEmpty() ? QString() : QStringLiteral("; also %1").arg(also.join(QStringLiteral(", "))));
+}
+
 } // namespace
 
 void addFilterOptions(QCommandLineParser &parser)
@@ -58,6 +72,9 @@ void addFilterOptions(QCommandLineParser &parser)
             "lower:shorts "
             "(repeatable; the same region and kind are alternatives, different ones must all hold)."),
         QStringLiteral("CHIP") });
+    parser.addOption({ QStringLiteral("by-person"),
+        QStringLiteral("One result per person: a person's other tracklets fold into their best result "
+                       "(see 'descry-cli identities').") });
     parser.addOption({ QStringLiteral("sort"),
         QStringLiteral("Order of the results: relevance (default) or time (source, then start time)."),
         QStringLiteral("ORDER"), QStringLiteral("relevance") });
@@ -116,6 +133,7 @@ bool readFilterOptions(const QCommandLineParser &parser, SearchFilters *out, QSt
             return false;
         filters.attributes.push_back(chip);
     }
+    filters.groupByIdentity = parser.isSet(QStringLiteral("by-person"));
     const QString sort = parser.value(QStringLiteral("sort")).toLower();
     if (sort == QLatin1String("time")) {
         filters.sortOrder = SortOrder::Time;
@@ -134,8 +152,14 @@ QJsonObject resultJson(const SearchResult &r, Gallery &gallery)
     for (const DetectionRecord &d : gallery.detections(r.tracklet.id))
         detections.append(QJsonObject { { QStringLiteral("frame"), qint64(d.frame) },
             { QStringLiteral("box"), QJsonArray { d.box.x, d.box.y, d.box.w, d.box.h } } });
+    QJsonArray same;
+    for (int64_t id : r.sameIdentity)
+        same.append(qint64(id));
     return { { QStringLiteral("tracklet_id"), qint64(r.tracklet.id) }, { QStringLiteral("score"), r.score },
         { QStringLiteral("confidence"), r.confidence },
+        { QStringLiteral("identity_id"), qint64(r.tracklet.identityId) },
+        { QStringLiteral("identity_tracklets"), r.identityTracklets },
+        { QStringLiteral("same_identity"), same },
         { QStringLiteral("source_id"), qint64(r.tracklet.sourceId) },
         { QStringLiteral("source"), r.tracklet.sourcePath },
         { QStringLiteral("camera"), r.tracklet.cameraLabel },
@@ -164,14 +188,15 @@ void printResults(const SearchResponse &response)
 {
     int rank = 0;
     for (const SearchResult &r : response.results)
-        printOut(QStringLiteral("%1. tracklet %2  score %3%4  %5 %6-%7  %8")
+        printOut(QStringLiteral("%1. tracklet %2%9  score %3%4  %5 %6-%7  %8")
                      .arg(++rank, 3)
                      .arg(r.tracklet.id)
                      .arg(r.score, 0, 'f', 3)
                      .arg(r.confidence >= 0 ? QStringLiteral("  confidence %1").arg(r.confidence, 0, 'f', 2)
                                             : QString())
                      .arg(QFileInfo(r.tracklet.sourcePath).fileName(), formatTime(r.tracklet.startTime),
-                         formatTime(r.tracklet.endTime), r.matched.join(QStringLiteral(", "))));
+                         formatTime(r.tracklet.endTime), r.matched.join(QStringLiteral(", ")),
+                         identityText(r)));
     printOut(QStringLiteral("%1 results of %2 tracklets in %3 ms")
                  .arg(response.results.size())
                  .arg(response.galleryTracklets)

@@ -22,10 +22,6 @@ namespace descry {
 
 namespace {
 
-// Query files name tracklets by their times rounded to 0.1 s (scripts/bench-footage-queries.py),
-// and where two share the times, by the first box's left edge in whole pixels.
-constexpr double kSpanTolerance = 0.05;
-constexpr double kBoxTolerance = 20;
 // SearchEngine re-scores at most this many coarse results per query.
 constexpr int kMaxRescore = 1000;
 
@@ -53,59 +49,25 @@ struct TrackletOfSource {
 bool namedBy(const LabelledQuery &query, const TrackletSpan &span, const TrackletOfSource &t)
 {
     return (query.footage.isEmpty() || query.footage == t.fileName)
-        && std::abs(t.tracklet->startTime - span.start) < kSpanTolerance
-        && std::abs(t.tracklet->endTime - span.end) < kSpanTolerance
-        && (span.firstBoxX < 0 || std::abs(t.firstBoxX - span.firstBoxX) < kBoxTolerance);
+        && spanNames(span, t.tracklet->startTime, t.tracklet->endTime, t.firstBoxX);
 }
 
-bool readSpans(const QJsonArray &list, const QString &name, const QString &text, std::vector<TrackletSpan> *spans,
-    QString *error)
-{
-    for (const QJsonValue &s : list) {
-        const QJsonArray span = s.toArray();
-        const bool numbers = std::all_of(span.begin(), span.end(), [](const QJsonValue &v) { return v.isDouble(); });
-        if ((span.size() != 2 && span.size() != 3) || !numbers) {
-            *error = QStringLiteral("%1: query \"%2\" has a relevant entry that is not [start, end] in seconds "
-                                    "(or [start, end, left edge of the first box] in pixels)")
-                         .arg(name, text);
-            return false;
-        }
-        spans->push_back({ span.at(0).toDouble(), span.at(1).toDouble(), span.size() == 3 ? span.at(2).toDouble() : -1 });
-    }
-    return true;
-}
-
-// The caption-set layout (see loadLabelledQueryFile).
-bool loadPeople(const QJsonArray &people, const QString &name, const QString &split,
+// The caption-set layout (see loadLabelledQueryFile): each caption a query naming its person's tracklets.
+bool loadPeople(const QJsonArray &list, const QString &name, const QString &split,
     std::vector<LabelledQuery> *queries, QString *error)
 {
+    std::vector<LabelledPerson> people;
+    if (!readPeople(list, name, split, &people, error))
+        return false;
     int taken = 0;
-    for (const QJsonValue &v : people) {
-        const QJsonObject person = v.toObject();
-        if (!split.isEmpty() && split != QLatin1String("all")
-            && person.value(QStringLiteral("split")).toString() != split)
-            continue;
-        const QString footage = person.value(QStringLiteral("footage")).toString();
-        const QString id = person.value(QStringLiteral("id")).toString();
-        if (footage.isEmpty()) {
-            *error = QStringLiteral("%1: person \"%2\" has no \"footage\" (the clip its tracklets are in)")
-                         .arg(name, id);
-            return false;
-        }
-        std::vector<TrackletSpan> spans;
-        if (!readSpans(person.value(QStringLiteral("tracklets")).toArray(), name, id, &spans, error))
-            return false;
-        for (const QJsonValue &c : person.value(QStringLiteral("captions")).toArray()) {
-            const QString text = c.toString().simplified();
-            if (text.isEmpty())
-                continue;
+    for (const LabelledPerson &person : people)
+        for (const QString &text : person.captions) {
             LabelledQuery &q = queryFor(queries, text, name);
             q.othersAreNonMatches = true;
-            q.footage = QFileInfo(footage).fileName();
-            q.relevantSpans.insert(q.relevantSpans.end(), spans.begin(), spans.end());
+            q.footage = person.footage;
+            q.relevantSpans.insert(q.relevantSpans.end(), person.spans.begin(), person.spans.end());
             ++taken;
         }
-    }
     if (taken == 0) {
         *error = QStringLiteral("%1: no captions%2")
                      .arg(name, split.isEmpty() ? QString() : QStringLiteral(" in split \"%1\"").arg(split));
@@ -155,7 +117,7 @@ bool loadLabelledQueryFile(
         }
         LabelledQuery &q = queryFor(queries, text, name);
         q.othersAreNonMatches = true;
-        if (!readSpans(o.value(QStringLiteral("relevant")).toArray(), name, text, &q.relevantSpans, error))
+        if (!readSpans(o.value(QStringLiteral("relevant")).toArray(), name, QStringLiteral("query \"%1\"").arg(text), &q.relevantSpans, error))
             return false;
     }
     return true;
@@ -255,7 +217,7 @@ bool RealPairCalibration::collect(Gallery &gallery, TextPersonModel &model,
                         .arg(query.text)
                         .arg(span.start)
                         .arg(span.end)
-                        .arg(kSpanTolerance)
+                        .arg(spanTolerance())
                         .arg(query.footage.isEmpty() ? QStringLiteral("the gallery") : query.footage));
         SearchRequest request;
         request.text = query.text;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "LabelledPeople.h"
 #include "ScoreCalibration.h"
 
 #include <QString>
@@ -21,14 +22,6 @@ class TextPersonModel;
 //    and was written by looking at every tracklet, so every other tracklet is a non-match;
 //  - review decisions (Gallery::reviews: the latest per query and tracklet) say confirm = match,
 //    reject = non-match for the reviewed tracklets only; they override the file for those.
-// A relevant tracklet, named by its [start, end] seconds (to 0.05 s); where two tracklets of one
-// clip share the times, also by the left edge of its first box ([start, end, x]: pixels, to 20 px).
-struct TrackletSpan {
-    double start = 0;
-    double end = 0;
-    double firstBoxX = -1; // < 0: not given
-};
-
 struct LabelledQuery {
     QString text;
     std::vector<TrackletSpan> relevantSpans;

@@ -11,6 +11,7 @@
 #include <QStandardPaths>
 #include <QVariant>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 
@@ -76,7 +77,8 @@ SourceRecord sourceFromQuery(const QSqlQuery &q)
 const QString kTrackletSelect = QStringLiteral(
     "SELECT t.id, t.source_id, t.local_id, t.start_frame, t.end_frame, t.start_time, t.end_time,"
     " t.detection_count, (SELECT c.id FROM crops c WHERE c.tracklet_id = t.id ORDER BY c.rank LIMIT 1),"
-    " s.path, s.camera_label FROM tracklets t JOIN sources s ON s.id = t.source_id");
+    " s.path, s.camera_label, coalesce(i.identity_id, 0) FROM tracklets t JOIN sources s ON s.id = t.source_id"
+    " LEFT JOIN tracklet_identities i ON i.tracklet_id = t.id");
 
 TrackletRecord trackletFromQuery(const QSqlQuery &q)
 {
@@ -92,6 +94,7 @@ TrackletRecord trackletFromQuery(const QSqlQuery &q)
     t.bestCropId = q.value(8).toLongLong();
     t.sourcePath = q.value(9).toString();
     t.cameraLabel = q.value(10).toString();
+    t.identityId = q.value(11).toLongLong();
     return t;
 }
 
@@ -769,6 +772,116 @@ std::vector<ReviewRecord> Gallery::confirmedReviews()
                       .arg(kLatestReviewIds.arg(QString()))))
         while (q.next())
             out.push_back(reviewFromQuery(q));
+    return out;
+}
+
+// ---------------------------------------------------------------- identities
+
+bool Gallery::replaceIdentities(IdentityGroupingRecord *grouping, const std::map<int64_t, int64_t> &identityOfTracklet)
+{
+    if (!grouping->createdAt.isValid())
+        grouping->createdAt = QDateTime::currentDateTimeUtc();
+    int64_t highest = 0;
+    return d->inTransaction([&] {
+        if (!d->run(QStringLiteral("DELETE FROM tracklet_identities")))
+            return false;
+        QSqlQuery insert(d->db());
+        if (!insert.prepare(QStringLiteral("INSERT INTO tracklet_identities (tracklet_id, identity_id) VALUES (?, ?)"))) {
+            d->lastError = insert.lastError().text();
+            return false;
+        }
+        for (const auto &[tracklet, identity] : identityOfTracklet) {
+            insert.bindValue(0, qint64(tracklet));
+            insert.bindValue(1, qint64(identity));
+            if (!insert.exec()) {
+                d->lastError = QStringLiteral("%1 (storing the identity of tracklet %2)").arg(insert.lastError().text()).arg(tracklet);
+                return false;
+            }
+            highest = std::max(highest, identity);
+        }
+        QSqlQuery q(d->db());
+        if (!d->run(q,
+                QStringLiteral("INSERT INTO identity_groupings (model_id, threshold, tracklet_count, identity_count, seconds,"
+                               " created_at) VALUES (?, ?, ?, ?, ?, ?)"),
+                { textOrEmpty(grouping->modelId), grouping->threshold, qint64(grouping->trackletCount),
+                    qint64(grouping->identityCount), grouping->seconds,
+                    grouping->createdAt.toUTC().toString(Qt::ISODateWithMs) }))
+            return false;
+        grouping->version = q.lastInsertId().toLongLong();
+        return d->run(QStringLiteral("UPDATE counters SET value = max(value, ?) WHERE name = 'next_identity'"),
+            { qint64(highest + 1) });
+    });
+}
+
+std::map<int64_t, int64_t> Gallery::identities()
+{
+    std::map<int64_t, int64_t> out;
+    QSqlQuery q(d->db());
+    q.setForwardOnly(true);
+    if (d->run(q, QStringLiteral("SELECT tracklet_id, identity_id FROM tracklet_identities")))
+        while (q.next())
+            out.emplace(q.value(0).toLongLong(), q.value(1).toLongLong());
+    return out;
+}
+
+std::optional<IdentityGroupingRecord> Gallery::latestIdentityGrouping()
+{
+    QSqlQuery q(d->db());
+    if (!d->run(q,
+            QStringLiteral("SELECT version, model_id, threshold, tracklet_count, identity_count, seconds, created_at"
+                           " FROM identity_groupings ORDER BY version DESC LIMIT 1"))
+        || !q.next())
+        return std::nullopt;
+    return IdentityGroupingRecord { q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toDouble(),
+        q.value(3).toLongLong(), q.value(4).toLongLong(), q.value(5).toDouble(), fromIso(q.value(6)) };
+}
+
+int64_t Gallery::nextIdentityId()
+{
+    QSqlQuery q(d->db());
+    if (!d->run(q, QStringLiteral("SELECT value FROM counters WHERE name = 'next_identity'")) || !q.next())
+        return -1;
+    return q.value(0).toLongLong();
+}
+
+bool Gallery::addIdentityLink(IdentityLinkRecord *link)
+{
+    if (link->trackletA == link->trackletB) {
+        d->lastError = QStringLiteral("tracklet %1 cannot be linked to itself").arg(link->trackletA);
+        return false;
+    }
+    if (link->trackletA > link->trackletB)
+        std::swap(link->trackletA, link->trackletB);
+    for (const int64_t id : { link->trackletA, link->trackletB })
+        if (!tracklet(id)) {
+            d->lastError = QStringLiteral("tracklet %1 is not in the gallery (it may have been removed by a new "
+                                          "ingest of its source)")
+                               .arg(id);
+            return false;
+        }
+    if (!link->createdAt.isValid())
+        link->createdAt = QDateTime::currentDateTimeUtc();
+    QSqlQuery q(d->db());
+    if (!d->run(q,
+            QStringLiteral("INSERT INTO identity_links (tracklet_a, tracklet_b, same, author, created_at)"
+                           " VALUES (?, ?, ?, ?, ?)"),
+            { qint64(link->trackletA), qint64(link->trackletB), link->same ? 1 : 0, textOrEmpty(link->author),
+                link->createdAt.toUTC().toString(Qt::ISODateWithMs) }))
+        return false;
+    link->id = q.lastInsertId().toLongLong();
+    return true;
+}
+
+std::vector<IdentityLinkRecord> Gallery::identityLinks()
+{
+    std::vector<IdentityLinkRecord> out;
+    QSqlQuery q(d->db());
+    if (d->run(q,
+            QStringLiteral("SELECT id, tracklet_a, tracklet_b, same, author, created_at FROM identity_links WHERE id IN"
+                           " (SELECT max(id) FROM identity_links GROUP BY tracklet_a, tracklet_b) ORDER BY id")))
+        while (q.next())
+            out.push_back({ q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toLongLong(),
+                q.value(3).toInt() != 0, q.value(4).toString(), fromIso(q.value(5)) });
     return out;
 }
 

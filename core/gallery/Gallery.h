@@ -6,6 +6,7 @@
 
 #include <QString>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -126,6 +127,23 @@ public:
     std::vector<int64_t> trackletsWithoutEmbedding(
         const QString &modelId, const QString &kind, int limit, int64_t afterId = 0);
     int64_t embeddingCount(const QString &modelId, const QString &kind);
+
+    // --- identities (IdentityGrouper writes them; see GallerySchema step 5)
+    // One transaction: every tracklet's identity is replaced by `identityOfTracklet` (tracklet id
+    // -> identity id; tracklets left out have none), and the grouping is recorded (sets
+    // grouping->version, and createdAt to now when it is not set). Moves the generation counter.
+    bool replaceIdentities(IdentityGroupingRecord *grouping, const std::map<int64_t, int64_t> &identityOfTracklet);
+    // tracklet id -> identity id, as the latest grouping decided (tracklets ingested since have none).
+    std::map<int64_t, int64_t> identities();
+    std::optional<IdentityGroupingRecord> latestIdentityGrouping();
+    // The lowest identity id never handed out (ids are not reused after an identity vanishes).
+    int64_t nextIdentityId();
+    // Stores an annotator's link (ordered so that trackletA < trackletB; sets id, createdAt when
+    // not set). Fails for a tracklet linked to itself or one that is not in the gallery; whether
+    // the link makes sense (two people seen at once) is the caller's to check.
+    bool addIdentityLink(IdentityLinkRecord *link);
+    // The links that count: the latest per tracklet pair, in the order they were made.
+    std::vector<IdentityLinkRecord> identityLinks();
 
     // A number that changes whenever tracklets or embeddings are added, replaced or removed
     // (also by another connection or process); caches compare it. One row read: O(1).

@@ -58,6 +58,7 @@ struct TrackletRecord {
     int64_t bestCropId = 0;
     QString sourcePath;
     QString cameraLabel;
+    int64_t identityId = 0; // the person it is, as the latest identity grouping decided; 0: none
 };
 
 // A stored box of a tracklet: exactly what the detector reported (frame, time, box, score).
@@ -107,6 +108,28 @@ struct EmbeddingRecord {
     QString modelId;
     QString kind;
     std::vector<float> vector;
+};
+
+// One grouping of the gallery's tracklets into identities (IdentityGrouper): what made it.
+struct IdentityGroupingRecord {
+    int64_t version = 0; // set by Gallery::replaceIdentities
+    QString modelId; // whose vectors gave the affinities
+    double threshold = 0;
+    int64_t trackletCount = 0;
+    int64_t identityCount = 0;
+    double seconds = 0; // how long the grouping took
+    QDateTime createdAt; // UTC
+};
+
+// An annotator's word on two tracklets: the same person (merge) or not (split). The pair is
+// stored with trackletA < trackletB; the latest link of a pair counts.
+struct IdentityLinkRecord {
+    int64_t id = 0;
+    int64_t trackletA = 0;
+    int64_t trackletB = 0;
+    bool same = true;
+    QString author;
+    QDateTime createdAt; // UTC
 };
 
 } // namespace descry

@@ -154,6 +154,38 @@ const std::vector<QStringList> &migrationSteps()
         {
             QStringLiteral("ALTER TABLE crops ADD COLUMN pose BLOB"),
         },
+        // 5: identities (IdentityGrouper): which person each tracklet is, as the latest grouping
+        // decided, and the annotators' links that every later grouping respects. A grouping is a
+        // numbered version with what made it; the identity of a tracklet is replaced as a whole
+        // by each new grouping, which moves the generation counter (caches regroup results).
+        // Links keep their history like reviews: the latest per tracklet pair counts.
+        // 'next_identity' never goes down, so an identity id that vanished is never reused.
+        {
+            QStringLiteral("CREATE TABLE identity_groupings ("
+                           " version INTEGER PRIMARY KEY,"
+                           " model_id TEXT NOT NULL,"
+                           " threshold REAL NOT NULL,"
+                           " tracklet_count INTEGER NOT NULL,"
+                           " identity_count INTEGER NOT NULL,"
+                           " seconds REAL NOT NULL,"
+                           " created_at TEXT NOT NULL)"),
+            QStringLiteral("CREATE TABLE tracklet_identities ("
+                           " tracklet_id INTEGER PRIMARY KEY REFERENCES tracklets(id) ON DELETE CASCADE,"
+                           " identity_id INTEGER NOT NULL)"),
+            QStringLiteral("CREATE INDEX tracklet_identities_by_identity ON tracklet_identities(identity_id, tracklet_id)"),
+            QStringLiteral("CREATE TABLE identity_links ("
+                           " id INTEGER PRIMARY KEY,"
+                           " tracklet_a INTEGER NOT NULL REFERENCES tracklets(id) ON DELETE CASCADE,"
+                           " tracklet_b INTEGER NOT NULL REFERENCES tracklets(id) ON DELETE CASCADE,"
+                           " same INTEGER NOT NULL CHECK (same IN (0, 1)),"
+                           " author TEXT NOT NULL DEFAULT '',"
+                           " created_at TEXT NOT NULL,"
+                           " CHECK (tracklet_a < tracklet_b))"),
+            QStringLiteral("CREATE INDEX identity_links_by_pair ON identity_links(tracklet_a, tracklet_b, id)"),
+            QStringLiteral("INSERT INTO counters (name, value) VALUES ('next_identity', 1)"),
+            QStringLiteral("CREATE TRIGGER identity_groupings_inserted AFTER INSERT ON identity_groupings BEGIN"
+                           " UPDATE counters SET value = value + 1 WHERE name = 'generation'; END"),
+        },
     };
     return steps;
 }

@@ -5,6 +5,7 @@
 #include "CropSelector.h"
 #include "DetectionPipeline.h"
 #include "Gallery.h"
+#include "IdentityGrouper.h"
 #include "ModelDevice.h"
 #include "PersonDetector.h"
 #include "PoseEstimator.h"
@@ -156,6 +157,27 @@ QString IngestJob::noPeopleFound(const QString &path, const PersonDetector &dete
     return QStringLiteral("%1: no people found — the detector (%2) saw nobody; %3").arg(path, detector.name(), why);
 }
 
+// New tracklets join the gallery's people: the whole gallery is grouped again (milliseconds for
+// the tracklets of a few clips), identity ids carried over, annotators' links kept.
+void IngestJob::groupIdentities(Gallery &gallery, const QString &modelId)
+{
+    IdentityClusteringOptions options;
+    options.threshold = IdentityGrouper::currentThreshold(gallery);
+    IdentityGrouper grouper(gallery, modelId);
+    IdentityGroupingResult result;
+    QString error;
+    if (!grouper.regroup(options, &result, &error)) {
+        const QString message = QStringLiteral("tracklets not grouped into identities ('descry-cli identities --regroup' "
+                                               "does it later): %1")
+                                    .arg(error);
+        m_summary.problems.append(message);
+        Q_EMIT problem(message);
+        return;
+    }
+    m_summary.identities = result.grouping.identityCount;
+    m_summary.identitySeconds = result.grouping.seconds;
+}
+
 IngestSummary IngestJob::run()
 {
     m_summary = {}; // a cancel requested before run() started is honoured, not reset
@@ -239,6 +261,8 @@ IngestSummary IngestJob::run()
     m_embedder = nullptr;
     m_pose = nullptr;
     m_detectionWorkers.clear();
+    if (model && !m_cancel && m_summary.count(IngestOutcome::Ingested) + m_summary.count(IngestOutcome::Resumed) > 0)
+        groupIdentities(gallery, model->id());
     m_summary.cancelled = m_cancel;
     Q_EMIT finished(m_summary);
     return m_summary;

@@ -86,6 +86,10 @@ struct IngestSummary {
     QString modelProblem; // why the model did not load or stopped (also one of `problems`)
     QString poseProblem; // why the pose model did not load (also one of `problems`)
     int detectionThreads = 0; // threads that ran the detector; 0: frame by frame on the job's thread
+    // After new footage: the gallery's tracklets grouped into identities again (IdentityGrouper,
+    // with the model's vectors); -1 when no grouping ran (no model, nothing new, cancelled).
+    int64_t identities = -1;
+    double identitySeconds = 0;
     bool cancelled = false;
     int count(IngestOutcome outcome) const;
 };
@@ -135,6 +139,7 @@ private:
     void embedFinished(std::vector<TrackletWithAttributes> &pending);
     bool estimatePoses(Tracklet *tracklet);
     void reportModelProblem(const QString &message);
+    void groupIdentities(Gallery &gallery, const QString &modelId);
 
     QString m_galleryPath;
     QStringList m_inputs;

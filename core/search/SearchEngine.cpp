@@ -22,6 +22,9 @@ namespace {
 
 constexpr int kMaxRescore = 1000;
 constexpr int kRvnNeighbours = 3; // l, chosen on the validation split (models/README.md)
+// Grouped by identity, search ranks this many times topK tracklets (at most kMaxRescore) before
+// folding them into people.
+constexpr int kGroupedWidening = 4;
 
 // Time order: by source, then start time, then id (a total order, so the result never depends
 // on the sort).
@@ -182,6 +185,10 @@ void SearchEngine::refresh()
     }
     m_spread = EmbeddingSpread::measure(m_globals.data(), m_vectorRow.size(), m_dim);
     m_filter.reset(&m_tracklets, &m_attributes);
+    m_identityTracklets.clear();
+    for (const TrackletRecord &t : m_tracklets)
+        if (t.identityId > 0)
+            ++m_identityTracklets[t.identityId];
     m_generation = generation;
 }
 
@@ -283,16 +290,20 @@ SearchResponse SearchEngine::search(const SearchRequest &request)
     const std::vector<uint8_t> mask = m_filter.mask(filters, &response.notes);
     response.stageMs.emplace_back(QStringLiteral("filter"), double(filterClock.nsecsElapsed()) / 1e6);
 
+    // Grouped, a person's several tracklets take one place: rank more so that topK people remain.
+    SearchRequest ranked = request;
+    if (request.groupByIdentity && request.topK > 0)
+        ranked.topK = std::min(request.topK * kGroupedWidening, std::max(request.topK, kMaxRescore));
     const bool wantsModel = request.useModel && m_model && !request.text.trimmed().isEmpty();
     if (wantsModel && !m_vectorRow.empty() && !m_spread.degenerate) {
-        rankWithModel(request, parsed, mask, &response);
+        rankWithModel(ranked, parsed, mask, &response);
     } else {
         std::vector<size_t> rows;
         for (size_t i = 0; i < m_tracklets.size(); ++i)
             if (mask.empty() || mask[i])
                 rows.push_back(i);
         response.ranking = QStringLiteral("attributes");
-        rankWithAttributes(request, parsed, rows, &response);
+        rankWithAttributes(ranked, parsed, rows, &response);
         if (wantsModel && m_spread.degenerate)
             response.notes.append(degenerateNote());
         else if (m_model && request.useModel && m_vectorRow.empty() && !m_tracklets.empty())
@@ -300,10 +311,33 @@ SearchResponse SearchEngine::search(const SearchRequest &request)
                                                  "to search with it; ranked by attributes")
                                       .arg(m_model->id()));
     }
+    addIdentities(&response.results, request.groupByIdentity, request.topK);
     if (request.sortOrder == SortOrder::Time)
         sortByTime(&response.results);
     response.elapsedMs = double(clock.nsecsElapsed()) / 1e6;
     return response;
+}
+
+void SearchEngine::addIdentities(std::vector<SearchResult> *results, bool group, int topK) const
+{
+    std::vector<SearchResult> grouped;
+    std::unordered_map<int64_t, size_t> at; // identity -> its place in `grouped`
+    for (SearchResult &r : *results) {
+        const int64_t identity = r.tracklet.identityId;
+        if (identity > 0) {
+            if (const auto it = at.find(identity); group && it != at.end()) {
+                grouped[it->second].sameIdentity.push_back(r.tracklet.id);
+                continue;
+            }
+            at.emplace(identity, grouped.size());
+            const auto count = m_identityTracklets.find(identity);
+            r.identityTracklets = count != m_identityTracklets.end() ? count->second : 1;
+        }
+        grouped.push_back(std::move(r));
+    }
+    if (group && topK > 0 && int(grouped.size()) > topK)
+        grouped.resize(size_t(topK));
+    *results = std::move(grouped);
 }
 
 void SearchEngine::rankWithAttributes(
@@ -568,7 +602,8 @@ bool SearchEngine::similar(const SimilarRequest &request, SearchResponse *out, Q
         response.notes.append(QStringLiteral("the probe has no colour descriptor: ranked by the model's cosine alone; "
                                              "run 'descry-cli reindex'"));
     }
-    const int wanted = request.topK > 0 ? std::min<int>(request.topK, int(candidates.size())) : int(candidates.size());
+    const int asked = request.groupByIdentity && request.topK > 0 ? request.topK * kGroupedWidening : request.topK;
+    const int wanted = asked > 0 ? std::min<int>(asked, int(candidates.size())) : int(candidates.size());
     const int k = request.rerankNeighbours ? std::min<int>(int(candidates.size()), std::max(wanted, request.rescoreTop)) : wanted;
     std::partial_sort(candidates.begin(), candidates.begin() + k, candidates.end(),
         [&](int a, int b) { return score[size_t(a)] > score[size_t(b)] || (score[size_t(a)] == score[size_t(b)] && a < b); });
@@ -600,6 +635,7 @@ bool SearchEngine::similar(const SimilarRequest &request, SearchResponse *out, Q
                            .arg(m_model->id(),
                                withColour ? QStringLiteral(" + %1 x colour stripes").arg(request.colourWeight) : QString(),
                                request.rerankNeighbours ? QStringLiteral(" + RVN") : QString());
+    addIdentities(&response.results, request.groupByIdentity, request.topK);
     if (request.sortOrder == SortOrder::Time)
         sortByTime(&response.results);
     response.elapsedMs = double(clock.nsecsElapsed()) / 1e6;

@@ -11,6 +11,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -78,6 +79,10 @@ struct SearchResult {
     // comparable across queries; -1 when uncalibrated (no calibration for the model, attribute
     // ranking, find similar).
     float confidence = -1;
+    // How many tracklets the person (tracklet.identityId) has in the gallery (1 without an
+    // identity), and with groupByIdentity the person's other tracklets that ranked lower, best first.
+    std::vector<int64_t> sameIdentity = {};
+    int identityTracklets = 1;
 };
 
 struct SearchResponse {
@@ -174,6 +179,9 @@ private:
     void rankWithAttributes(const SearchRequest &request, const ParsedQuery &parsed,
         const std::vector<size_t> &rows, SearchResponse *response);
     bool calibrationApplies(const SearchRequest &request, QStringList *notes) const;
+    // Sets each result's identityTracklets; with `group` (groupByIdentity) also folds each result
+    // into the best-ranked result of its identity, then keeps the first `topK` (<= 0: all).
+    void addIdentities(std::vector<SearchResult> *results, bool group, int topK) const;
     QString degenerateNote() const;
 
     Gallery &m_gallery;
@@ -195,6 +203,7 @@ private:
     int64_t m_generation = -1;
     std::vector<TrackletRecord> m_tracklets; // ordered by id
     std::vector<TrackletAttributes> m_attributes; // same order
+    std::unordered_map<int64_t, int> m_identityTracklets; // identity id -> its tracklets in the gallery
 };
 
 } // namespace descry

@@ -58,6 +58,9 @@ struct SearchFilters {
     double toTime = -1;
     std::vector<AttributeChip> attributes = {}; // see AttributeChip for how they combine
     SortOrder sortOrder = SortOrder::Relevance;
+    // One result per person: a tracklet whose identity (IdentityGrouper) already has a better
+    // result is folded into that result (SearchResult::sameIdentity) instead of listed again.
+    bool groupByIdentity = false;
 
     bool filtersRows() const
     {

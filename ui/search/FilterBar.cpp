@@ -65,6 +65,7 @@ FilterBar::FilterBar(QWidget *parent)
     , m_toEdit(new QLineEdit(this))
     , m_confidence(new QDoubleSpinBox(this))
     , m_sort(new QComboBox(this))
+    , m_byPerson(new QToolButton(this))
     , m_chipEdit(new QLineEdit(this))
     , m_clearButton(new QToolButton(this))
     , m_message(new QLabel(this))
@@ -78,6 +79,7 @@ FilterBar::FilterBar(QWidget *parent)
     m_toEdit->setObjectName(QStringLiteral("toTimeFilter"));
     m_confidence->setObjectName(QStringLiteral("confidenceFilter"));
     m_sort->setObjectName(QStringLiteral("sortOrder"));
+    m_byPerson->setObjectName(QStringLiteral("byPerson"));
     m_chipEdit->setObjectName(QStringLiteral("chipEdit"));
     m_clearButton->setObjectName(QStringLiteral("clearFilters"));
     m_message->setObjectName(QStringLiteral("filterMessage"));
@@ -121,6 +123,16 @@ FilterBar::FilterBar(QWidget *parent)
     m_sort->setAccessibleName(tr("Order of the results"));
     connect(m_sort, &QComboBox::currentIndexChanged, this, &FilterBar::notify);
 
+    // One card per person by default: the same woman five times is one answer, not five.
+    m_byPerson->setText(tr("One per person"));
+    m_byPerson->setCheckable(true);
+    m_byPerson->setChecked(true);
+    m_byPerson->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_byPerson->setToolTip(tr("Show each person once (their other appearances fold into the best one); "
+                              "off: every tracklet"));
+    m_byPerson->setAccessibleName(tr("One result per person"));
+    connect(m_byPerson, &QToolButton::toggled, this, &FilterBar::notify);
+
     m_chipEdit->setPlaceholderText(tr("+ attribute: upper:red, lower:shorts, backpack…"));
     m_chipEdit->setToolTip(tr("Results must show this attribute; Enter adds it. Several colours of one body part "
                               "are alternatives; different body parts must all match. (Ctrl+Shift+F)"));
@@ -160,6 +172,7 @@ FilterBar::FilterBar(QWidget *parent)
     m_bar->addWidget(m_toEdit);
     m_bar->addWidget(m_confidence);
     m_bar->addWidget(m_sort);
+    m_bar->addWidget(m_byPerson);
     m_clearAction = m_bar->addWidget(m_clearButton);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(12, 0, 12, 6);
@@ -196,6 +209,7 @@ SearchFilters FilterBar::filters() const
     f.toTime = m_to;
     f.attributes = m_chips;
     f.sortOrder = m_sort->currentIndex() == 1 ? SortOrder::Time : SortOrder::Relevance;
+    f.groupByIdentity = m_byPerson->isChecked();
     return f;
 }
 

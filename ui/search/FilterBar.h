@@ -86,6 +86,7 @@ private:
     QLineEdit *m_toEdit;
     QDoubleSpinBox *m_confidence;
     QComboBox *m_sort;
+    QToolButton *m_byPerson;
     QLineEdit *m_chipEdit;
     QToolButton *m_clearButton;
     QLabel *m_message;

@@ -63,9 +63,12 @@ void ResultDelegate::paint(
             index.data(ResultsModel::TimeRangeRole).toString(), Qt::ElideRight, text.width()));
     text.translate(0, line);
     painter->setPen(palette.color(QPalette::PlaceholderText));
+    // "Lobby · person 12 · seen 5×": where, and who, as grouping decided.
+    const QString person = index.data(ResultsModel::PersonRole).toString();
+    const QString camera = index.data(ResultsModel::CameraRole).toString();
     painter->drawText(text, Qt::AlignLeft | Qt::AlignVCenter,
         option.fontMetrics.elidedText(
-            index.data(ResultsModel::CameraRole).toString(), Qt::ElideMiddle, text.width()));
+            person.isEmpty() ? camera : camera + QStringLiteral(" · ") + person, Qt::ElideMiddle, text.width()));
     if (option.state & QStyle::State_HasFocus && selected) {
         painter->setPen(QPen(palette.color(QPalette::Highlight).lighter(130), 1, Qt::DotLine));
         painter->setBrush(Qt::NoBrush);

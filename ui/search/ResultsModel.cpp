@@ -79,10 +79,12 @@ QVariant ResultsModel::data(const QModelIndex &index, int role) const
     case Qt::DecorationRole:
         return decoration(r);
     case Qt::ToolTipRole:
-        return QStringLiteral("%1\n%2 – %3\n%4")
+        return QStringLiteral("%1\n%2 – %3%5\n%4")
             .arg(QFileInfo(t.sourcePath).fileName(), formatClock(t.startTime), formatClock(t.endTime),
-                r.matched.isEmpty() ? QStringLiteral("no attribute matched")
-                                    : r.matched.join(QLatin1Char('\n')));
+                r.matched.isEmpty() ? QStringLiteral("no attribute matched") : r.matched.join(QLatin1Char('\n')),
+                r.sameIdentity.empty() ? QString()
+                                       : tr("\nthis person also in %n more result(s) folded here", nullptr,
+                                           int(r.sameIdentity.size())));
     case ScoreRole:
         return r.score;
     case TrackletIdRole:
@@ -99,6 +101,11 @@ QVariant ResultsModel::data(const QModelIndex &index, int role) const
         return r.matched;
     case ThumbnailReadyRole:
         return m_thumbnails && m_thumbnails->isCached(t.bestCropId);
+    case PersonRole:
+        if (t.identityId <= 0)
+            return QString();
+        return r.identityTracklets > 1 ? tr("person %1 · seen %2×").arg(t.identityId).arg(r.identityTracklets)
+                                       : tr("person %1").arg(t.identityId);
     default:
         return {};
     }
@@ -123,6 +130,7 @@ QHash<int, QByteArray> ResultsModel::roleNames() const
     names.insert(SourcePathRole, "sourcePath");
     names.insert(MatchedRole, "matched");
     names.insert(ThumbnailReadyRole, "thumbnailReady");
+    names.insert(PersonRole, "person");
     return names;
 }
 

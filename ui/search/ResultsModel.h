@@ -29,6 +29,7 @@ public:
         SourcePathRole, // QString
         MatchedRole, // QStringList, why it ranked here
         ThumbnailReadyRole, // bool: DecorationRole is the real crop, not the placeholder
+        PersonRole, // QString, "person 12 · seen 5×"; empty when the tracklet has no identity
     };
 
     static constexpr int kBatchSize = 200;

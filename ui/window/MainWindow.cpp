@@ -308,6 +308,8 @@ void MainWindow::connectControllers()
         m_search->setFilters(m_filterBar->filters(), m_filterBar->minConfidence());
         repeatLastQuestion();
     });
+    // The bar's defaults (one result per person) hold from the first search on.
+    m_search->setFilters(m_filterBar->filters(), m_filterBar->minConfidence());
     connect(m_timeline, &TimelineStrip::trackletClicked, this, [this](qint64 trackletId) {
         selectTracklet(trackletId);
         m_resultsView->setFocus();

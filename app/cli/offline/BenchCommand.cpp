@@ -33,6 +33,7 @@ Measures Descry and writes the figures as JSON (to --out FILE, or stdout).
                      features: image -> image retrieval on a dataset split, with time per crop
   pattern            garment patterns (stripes, checks) measured on a dataset's images against
                      what their captions say
+  identities         tracklets grouped into people, against a caption set's people (BCubed)
 
 Run 'descry-cli bench WHAT --help' for options.)";
 
@@ -213,6 +214,8 @@ int runBench(const QStringList &args)
         return benchTrunk(args.mid(1));
     if (what == QLatin1String("pattern"))
         return benchPattern(args.mid(1));
+    if (what == QLatin1String("identities"))
+        return benchIdentities(args.mid(1));
     printErr(QString::fromUtf8(kBenchUsage));
     return what.isEmpty() || what == QLatin1String("--help") ? (what.isEmpty() ? 2 : 0) : 2;
 }

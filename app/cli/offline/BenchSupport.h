@@ -18,5 +18,7 @@ int benchPose(const QStringList &args);
 int benchTrunk(const QStringList &args);
 // descry-cli bench pattern (BenchPatternCommand.cpp).
 int benchPattern(const QStringList &args);
+// descry-cli bench identities (BenchIdentitiesCommand.cpp).
+int benchIdentities(const QStringList &args);
 
 } // namespace descry::cli

@@ -246,6 +246,67 @@ private Q_SLOTS:
         QVERIFY(r.out.contains("4 results of 5 tracklets"));
     }
 
+    void identitiesGroupMergeAndSplit()
+    {
+        // On a copy: the grouping writes to the gallery.
+        const QString gallery = m_dir.filePath(QStringLiteral("identities.sqlite"));
+        QVERIFY(QFile::copy(m_gallery, gallery));
+        auto identities = [&](const QStringList &more) {
+            return cli(QStringList { QStringLiteral("identities"), QStringLiteral("--gallery"), gallery,
+                           QStringLiteral("--model"), m_config, QStringLiteral("--json") }
+                + more);
+        };
+        // Threshold 1: only identical tracklets would group, so each is its own identity.
+        Run r = identities({ QStringLiteral("--regroup"), QStringLiteral("--threshold"), QStringLiteral("1") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.json().value(QStringLiteral("grouping")).toObject().value(QStringLiteral("tracklets")).toInt(), 5);
+        QCOMPARE(r.json().value(QStringLiteral("identities")).toArray().size(), 5);
+        auto identityOf = [](const QJsonObject &json, int64_t tracklet) {
+            for (const QJsonValue &v : json.value(QStringLiteral("identities")).toArray())
+                for (const QJsonValue &t : v.toObject().value(QStringLiteral("tracklets")).toArray())
+                    if (t.toInteger() == tracklet)
+                        return v.toObject().value(QStringLiteral("id")).toInteger();
+            return qint64(-1);
+        };
+        const qint64 lobby = identityOf(r.json(), m_ids[0]), carPark = identityOf(r.json(), m_ids[3]);
+        QVERIFY(lobby > 0 && carPark > 0 && lobby != carPark);
+
+        // An annotator's merge across cameras holds through regrouping at the same threshold.
+        r = identities({ QStringLiteral("merge"), QString::number(lobby), QString::number(carPark),
+            QStringLiteral("--author"), QStringLiteral("ann") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(identityOf(r.json(), m_ids[3]), lobby);
+        QCOMPARE(r.json().value(QStringLiteral("grouping")).toObject().value(QStringLiteral("threshold")).toDouble(), 1.0);
+        const QJsonObject person = r.json().value(QStringLiteral("identities")).toArray().first().toObject();
+        QCOMPARE(person.value(QStringLiteral("sources")).toArray().size(), 2); // seen by both cameras
+        r = identities({ QStringLiteral("--regroup") });
+        QCOMPARE(identityOf(r.json(), m_ids[3]), lobby);
+        // ... and a split takes it out again, for good.
+        r = identities({ QStringLiteral("split"), QString::number(m_ids[3]) });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(identityOf(r.json(), m_ids[3]) != lobby);
+
+        // Text output: one line per person.
+        r = cli({ QStringLiteral("identities"), QStringLiteral("--gallery"), gallery, QStringLiteral("--model"), m_config });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("seen 1x (") && r.out.contains("tracklets"), r.out.constData());
+
+        // Mistakes say what is wrong.
+        r = identities({ QStringLiteral("merge"), QString::number(lobby), QString::number(lobby) });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("itself"), r.err.constData());
+        r = identities({ QStringLiteral("merge"), QString::number(lobby), QStringLiteral("999") });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("no identity 999"), r.err.constData());
+        r = identities({ QStringLiteral("split"), QStringLiteral("999") });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("999"), r.err.constData());
+        r = identities({ QStringLiteral("merge"), QString::number(lobby) });
+        QCOMPARE(r.exitCode, 2);
+        r = identities({ QStringLiteral("--threshold"), QStringLiteral("2") });
+        QCOMPARE(r.exitCode, 2);
+    }
+
     void usageErrors_data()
     {
         QTest::addColumn<QStringList>("args");

@@ -439,6 +439,70 @@ private Q_SLOTS:
         const int64_t before = g.generation();
         QVERIFY(g.putEmbedding(5, QStringLiteral("m"), QStringLiteral("items"), { 1.f }));
         QVERIFY(g.generation() != before);
+        // Schema 5: no identities yet, and the first id to hand out.
+        QVERIFY(g.identities().empty());
+        QCOMPARE(g.nextIdentityId(), int64_t(1));
+    }
+
+    void identitiesAndLinksRoundTrip()
+    {
+        QTemporaryDir dir;
+        Gallery g;
+        QVERIFY(g.open(dir.filePath(QStringLiteral("g.sqlite"))));
+        SourceRecord s = makeSource(QStringLiteral("i"));
+        QVERIFY(g.addSource(&s));
+        const std::vector<int64_t> t = addTracklets(g, s.id, 3);
+        QCOMPARE(t.size(), size_t(3));
+        QVERIFY(g.identities().empty());
+        QVERIFY(!g.latestIdentityGrouping());
+        QCOMPARE(g.nextIdentityId(), int64_t(1));
+
+        const int64_t before = g.generation();
+        IdentityGroupingRecord grouping { 0, QStringLiteral("m@1"), 0.7, 3, 2, 0.01, {} };
+        QVERIFY2(g.replaceIdentities(&grouping, { { t[0], 1 }, { t[1], 1 }, { t[2], 2 } }), qPrintable(g.lastError()));
+        QCOMPARE(grouping.version, int64_t(1));
+        QVERIFY(g.generation() != before); // caches of grouped results reload
+        QCOMPARE(g.identities(), (std::map<int64_t, int64_t> { { t[0], 1 }, { t[1], 1 }, { t[2], 2 } }));
+        QCOMPARE(g.nextIdentityId(), int64_t(3));
+        const auto stored = g.latestIdentityGrouping();
+        QVERIFY(stored);
+        QCOMPARE(stored->modelId, QStringLiteral("m@1"));
+        QCOMPARE(stored->identityCount, int64_t(2));
+
+        // A new grouping replaces the whole assignment; ids handed out are never handed out again.
+        IdentityGroupingRecord second { 0, QStringLiteral("m@1"), 0.7, 1, 1, 0.01, {} };
+        QVERIFY(g.replaceIdentities(&second, { { t[0], 5 } }));
+        QCOMPARE(second.version, int64_t(2));
+        QCOMPARE(g.identities(), (std::map<int64_t, int64_t> { { t[0], 5 } }));
+        QCOMPARE(g.nextIdentityId(), int64_t(6));
+        QVERIFY(g.replaceIdentities(&second, { { t[0], 1 } }));
+        QCOMPARE(g.nextIdentityId(), int64_t(6));
+
+        // Links: stored as an ordered pair, the latest of a pair counts, nonsense is refused.
+        IdentityLinkRecord same { 0, t[1], t[0], true, QStringLiteral("ann"), {} };
+        QVERIFY2(g.addIdentityLink(&same), qPrintable(g.lastError()));
+        QCOMPARE(same.trackletA, t[0]);
+        IdentityLinkRecord different { 0, t[0], t[1], false, QStringLiteral("bob"), {} };
+        QVERIFY(g.addIdentityLink(&different));
+        IdentityLinkRecord other { 0, t[2], t[0], true, {}, {} };
+        QVERIFY(g.addIdentityLink(&other));
+        const std::vector<IdentityLinkRecord> links = g.identityLinks();
+        QCOMPARE(links.size(), size_t(2));
+        QCOMPARE(links[0].id, different.id);
+        QVERIFY(!links[0].same);
+        QCOMPARE(links[0].author, QStringLiteral("bob"));
+        QCOMPARE(links[1].trackletB, t[2]);
+        IdentityLinkRecord self { 0, t[0], t[0], true, {}, {} };
+        QVERIFY(!g.addIdentityLink(&self));
+        QVERIFY2(g.lastError().contains(QStringLiteral("itself")), qPrintable(g.lastError()));
+        IdentityLinkRecord missing { 0, t[0], 999, true, {}, {} };
+        QVERIFY(!g.addIdentityLink(&missing));
+        QVERIFY2(g.lastError().contains(QStringLiteral("999")), qPrintable(g.lastError()));
+
+        // A re-ingest of the source removes its tracklets, and with them their identities and links.
+        QVERIFY(g.resetSource(s.id, QStringLiteral("k2")));
+        QVERIFY(g.identities().empty());
+        QVERIFY(g.identityLinks().empty());
     }
 
     void oldGalleryOpenedByManyConnectionsAtOnce()

@@ -331,6 +331,46 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(window.isSettled(), kWaitMs);
         QVERIFY(QFile::remove(path));
     }
+
+    void onePersonOneCard()
+    {
+        // A1 and B2 are one person (seen by both cameras), A3 and B1 another: grouped by hand here.
+        {
+            Gallery gallery;
+            QVERIFY(gallery.open(m_galleryPath));
+            IdentityGroupingRecord grouping { 0, QStringLiteral("by hand"), 0.7, 6, 4, 0, {} };
+            QVERIFY(gallery.replaceIdentities(&grouping,
+                { { m_ids[A1], 1 }, { m_ids[B2], 1 }, { m_ids[A3], 2 }, { m_ids[B1], 2 }, { m_ids[A2], 3 }, { m_ids[B3], 4 } }));
+        }
+        MainWindow window(m_galleryPath);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy shown(&window, &MainWindow::resultsShown);
+        window.runQuery(kQuery);
+        QVERIFY(shown.wait(kWaitMs));
+        // One card per person by default: each person's best tracklet, the other folded into it.
+        ResultsModel *model = window.resultsModel();
+        QCOMPARE(model->totalCount(), 4);
+        QSet<int64_t> people;
+        for (int row = 0; row < model->totalCount(); ++row) {
+            const SearchResult &r = model->result(row);
+            people.insert(r.tracklet.identityId);
+            if (r.tracklet.identityId == 1 || r.tracklet.identityId == 2) {
+                QCOMPARE(r.sameIdentity.size(), size_t(1));
+                QCOMPARE(model->data(model->index(row), ResultsModel::PersonRole).toString(),
+                    QStringLiteral("person %1 · seen 2×").arg(r.tracklet.identityId));
+            }
+        }
+        QCOMPARE(people, (QSet<int64_t> { 1, 2, 3, 4 }));
+        // Off: every tracklet again.
+        QToolButton *byPerson = window.filterBar()->findChild<QToolButton *>(QStringLiteral("byPerson"));
+        QVERIFY(byPerson && byPerson->isChecked());
+        byPerson->click();
+        QVERIFY(shown.wait(kWaitMs));
+        QCOMPARE(shownIds(window), idsOf({ A1, A2, A3, B1, B2, B3 }));
+        QVERIFY(!window.filterBar()->filters().groupByIdentity);
+        QTRY_VERIFY_WITH_TIMEOUT(window.isSettled(), kWaitMs);
+    }
 };
 
 QTEST_MAIN(TestUiFilterBar)

@@ -1,0 +1,162 @@
+#include "BenchSupport.h"
+#include "CliSupport.h"
+#include "Gallery.h"
+#include "IdentityBenchmark.h"
+#include "TextPersonModel.h"
+
+#include <QJsonArray>
+
+namespace descry::cli {
+
+namespace {
+
+// "0.5,0.6" or "0.3:0.9:0.05" (from:to:step) -> the numbers.
+bool parseSweep(const QString &text, std::vector<double> *out)
+{
+    bool ok = true;
+    const QStringList range = text.split(QLatin1Char(':'));
+    if (range.size() == 3) {
+        const double from = range[0].toDouble(&ok), to = ok ? range[1].toDouble(&ok) : 0, step = ok ? range[2].toDouble(&ok) : 0;
+        if (!ok || step <= 0 || to < from)
+            return false;
+        for (int i = 0; from + i * step <= to + 1e-9; ++i)
+            out->push_back(from + i * step);
+        return true;
+    }
+    for (const QString &v : text.split(QLatin1Char(','))) {
+        out->push_back(v.toDouble(&ok));
+        if (!ok)
+            return false;
+    }
+    return !out->empty();
+}
+
+QString scores(const BCubedScores &s)
+{
+    return QStringLiteral("P %1 R %2 F %3").arg(s.precision, 0, 'f', 3).arg(s.recall, 0, 'f', 3).arg(s.f1, 0, 'f', 3);
+}
+
+int benchCost(const QCommandLineParser &parser)
+{
+    QJsonArray rows;
+    for (const QString &n : parser.value(QStringLiteral("cost")).split(QLatin1Char(','))) {
+        bool ok = false;
+        const int tracklets = n.toInt(&ok);
+        if (!ok || tracklets < 1) {
+            printErr(QStringLiteral("bench identities: --cost takes tracklet counts, e.g. 1000,10000"));
+            return 2;
+        }
+        const IdentityCostResult r = benchmarkIdentityCost(tracklets, 1);
+        printErr(QStringLiteral("%1 tracklets: grouped in %2 s into %3 identities (drawn people: %4)")
+                     .arg(tracklets)
+                     .arg(r.seconds, 0, 'f', 2)
+                     .arg(r.identities)
+                     .arg(scores(r.scores)));
+        rows.append(QJsonObject { { QStringLiteral("tracklets"), tracklets }, { QStringLiteral("seconds"), r.seconds },
+            { QStringLiteral("identities"), r.identities }, { QStringLiteral("bcubed_f1"), r.scores.f1 } });
+    }
+    return writeBenchResult({ { QStringLiteral("bench"), QStringLiteral("identities-cost") }, { QStringLiteral("rows"), rows } },
+               parser.value(QStringLiteral("out")))
+        ? 0
+        : 1;
+}
+
+} // namespace
+
+int benchIdentities(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Measures identity grouping on real people: the gallery's tracklets are grouped at each threshold "
+        "and colour weight (with and without keeping tracklets seen at once apart) and scored with BCubed "
+        "precision / recall against a caption set's people (models/queries/real-people.json: who each "
+        "tracklet of a default ingest of the clips is), per split. The best dev F1 picks the threshold."));
+    addGalleryOption(parser);
+    parser.addOption({ QStringLiteral("labels"), QStringLiteral("Caption set naming each person's tracklets."),
+        QStringLiteral("FILE") });
+    parser.addOption({ QStringLiteral("model"), QStringLiteral("Model whose vectors are grouped (default: the shipped model)."),
+        QStringLiteral("FILE") });
+    parser.addOption({ QStringLiteral("thresholds"), QStringLiteral("Thresholds: a list or from:to:step (default 0.3:1:0.02)."),
+        QStringLiteral("LIST"), QStringLiteral("0.3:1:0.02") });
+    parser.addOption({ QStringLiteral("colour-weights"),
+        QStringLiteral("Colour weights (default 0,1,2,4,1000: model alone ... colour alone)."), QStringLiteral("LIST"),
+        QStringLiteral("0,1,2,4,1000") });
+    parser.addOption({ QStringLiteral("out"), QStringLiteral("Write the JSON result here."), QStringLiteral("FILE") });
+    parser.addOption({ QStringLiteral("cost"),
+        QStringLiteral("Instead: time the grouping of N drawn tracklets each (a list, e.g. 1000,10000)."), QStringLiteral("N") });
+    if (!parseArgs(parser, QStringList { QStringLiteral("bench identities") } + args))
+        return parser.isSet(QStringLiteral("help")) ? 0 : 2;
+    if (parser.isSet(QStringLiteral("cost")))
+        return benchCost(parser);
+    IdentityBenchOptions options;
+    if (!parseSweep(parser.value(QStringLiteral("thresholds")), &options.thresholds)
+        || !parseSweep(parser.value(QStringLiteral("colour-weights")), &options.colourWeights)) {
+        printErr(QStringLiteral("bench identities: --thresholds and --colour-weights take numbers: 0.5,0.6 or 0.3:0.9:0.05"));
+        return 2;
+    }
+    const QString labels = parser.value(QStringLiteral("labels"));
+    if (labels.isEmpty()) {
+        printErr(QStringLiteral("bench identities: --labels FILE is required (e.g. models/queries/real-people.json)"));
+        return 2;
+    }
+    QString error;
+    std::vector<LabelledPerson> people;
+    if (!loadLabelledPeople(labels, QString(), &people, &error)) {
+        printErr(QStringLiteral("bench identities: %1").arg(error));
+        return 1;
+    }
+    const QString modelPath
+        = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model")) : TextPersonModel::defaultModelPath();
+    const std::unique_ptr<TextPersonModel> model = modelPath.isEmpty() ? nullptr : TextPersonModel::load(modelPath, &error);
+    if (!model) {
+        printErr(QStringLiteral("bench identities: %1").arg(modelPath.isEmpty() ? QStringLiteral("no model found") : error));
+        return 1;
+    }
+    Gallery gallery;
+    if (!gallery.open(galleryPath(parser))) {
+        printErr(QStringLiteral("bench identities: %1").arg(gallery.lastError()));
+        return 1;
+    }
+    IdentityBenchResult result;
+    if (!benchmarkIdentities(gallery, model->id(), people, options, &result, &error)) {
+        printErr(QStringLiteral("bench identities: %1").arg(error));
+        return 1;
+    }
+    for (const QString &note : result.notes)
+        printErr(QStringLiteral("note: %1").arg(note));
+    QJsonArray rows;
+    for (const IdentityBenchRow &row : result.rows)
+        rows.append(row.toJson());
+    // The best threshold of each colour weight, constraints on, for the reader.
+    for (const double weight : options.colourWeights) {
+        const IdentityBenchRow *best = nullptr;
+        for (const IdentityBenchRow &row : result.rows)
+            if (row.constraints && row.colourWeight == weight && (!best || row.dev.f1 > best->dev.f1))
+                best = &row;
+        if (best)
+            printErr(QStringLiteral("colour weight %1: best dev threshold %2: dev %3 | test %4 | %5 identities")
+                         .arg(weight)
+                         .arg(best->threshold, 0, 'f', 2)
+                         .arg(scores(best->dev), scores(best->test))
+                         .arg(best->identities));
+    }
+    QJsonObject json { { QStringLiteral("bench"), QStringLiteral("identities") }, { QStringLiteral("labels"), labels },
+        { QStringLiteral("model"), result.modelId }, { QStringLiteral("tracklets"), result.tracklets },
+        { QStringLiteral("labelled"), result.labelled }, { QStringLiteral("people"), result.people },
+        { QStringLiteral("ms_per_grouping"), result.msPerGrouping }, { QStringLiteral("rows"), rows },
+        { QStringLiteral("notes"), QJsonArray::fromStringList(result.notes) } };
+    printErr(QStringLiteral("no grouping (every tracklet its own identity): dev %1 | test %2")
+                 .arg(scores(result.singletons.dev), scores(result.singletons.test)));
+    json.insert(QStringLiteral("singletons"), result.singletons.toJson());
+    if (result.best >= 0) {
+        const IdentityBenchRow &best = result.rows[size_t(result.best)];
+        json.insert(QStringLiteral("best"), best.toJson());
+        printErr(QStringLiteral("best on dev: threshold %1, colour weight %2: dev %3 | test %4")
+                     .arg(best.threshold, 0, 'f', 2)
+                     .arg(best.colourWeight)
+                     .arg(scores(best.dev), scores(best.test)));
+    }
+    return writeBenchResult(json, parser.value(QStringLiteral("out"))) ? 0 : 1;
+}
+
+} // namespace descry::cli

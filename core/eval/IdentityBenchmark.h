@@ -1,0 +1,64 @@
+#pragma once
+
+#include "ClusteringMetrics.h"
+#include "LabelledPeople.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <vector>
+
+namespace descry {
+
+class Gallery;
+
+struct IdentityBenchOptions {
+    std::vector<double> thresholds; // the grouping thresholds swept
+    std::vector<double> colourWeights; // affinity = (cosine + w x colour) / (1 + w); each swept
+};
+
+// One grouping of the gallery measured against the people's labels, per split of the caption set.
+struct IdentityBenchRow {
+    double threshold = 0;
+    double colourWeight = 0;
+    bool constraints = true; // tracklets seen at once in one video kept apart
+    int identities = 0; // groups over every grouped tracklet
+    BCubedScores dev, test, all;
+    QJsonObject toJson() const;
+};
+
+struct IdentityBenchResult {
+    QString modelId;
+    int tracklets = 0; // grouped (with the model's vectors)
+    int labelled = 0; // of them, named by a person's span
+    int people = 0;
+    std::vector<IdentityBenchRow> rows;
+    // The row with the best dev F1 (constraints on), and that row's threshold and weight.
+    int best = -1;
+    // No grouping at all (every tracklet its own identity), for reference: precision 1.
+    IdentityBenchRow singletons;
+    double msPerGrouping = 0;
+    QStringList notes;
+};
+
+// Groups the gallery's tracklets (IdentityGrouper: the model's vectors and colour stripes, the
+// annotators' links) at every threshold and colour weight, with and without the "seen at once"
+// constraint, and scores each grouping with BCubed on the labelled people.
+bool benchmarkIdentities(Gallery &gallery, const QString &modelId, const std::vector<LabelledPerson> &people,
+    const IdentityBenchOptions &options, IdentityBenchResult *result, QString *error);
+
+// The cost of grouping `tracklets` rendered-free tracklets (vectors drawn around one centre per
+// person, 5 tracklets a person, 10 sources over an hour; the product's vector sizes): how long
+// IdentityClustering takes, and its BCubed against the people drawn (a sanity check, not a
+// quality figure: real people are measured by benchmarkIdentities).
+struct IdentityCostResult {
+    int tracklets = 0;
+    double seconds = 0;
+    int identities = 0;
+    BCubedScores scores;
+};
+IdentityCostResult benchmarkIdentityCost(int tracklets, uint32_t seed);
+
+} // namespace descry

@@ -1,0 +1,316 @@
+#include "IdentityClustering.h"
+
+#include <opencv2/core.hpp>
+
+#include <algorithm>
+#include <numeric>
+#include <queue>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+
+namespace descry {
+
+namespace {
+
+float dot(const float *a, const float *b, int dim)
+{
+    float sum = 0;
+    for (int k = 0; k < dim; ++k)
+        sum += a[k] * b[k];
+    return sum;
+}
+
+using Pair = std::pair<int, int>; // (smaller, larger) item index
+
+Pair ordered(int a, int b)
+{
+    return a < b ? Pair { a, b } : Pair { b, a };
+}
+
+// Pairs of items that can never be one person: seen at the same time in one source, or said
+// different by an annotator.
+std::set<Pair> cannotLinks(const std::vector<IdentityItem> &items, const std::vector<IdentityLink> &links, double tolerance)
+{
+    std::set<Pair> out;
+    std::vector<int> order(items.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](int a, int b) {
+        return std::tie(items[size_t(a)].sourceId, items[size_t(a)].start, a)
+            < std::tie(items[size_t(b)].sourceId, items[size_t(b)].start, b);
+    });
+    // A sweep per source: only tracklets that start before one ends can overlap it.
+    for (size_t i = 0; i < order.size(); ++i) {
+        const IdentityItem &a = items[size_t(order[i])];
+        for (size_t j = i + 1; j < order.size(); ++j) {
+            const IdentityItem &b = items[size_t(order[j])];
+            if (b.sourceId != a.sourceId || b.start >= a.end - tolerance)
+                break;
+            if (IdentityClustering::simultaneous(a, b, tolerance))
+                out.insert(ordered(order[i], order[j]));
+        }
+    }
+    for (const IdentityLink &link : links)
+        if (!link.same && link.a != link.b)
+            out.insert(ordered(link.a, link.b));
+    return out;
+}
+
+// The annotators' "same person" links first, as groups of items (a union-find); a link that
+// would put a cannot-link pair into one group is left out (the store refuses such links, but a
+// chain of them may still conflict).
+std::vector<int> linkedGroups(int n, const std::vector<IdentityLink> &links, const std::set<Pair> &cannot)
+{
+    std::vector<int> parent(static_cast<size_t>(n));
+    std::iota(parent.begin(), parent.end(), 0);
+    std::vector<std::vector<int>> members(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i)
+        members[size_t(i)] = { i };
+    auto find = [&](int x) {
+        while (parent[size_t(x)] != x)
+            x = parent[size_t(x)] = parent[size_t(parent[size_t(x)])];
+        return x;
+    };
+    for (const IdentityLink &link : links) {
+        if (!link.same || link.a < 0 || link.b < 0 || link.a >= n || link.b >= n)
+            continue;
+        const int ra = find(link.a), rb = find(link.b);
+        if (ra == rb)
+            continue;
+        bool conflict = false;
+        for (int x : members[size_t(ra)])
+            for (int y : members[size_t(rb)])
+                conflict = conflict || cannot.count(ordered(x, y)) > 0;
+        if (conflict)
+            continue;
+        parent[size_t(rb)] = ra;
+        members[size_t(ra)].insert(members[size_t(ra)].end(), members[size_t(rb)].begin(), members[size_t(rb)].end());
+        members[size_t(rb)].clear();
+    }
+    std::vector<int> group(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i)
+        group[size_t(i)] = find(i);
+    return group;
+}
+
+// The item pairs whose affinity is known: each item's nearest `k` and every cannot-link pair.
+// Affinities come a block of rows at a time from two matrix products (visual and colour), which is
+// what makes the quadratic neighbour pass affordable for thousands of tracklets.
+std::vector<std::pair<Pair, double>> knownPairs(
+    const IdentityFeatures &features, int n, int k, double colourWeight, const std::set<Pair> &cannot)
+{
+    constexpr int kBlock = 128;
+    const cv::Mat visual(n, features.visualDim, CV_32F, const_cast<float *>(features.visual.data()));
+    const bool withColour = colourWeight > 0 && features.colourDim > 0 && features.hasColour.size() >= size_t(n);
+    const cv::Mat colour = withColour ? cv::Mat(n, features.colourDim, CV_32F, const_cast<float *>(features.colour.data())) : cv::Mat();
+    std::vector<Pair> pairs(cannot.begin(), cannot.end());
+    std::vector<std::pair<float, int>> row;
+    cv::Mat visualBlock, colourBlock;
+    for (int first = 0; first < n; first += kBlock) {
+        const int rows = std::min(kBlock, n - first);
+        cv::gemm(visual.rowRange(first, first + rows), visual, 1.0, cv::noArray(), 0.0, visualBlock, cv::GEMM_2_T);
+        if (withColour)
+            cv::gemm(colour.rowRange(first, first + rows), colour, 1.0, cv::noArray(), 0.0, colourBlock, cv::GEMM_2_T);
+        for (int r = 0; r < rows; ++r) {
+            const int i = first + r;
+            const float *v = visualBlock.ptr<float>(r);
+            const float *c = withColour ? colourBlock.ptr<float>(r) : nullptr;
+            row.clear();
+            for (int j = 0; j < n; ++j) {
+                if (j == i)
+                    continue;
+                const bool both = c && features.hasColour[size_t(i)] && features.hasColour[size_t(j)];
+                row.emplace_back(both ? float((v[j] + colourWeight * c[j]) / (1.0 + colourWeight)) : v[j], j);
+            }
+            const size_t keep = std::min(row.size(), size_t(std::max(k, 0)));
+            const auto nearer = [](const auto &a, const auto &b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
+            std::nth_element(row.begin(), row.begin() + long(keep), row.end(), nearer);
+            for (size_t x = 0; x < keep; ++x)
+                pairs.push_back(ordered(i, row[x].second));
+        }
+    }
+    std::sort(pairs.begin(), pairs.end());
+    pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+    std::vector<std::pair<Pair, double>> out;
+    out.reserve(pairs.size());
+    for (const Pair &p : pairs)
+        out.emplace_back(p, IdentityClustering::affinity(features, p.first, p.second, colourWeight));
+    return out;
+}
+
+struct Edge {
+    double sum = 0; // affinities of the known item pairs between two groups
+    int64_t count = 0; // how many pairs are known
+    bool cannot = false; // some pair may never be one person
+};
+
+struct Candidate {
+    double linkage;
+    int a, b;
+    int versionA, versionB;
+    bool operator<(const Candidate &o) const
+    {
+        // The highest linkage first; ties by the lower group ids, so the result never depends on
+        // the heap's order.
+        return std::tie(linkage, o.a, o.b) < std::tie(o.linkage, a, b);
+    }
+};
+
+class Agglomeration {
+public:
+    Agglomeration(const std::vector<int> &groupOfItem, const IdentityClusteringOptions &options)
+        : m_options(options)
+        , m_size(groupOfItem.size(), 0)
+        , m_version(groupOfItem.size(), 0)
+        , m_edges(groupOfItem.size())
+        , m_mergedInto(groupOfItem.size(), -1)
+    {
+        for (int g : groupOfItem)
+            ++m_size[size_t(g)];
+    }
+
+    void addPair(int groupA, int groupB, double affinity, bool cannot)
+    {
+        if (groupA == groupB)
+            return;
+        for (const auto &[from, to] : { Pair { groupA, groupB }, Pair { groupB, groupA } }) {
+            Edge &e = m_edges[size_t(from)][to];
+            e.sum += affinity;
+            e.count += 1;
+            e.cannot = e.cannot || cannot;
+        }
+    }
+
+    void run()
+    {
+        for (size_t a = 0; a < m_edges.size(); ++a)
+            for (const auto &[b, edge] : m_edges[a])
+                if (int(a) < b)
+                    offer(int(a), b, edge);
+        while (!m_queue.empty()) {
+            const Candidate c = m_queue.top();
+            m_queue.pop();
+            if (m_size[size_t(c.a)] == 0 || m_size[size_t(c.b)] == 0 || m_version[size_t(c.a)] != c.versionA
+                || m_version[size_t(c.b)] != c.versionB)
+                continue; // one of the groups has changed since: its linkage was offered again
+            merge(c.a, c.b);
+        }
+    }
+
+    // The group each initial group ended in.
+    std::vector<int> finalGroups() const
+    {
+        std::vector<int> out(m_mergedInto.size());
+        for (size_t g = 0; g < out.size(); ++g) {
+            int x = int(g);
+            while (m_mergedInto[size_t(x)] >= 0)
+                x = m_mergedInto[size_t(x)];
+            out[g] = x;
+        }
+        return out;
+    }
+
+private:
+    double linkage(int a, int b, const Edge &edge) const
+    {
+        const double pairs = double(m_size[size_t(a)]) * double(m_size[size_t(b)]);
+        return (edge.sum + (pairs - double(edge.count)) * m_options.absentAffinity) / pairs;
+    }
+
+    void offer(int a, int b, const Edge &edge)
+    {
+        if (edge.cannot)
+            return;
+        const double l = linkage(a, b, edge);
+        if (l >= m_options.threshold)
+            m_queue.push({ l, std::min(a, b), std::max(a, b), m_version[size_t(std::min(a, b))],
+                m_version[size_t(std::max(a, b))] });
+    }
+
+    // Group b joins group a; their edges to every other group add up.
+    void merge(int a, int b)
+    {
+        if (m_edges[size_t(a)].size() < m_edges[size_t(b)].size())
+            std::swap(a, b); // the group with fewer edges moves
+        std::unordered_map<int, Edge> moving = std::move(m_edges[size_t(b)]);
+        m_edges[size_t(b)].clear();
+        m_edges[size_t(a)].erase(b);
+        for (const auto &[c, edge] : moving) {
+            if (c == a)
+                continue;
+            Edge &ac = m_edges[size_t(a)][c];
+            ac.sum += edge.sum;
+            ac.count += edge.count;
+            ac.cannot = ac.cannot || edge.cannot;
+            m_edges[size_t(c)].erase(b);
+            m_edges[size_t(c)][a] = ac;
+        }
+        m_size[size_t(a)] += m_size[size_t(b)];
+        m_size[size_t(b)] = 0;
+        ++m_version[size_t(a)];
+        m_mergedInto[size_t(b)] = a;
+        for (const auto &[c, edge] : m_edges[size_t(a)])
+            offer(a, c, edge);
+    }
+
+    IdentityClusteringOptions m_options;
+    std::vector<int64_t> m_size; // items per group; 0 once merged away
+    std::vector<int> m_version; // moves when a group grows, so older offers are recognised
+    std::vector<std::unordered_map<int, Edge>> m_edges;
+    std::vector<int> m_mergedInto;
+    std::priority_queue<Candidate> m_queue;
+};
+
+} // namespace
+
+double IdentityClustering::affinity(const IdentityFeatures &features, int i, int j, double colourWeight)
+{
+    const int vd = features.visualDim;
+    const double visual = dot(features.visual.data() + size_t(i) * size_t(vd), features.visual.data() + size_t(j) * size_t(vd), vd);
+    const bool colour = colourWeight > 0 && features.colourDim > 0 && features.hasColour.size() > size_t(std::max(i, j))
+        && features.hasColour[size_t(i)] && features.hasColour[size_t(j)];
+    if (!colour)
+        return visual;
+    const int cd = features.colourDim;
+    const double agreement
+        = dot(features.colour.data() + size_t(i) * size_t(cd), features.colour.data() + size_t(j) * size_t(cd), cd);
+    return (visual + colourWeight * agreement) / (1.0 + colourWeight);
+}
+
+bool IdentityClustering::simultaneous(const IdentityItem &a, const IdentityItem &b, double toleranceSeconds)
+{
+    if (a.sourceId != b.sourceId)
+        return false;
+    return std::min(a.end, b.end) - std::max(a.start, b.start) > toleranceSeconds;
+}
+
+std::vector<int> IdentityClustering::cluster(const std::vector<IdentityItem> &items, const IdentityFeatures &features,
+    const std::vector<IdentityLink> &links, const IdentityClusteringOptions &options)
+{
+    const int n = int(items.size());
+    if (n == 0)
+        return {};
+    const std::set<Pair> cannot = cannotLinks(items, links, options.simultaneousSeconds);
+    const std::vector<int> group = linkedGroups(n, links, cannot);
+
+    Agglomeration agglomeration(group, options);
+    for (const auto &[pair, affinity] : knownPairs(features, n, options.neighbours, options.colourWeight, cannot))
+        agglomeration.addPair(group[size_t(pair.first)], group[size_t(pair.second)], affinity, cannot.count(pair) > 0);
+    agglomeration.run();
+    const std::vector<int> finalGroup = agglomeration.finalGroups();
+
+    // Labels in the order of each group's first item.
+    std::vector<int> labelOfGroup(size_t(n), -1);
+    std::vector<int> labels(static_cast<size_t>(n));
+    int next = 0;
+    for (int i = 0; i < n; ++i) {
+        int &label = labelOfGroup[size_t(finalGroup[size_t(group[size_t(i)])])];
+        if (label < 0)
+            label = next++;
+        labels[size_t(i)] = label;
+    }
+    return labels;
+}
+
+} // namespace descry

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace descry {
+
+// One tracklet as identity grouping sees it: where and when it was seen.
+struct IdentityItem {
+    int64_t trackletId = 0;
+    int64_t sourceId = 0;
+    double start = 0; // seconds in its source
+    double end = 0;
+};
+
+// The appearance of every item, row by row in the items' order: the model's global vector
+// (unit length) and the colour-stripe descriptor (unit length; hasColour 0 where the tracklet has
+// none, e.g. ingested before colour descriptors existed).
+struct IdentityFeatures {
+    int visualDim = 0;
+    std::vector<float> visual;
+    int colourDim = 0;
+    std::vector<float> colour;
+    std::vector<uint8_t> hasColour;
+};
+
+// What an annotator said of two tracklets (indices into the items): the same person or not.
+struct IdentityLink {
+    int a = 0;
+    int b = 0;
+    bool same = true;
+};
+
+struct IdentityClusteringOptions {
+    // Two groups merge while the mean affinity of their tracklet pairs is at least this. Chosen
+    // on the dev people of the real caption set: the middle of the best BCubed F1 plateau
+    // (0.68-0.72) at colour weight 2 (models/README.md, "Identities").
+    double threshold = 0.70;
+    // Affinity = (visual cosine + w x colour agreement) / (1 + w): find similar's score, scaled to
+    // at most 1. The colour stripes re-identify real people better than the model alone.
+    double colourWeight = 2.0;
+    // Each tracklet keeps its nearest `neighbours` as edges; a pair that is no edge counts as
+    // `absentAffinity` in the mean (exact when a gallery has at most neighbours + 1 tracklets).
+    int neighbours = 48;
+    double absentAffinity = 0.0;
+    // Two tracklets of one source that overlap in time by more than this are two people.
+    double simultaneousSeconds = 0.2;
+};
+
+// Groups tracklets into people: average-linkage agglomerative clustering on appearance affinity,
+// where two tracklets seen at the same time in one video can never end in one group, and an
+// annotator's links win (same: grouped before anything else; different: never grouped).
+class IdentityClustering {
+public:
+    // One label per item, 0..groups-1, numbered in the order of each group's first item.
+    static std::vector<int> cluster(const std::vector<IdentityItem> &items, const IdentityFeatures &features,
+        const std::vector<IdentityLink> &links, const IdentityClusteringOptions &options);
+
+    // The affinity of items i and j (see IdentityClusteringOptions::colourWeight).
+    static double affinity(const IdentityFeatures &features, int i, int j, double colourWeight);
+    // Whether a and b were seen at the same time in one source (so cannot be one person).
+    static bool simultaneous(const IdentityItem &a, const IdentityItem &b, double toleranceSeconds);
+};
+
+} // namespace descry

@@ -1,0 +1,149 @@
+#include "Gallery.h"
+#include "IdentityGrouper.h"
+#include "TrackletEmbedder.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace descry;
+
+namespace {
+
+const QString kModel = QStringLiteral("m@1");
+
+// A tracklet seen from `start` to `end` seconds (10 fps) whose model vector is `visual`.
+TrackletWithAttributes tracklet(int localId, double start, double end, std::vector<float> visual)
+{
+    TrackletWithAttributes item;
+    item.tracklet.localId = localId;
+    for (int64_t frame = int64_t(start * 10); frame <= int64_t(end * 10); frame += 10)
+        item.tracklet.detections.push_back({ frame, double(frame) / 10.0, Box { 10.f, 20.f, 30.f, 80.f }, 0.9f });
+    if (!visual.empty())
+        item.embeddings.push_back({ 0, kModel, TrackletEmbedder::GlobalKind, std::move(visual) });
+    return item;
+}
+
+} // namespace
+
+class TestIdentityGrouper : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    Gallery m_gallery;
+    int m_galleries = 0;
+    std::vector<int64_t> m_ids; // a, b, c, d, e: see init()
+
+    int64_t identityOf(int64_t tracklet) { return m_gallery.identities().at(tracklet); }
+
+    bool regroup(IdentityGroupingResult *result)
+    {
+        IdentityGrouper grouper(m_gallery, kModel);
+        QString error;
+        const bool ok = grouper.regroup({}, result, &error);
+        if (!ok)
+            qWarning("%s", qPrintable(error));
+        return ok;
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        QVERIFY(m_dir.isValid());
+        // A fresh gallery per test.
+        QVERIFY(m_gallery.open(m_dir.filePath(QStringLiteral("g%1.sqlite").arg(++m_galleries))));
+        SourceRecord s;
+        s.path = QStringLiteral("/footage/hall.avi");
+        s.contentHash = QStringLiteral("h");
+        s.fps = 10;
+        s.cameraLabel = QStringLiteral("hall");
+        s.pipelineKey = QStringLiteral("k");
+        QVERIFY2(m_gallery.addSource(&s), qPrintable(m_gallery.lastError()));
+        // a and b look alike, c and d look alike; c is on screen with a; e has no vectors.
+        QVERIFY(m_gallery.commitProgress(s.id, { 300, 30, {} },
+            { tracklet(1, 0, 5, { 1, 0 }), tracklet(2, 10, 15, { 0.99f, 0.14f }), tracklet(3, 3, 8, { 0, 1 }),
+                tracklet(4, 20, 25, { 0.1f, 0.99f }), tracklet(5, 26, 29, {}) },
+            true));
+        m_ids.clear();
+        for (const TrackletRecord &t : m_gallery.tracklets())
+            m_ids.push_back(t.id);
+        QCOMPARE(m_ids.size(), size_t(5));
+    }
+
+    void groupsAndKeepsIds()
+    {
+        IdentityGroupingResult result;
+        QVERIFY(regroup(&result));
+        QCOMPARE(result.grouping.trackletCount, int64_t(4));
+        QCOMPARE(result.grouping.identityCount, int64_t(2));
+        QCOMPARE(result.withoutVectors, int64_t(1));
+        QVERIFY2(result.notes.join(QLatin1Char(' ')).contains(QStringLiteral("reindex")), qPrintable(result.notes.join(' ')));
+        QCOMPARE(identityOf(m_ids[0]), identityOf(m_ids[1]));
+        QCOMPARE(identityOf(m_ids[2]), identityOf(m_ids[3]));
+        QVERIFY(identityOf(m_ids[0]) != identityOf(m_ids[2]));
+        QVERIFY(!m_gallery.identities().count(m_ids[4]));
+        const std::map<int64_t, int64_t> first = m_gallery.identities();
+        // Grouping again changes nothing, ids included.
+        QVERIFY(regroup(&result));
+        QCOMPARE(result.keptIds, int64_t(2));
+        QCOMPARE(m_gallery.identities(), first);
+        QCOMPARE(m_gallery.latestIdentityGrouping()->version, int64_t(2));
+    }
+
+    void mergeOfPeopleSeenAtOnceIsRefused()
+    {
+        IdentityGroupingResult result;
+        QVERIFY(regroup(&result));
+        IdentityGrouper grouper(m_gallery, kModel);
+        QString error;
+        QVERIFY(!grouper.merge(identityOf(m_ids[0]), identityOf(m_ids[2]), QStringLiteral("ann"), &error));
+        QVERIFY2(error.contains(QStringLiteral("same time")) && error.contains(QStringLiteral("hall.avi")), qPrintable(error));
+        QVERIFY(m_gallery.identityLinks().empty());
+        QVERIFY(!grouper.merge(identityOf(m_ids[0]), 999, {}, &error));
+        QVERIFY2(error.contains(QStringLiteral("999")), qPrintable(error));
+    }
+
+    void splitAndMergeSurviveRegrouping()
+    {
+        IdentityGroupingResult result;
+        QVERIFY(regroup(&result));
+        const int64_t person = identityOf(m_ids[0]);
+        IdentityGrouper grouper(m_gallery, kModel);
+        QString error;
+        QVERIFY2(grouper.separate(m_ids[1], QStringLiteral("ann"), &error), qPrintable(error));
+        QVERIFY(regroup(&result));
+        QCOMPARE(identityOf(m_ids[0]), person); // the rest keeps its id
+        QVERIFY(identityOf(m_ids[1]) != person);
+        QVERIFY(identityOf(m_ids[1]) != identityOf(m_ids[2]));
+        QVERIFY(regroup(&result));
+        QVERIFY(identityOf(m_ids[1]) != person);
+        // Merging them back contradicts the annotator's split: refused, with who said so.
+        QVERIFY(!grouper.merge(identityOf(m_ids[1]), person, {}, &error));
+        QVERIFY2(error.contains(QStringLiteral("ann said")), qPrintable(error));
+
+        // b and d look unlike, and were never seen at once: a merge joins them for good.
+        QVERIFY2(grouper.merge(identityOf(m_ids[1]), identityOf(m_ids[3]), QStringLiteral("bob"), &error), qPrintable(error));
+        QVERIFY(regroup(&result));
+        QCOMPARE(identityOf(m_ids[1]), identityOf(m_ids[3]));
+        QVERIFY(identityOf(m_ids[0]) != identityOf(m_ids[1]));
+        // Split off again, b is told apart from everyone it was with: alone, with nothing left to split.
+        QVERIFY(grouper.separate(m_ids[1], {}, &error));
+        QVERIFY(regroup(&result));
+        QVERIFY(identityOf(m_ids[1]) != identityOf(m_ids[3]));
+        QVERIFY(!grouper.separate(m_ids[1], {}, &error));
+        QVERIFY2(error.contains(QStringLiteral("only tracklet")), qPrintable(error));
+    }
+
+    void galleryWithoutVectorsSaysWhatToDo()
+    {
+        IdentityGrouper grouper(m_gallery, QStringLiteral("other@2"));
+        IdentityGroupingResult result;
+        QString error;
+        QVERIFY(!grouper.regroup({}, &result, &error));
+        QVERIFY2(error.contains(QStringLiteral("reindex")), qPrintable(error));
+        QVERIFY(m_gallery.identities().empty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestIdentityGrouper)
+#include "TestIdentityGrouper.moc"
