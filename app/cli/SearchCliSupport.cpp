@@ -72,6 +72,10 @@ void addFilterOptions(QCommandLineParser &parser)
             "lower:shorts "
             "(repeatable; the same region and kind are alternatives, different ones must all hold)."),
         QStringLiteral("CHIP") });
+    parser.addOption({ QStringLiteral("person"),
+        QStringLiteral("Only this person's tracklets (identity ids, comma-separated or repeated; see 'descry-cli "
+                       "identities'). With an empty query and --sort time: all their appearances."),
+        QStringLiteral("IDS") });
     parser.addOption({ QStringLiteral("by-person"),
         QStringLiteral("One result per person: a person's other tracklets fold into their best result "
                        "(see 'descry-cli identities').") });
@@ -116,6 +120,16 @@ bool readFilterOptions(const QCommandLineParser &parser, SearchFilters *out, QSt
                 return false;
             }
             filters.sourceIds.push_back(id);
+        }
+    for (const QString &value : parser.values(QStringLiteral("person")))
+        for (const QString &part : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            bool ok = false;
+            const qint64 id = part.trimmed().toLongLong(&ok);
+            if (!ok || id <= 0) {
+                *error = QStringLiteral("--person takes identity ids such as 3,12 (got '%1')").arg(value);
+                return false;
+            }
+            filters.identityIds.push_back(id);
         }
     for (const QString &camera : parser.values(QStringLiteral("camera")))
         filters.cameras.push_back(camera);

@@ -57,6 +57,9 @@ struct SearchFilters {
     double fromTime = -1;
     double toTime = -1;
     std::vector<AttributeChip> attributes = {}; // see AttributeChip for how they combine
+    // Only these people's tracklets (identity ids, IdentityGrouper); empty: everyone. With an
+    // empty query and time order: "all appearances of this person", camera by camera.
+    std::vector<int64_t> identityIds = {};
     SortOrder sortOrder = SortOrder::Relevance;
     // One result per person: a tracklet whose identity (IdentityGrouper) already has a better
     // result is folded into that result (SearchResult::sameIdentity) instead of listed again.
@@ -64,7 +67,8 @@ struct SearchFilters {
 
     bool filtersRows() const
     {
-        return !sourceIds.empty() || !cameras.empty() || fromTime >= 0 || toTime >= 0 || !attributes.empty();
+        return !sourceIds.empty() || !cameras.empty() || fromTime >= 0 || toTime >= 0 || !attributes.empty()
+            || !identityIds.empty();
     }
 };
 

@@ -88,6 +88,19 @@ std::vector<uint8_t> TrackletFilter::mask(const SearchFilters &filters, QStringL
         for (size_t i = 0; i < n; ++i)
             keep[i] = keep[i] && m_camera[i] >= 0 && wanted[size_t(m_camera[i])];
     }
+    if (!filters.identityIds.empty()) {
+        bool any = false;
+        for (size_t i = 0; i < n; ++i) {
+            keep[i] = keep[i]
+                && std::find(filters.identityIds.begin(), filters.identityIds.end(), rows[i].identityId)
+                    != filters.identityIds.end();
+            any = any || keep[i];
+        }
+        if (!any && notes)
+            notes->append(QStringLiteral("no tracklet belongs to person %1 (identities change when the gallery is "
+                                         "grouped again; see 'descry-cli identities')")
+                              .arg(filters.identityIds.front()));
+    }
     if (filters.fromTime >= 0 || filters.toTime >= 0)
         for (size_t i = 0; i < n; ++i) {
             if (filters.fromTime >= 0 && rows[i].endTime < filters.fromTime)

@@ -86,6 +86,24 @@ quint64 SearchController::startSearch(const QString &text, float minConfidence)
     return id;
 }
 
+quint64 SearchController::showAppearances(qint64 identityId, const QString &title)
+{
+    const quint64 id = ++*m_latest;
+    ++m_outstanding;
+    SearchRequest request;
+    request.identityIds = { identityId };
+    request.sortOrder = SortOrder::Time;
+    request.topK = 0; // all of them
+    request.minConfidence = 0;
+    request.useModel = false; // no text to rank by: browse
+    SearchWorker *worker = m_worker;
+    const QString path = m_path;
+    QMetaObject::invokeMethod(
+        m_worker, [worker, id, path, request, title] { worker->search(id, path, request, title); }, Qt::QueuedConnection);
+    Q_EMIT searchStarted(id, title);
+    return id;
+}
+
 quint64 SearchController::findSimilar(qint64 trackletId, const QByteArray &imageData, const QString &title)
 {
     const quint64 id = ++*m_latest;

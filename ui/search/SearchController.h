@@ -49,6 +49,9 @@ public Q_SLOTS:
     // People who look like a tracklet, or like the person in an image (encoded bytes); answered
     // with resultsReady like a search, and it supersedes one.
     quint64 findSimilar(qint64 trackletId, const QByteArray &imageData, const QString &title);
+    // Every tracklet of one person (identity), in time order, whatever the filters and the cut-off:
+    // the person view. Answered with resultsReady, named `title`; it supersedes a search.
+    quint64 showAppearances(qint64 identityId, const QString &title);
     // Starts an evidence export on the search thread (SearchWorker::exportCase). One at a time:
     // false while another runs.
     bool exportCase(const CaseExportRequest &request, const QList<qint64> &trackletIds, bool confirmedOnly);

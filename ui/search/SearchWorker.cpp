@@ -42,7 +42,7 @@ SearchEngine *SearchWorker::engineFor(const QString &galleryPath, QString *error
     return m_engine.get();
 }
 
-void SearchWorker::search(quint64 id, const QString &galleryPath, const SearchRequest &request)
+void SearchWorker::search(quint64 id, const QString &galleryPath, const SearchRequest &request, const QString &title)
 {
     if (id < m_latest->load()) {
         Q_EMIT skipped(id);
@@ -62,6 +62,8 @@ void SearchWorker::search(quint64 id, const QString &galleryPath, const SearchRe
     SearchResponse response = engine->search(request);
     if (!m_modelProblem.isEmpty())
         response.notes.prepend(m_modelProblem);
+    if (!title.isEmpty())
+        response.text = title;
     if (!request.text.trimmed().isEmpty()) {
         m_engineGallery->addQuery(request.text.trimmed(), int(response.results.size()), response.elapsedMs);
         Q_EMIT historyLoaded(galleryPath, recentTexts(*m_engineGallery));

@@ -26,7 +26,8 @@ public:
     static constexpr int kHistorySize = 30;
 
 public Q_SLOTS:
-    void search(quint64 id, const QString &galleryPath, const descry::SearchRequest &request);
+    // `title`, when given, names the answer instead of the request's text (a person's appearances).
+    void search(quint64 id, const QString &galleryPath, const descry::SearchRequest &request, const QString &title = {});
     void loadHistory(const QString &galleryPath);
     // Why `trackletId` matches `text` (SearchEngine::explain). Skipped when a newer explain
     // request is already queued (`latestExplain`), like searches.

@@ -52,6 +52,8 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include <set>
+
 namespace descry {
 
 namespace {
@@ -214,6 +216,13 @@ void MainWindow::createActions()
     video->setObjectName(QStringLiteral("showInVideoAction"));
     m_similarAction = search->addAction(tr("Find &similar people"), this, &MainWindow::findSimilarToSelected);
     m_similarAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    m_appearancesAction = search->addAction(tr("Show all &appearances of this person"), this,
+        &MainWindow::showAppearancesOfSelected);
+    m_appearancesAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    m_appearancesAction->setObjectName(QStringLiteral("appearancesAction"));
+    m_appearancesAction->setToolTip(tr("Every tracklet of the selected person, in every video, in time order "
+                                       "(Ctrl+Shift+P)"));
+    m_appearancesAction->setEnabled(false);
     m_similarAction->setObjectName(QStringLiteral("findSimilarAction"));
     m_similarAction->setToolTip(tr("People in every video who look like the selected one (Ctrl+Shift+S); "
                                    "or drop a picture of a person on the window"));
@@ -281,6 +290,8 @@ void MainWindow::connectControllers()
     connect(m_search, &SearchController::searchStarted, this, [this](quint64, const QString &text) {
         if (m_lastSimilar && text != m_lastSimilar->title)
             m_lastSimilar.reset(); // a typed search replaces the find-similar
+        if (m_lastPerson && text != m_lastPerson->title)
+            m_lastPerson.reset();
     });
     connect(m_search, &SearchController::searchFailed, this, [this](const QString &, const QString &error) {
         m_queryLabel->setText(tr("Search failed"));
@@ -371,13 +382,15 @@ void MainWindow::repeatLastQuestion()
         return;
     if (m_lastSimilar)
         m_search->findSimilar(m_lastSimilar->trackletId, m_lastSimilar->imageData, m_lastSimilar->title);
+    else if (m_lastPerson)
+        m_search->showAppearances(m_lastPerson->identityId, m_lastPerson->title);
     else
         m_search->search(m_lastResponse.text);
 }
 
 void MainWindow::showAllBelowCutoff()
 {
-    if (!m_searched || m_lastSimilar || m_lastResponse.hiddenBelowCutoff == 0)
+    if (!m_searched || m_lastSimilar || m_lastPerson || m_lastResponse.hiddenBelowCutoff == 0)
         return;
     m_search->searchShowingAll(m_lastResponse.text);
 }
@@ -404,6 +417,7 @@ void MainWindow::openGallery(const QString &path)
     m_searched = false;
     m_lastResponse = {};
     m_lastSimilar.reset();
+    m_lastPerson.reset();
     m_resultsModel->clear();
     m_timeline->clear();
     m_detailPanel->clear();
@@ -507,6 +521,7 @@ void MainWindow::showResults(const SearchResponse &response)
     m_reviewAction->setEnabled(count > 0);
     m_exportAction->setEnabled(count > 0);
     m_similarAction->setEnabled(count > 0);
+    m_appearancesAction->setEnabled(false); // until a result of a grouped person is selected
     // Hidden is not gone: say how many and offer them.
     m_hiddenLabel->setVisible(response.hiddenBelowCutoff > 0);
     if (response.hiddenBelowCutoff > 0) {
@@ -547,6 +562,16 @@ void MainWindow::showResults(const SearchResponse &response)
                       .arg(terms.join(QStringLiteral(", ")).toHtmlEscaped()));
         m_emptyState->setAction(m_overview.sources.empty() ? tr("Add footage…") : QString());
         m_centralStack->setCurrentIndex(EmptyPage);
+    } else if (m_lastPerson) {
+        std::set<qint64> videos;
+        for (const SearchResult &r : response.results)
+            videos.insert(r.tracklet.sourceId);
+        const QString header = tr("%1: %2 in %3, in time order")
+                                   .arg(response.text, countOf(count, tr("appearance"), tr("appearances")),
+                                       countOf(qint64(videos.size()), tr("video"), tr("videos")));
+        m_resultsHeader->setText(header);
+        m_resultsHeader->setToolTip(header);
+        m_centralStack->setCurrentIndex(ResultsPage);
     } else {
         const bool byTime = m_search->filters().sortOrder == SortOrder::Time;
         QString header = tr("%1 for “%2”, %3")
@@ -635,6 +660,24 @@ void MainWindow::findSimilarToSelected()
     m_search->findSimilar(id, {}, m_lastSimilar->title);
 }
 
+void MainWindow::showAppearancesOfSelected()
+{
+    const QModelIndex current = m_resultsView->currentIndex();
+    if (!current.isValid())
+        return;
+    const qint64 identity = m_resultsModel->result(current.row()).tracklet.identityId;
+    if (identity <= 0) {
+        statusBar()->showMessage(tr("This tracklet belongs to no person yet: the gallery is grouped into people after "
+                                    "each ingest (or with 'descry-cli identities --regroup')"),
+            8000);
+        return;
+    }
+    m_lastSimilar.reset();
+    m_lastPerson = PersonQuestion { identity, tr("Person %1").arg(identity) };
+    m_selectFirstResult = true;
+    m_search->showAppearances(identity, m_lastPerson->title);
+}
+
 void MainWindow::findSimilarToImage(const QString &imagePath)
 {
     QFile file(imagePath);
@@ -700,6 +743,7 @@ void MainWindow::onCurrentResultChanged(const QModelIndex &index)
     if (!index.isValid() || index.row() >= m_resultsModel->totalCount())
         return;
     const SearchResult &result = m_resultsModel->result(index.row());
+    m_appearancesAction->setEnabled(result.tracklet.identityId > 0);
     m_detailPanel->showResult(result);
     m_timeline->setCurrentTracklet(result.tracklet.id);
     if (result.tracklet.id == m_heatmapPanel->trackletId() && m_heatmapPanel->explanation().unitCount() > 0)

@@ -79,6 +79,9 @@ public Q_SLOTS:
     void toggleFullScreen();
     // People who look like the selected result (any source), or like the person in an image.
     void findSimilarToSelected();
+    // The person view: every appearance of the selected result's person (identity), in time
+    // order, camera by camera on the timeline.
+    void showAppearancesOfSelected();
     void findSimilarToImage(const QString &imagePath);
     // Evidence export of the current query's results: the ones confirmed in review, the
     // selected one, or the top ones; into a new folder (CaseExporter: crops, frames with boxes,
@@ -145,6 +148,14 @@ private:
         QString title;
     };
     std::optional<SimilarQuestion> m_lastSimilar;
+    // The person whose appearances are shown (to show them again after a regrouping); empty after
+    // a search or a find-similar.
+    struct PersonQuestion {
+        qint64 identityId = 0;
+        QString title;
+    };
+    std::optional<PersonQuestion> m_lastPerson;
+    QAction *m_appearancesAction = nullptr;
     bool m_emptyActionClearsFilters = false;
     QStackedWidget *m_centralStack = nullptr;
     QLabel *m_resultsHeader = nullptr;

@@ -281,6 +281,25 @@ private Q_SLOTS:
         QCOMPARE(person.value(QStringLiteral("sources")).toArray().size(), 2); // seen by both cameras
         r = identities({ QStringLiteral("--regroup") });
         QCOMPARE(identityOf(r.json(), m_ids[3]), lobby);
+        // All appearances of the person, in time order; and one result per person in a search.
+        r = cli({ QStringLiteral("search"), QString(), QStringLiteral("--person"), QString::number(lobby),
+            QStringLiteral("--sort"), QStringLiteral("time"), QStringLiteral("--gallery"), gallery,
+            QStringLiteral("--model"), m_config, QStringLiteral("--json") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(ids(r.json()), idsOf({ 0, 3 }));
+        QCOMPARE(r.json().value(QStringLiteral("results")).toArray().first().toObject().value(QStringLiteral("identity_id")).toInteger(), lobby);
+        r = cli({ QStringLiteral("search"), kQuery, QStringLiteral("--by-person"), QStringLiteral("--all"),
+            QStringLiteral("--gallery"), gallery, QStringLiteral("--model"), m_config, QStringLiteral("--json") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.json().value(QStringLiteral("results")).toArray().size(), 4); // 5 tracklets, 4 people
+        bool folded = false;
+        for (const QJsonValue &v : r.json().value(QStringLiteral("results")).toArray())
+            if (v.toObject().value(QStringLiteral("identity_id")).toInteger() == lobby) {
+                QCOMPARE(v.toObject().value(QStringLiteral("identity_tracklets")).toInt(), 2);
+                QCOMPARE(v.toObject().value(QStringLiteral("same_identity")).toArray().size(), 1);
+                folded = true;
+            }
+        QVERIFY(folded);
         // ... and a split takes it out again, for good.
         r = identities({ QStringLiteral("split"), QString::number(m_ids[3]) });
         QVERIFY2(r.exitCode == 0, r.err.constData());

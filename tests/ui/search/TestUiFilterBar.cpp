@@ -18,6 +18,7 @@
 #include "TinyNafsModel.h"
 
 #include <QAbstractItemModel>
+#include <QAction>
 #include <QComboBox>
 #include <QCompleter>
 #include <QFile>
@@ -362,6 +363,29 @@ private Q_SLOTS:
             }
         }
         QCOMPARE(people, (QSet<int64_t> { 1, 2, 3, 4 }));
+
+        // The person view: every appearance of the selected person, in time order, both cameras.
+        QAction *appearances = window.findChild<QAction *>(QStringLiteral("appearancesAction"));
+        QVERIFY(appearances);
+        int personOne = -1;
+        for (int row = 0; row < model->totalCount(); ++row)
+            if (model->result(row).tracklet.identityId == 1)
+                personOne = row;
+        window.resultsView()->setCurrentIndex(model->index(personOne));
+        QVERIFY(appearances->isEnabled());
+        appearances->trigger();
+        QVERIFY(shown.wait(kWaitMs));
+        QCOMPARE(model->totalCount(), 2);
+        QCOMPARE(model->result(0).tracklet.id, m_ids[A1]); // North Gate first, then south
+        QCOMPARE(model->result(1).tracklet.id, m_ids[B2]);
+        QVERIFY2(window.findChild<QLabel *>(QStringLiteral("resultsHeader"))->text().startsWith(
+                     QStringLiteral("Person 1: 2 appearances in 2 videos")),
+            qPrintable(window.findChild<QLabel *>(QStringLiteral("resultsHeader"))->text()));
+        QCOMPARE(window.timelineStrip()->rowCount(), 2);
+        window.runQuery(kQuery); // a typed search leaves the person view
+        QVERIFY(shown.wait(kWaitMs));
+        QCOMPARE(model->totalCount(), 4);
+
         // Off: every tracklet again.
         QToolButton *byPerson = window.filterBar()->findChild<QToolButton *>(QStringLiteral("byPerson"));
         QVERIFY(byPerson && byPerson->isChecked());
