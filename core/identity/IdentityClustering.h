@@ -33,8 +33,8 @@ struct IdentityLink {
 
 struct IdentityClusteringOptions {
     // Two groups merge while the mean affinity of their tracklet pairs is at least this. Chosen
-    // on the dev people of the real caption set: the middle of the best BCubed F1 plateau
-    // (0.68-0.72) at colour weight 2 (models/README.md, "Identities").
+    // on the dev people of the real caption set: on the best BCubed F1 plateau at colour weight 2
+    // (0.68-0.72 with the ft9 model's vectors, 0.70-0.72 with ft12's; models/README.md, "Identities").
     double threshold = 0.70;
     // Affinity = (visual cosine + w x colour agreement) / (1 + w): find similar's score, scaled to
     // at most 1. The colour stripes re-identify real people better than the model alone.
