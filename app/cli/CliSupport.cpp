@@ -133,19 +133,25 @@ void addModelOptions(QCommandLineParser &parser)
     parser.addOption({ QStringLiteral("no-model"), QStringLiteral("Rank by the attribute baseline only.") });
 }
 
+std::unique_ptr<TextPersonModel> loadModel(const QCommandLineParser &parser, QString *error)
+{
+    const QString modelPath = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model"))
+                                                                      : TextPersonModel::defaultModelPath();
+    if (modelPath.isEmpty()) {
+        *error = QStringLiteral("no model found (see --model)");
+        return nullptr;
+    }
+    return TextPersonModel::load(modelPath, error);
+}
+
 std::unique_ptr<TextPersonModel> loadModelOption(const QCommandLineParser &parser, const QString &command)
 {
     if (parser.isSet(QStringLiteral("no-model")))
         return nullptr;
-    const QString modelPath = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model"))
-                                                                      : TextPersonModel::defaultModelPath();
     QString error;
-    std::unique_ptr<TextPersonModel> model;
-    if (!modelPath.isEmpty())
-        model = TextPersonModel::load(modelPath, &error);
+    std::unique_ptr<TextPersonModel> model = loadModel(parser, &error);
     if (!model)
-        printErr(QStringLiteral("%1: ranking by attributes only: %2")
-                     .arg(command, modelPath.isEmpty() ? QStringLiteral("no model found (see --model)") : error));
+        printErr(QStringLiteral("%1: ranking by attributes only: %2").arg(command, error));
     return model;
 }
 

@@ -26,6 +26,9 @@ void addModelOptions(QCommandLineParser &parser);
 // The model those options ask for (default: the shipped model); null with --no-model or when
 // none loads, after saying on stderr why ranking falls back to attributes.
 std::unique_ptr<TextPersonModel> loadModelOption(const QCommandLineParser &parser, const QString &command);
+// The model --model names, or the shipped one; null with the reason in *error (for commands that
+// cannot go on without a model).
+std::unique_ptr<TextPersonModel> loadModel(const QCommandLineParser &parser, QString *error);
 
 // --detector NAME|MODEL.onnx, for commands that ingest (default: NanoDet).
 void addDetectorOption(QCommandLineParser &parser);

@@ -2,6 +2,7 @@
 #include "CliSupport.h"
 #include "Gallery.h"
 #include "IdentityGrouper.h"
+#include "SearchCliSupport.h"
 #include "TextPersonModel.h"
 
 #include <QFileInfo>
@@ -14,12 +15,6 @@
 namespace descry::cli {
 
 namespace {
-
-QString clock(double seconds)
-{
-    const int s = int(seconds);
-    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-}
 
 // The identities as stored: per identity its tracklets, and per source where it was seen.
 QJsonArray identitiesJson(Gallery &gallery)
@@ -63,8 +58,8 @@ void printIdentities(const QJsonArray &identities)
             const QJsonObject source = s.toObject();
             seen.append(QStringLiteral("%1 %2-%3")
                             .arg(source.value(QStringLiteral("file")).toString(),
-                                clock(source.value(QStringLiteral("first_seen")).toDouble()),
-                                clock(source.value(QStringLiteral("last_seen")).toDouble())));
+                                formatTime(source.value(QStringLiteral("first_seen")).toDouble()),
+                                formatTime(source.value(QStringLiteral("last_seen")).toDouble())));
         }
         QStringList ids;
         for (const QJsonValue &t : o.value(QStringLiteral("tracklets")).toArray())
@@ -157,12 +152,10 @@ int runIdentities(const QStringList &args)
         }
     }
 
-    const QString modelPath
-        = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model")) : TextPersonModel::defaultModelPath();
     QString error;
-    const std::unique_ptr<TextPersonModel> model = modelPath.isEmpty() ? nullptr : TextPersonModel::load(modelPath, &error);
+    const std::unique_ptr<TextPersonModel> model = loadModel(parser, &error);
     if (!model) {
-        printErr(QStringLiteral("identities: %1").arg(modelPath.isEmpty() ? QStringLiteral("no model found (see --model)") : error));
+        printErr(QStringLiteral("identities: %1").arg(error));
         return 1;
     }
     Gallery gallery;

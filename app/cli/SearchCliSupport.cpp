@@ -12,13 +12,21 @@ namespace descry::cli {
 
 namespace {
 
-QString formatTime(double seconds)
+// --NAME IDS, comma-separated or repeated, appended to *out; false with a message saying what it takes.
+bool readIds(const QCommandLineParser &parser, const QString &name, const QString &takes, std::vector<int64_t> *out,
+    QString *error)
 {
-    const int ms = int(seconds * 1000 + 0.5);
-    return QStringLiteral("%1:%2.%3")
-        .arg(ms / 60000, 2, 10, QLatin1Char('0'))
-        .arg(ms / 1000 % 60, 2, 10, QLatin1Char('0'))
-        .arg(ms % 1000 / 100);
+    for (const QString &value : parser.values(name))
+        for (const QString &part : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            bool ok = false;
+            const qint64 id = part.trimmed().toLongLong(&ok);
+            if (!ok || id <= 0) {
+                *error = QStringLiteral("--%1 takes %2 (got '%3')").arg(name, takes, value);
+                return false;
+            }
+            out->push_back(id);
+        }
+    return true;
 }
 
 bool readSeconds(const QCommandLineParser &parser, const QString &name, double *out, QString *error)
@@ -50,6 +58,15 @@ QString identityText(const SearchResult &r)
 }
 
 } // namespace
+
+QString formatTime(double seconds)
+{
+    const int ms = int(seconds * 1000 + 0.5);
+    return QStringLiteral("%1:%2.%3")
+        .arg(ms / 60000, 2, 10, QLatin1Char('0'))
+        .arg(ms / 1000 % 60, 2, 10, QLatin1Char('0'))
+        .arg(ms % 1000 / 100);
+}
 
 void addFilterOptions(QCommandLineParser &parser)
 {
@@ -111,26 +128,9 @@ bool readAttributeWeight(const QCommandLineParser &parser, float *out, QString *
 bool readFilterOptions(const QCommandLineParser &parser, SearchFilters *out, QString *error)
 {
     SearchFilters filters;
-    for (const QString &value : parser.values(QStringLiteral("source")))
-        for (const QString &part : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-            bool ok = false;
-            const qint64 id = part.trimmed().toLongLong(&ok);
-            if (!ok || id <= 0) {
-                *error = QStringLiteral("--source takes source ids such as 1,2 (got '%1')").arg(value);
-                return false;
-            }
-            filters.sourceIds.push_back(id);
-        }
-    for (const QString &value : parser.values(QStringLiteral("person")))
-        for (const QString &part : value.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-            bool ok = false;
-            const qint64 id = part.trimmed().toLongLong(&ok);
-            if (!ok || id <= 0) {
-                *error = QStringLiteral("--person takes identity ids such as 3,12 (got '%1')").arg(value);
-                return false;
-            }
-            filters.identityIds.push_back(id);
-        }
+    if (!readIds(parser, QStringLiteral("source"), QStringLiteral("source ids such as 1,2"), &filters.sourceIds, error)
+        || !readIds(parser, QStringLiteral("person"), QStringLiteral("identity ids such as 3,12"), &filters.identityIds, error))
+        return false;
     for (const QString &camera : parser.values(QStringLiteral("camera")))
         filters.cameras.push_back(camera);
     if (!readSeconds(parser, QStringLiteral("from"), &filters.fromTime, error)

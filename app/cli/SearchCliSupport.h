@@ -14,7 +14,11 @@ namespace descry::cli {
 
 // What `search` and `similar` share: the filter options, and how results are printed.
 
-// --source IDS, --camera LABEL, --from S, --to S, --attribute CHIP, --sort time|relevance.
+// "01:02.3": a time into a video as the text output prints it.
+QString formatTime(double seconds);
+
+// --source IDS, --camera LABEL, --from S, --to S, --attribute CHIP, --person IDS, --by-person,
+// --sort time|relevance.
 void addFilterOptions(QCommandLineParser &parser);
 // False with a message naming the option when a value does not parse.
 bool readFilterOptions(const QCommandLineParser &parser, SearchFilters *out, QString *error);

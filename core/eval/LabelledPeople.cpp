@@ -110,6 +110,14 @@ std::map<int64_t, int> personOfTracklet(Gallery &gallery, const std::vector<Labe
     for (const SourceRecord &source : gallery.sources())
         fileOfSource[source.id] = QFileInfo(source.path).fileName();
     const std::vector<TrackletRecord> tracklets = gallery.tracklets();
+    std::map<int64_t, double> firstBoxOf; // read once per tracklet, only where a span needs it
+    auto firstBoxX = [&](int64_t tracklet) {
+        const auto it = firstBoxOf.find(tracklet);
+        if (it != firstBoxOf.end())
+            return it->second;
+        const std::vector<DetectionRecord> boxes = gallery.detections(tracklet);
+        return firstBoxOf[tracklet] = boxes.empty() ? -1.0 : double(boxes.front().box.x);
+    };
     std::map<int64_t, int> out;
     for (size_t p = 0; p < people.size(); ++p)
         for (const TrackletSpan &span : people[p].spans) {
@@ -117,12 +125,7 @@ std::map<int64_t, int> personOfTracklet(Gallery &gallery, const std::vector<Labe
             for (const TrackletRecord &t : tracklets) {
                 if (fileOfSource[t.sourceId] != people[p].footage)
                     continue;
-                double firstBoxX = -1;
-                if (span.firstBoxX >= 0) {
-                    const std::vector<DetectionRecord> boxes = gallery.detections(t.id);
-                    firstBoxX = boxes.empty() ? -1 : boxes.front().box.x;
-                }
-                if (spanNames(span, t.startTime, t.endTime, firstBoxX)) {
+                if (spanNames(span, t.startTime, t.endTime, span.firstBoxX >= 0 ? firstBoxX(t.id) : -1)) {
                     out[t.id] = int(p);
                     found = true;
                 }

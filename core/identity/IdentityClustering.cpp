@@ -104,7 +104,10 @@ std::vector<std::pair<Pair, double>> knownPairs(
     const cv::Mat visual(n, features.visualDim, CV_32F, const_cast<float *>(features.visual.data()));
     const bool withColour = colourWeight > 0 && features.colourDim > 0 && features.hasColour.size() >= size_t(n);
     const cv::Mat colour = withColour ? cv::Mat(n, features.colourDim, CV_32F, const_cast<float *>(features.colour.data())) : cv::Mat();
-    std::vector<Pair> pairs(cannot.begin(), cannot.end());
+    // Each known pair with its affinity; a pair seen from both ends (or also a cannot-link) once.
+    std::vector<std::pair<Pair, double>> pairs;
+    for (const Pair &p : cannot)
+        pairs.emplace_back(p, IdentityClustering::affinity(features, p.first, p.second, colourWeight));
     std::vector<std::pair<float, int>> row;
     cv::Mat visualBlock, colourBlock;
     for (int first = 0; first < n; first += kBlock) {
@@ -127,16 +130,13 @@ std::vector<std::pair<Pair, double>> knownPairs(
             const auto nearer = [](const auto &a, const auto &b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
             std::nth_element(row.begin(), row.begin() + long(keep), row.end(), nearer);
             for (size_t x = 0; x < keep; ++x)
-                pairs.push_back(ordered(i, row[x].second));
+                pairs.emplace_back(ordered(i, row[x].second), row[x].first);
         }
     }
-    std::sort(pairs.begin(), pairs.end());
-    pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-    std::vector<std::pair<Pair, double>> out;
-    out.reserve(pairs.size());
-    for (const Pair &p : pairs)
-        out.emplace_back(p, IdentityClustering::affinity(features, p.first, p.second, colourWeight));
-    return out;
+    const auto samePair = [](const auto &a, const auto &b) { return a.first == b.first; };
+    std::stable_sort(pairs.begin(), pairs.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    pairs.erase(std::unique(pairs.begin(), pairs.end(), samePair), pairs.end());
+    return pairs;
 }
 
 struct Edge {

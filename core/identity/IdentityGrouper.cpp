@@ -166,10 +166,10 @@ bool IdentityGrouper::regroup(const IdentityClusteringOptions &options, Identity
     return true;
 }
 
-std::vector<int64_t> IdentityGrouper::membersOf(int64_t identity)
+std::vector<int64_t> IdentityGrouper::membersOf(const std::map<int64_t, int64_t> &identities, int64_t identity)
 {
     std::vector<int64_t> out;
-    for (const auto &[tracklet, id] : m_gallery.identities())
+    for (const auto &[tracklet, id] : identities)
         if (id == identity)
             out.push_back(tracklet);
     return out;
@@ -204,7 +204,8 @@ bool IdentityGrouper::merge(int64_t identityA, int64_t identityB, const QString 
         *error = QStringLiteral("identity %1 cannot be merged with itself").arg(identityA);
         return false;
     }
-    const std::vector<int64_t> a = membersOf(identityA), b = membersOf(identityB);
+    const std::map<int64_t, int64_t> identities = m_gallery.identities();
+    const std::vector<int64_t> a = membersOf(identities, identityA), b = membersOf(identities, identityB);
     for (const auto &[members, id] : { std::pair { &a, identityA }, std::pair { &b, identityB } })
         if (members->empty()) {
             *error = QStringLiteral("the gallery has no identity %1 (see 'descry-cli identities')").arg(id);
@@ -247,7 +248,7 @@ bool IdentityGrouper::separate(int64_t trackletId, const QString &author, QStrin
         return false;
     }
     int links = 0;
-    for (int64_t other : membersOf(it->second)) {
+    for (int64_t other : membersOf(identities, it->second)) {
         if (other == trackletId)
             continue;
         IdentityLinkRecord link { 0, trackletId, other, false, author, {} };

@@ -56,7 +56,7 @@ public:
     int64_t withoutVectors() const { return m_withoutVectors; }
 
 private:
-    std::vector<int64_t> membersOf(int64_t identity);
+    static std::vector<int64_t> membersOf(const std::map<int64_t, int64_t> &identities, int64_t identity);
     // Why a and b cannot be one person, or empty when they can.
     QString conflict(const TrackletRecord &a, const TrackletRecord &b, const std::vector<IdentityLinkRecord> &links) const;
 

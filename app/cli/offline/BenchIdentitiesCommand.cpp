@@ -105,11 +105,9 @@ int benchIdentities(const QStringList &args)
         printErr(QStringLiteral("bench identities: %1").arg(error));
         return 1;
     }
-    const QString modelPath
-        = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model")) : TextPersonModel::defaultModelPath();
-    const std::unique_ptr<TextPersonModel> model = modelPath.isEmpty() ? nullptr : TextPersonModel::load(modelPath, &error);
+    const std::unique_ptr<TextPersonModel> model = loadModel(parser, &error);
     if (!model) {
-        printErr(QStringLiteral("bench identities: %1").arg(modelPath.isEmpty() ? QStringLiteral("no model found") : error));
+        printErr(QStringLiteral("bench identities: %1").arg(error));
         return 1;
     }
     Gallery gallery;
