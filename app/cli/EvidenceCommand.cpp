@@ -3,6 +3,7 @@
 #include "CliSupport.h"
 #include "Gallery.h"
 #include "HeatmapRenderer.h"
+#include "IdentityGrouper.h"
 #include "MatchExplanation.h"
 #include "SearchEngine.h"
 #include "TextPersonModel.h"
@@ -163,6 +164,44 @@ bool confirmedItems(const QCommandLineParser &parser, Gallery &gallery, CaseExpo
     return true;
 }
 
+// --with-appearances: each person among the items with every one of their tracklets, person by
+// person in the order the items name them, each in footage order; the chosen tracklets stay as
+// they are, the added ones carry their own review decision and a note that says whose appearance
+// they are (before the review's note). Numbered as listed.
+void addAppearances(const QCommandLineParser &parser, Gallery &gallery, CaseExportRequest *request)
+{
+    if (!parser.isSet(QStringLiteral("with-appearances")))
+        return;
+    std::vector<int64_t> chosen;
+    std::map<int64_t, CaseExportItem> byId;
+    for (const CaseExportItem &item : request->items) {
+        chosen.push_back(item.trackletId);
+        byId.emplace(item.trackletId, item);
+    }
+    const std::map<int64_t, ReviewRecord> reviews = latestReviews(gallery, request->query, false);
+    std::vector<CaseExportItem> items;
+    int added = 0;
+    for (const int64_t id : IdentityGrouper::withAppearances(gallery, chosen)) {
+        auto it = byId.find(id);
+        CaseExportItem item;
+        if (it != byId.end()) {
+            item = it->second;
+        } else {
+            item.trackletId = id;
+            if (const auto review = reviews.find(id); review != reviews.end())
+                applyReview(&item, review->second, !request->query.isEmpty());
+            const std::optional<TrackletRecord> t = gallery.tracklet(id);
+            const QString marker = QStringLiteral("another appearance of person %1").arg(t ? t->identityId : 0);
+            item.note = item.note.isEmpty() ? marker : marker + QStringLiteral("; ") + item.note;
+            ++added;
+        }
+        item.rank = 0; // numbered as listed
+        items.push_back(std::move(item));
+    }
+    request->items = std::move(items);
+    printErr(QStringLiteral("evidence: %1 more appearance(s) of the same people added").arg(added));
+}
+
 // Fills the request's items as the options ask, each with its review decision when there is one.
 bool gatherItems(const QCommandLineParser &parser, const std::vector<int64_t> &ids, CaseExportRequest *request)
 {
@@ -171,8 +210,28 @@ bool gatherItems(const QCommandLineParser &parser, const std::vector<int64_t> &i
         printErr(QStringLiteral("evidence: ") + gallery.lastError());
         return false;
     }
-    if (parser.isSet(QStringLiteral("confirmed")))
-        return confirmedItems(parser, gallery, request);
+    if (parser.isSet(QStringLiteral("person"))) {
+        std::vector<int64_t> people;
+        parseTrackletIds(parser.value(QStringLiteral("person")), &people);
+        for (const int64_t id : IdentityGrouper::appearancesOf(gallery, people)) {
+            CaseExportItem item;
+            item.trackletId = id;
+            request->items.push_back(item);
+        }
+        if (request->items.empty()) {
+            printErr(QStringLiteral("evidence: no tracklet belongs to person %1 (descry-cli identities lists the people)")
+                         .arg(parser.value(QStringLiteral("person"))));
+            return false;
+        }
+        applyReviews(gallery, request);
+        return true;
+    }
+    if (parser.isSet(QStringLiteral("confirmed"))) {
+        if (!confirmedItems(parser, gallery, request))
+            return false;
+        addAppearances(parser, gallery, request);
+        return true;
+    }
     if (!ids.empty()) {
         for (const int64_t id : ids) {
             CaseExportItem item;
@@ -183,6 +242,7 @@ bool gatherItems(const QCommandLineParser &parser, const std::vector<int64_t> &i
         return false;
     }
     applyReviews(gallery, request);
+    addAppearances(parser, gallery, request);
     return true;
 }
 
@@ -230,6 +290,13 @@ int runEvidence(const QStringList &args)
         QStringLiteral("TEXT") });
     parser.addOption({ QStringLiteral("top"), QStringLiteral("With --query: how many results (default 10)."),
         QStringLiteral("N"), QStringLiteral("10") });
+    parser.addOption({ QStringLiteral("person"),
+        QStringLiteral("Export every appearance of these people (identity ids, e.g. 3,12; see 'descry-cli identities'), "
+                       "person by person in footage order."),
+        QStringLiteral("IDS") });
+    parser.addOption({ QStringLiteral("with-appearances"),
+        QStringLiteral("With --tracklets, --query or --confirmed: add every other appearance of the people those "
+                       "tracklets belong to (all appearances of a confirmed person).") });
     parser.addOption({ QStringLiteral("confirmed"),
         QStringLiteral("Export the tracklets whose latest review on --query (or on any query) confirmed them, "
                        "scored and explained against the query they were confirmed for.") });
@@ -249,12 +316,17 @@ int runEvidence(const QStringList &args)
     const bool byIds = parser.isSet(QStringLiteral("tracklets"));
     const bool byQuery = parser.isSet(QStringLiteral("query"));
     const bool byConfirmed = parser.isSet(QStringLiteral("confirmed"));
-    std::vector<int64_t> ids;
+    const bool byPerson = parser.isSet(QStringLiteral("person"));
+    std::vector<int64_t> ids, people;
     QString usage;
     if (!parser.isSet(QStringLiteral("out")))
         usage = QStringLiteral("give the folder to export into (--out DIR)");
-    else if (byIds == (byQuery || byConfirmed))
-        usage = QStringLiteral("give either --tracklets IDS, --query TEXT or --confirmed [--query TEXT]");
+    else if (int(byIds) + int(byQuery || byConfirmed) + int(byPerson) != 1)
+        usage = QStringLiteral("give either --tracklets IDS, --query TEXT, --confirmed [--query TEXT] or --person IDS");
+    else if (byPerson && !parseTrackletIds(parser.value(QStringLiteral("person")), &people))
+        usage = QStringLiteral("--person takes identity ids separated by commas, e.g. 3,12");
+    else if (byPerson && parser.isSet(QStringLiteral("with-appearances")))
+        usage = QStringLiteral("--person exports every appearance already; leave out --with-appearances");
     else if (byConfirmed && parser.isSet(QStringLiteral("top")))
         usage = QStringLiteral("--confirmed exports every confirmed tracklet; leave out --top");
     else if (byIds && !parseTrackletIds(parser.value(QStringLiteral("tracklets")), &ids))

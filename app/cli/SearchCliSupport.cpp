@@ -43,7 +43,7 @@ bool readSeconds(const QCommandLineParser &parser, const QString &name, double *
     return true;
 }
 
-// " (person 12, seen 5x; also 14, 20)" — where the tracklet has an identity.
+// " (person 12, seen 5x, 2 cameras; also 14, 20)" — where the tracklet has an identity.
 QString identityText(const SearchResult &r)
 {
     if (r.tracklet.identityId <= 0)
@@ -53,7 +53,12 @@ QString identityText(const SearchResult &r)
         also.append(QString::number(id));
     return QStringLiteral(" (person %1%2%3)")
         .arg(r.tracklet.identityId)
-        .arg(r.identityTracklets > 1 ? QStringLiteral(", seen %1x").arg(r.identityTracklets) : QString())
+        .arg(r.identityTracklets > 1 ? QStringLiteral(", seen %1x%2")
+                                           .arg(r.identityTracklets)
+                                           .arg(r.identityCameras > 1 ? QStringLiteral(", %1 cameras").arg(r.identityCameras)
+                                                   : r.identitySources > 1 ? QStringLiteral(", %1 videos").arg(r.identitySources)
+                                                                           : QString())
+                                     : QString())
         .arg(also.isEmpty() ? QString() : QStringLiteral("; also %1").arg(also.join(QStringLiteral(", "))));
 }
 
@@ -173,6 +178,8 @@ QJsonObject resultJson(const SearchResult &r, Gallery &gallery)
         { QStringLiteral("confidence"), r.confidence },
         { QStringLiteral("identity_id"), qint64(r.tracklet.identityId) },
         { QStringLiteral("identity_tracklets"), r.identityTracklets },
+        { QStringLiteral("identity_cameras"), r.identityCameras },
+        { QStringLiteral("identity_sources"), r.identitySources },
         { QStringLiteral("same_identity"), same },
         { QStringLiteral("source_id"), qint64(r.tracklet.sourceId) },
         { QStringLiteral("source"), r.tracklet.sourcePath },

@@ -90,6 +90,9 @@ Facts itemFacts(const CaseReportItem &e)
     Facts facts {
         { QStringLiteral("Tracklet"),
             QStringLiteral("%1 (track %2 of source %3)").arg(t.id).arg(t.localId).arg(t.sourceId) },
+        { QStringLiteral("Person"),
+            t.identityId > 0 ? QStringLiteral("person %1 (Descry's grouping of tracklets into people)").arg(t.identityId)
+                             : QStringLiteral("not grouped") },
         { QStringLiteral("Source file"), e.source.path },
         { QStringLiteral("Source SHA-256"), e.source.contentHash },
         { QStringLiteral("Source check"), CaseReport::sourceCheckText(e.sourceCheck) },
@@ -150,6 +153,7 @@ QJsonObject itemJson(const CaseReportItem &e)
             { QStringLiteral("score"), rounded(d.score) } });
     const QJsonValue none(QJsonValue::Null);
     QJsonObject o { { QStringLiteral("rank"), e.rank }, { QStringLiteral("tracklet_id"), qint64(t.id) },
+        { QStringLiteral("person_id"), t.identityId > 0 ? QJsonValue(qint64(t.identityId)) : none },
         { QStringLiteral("source"),
             QJsonObject { { QStringLiteral("id"), qint64(e.source.id) },
                 { QStringLiteral("path"), e.source.path }, { QStringLiteral("sha256"), e.source.contentHash },
@@ -473,7 +477,7 @@ QByteArray CaseReport::read(const QString &relative) const
 QByteArray CaseReport::csv() const
 {
     QStringList lines { QStringLiteral(
-        "rank,tracklet_id,source_path,source_sha256,source_check,camera,start_s,end_s,start,end,start_frame,"
+        "rank,tracklet_id,person_id,source_path,source_sha256,source_check,camera,start_s,end_s,start,end,start_frame,"
         "end_frame,detections,score,global_score,local_score,attribute_score,matched,verdict,label,note,"
         "files,"
         "notes") };
@@ -481,7 +485,8 @@ QByteArray CaseReport::csv() const
     for (const CaseReportItem &e : m_items) {
         const TrackletRecord &t = e.tracklet;
         const CaseExportItem &i = e.item;
-        const QStringList cells { QString::number(e.rank), QString::number(t.id), csvCell(e.source.path),
+        const QStringList cells { QString::number(e.rank), QString::number(t.id),
+            t.identityId > 0 ? QString::number(t.identityId) : QString(), csvCell(e.source.path),
             csvCell(e.source.contentHash), csvCell(sourceCheckKey(e.sourceCheck)), csvCell(t.cameraLabel),
             number(t.startTime, 3), number(t.endTime, 3), CaseExporter::formatTimestamp(t.startTime),
             CaseExporter::formatTimestamp(t.endTime), QString::number(t.startFrame),
@@ -538,17 +543,18 @@ bool CaseReport::writeHtml(const QString &path, QString *error) const
             .arg(esc(heading), QString::fromUtf8(kHtmlStyle)));
     put(factsTable(caseFacts(m_info, int(m_items.size())), QStringLiteral("class=\"facts\"")));
     put(QStringLiteral(
-        "<table class=\"summary\"><tr><th>#</th><th>Tracklet</th><th>Source</th><th>Camera</th>"
+        "<table class=\"summary\"><tr><th>#</th><th>Tracklet</th><th>Person</th><th>Source</th><th>Camera</th>"
         "<th>Time</th><th>Score</th><th>Verdict</th></tr>\n"));
     for (const CaseReportItem &e : m_items)
         put(QStringLiteral(
-            "<tr><td><a href=\"#item-%1\">%1</a></td><td>%2</td><td>%3</td><td>%4</td><td>%5 – "
+            "<tr><td><a href=\"#item-%1\">%1</a></td><td>%2</td><td>%9</td><td>%3</td><td>%4</td><td>%5 – "
             "%6</td><td>%7</td><td>%8</td></tr>\n")
                 .arg(QString::number(e.rank), QString::number(e.tracklet.id),
                     esc(QFileInfo(e.source.path).fileName()), esc(e.tracklet.cameraLabel),
                     CaseExporter::formatTimestamp(e.tracklet.startTime),
                     CaseExporter::formatTimestamp(e.tracklet.endTime),
-                    e.item.scored ? QString::number(e.item.score, 'f', 4) : QString(), esc(e.item.verdict)));
+                    e.item.scored ? QString::number(e.item.score, 'f', 4) : QString(), esc(e.item.verdict),
+                    e.tracklet.identityId > 0 ? QString::number(e.tracklet.identityId) : QString()));
     put(QStringLiteral("</table>\n"));
     for (const CaseReportItem &e : m_items) {
         put(QStringLiteral("<section class=\"item\" id=\"item-%1\">\n<h2>#%1 — tracklet %2</h2>\n")

@@ -265,4 +265,56 @@ bool IdentityGrouper::separate(int64_t trackletId, const QString &author, QStrin
     return true;
 }
 
+namespace {
+
+// Each person's tracklets in footage order: by source, then start time, then id.
+std::map<int64_t, std::vector<int64_t>> trackletsByPerson(Gallery &gallery)
+{
+    std::vector<TrackletRecord> tracklets = gallery.tracklets();
+    std::sort(tracklets.begin(), tracklets.end(), [](const TrackletRecord &a, const TrackletRecord &b) {
+        return std::tie(a.sourceId, a.startTime, a.id) < std::tie(b.sourceId, b.startTime, b.id);
+    });
+    std::map<int64_t, std::vector<int64_t>> out;
+    for (const TrackletRecord &t : tracklets)
+        if (t.identityId > 0)
+            out[t.identityId].push_back(t.id);
+    return out;
+}
+
+} // namespace
+
+std::vector<int64_t> IdentityGrouper::withAppearances(Gallery &gallery, const std::vector<int64_t> &trackletIds)
+{
+    const std::map<int64_t, int64_t> identities = gallery.identities();
+    const std::map<int64_t, std::vector<int64_t>> people = trackletsByPerson(gallery);
+    std::vector<int64_t> out;
+    std::set<int64_t> listed, peopleListed;
+    for (const int64_t id : trackletIds) {
+        const auto identity = identities.find(id);
+        const auto person = identity == identities.end() ? people.end() : people.find(identity->second);
+        if (person == people.end()) {
+            if (listed.insert(id).second)
+                out.push_back(id);
+            continue;
+        }
+        if (!peopleListed.insert(person->first).second)
+            continue;
+        for (const int64_t member : person->second)
+            if (listed.insert(member).second)
+                out.push_back(member);
+    }
+    return out;
+}
+
+std::vector<int64_t> IdentityGrouper::appearancesOf(Gallery &gallery, const std::vector<int64_t> &identityIds)
+{
+    const std::map<int64_t, std::vector<int64_t>> people = trackletsByPerson(gallery);
+    std::vector<int64_t> out;
+    std::set<int64_t> done;
+    for (const int64_t identity : identityIds)
+        if (const auto person = people.find(identity); person != people.end() && done.insert(identity).second)
+            out.insert(out.end(), person->second.begin(), person->second.end());
+    return out;
+}
+
 } // namespace descry

@@ -50,6 +50,14 @@ public:
     // links to each of them), so no regroup puts it back.
     bool separate(int64_t trackletId, const QString &author, QString *error);
 
+    // Every appearance of people, for evidence at identity level: `trackletIds` with each person
+    // among them (in the order its first tracklet comes) as all of its tracklets in footage order
+    // (source, then start time); a tracklet without a person stays where it was.
+    static std::vector<int64_t> withAppearances(Gallery &gallery, const std::vector<int64_t> &trackletIds);
+    // All tracklets of these people (identity ids), person by person, each in footage order;
+    // unknown ids add nothing.
+    static std::vector<int64_t> appearancesOf(Gallery &gallery, const std::vector<int64_t> &identityIds);
+
     const std::vector<IdentityItem> &items() const { return m_items; }
     const IdentityFeatures &features() const { return m_features; }
     // Tracklets without the model's vectors found by the last load().

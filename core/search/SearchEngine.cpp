@@ -9,6 +9,7 @@
 
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QSet>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -185,10 +186,23 @@ void SearchEngine::refresh()
     }
     m_spread = EmbeddingSpread::measure(m_globals.data(), m_vectorRow.size(), m_dim);
     m_filter.reset(&m_tracklets, &m_attributes);
-    m_identityTracklets.clear();
-    for (const TrackletRecord &t : m_tracklets)
-        if (t.identityId > 0)
-            ++m_identityTracklets[t.identityId];
+    m_identities.clear();
+    std::unordered_map<int64_t, std::pair<QSet<QString>, QSet<int64_t>>> seenAt; // cameras, sources
+    for (const TrackletRecord &t : m_tracklets) {
+        if (t.identityId <= 0)
+            continue;
+        IdentitySummary &s = m_identities[t.identityId];
+        s.start = s.tracklets == 0 ? t.startTime : std::min(s.start, t.startTime);
+        s.end = s.tracklets == 0 ? t.endTime : std::max(s.end, t.endTime);
+        ++s.tracklets;
+        auto &[cameras, sources] = seenAt[t.identityId];
+        cameras.insert(t.cameraLabel);
+        sources.insert(t.sourceId);
+    }
+    for (auto &[identity, s] : m_identities) {
+        s.cameras = int(seenAt[identity].first.size());
+        s.sources = int(seenAt[identity].second.size());
+    }
     m_generation = generation;
 }
 
@@ -330,8 +344,13 @@ void SearchEngine::addIdentities(std::vector<SearchResult> *results, bool group,
                 continue;
             }
             at.emplace(identity, grouped.size());
-            const auto count = m_identityTracklets.find(identity);
-            r.identityTracklets = count != m_identityTracklets.end() ? count->second : 1;
+            if (const auto s = m_identities.find(identity); s != m_identities.end()) {
+                r.identityTracklets = s->second.tracklets;
+                r.identityCameras = s->second.cameras;
+                r.identitySources = s->second.sources;
+                r.identityStart = s->second.start;
+                r.identityEnd = s->second.end;
+            }
         }
         grouped.push_back(std::move(r));
     }

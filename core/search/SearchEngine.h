@@ -83,6 +83,12 @@ struct SearchResult {
     // identity), and with groupByIdentity the person's other tracklets that ranked lower, best first.
     std::vector<int64_t> sameIdentity = {};
     int identityTracklets = 1;
+    // Where the person was seen: distinct cameras (camera labels) and videos among its tracklets,
+    // and, within one video, the span from its first appearance to its last (seconds).
+    int identityCameras = 1;
+    int identitySources = 1;
+    double identityStart = 0;
+    double identityEnd = 0;
 };
 
 struct SearchResponse {
@@ -203,7 +209,15 @@ private:
     int64_t m_generation = -1;
     std::vector<TrackletRecord> m_tracklets; // ordered by id
     std::vector<TrackletAttributes> m_attributes; // same order
-    std::unordered_map<int64_t, int> m_identityTracklets; // identity id -> its tracklets in the gallery
+    // Identity id -> its tracklets in the gallery, cameras, videos and time span (SearchResult).
+    struct IdentitySummary {
+        int tracklets = 0;
+        int cameras = 0;
+        int sources = 0;
+        double start = 0;
+        double end = 0;
+    };
+    std::unordered_map<int64_t, IdentitySummary> m_identities;
 };
 
 } // namespace descry

@@ -9,6 +9,22 @@
 
 namespace descry {
 
+namespace {
+
+// "person 12 · seen 5× · 2 cameras", or within one video "person 12 · seen 5× · 00:42.0 – 01:19.3".
+QString personSummary(const SearchResult &r)
+{
+    const qint64 id = r.tracklet.identityId;
+    if (r.identityTracklets <= 1)
+        return ResultsModel::tr("person %1").arg(id);
+    const QString where = r.identityCameras > 1 ? ResultsModel::tr("%1 cameras").arg(r.identityCameras)
+        : r.identitySources > 1                 ? ResultsModel::tr("%1 videos").arg(r.identitySources)
+                                                : formatTimeRange(r.identityStart, r.identityEnd);
+    return ResultsModel::tr("person %1 · seen %2× · %3").arg(id).arg(r.identityTracklets).arg(where);
+}
+
+} // namespace
+
 ResultsModel::ResultsModel(ThumbnailLoader *thumbnails, QObject *parent)
     : QAbstractListModel(parent)
     , m_thumbnails(thumbnails)
@@ -104,8 +120,7 @@ QVariant ResultsModel::data(const QModelIndex &index, int role) const
     case PersonRole:
         if (t.identityId <= 0)
             return QString();
-        return r.identityTracklets > 1 ? tr("person %1 · seen %2×").arg(t.identityId).arg(r.identityTracklets)
-                                       : tr("person %1").arg(t.identityId);
+        return personSummary(r);
     default:
         return {};
     }

@@ -133,7 +133,8 @@ quint64 SearchController::explain(const QString &text, qint64 trackletId)
     return id;
 }
 
-bool SearchController::exportCase(const CaseExportRequest &request, const QList<qint64> &trackletIds, bool confirmedOnly)
+bool SearchController::exportCase(
+    const CaseExportRequest &request, const QList<qint64> &trackletIds, bool confirmedOnly, bool withAppearances)
 {
     if (m_exportCancel)
         return false;
@@ -142,8 +143,8 @@ bool SearchController::exportCase(const CaseExportRequest &request, const QList<
     SearchWorker *worker = m_worker;
     const auto cancel = m_exportCancel;
     QMetaObject::invokeMethod(
-        m_worker, [worker, request, trackletIds, confirmedOnly, cancel] {
-            worker->exportCase(0, request, trackletIds, confirmedOnly, cancel);
+        m_worker, [worker, request, trackletIds, confirmedOnly, withAppearances, cancel] {
+            worker->exportCase(0, request, trackletIds, confirmedOnly, withAppearances, cancel);
         },
         Qt::QueuedConnection);
     return true;

@@ -54,7 +54,8 @@ public Q_SLOTS:
     quint64 showAppearances(qint64 identityId, const QString &title);
     // Starts an evidence export on the search thread (SearchWorker::exportCase). One at a time:
     // false while another runs.
-    bool exportCase(const CaseExportRequest &request, const QList<qint64> &trackletIds, bool confirmedOnly);
+    bool exportCase(const CaseExportRequest &request, const QList<qint64> &trackletIds, bool confirmedOnly,
+        bool withAppearances = false);
     void cancelExport();
     bool isExporting() const { return m_exportCancel != nullptr; }
     void reloadHistory();

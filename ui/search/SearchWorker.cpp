@@ -1,7 +1,10 @@
 #include "SearchWorker.h"
 
+#include "IdentityGrouper.h"
+
 #include "Gallery.h"
 #include "HeatmapRenderer.h"
+#include "IdentityGrouper.h"
 
 #include <QFileInfo>
 #include <QHash>
@@ -109,7 +112,7 @@ void SearchWorker::explain(quint64 id, const QString &galleryPath, const QString
 }
 
 void SearchWorker::exportCase(quint64 id, CaseExportRequest request, const QList<qint64> &trackletIds,
-    bool confirmedOnly, std::shared_ptr<std::atomic_bool> cancel)
+    bool confirmedOnly, bool withAppearances, std::shared_ptr<std::atomic_bool> cancel)
 {
     QString error;
     SearchEngine *engine = QFileInfo::exists(request.galleryPath) ? engineFor(request.galleryPath, &error) : nullptr;
@@ -133,6 +136,12 @@ void SearchWorker::exportCase(quint64 id, CaseExportRequest request, const QList
             confirmedOnly ? tr("no result of “%1” is confirmed yet: review them first (Ctrl+R)").arg(request.query)
                           : tr("no tracklet chosen to export"));
         return;
+    }
+    const QSet<qint64> chosen(ids.begin(), ids.end());
+    if (withAppearances) {
+        const std::vector<int64_t> all
+            = IdentityGrouper::withAppearances(*m_engineGallery, std::vector<int64_t>(ids.begin(), ids.end()));
+        ids = QList<qint64>(all.begin(), all.end());
     }
     const int total = int(ids.size()) * 2 + 1; // explain each, export each, then the reports
     SearchRequest search;
@@ -162,6 +171,11 @@ void SearchWorker::exportCase(quint64 id, CaseExportRequest request, const QList
             item.verdict = reviewVerdictKey(r.verdict);
             item.label = r.label;
             item.note = r.note;
+        }
+        if (!chosen.contains(item.trackletId)) { // added by grouping, not chosen: say so first
+            const std::optional<TrackletRecord> t = m_engineGallery->tracklet(item.trackletId);
+            const QString marker = tr("another appearance of person %1").arg(t ? t->identityId : 0);
+            item.note = item.note.isEmpty() ? marker : marker + QStringLiteral("; ") + item.note;
         }
         request.items.push_back(item);
         Q_EMIT exportProgress(id, i + 1, total);

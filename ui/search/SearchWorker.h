@@ -36,10 +36,12 @@ public Q_SLOTS:
     void similar(quint64 id, const QString &galleryPath, const descry::SimilarRequest &request, const QString &title);
     // An evidence export of `trackletIds` (or, with `confirmedOnly`, of the tracklets whose
     // latest review for request.query confirmed them), each scored and explained against
-    // request.query by the model, then written by CaseExporter. Runs here because the model
-    // lives on this thread; searches wait meanwhile. `cancel` stops it between items.
+    // request.query by the model, then written by CaseExporter. With `withAppearances`, every
+    // appearance of the people those tracklets belong to (IdentityGrouper::withAppearances). Runs
+    // here because the model lives on this thread; searches wait meanwhile. `cancel` stops it
+    // between items.
     void exportCase(quint64 id, descry::CaseExportRequest request, const QList<qint64> &trackletIds, bool confirmedOnly,
-        std::shared_ptr<std::atomic_bool> cancel);
+        bool withAppearances, std::shared_ptr<std::atomic_bool> cancel);
 
 Q_SIGNALS:
     // Exactly one of these per search request.

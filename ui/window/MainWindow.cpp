@@ -8,6 +8,7 @@
 #include "FilterBar.h"
 #include "FrameDialog.h"
 #include "HeatmapPanel.h"
+#include "IdentityEditor.h"
 #include "IngestController.h"
 #include "ResultDelegate.h"
 #include "ResultsModel.h"
@@ -34,6 +35,7 @@
 #include <QUrl>
 #include <QInputDialog>
 #include <QProgressDialog>
+#include <QShortcut>
 #include <QStandardPaths>
 #include <QApplication>
 #include <QCloseEvent>
@@ -88,6 +90,7 @@ void MainWindow::createControllers()
     m_search = new SearchController(this);
     m_detail = new DetailController(this);
     m_review = new ReviewController(this);
+    m_identities = new IdentityEditor(this);
     m_thumbnails = new ThumbnailLoader(QSize(136, 180), this);
 }
 
@@ -223,6 +226,24 @@ void MainWindow::createActions()
     m_appearancesAction->setToolTip(tr("Every tracklet of the selected person, in every video, in time order "
                                        "(Ctrl+Shift+P)"));
     m_appearancesAction->setEnabled(false);
+    m_samePersonAction = search->addAction(tr("&Same person as…"), this, &MainWindow::markSamePerson);
+    m_samePersonAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
+    m_samePersonAction->setObjectName(QStringLiteral("samePersonAction"));
+    m_samePersonAction->setToolTip(tr("Merge two people Descry kept apart: press on one, select the other, press "
+                                      "again (Ctrl+Shift+M)"));
+    m_samePersonAction->setEnabled(false);
+    m_separateAction = search->addAction(tr("&Not this person"), this, &MainWindow::separateFromPerson);
+    m_separateAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X));
+    m_separateAction->setObjectName(QStringLiteral("separateAction"));
+    m_separateAction->setToolTip(tr("The selected appearance is someone else: take it out of its person "
+                                    "(Ctrl+Shift+X)"));
+    m_separateAction->setEnabled(false);
+    // Esc in the results forgets a "same person as…" that was started.
+    auto *cancelMerge = new QShortcut(QKeySequence(Qt::Key_Escape), m_resultsView, nullptr, nullptr, Qt::WidgetShortcut);
+    connect(cancelMerge, &QShortcut::activated, this, [this] {
+        if (std::exchange(m_pendingMerge, 0) != 0)
+            statusBar()->showMessage(tr("Same person: cancelled"), 4000);
+    });
     m_similarAction->setObjectName(QStringLiteral("findSimilarAction"));
     m_similarAction->setToolTip(tr("People in every video who look like the selected one (Ctrl+Shift+S); "
                                    "or drop a picture of a person on the window"));
@@ -287,6 +308,19 @@ void MainWindow::connectControllers()
 {
     connect(m_sources, &SourcesController::overviewChanged, this, &MainWindow::showOverview);
     connect(m_search, &SearchController::resultsReady, this, &MainWindow::showResults);
+    connect(m_identities, &IdentityEditor::finished, this, [this](bool ok, const QString &message, qint64 identity) {
+        statusBar()->showMessage(message, ok ? 8000 : 15000);
+        if (!ok)
+            return;
+        // The person view follows the person it showed (a merge may have given it the other id).
+        if (m_lastPerson && identity > 0
+            && (m_merged.first == m_lastPerson->identityId || m_merged.second == m_lastPerson->identityId)) {
+            m_lastPerson->identityId = identity;
+            m_lastPerson->title = tr("Person %1").arg(identity);
+        }
+        repeatLastQuestion();
+        m_sources->refresh();
+    });
     connect(m_search, &SearchController::searchStarted, this, [this](quint64, const QString &text) {
         if (m_lastSimilar && text != m_lastSimilar->title)
             m_lastSimilar.reset(); // a typed search replaces the find-similar
@@ -425,6 +459,8 @@ void MainWindow::openGallery(const QString &path)
     m_search->setGalleryPath(m_galleryPath);
     m_detail->setGalleryPath(m_galleryPath);
     m_review->setGalleryPath(m_galleryPath);
+    m_identities->setGalleryPath(m_galleryPath);
+    m_pendingMerge = 0;
     m_heatmapPanel->clear();
     m_thumbnails->setGalleryPath(m_galleryPath);
     m_sources->setGalleryPath(m_galleryPath);
@@ -597,17 +633,27 @@ void MainWindow::chooseEvidenceExport()
     if (count == 0 || m_search->isExporting())
         return;
     const QModelIndex current = m_resultsView->currentIndex();
-    QStringList choices{ tr("Results confirmed in review"), tr("The top %1 results").arg(std::min(count, kEvidenceTop)) };
-    if (current.isValid())
-        choices.insert(1, tr("The selected result (person #%1)").arg(m_resultsModel->result(current.row()).tracklet.id));
+    std::vector<std::pair<QString, EvidenceScope>> choices {
+        { tr("Results confirmed in review"), EvidenceScope::Confirmed },
+        { tr("People confirmed in review, every appearance"), EvidenceScope::ConfirmedPeople },
+    };
+    if (current.isValid()) {
+        const TrackletRecord &t = m_resultsModel->result(current.row()).tracklet;
+        choices.emplace_back(tr("The selected result (person #%1)").arg(t.id), EvidenceScope::Selected);
+        if (t.identityId > 0)
+            choices.emplace_back(tr("Every appearance of the selected person (person %1)").arg(t.identityId),
+                EvidenceScope::Person);
+    }
+    choices.emplace_back(tr("The top %1 results").arg(std::min(count, kEvidenceTop)), EvidenceScope::TopResults);
+    QStringList names;
+    for (const auto &choice : choices)
+        names.append(choice.first);
     bool ok = false;
     const QString choice = QInputDialog::getItem(this, tr("Export evidence"),
-        tr("Export which people found for “%1”?").arg(m_lastResponse.text), choices, 0, false, &ok);
+        tr("Export which people found for “%1”?").arg(m_lastResponse.text), names, 0, false, &ok);
     if (!ok)
         return;
-    const EvidenceScope scope = choice == choices.first() ? EvidenceScope::Confirmed
-        : choice == choices.last()                        ? EvidenceScope::TopResults
-                                                          : EvidenceScope::Selected;
+    const EvidenceScope scope = choices[size_t(std::max<qsizetype>(0, names.indexOf(choice)))].second;
     const QString suggested = QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
                                   .filePath(QStringLiteral("Descry case %1").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hhmm"))));
     const QString dir = QFileDialog::getSaveFileName(this, tr("Export evidence into a new folder"), suggested);
@@ -618,12 +664,13 @@ void MainWindow::chooseEvidenceExport()
 bool MainWindow::exportEvidence(EvidenceScope scope, const QString &outDir)
 {
     QList<qint64> ids;
-    if (scope == EvidenceScope::Selected && m_resultsView->currentIndex().isValid())
+    if ((scope == EvidenceScope::Selected || scope == EvidenceScope::Person) && m_resultsView->currentIndex().isValid())
         ids.append(m_resultsModel->result(m_resultsView->currentIndex().row()).tracklet.id);
     if (scope == EvidenceScope::TopResults)
         for (int row = 0; row < std::min(m_resultsModel->totalCount(), kEvidenceTop); ++row)
             ids.append(m_resultsModel->result(row).tracklet.id);
-    if (scope != EvidenceScope::Confirmed && ids.isEmpty()) {
+    const bool confirmed = scope == EvidenceScope::Confirmed || scope == EvidenceScope::ConfirmedPeople;
+    if (!confirmed && ids.isEmpty()) {
         statusBar()->showMessage(tr("Nothing to export: select a result first"), 8000);
         return false;
     }
@@ -634,7 +681,8 @@ bool MainWindow::exportEvidence(EvidenceScope scope, const QString &outDir)
     request.author = ReviewQueue::defaultAuthor();
     request.query = m_lastResponse.text;
     request.ranking = m_lastResponse.ranking;
-    if (!m_search->exportCase(request, ids, scope == EvidenceScope::Confirmed)) {
+    const bool people = scope == EvidenceScope::ConfirmedPeople || scope == EvidenceScope::Person;
+    if (!m_search->exportCase(request, ids, confirmed, people)) {
         statusBar()->showMessage(tr("An export is already running"), 8000);
         return false;
     }
@@ -676,6 +724,45 @@ void MainWindow::showAppearancesOfSelected()
     m_lastPerson = PersonQuestion { identity, tr("Person %1").arg(identity) };
     m_selectFirstResult = true;
     m_search->showAppearances(identity, m_lastPerson->title);
+}
+
+void MainWindow::markSamePerson()
+{
+    const QModelIndex current = m_resultsView->currentIndex();
+    if (!current.isValid())
+        return;
+    const qint64 identity = m_resultsModel->result(current.row()).tracklet.identityId;
+    if (identity <= 0)
+        return;
+    if (m_pendingMerge == 0) {
+        m_pendingMerge = identity;
+        statusBar()->showMessage(tr("Person %1: now select the other appearance of this person and press Ctrl+Shift+M "
+                                    "again (Esc cancels)")
+                                     .arg(identity));
+        return;
+    }
+    const qint64 first = std::exchange(m_pendingMerge, 0);
+    if (first == identity) {
+        statusBar()->showMessage(tr("Both are already person %1; nothing to merge").arg(identity), 6000);
+        return;
+    }
+    statusBar()->showMessage(tr("Merging person %1 and person %2…").arg(first).arg(identity));
+    m_merged = { first, identity };
+    m_identities->merge(first, identity);
+}
+
+void MainWindow::separateFromPerson()
+{
+    const QModelIndex current = m_resultsView->currentIndex();
+    if (!current.isValid())
+        return;
+    const SearchResult &result = m_resultsModel->result(current.row());
+    if (result.tracklet.identityId <= 0)
+        return;
+    m_pendingMerge = 0;
+    m_merged = {};
+    statusBar()->showMessage(tr("Taking this appearance out of person %1…").arg(result.tracklet.identityId));
+    m_identities->separate(result.tracklet.id);
 }
 
 void MainWindow::findSimilarToImage(const QString &imagePath)
@@ -744,6 +831,8 @@ void MainWindow::onCurrentResultChanged(const QModelIndex &index)
         return;
     const SearchResult &result = m_resultsModel->result(index.row());
     m_appearancesAction->setEnabled(result.tracklet.identityId > 0);
+    m_samePersonAction->setEnabled(result.tracklet.identityId > 0);
+    m_separateAction->setEnabled(result.tracklet.identityId > 0 && result.identityTracklets > 1);
     m_detailPanel->showResult(result);
     m_timeline->setCurrentTracklet(result.tracklet.id);
     if (result.tracklet.id == m_heatmapPanel->trackletId() && m_heatmapPanel->explanation().unitCount() > 0)

@@ -6,6 +6,7 @@
 #include <QMainWindow>
 
 #include <optional>
+#include <utility>
 
 class QAction;
 class QDockWidget;
@@ -21,6 +22,7 @@ class DetailPanel;
 class EmptyStateWidget;
 class FilterBar;
 class HeatmapPanel;
+class IdentityEditor;
 class IngestController;
 class ReviewController;
 class ReviewPanel;
@@ -66,6 +68,7 @@ public:
     SourcesController *sourcesController() const { return m_sources; }
     DetailController *detailController() const { return m_detail; }
     ThumbnailLoader *thumbnailLoader() const { return m_thumbnails; }
+    IdentityEditor *identityEditor() const { return m_identities; }
 
 public Q_SLOTS:
     void openGallery(const QString &path);
@@ -82,6 +85,11 @@ public Q_SLOTS:
     // The person view: every appearance of the selected result's person (identity), in time
     // order, camera by camera on the timeline.
     void showAppearancesOfSelected();
+    // An annotator's word on people: the selected result's person and the one selected next are
+    // one person (the first call remembers the person, the second merges; Esc or a call on the same
+    // person forgets it), or the selected appearance is not the person it was grouped with.
+    void markSamePerson();
+    void separateFromPerson();
     void findSimilarToImage(const QString &imagePath);
     // Evidence export of the current query's results: the ones confirmed in review, the
     // selected one, or the top ones; into a new folder (CaseExporter: crops, frames with boxes,
@@ -93,7 +101,9 @@ public Q_SLOTS:
     bool selectTracklet(qint64 trackletId);
 
 public:
-    enum class EvidenceScope { Confirmed, Selected, TopResults };
+    // Person: every appearance of the selected result's person; ConfirmedPeople: every appearance
+    // of the people confirmed in review.
+    enum class EvidenceScope { Confirmed, ConfirmedPeople, Selected, Person, TopResults };
     static constexpr int kEvidenceTop = 20;
     // Starts the export without asking; false (with a status message) when it cannot start.
     bool exportEvidence(EvidenceScope scope, const QString &outDir);
@@ -134,6 +144,7 @@ private:
     SourcesController *m_sources = nullptr;
     SearchController *m_search = nullptr;
     ReviewController *m_review = nullptr;
+    IdentityEditor *m_identities = nullptr;
     DetailController *m_detail = nullptr;
     ThumbnailLoader *m_thumbnails = nullptr;
 
@@ -156,6 +167,10 @@ private:
     };
     std::optional<PersonQuestion> m_lastPerson;
     QAction *m_appearancesAction = nullptr;
+    QAction *m_samePersonAction = nullptr;
+    QAction *m_separateAction = nullptr;
+    qint64 m_pendingMerge = 0; // the person a "same person as…" started with; 0: none
+    std::pair<qint64, qint64> m_merged; // the two people of the last merge asked for
     bool m_emptyActionClearsFilters = false;
     QStackedWidget *m_centralStack = nullptr;
     QLabel *m_resultsHeader = nullptr;

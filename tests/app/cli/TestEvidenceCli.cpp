@@ -14,6 +14,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace descry;
 
 // `descry-cli evidence` as a user runs it: exit codes, messages, the --json summary, the folder
@@ -280,6 +282,64 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("no tracklet is confirmed for \"a red hat\""), r.err.constData());
         QVERIFY(!QFileInfo::exists(out(QStringLiteral("none"))));
+    }
+
+    // Identity level: every appearance of a person (--person), and the people of chosen tracklets
+    // with all their appearances (--with-appearances), in footage order, each with its person.
+    void exportsEveryAppearanceOfAPerson()
+    {
+        std::vector<TrackletRecord> byTime;
+        {
+            Gallery gallery;
+            QVERIFY(gallery.open(m_gallery));
+            byTime = gallery.tracklets();
+            std::sort(byTime.begin(), byTime.end(),
+                [](const TrackletRecord &a, const TrackletRecord &b) { return a.startTime < b.startTime; });
+            // Grouped by hand: the first and third tracklets in time are person 1, the rest person 2.
+            std::map<int64_t, int64_t> people;
+            for (size_t i = 0; i < byTime.size(); ++i)
+                people[byTime[i].id] = i == 0 || i == 2 ? 1 : 2;
+            IdentityGroupingRecord grouping { 0, QStringLiteral("by hand"), 0.7, int64_t(people.size()), 2, 0, {} };
+            QVERIFY(gallery.replaceIdentities(&grouping, people));
+        }
+        const QString first = QString::number(byTime[0].id), third = QString::number(byTime[2].id);
+
+        const QString person = out(QStringLiteral("person"));
+        Run r = cli({ QStringLiteral("--out"), person, QStringLiteral("--person"), QStringLiteral("1"), QStringLiteral("--no-verify") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QJsonArray items = exportedItems(person);
+        QCOMPARE(items.size(), 2);
+        QCOMPARE(QString::number(items[0].toObject().value(QStringLiteral("tracklet_id")).toInteger()), first);
+        QCOMPARE(QString::number(items[1].toObject().value(QStringLiteral("tracklet_id")).toInteger()), third);
+        for (const QJsonValue &item : items)
+            QCOMPARE(item.toObject().value(QStringLiteral("person_id")).toInteger(), 1);
+        const QString csv = QString::fromUtf8(readAll(person + QStringLiteral("/results.csv")));
+        QVERIFY(csv.startsWith(QStringLiteral("rank,tracklet_id,person_id,")));
+
+        // The third tracklet chosen: its person's first appearance joins it, said to be one.
+        const QString appearances = out(QStringLiteral("appearances"));
+        r = cli({ QStringLiteral("--out"), appearances, QStringLiteral("--tracklets"), third,
+            QStringLiteral("--with-appearances"), QStringLiteral("--no-verify") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.err.contains("1 more appearance"), r.err.constData());
+        items = exportedItems(appearances);
+        QCOMPARE(items.size(), 2);
+        QCOMPARE(QString::number(items[0].toObject().value(QStringLiteral("tracklet_id")).toInteger()), first);
+        // Added by grouping, not chosen: the note says so (before any review note it has).
+        QVERIFY2(items[0].toObject().value(QStringLiteral("note")).toString().startsWith(
+                     QStringLiteral("another appearance of person 1")),
+            qPrintable(items[0].toObject().value(QStringLiteral("note")).toString()));
+        QCOMPARE(QString::number(items[1].toObject().value(QStringLiteral("tracklet_id")).toInteger()), third);
+
+        r = cli({ QStringLiteral("--out"), out(QStringLiteral("nobody")), QStringLiteral("--person"), QStringLiteral("99") });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("no tracklet belongs to person 99"), r.err.constData());
+        r = cli({ QStringLiteral("--out"), out(QStringLiteral("twice")), QStringLiteral("--person"), QStringLiteral("1"),
+            QStringLiteral("--with-appearances") });
+        QCOMPARE(r.exitCode, 2);
+        r = cli({ QStringLiteral("--out"), out(QStringLiteral("both")), QStringLiteral("--person"), QStringLiteral("1"),
+            QStringLiteral("--tracklets"), first });
+        QCOMPARE(r.exitCode, 2);
     }
 };
 

@@ -206,7 +206,7 @@ private Q_SLOTS:
             = QString::fromUtf8(readAll(QDir(out).filePath(QStringLiteral("results.csv"))))
                   .split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 4);
-        QVERIFY(lines[0].startsWith(QLatin1String("rank,tracklet_id,source_path,source_sha256,")));
+        QVERIFY(lines[0].startsWith(QLatin1String("rank,tracklet_id,person_id,source_path,source_sha256,")));
         for (int i = 0; i < 3; ++i) {
             QVERIFY2(
                 lines[i + 1].startsWith(QStringLiteral("%1,%2,").arg(i + 1).arg(m_tracklets[size_t(i)].id)),

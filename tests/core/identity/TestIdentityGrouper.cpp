@@ -1,6 +1,6 @@
 #include "Gallery.h"
+#include "IdentityFixture.h"
 #include "IdentityGrouper.h"
-#include "TrackletEmbedder.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -11,16 +11,9 @@ namespace {
 
 const QString kModel = QStringLiteral("m@1");
 
-// A tracklet seen from `start` to `end` seconds (10 fps) whose model vector is `visual`.
 TrackletWithAttributes tracklet(int localId, double start, double end, std::vector<float> visual)
 {
-    TrackletWithAttributes item;
-    item.tracklet.localId = localId;
-    for (int64_t frame = int64_t(start * 10); frame <= int64_t(end * 10); frame += 10)
-        item.tracklet.detections.push_back({ frame, double(frame) / 10.0, Box { 10.f, 20.f, 30.f, 80.f }, 0.9f });
-    if (!visual.empty())
-        item.embeddings.push_back({ 0, kModel, TrackletEmbedder::GlobalKind, std::move(visual) });
-    return item;
+    return test::timedTracklet(localId, start, end, std::move(visual), kModel);
 }
 
 } // namespace
@@ -142,6 +135,19 @@ private Q_SLOTS:
         QVERIFY(!grouper.regroup({}, &result, &error));
         QVERIFY2(error.contains(QStringLiteral("reindex")), qPrintable(error));
         QVERIFY(m_gallery.identities().empty());
+    }
+
+    // Evidence at identity level: each person among the chosen tracklets with all of its
+    // tracklets in footage order, people in the order first named; ungrouped tracklets stay.
+    void appearancesInFootageOrder()
+    {
+        IdentityGroupingResult result;
+        QVERIFY(regroup(&result));
+        const int64_t a = m_ids[0], b = m_ids[1], c = m_ids[2], d = m_ids[3], e = m_ids[4];
+        QCOMPARE(IdentityGrouper::withAppearances(m_gallery, { d, b, e, a }), (std::vector<int64_t> { c, d, a, b, e }));
+        QCOMPARE(IdentityGrouper::appearancesOf(m_gallery, { identityOf(b), 999, identityOf(b) }),
+            (std::vector<int64_t> { a, b }));
+        QVERIFY(IdentityGrouper::appearancesOf(m_gallery, {}).empty());
     }
 };
 

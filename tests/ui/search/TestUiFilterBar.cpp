@@ -7,6 +7,7 @@
 #include "EmptyStateWidget.h"
 #include "FilterBar.h"
 #include "Gallery.h"
+#include "IdentityEditor.h"
 #include "MainWindow.h"
 #include "ResultsModel.h"
 #include "ResultsView.h"
@@ -28,6 +29,7 @@
 #include <QPushButton>
 #include <QSet>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QToolButton>
@@ -55,6 +57,7 @@ class TestUiFilterBar : public QObject {
     QString m_galleryPath;
     std::vector<int64_t> m_ids; // by Name
     std::vector<int64_t> m_sources; // camera "North Gate", camera "south"
+    QString m_modelId;
 
     QSet<int64_t> idsOf(std::initializer_list<Name> names) const
     {
@@ -87,6 +90,7 @@ private Q_SLOTS:
         QVERIFY2(!m_config.isEmpty(), qPrintable(error));
         const std::unique_ptr<TextPersonModel> model = TextPersonModel::load(m_config, &error);
         QVERIFY2(model, qPrintable(error));
+        m_modelId = model->id();
         m_galleryPath = m_dir.filePath(QStringLiteral("g.sqlite"));
         Gallery gallery;
         QVERIFY(gallery.open(m_galleryPath));
@@ -339,7 +343,8 @@ private Q_SLOTS:
         {
             Gallery gallery;
             QVERIFY(gallery.open(m_galleryPath));
-            IdentityGroupingRecord grouping { 0, QStringLiteral("by hand"), 0.7, 6, 4, 0, {} };
+            // Stored as the model's grouping, so that the annotator's edits below regroup its vectors.
+            IdentityGroupingRecord grouping { 0, m_modelId, 0.7, 6, 4, 0, {} };
             QVERIFY(gallery.replaceIdentities(&grouping,
                 { { m_ids[A1], 1 }, { m_ids[B2], 1 }, { m_ids[A3], 2 }, { m_ids[B1], 2 }, { m_ids[A2], 3 }, { m_ids[B3], 4 } }));
         }
@@ -359,7 +364,7 @@ private Q_SLOTS:
             if (r.tracklet.identityId == 1 || r.tracklet.identityId == 2) {
                 QCOMPARE(r.sameIdentity.size(), size_t(1));
                 QCOMPARE(model->data(model->index(row), ResultsModel::PersonRole).toString(),
-                    QStringLiteral("person %1 · seen 2×").arg(r.tracklet.identityId));
+                    QStringLiteral("person %1 · seen 2× · 2 cameras").arg(r.tracklet.identityId));
             }
         }
         QCOMPARE(people, (QSet<int64_t> { 1, 2, 3, 4 }));
@@ -393,6 +398,49 @@ private Q_SLOTS:
         QVERIFY(shown.wait(kWaitMs));
         QCOMPARE(shownIds(window), idsOf({ A1, A2, A3, B1, B2, B3 }));
         QVERIFY(!window.filterBar()->filters().groupByIdentity);
+        QTRY_VERIFY_WITH_TIMEOUT(window.isSettled(), kWaitMs);
+
+        // The annotator's word: A2 (person 3) and B3 (person 4) are one person. Ctrl+Shift+M on
+        // one, then on the other; the results come again with the people as now stored.
+        QAction *same = window.findChild<QAction *>(QStringLiteral("samePersonAction"));
+        QAction *separate = window.findChild<QAction *>(QStringLiteral("separateAction"));
+        QVERIFY(same && separate);
+        const auto rowOf = [&](Name name) {
+            for (int row = 0; row < model->totalCount(); ++row)
+                if (model->result(row).tracklet.id == m_ids[name])
+                    return row;
+            return -1;
+        };
+        const auto personOf = [&](Name name) { return model->result(rowOf(name)).tracklet.identityId; };
+        window.resultsView()->setFocus();
+        window.resultsView()->setCurrentIndex(model->index(rowOf(A2)));
+        QVERIFY(same->isEnabled());
+        QVERIFY(!separate->isEnabled()); // person 3 has one appearance: nothing to take out
+        QTest::keyClick(&window, Qt::Key_M, Qt::ControlModifier | Qt::ShiftModifier);
+        QVERIFY2(window.statusBar()->currentMessage().startsWith(QStringLiteral("Person 3: now select")),
+            qPrintable(window.statusBar()->currentMessage()));
+        QTest::keyClick(window.resultsView(), Qt::Key_Escape); // changed my mind
+        QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("cancelled")));
+        same->trigger();
+        window.resultsView()->setCurrentIndex(model->index(rowOf(B3)));
+        QSignalSpy edited(window.identityEditor(), &IdentityEditor::finished);
+        same->trigger();
+        QVERIFY(edited.wait(kWaitMs));
+        QVERIFY2(edited.first().at(0).toBool(), qPrintable(edited.first().at(1).toString()));
+        QVERIFY(shown.wait(kWaitMs)); // the question asked again
+        QVERIFY(personOf(A2) > 0);
+        QCOMPARE(personOf(A2), personOf(B3));
+        QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("now one person")));
+
+        // And B3 is someone else after all: taken out again, it becomes a person of its own.
+        window.resultsView()->setCurrentIndex(model->index(rowOf(B3)));
+        QVERIFY(separate->isEnabled());
+        separate->trigger();
+        QVERIFY(edited.wait(kWaitMs));
+        QVERIFY2(edited.last().at(0).toBool(), qPrintable(edited.last().at(1).toString()));
+        QVERIFY(shown.wait(kWaitMs));
+        QVERIFY(personOf(A2) != personOf(B3));
+        QCOMPARE(personOf(B3), edited.last().at(2).toLongLong());
         QTRY_VERIFY_WITH_TIMEOUT(window.isSettled(), kWaitMs);
     }
 };

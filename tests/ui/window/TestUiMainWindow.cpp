@@ -380,6 +380,29 @@ private Q_SLOTS:
         QVERIFY(window.exportEvidence(MainWindow::EvidenceScope::Selected, caseDir));
         QVERIFY(exported.wait(kIngestTimeoutMs));
         QVERIFY(!exported.at(1).at(1).toString().isEmpty());
+
+        // At identity level: the confirmed person with every appearance. Grouped by hand here:
+        // the confirmed tracklet and one other are person 1.
+        std::vector<TrackletRecord> tracklets = gallery.tracklets();
+        QVERIFY(tracklets.size() >= 2);
+        std::map<int64_t, int64_t> people;
+        for (const TrackletRecord &t : tracklets)
+            people[t.id] = 2;
+        people[first] = 1;
+        const int64_t other = tracklets.front().id == first ? tracklets.back().id : tracklets.front().id;
+        people[other] = 1;
+        IdentityGroupingRecord grouping { 0, QStringLiteral("by hand"), 0.7, int64_t(people.size()), 2, 0, {} };
+        QVERIFY(gallery.replaceIdentities(&grouping, people));
+        const QString peopleDir = m_dir.filePath(QStringLiteral("case-people"));
+        QVERIFY(window.exportEvidence(MainWindow::EvidenceScope::ConfirmedPeople, peopleDir));
+        QVERIFY(exported.wait(kIngestTimeoutMs));
+        QCOMPARE(exported.at(2).at(1).toString(), QString());
+        QFile peopleCsv(QDir(peopleDir).filePath(QStringLiteral("results.csv")));
+        QVERIFY(peopleCsv.open(QIODevice::ReadOnly));
+        const QStringList peopleRows = QString::fromUtf8(peopleCsv.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(peopleRows.size(), 3); // header + both appearances of person 1
+        QVERIFY(peopleRows.filter(QStringLiteral("confirmed")).size() == 1);
+        QVERIFY(peopleRows.filter(QStringLiteral("another appearance of person 1")).size() == 1);
         QTRY_VERIFY_WITH_TIMEOUT(window.isSettled(), kWaitMs);
     }
 
