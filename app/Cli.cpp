@@ -16,6 +16,7 @@ commands:
   search "TEXT"         rank the gallery's person tracklets for a description
   similar TRACKLET      tracklets that look like a tracklet (or --image FILE), across sources
   identities            people, not tracklets: group tracklets into identities; merge, split
+  cameras               when each source was recorded, and camera-to-camera transit times
   explain ID "TEXT"     why a tracklet matches: cross-scale attention heatmaps and score parts
   info                  what the gallery holds and what this build can do
   render                write a synthetic scene (video, truth, captions) from a seed
@@ -47,6 +48,8 @@ int run(const QStringList &args)
         return runSimilar(rest);
     if (command == QLatin1String("identities"))
         return runIdentities(rest);
+    if (command == QLatin1String("cameras"))
+        return runCameras(rest);
     if (command == QLatin1String("explain"))
         return runExplain(rest);
     if (command == QLatin1String("info"))

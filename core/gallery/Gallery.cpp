@@ -50,7 +50,7 @@ std::vector<float> blobToFloats(const QByteArray &blob)
 
 const QString kSourceColumns = QStringLiteral(
     "id, path, content_hash, size_bytes, fps, frame_count, duration, width, height, camera_label, status,"
-    " processed_frames, pipeline_key, error, added_at, finished_at");
+    " processed_frames, pipeline_key, error, added_at, finished_at, recorded_at");
 
 SourceRecord sourceFromQuery(const QSqlQuery &q)
 {
@@ -71,6 +71,7 @@ SourceRecord sourceFromQuery(const QSqlQuery &q)
     s.error = q.value(13).toString();
     s.addedAt = fromIso(q.value(14));
     s.finishedAt = fromIso(q.value(15));
+    s.recordedAt = fromIso(q.value(16));
     return s;
 }
 
@@ -353,6 +354,43 @@ bool Gallery::resetSource(int64_t sourceId, const QString &pipelineKey)
                           " tracker_state = NULL, pipeline_key = ?, error = '', finished_at = NULL WHERE id = ?"),
                 { pipelineKey, qint64(sourceId) });
     });
+}
+
+bool Gallery::setSourceRecordedAt(int64_t sourceId, const QDateTime &recordedAt)
+{
+    QSqlQuery q(d->db());
+    const QVariant value = recordedAt.isValid() ? QVariant(recordedAt.toUTC().toString(Qt::ISODateWithMs)) : QVariant();
+    if (!d->run(q, QStringLiteral("UPDATE sources SET recorded_at = ? WHERE id = ?"), { value, qint64(sourceId) }))
+        return false;
+    if (q.numRowsAffected() == 0) {
+        d->lastError = QStringLiteral("no source %1 in the gallery").arg(sourceId);
+        return false;
+    }
+    return true;
+}
+
+bool Gallery::setCameraTransit(const QString &cameraA, const QString &cameraB, double minSeconds)
+{
+    if (cameraA == cameraB || cameraA.isEmpty() || cameraB.isEmpty()) {
+        d->lastError = QStringLiteral("a transit joins two different cameras");
+        return false;
+    }
+    const QString a = std::min(cameraA, cameraB), b = std::max(cameraA, cameraB);
+    if (minSeconds < 0)
+        return d->run(QStringLiteral("DELETE FROM camera_transits WHERE camera_a = ? AND camera_b = ?"), { a, b });
+    return d->run(QStringLiteral("INSERT INTO camera_transits (camera_a, camera_b, min_seconds) VALUES (?, ?, ?)"
+                                 " ON CONFLICT (camera_a, camera_b) DO UPDATE SET min_seconds = excluded.min_seconds"),
+        { a, b, minSeconds });
+}
+
+std::vector<CameraTransit> Gallery::cameraTransits()
+{
+    std::vector<CameraTransit> out;
+    QSqlQuery q(d->db());
+    if (d->run(q, QStringLiteral("SELECT camera_a, camera_b, min_seconds FROM camera_transits ORDER BY camera_a, camera_b")))
+        while (q.next())
+            out.push_back({ q.value(0).toString(), q.value(1).toString(), q.value(2).toDouble() });
+    return out;
 }
 
 bool Gallery::updateSourcePath(int64_t sourceId, const QString &path)

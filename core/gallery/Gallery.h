@@ -60,6 +60,12 @@ public:
     // Forget everything ingested from a source (its tracklets and their rows) but keep the row.
     bool resetSource(int64_t sourceId, const QString &pipelineKey);
     bool updateSourcePath(int64_t sourceId, const QString &path);
+    // When the source's first frame was recorded (UTC; invalid: unknown). False when no such source.
+    bool setSourceRecordedAt(int64_t sourceId, const QDateTime &recordedAt);
+    // The least seconds a person needs between two cameras (labels, either order); a negative
+    // value removes the pair. Identity grouping reads them (camera_transits, schema 6).
+    bool setCameraTransit(const QString &cameraA, const QString &cameraB, double minSeconds);
+    std::vector<CameraTransit> cameraTransits();
     std::optional<IngestCheckpoint> checkpoint(int64_t sourceId);
     // One transaction: the finished tracklets, their attributes and embeddings, and the new
     // checkpoint, so a kill never leaves tracklets without their embeddings or the reverse.

@@ -38,6 +38,15 @@ struct SourceRecord {
     QString error;
     QDateTime addedAt;
     QDateTime finishedAt;
+    QDateTime recordedAt; // the first frame's wall-clock time (UTC); invalid: unknown
+};
+
+// The least time a person needs from one camera to the other (either way): two tracklets of these
+// cameras closer in time than this are two people. Stored with cameraA < cameraB.
+struct CameraTransit {
+    QString cameraA;
+    QString cameraB;
+    double minSeconds = 0;
 };
 
 // Where an interrupted ingest continues: the next source frame to decode and the tracker

@@ -186,6 +186,19 @@ const std::vector<QStringList> &migrationSteps()
             QStringLiteral("CREATE TRIGGER identity_groupings_inserted AFTER INSERT ON identity_groupings BEGIN"
                            " UPDATE counters SET value = value + 1 WHERE name = 'generation'; END"),
         },
+        // 6: when a source was recorded (its first frame, UTC; NULL: unknown) and how long a
+        // person needs at least from one camera to another (a pair stored once, camera_a <
+        // camera_b). Identity grouping keeps apart two tracklets of two cameras whose times leave
+        // less than that between them.
+        {
+            QStringLiteral("ALTER TABLE sources ADD COLUMN recorded_at TEXT"),
+            QStringLiteral("CREATE TABLE camera_transits ("
+                           " camera_a TEXT NOT NULL,"
+                           " camera_b TEXT NOT NULL,"
+                           " min_seconds REAL NOT NULL CHECK (min_seconds >= 0),"
+                           " PRIMARY KEY (camera_a, camera_b),"
+                           " CHECK (camera_a < camera_b))"),
+        },
     };
     return steps;
 }

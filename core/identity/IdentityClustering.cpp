@@ -3,6 +3,7 @@
 #include <opencv2/core.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <queue>
 #include <set>
@@ -31,7 +32,8 @@ Pair ordered(int a, int b)
 
 // Pairs of items that can never be one person: seen at the same time in one source, or said
 // different by an annotator.
-std::set<Pair> cannotLinks(const std::vector<IdentityItem> &items, const std::vector<IdentityLink> &links, double tolerance)
+std::set<Pair> cannotLinks(const std::vector<IdentityItem> &items, const std::vector<IdentityLink> &links, double tolerance,
+    const std::vector<IdentityTransit> &transits)
 {
     std::set<Pair> out;
     std::vector<int> order(items.size());
@@ -49,6 +51,30 @@ std::set<Pair> cannotLinks(const std::vector<IdentityItem> &items, const std::ve
                 break;
             if (IdentityClustering::simultaneous(a, b, tolerance))
                 out.insert(ordered(order[i], order[j]));
+        }
+    }
+    // A sweep over the wall clock: only items that start within the longest transit of one's end
+    // can be too close to it.
+    double longest = 0;
+    for (const IdentityTransit &t : transits)
+        longest = std::max(longest, t.minSeconds);
+    std::vector<int> timed;
+    for (size_t i = 0; i < items.size(); ++i)
+        if (items[i].camera >= 0 && !std::isnan(items[i].wallStart))
+            timed.push_back(int(i));
+    if (!transits.empty()) {
+        std::sort(timed.begin(), timed.end(), [&](int a, int b) {
+            return std::tie(items[size_t(a)].wallStart, a) < std::tie(items[size_t(b)].wallStart, b);
+        });
+        for (size_t i = 0; i < timed.size(); ++i) {
+            const IdentityItem &a = items[size_t(timed[i])];
+            for (size_t j = i + 1; j < timed.size(); ++j) {
+                const IdentityItem &b = items[size_t(timed[j])];
+                if (b.wallStart >= a.wallStart + (a.end - a.start) + longest)
+                    break;
+                if (IdentityClustering::tooSoon(a, b, transits))
+                    out.insert(ordered(timed[i], timed[j]));
+            }
         }
     }
     for (const IdentityLink &link : links)
@@ -278,6 +304,24 @@ double IdentityClustering::affinity(const IdentityFeatures &features, int i, int
     return (visual + colourWeight * agreement) / (1.0 + colourWeight);
 }
 
+bool IdentityClustering::tooSoon(
+    const IdentityItem &a, const IdentityItem &b, const std::vector<IdentityTransit> &transits, double *gap, double *needed)
+{
+    if (a.camera < 0 || b.camera < 0 || a.camera == b.camera || std::isnan(a.wallStart) || std::isnan(b.wallStart))
+        return false;
+    const double aEnd = a.wallStart + (a.end - a.start), bEnd = b.wallStart + (b.end - b.start);
+    const double between = std::max({ 0.0, b.wallStart - aEnd, a.wallStart - bEnd });
+    for (const IdentityTransit &t : transits)
+        if ((t.cameraA == a.camera && t.cameraB == b.camera) || (t.cameraA == b.camera && t.cameraB == a.camera)) {
+            if (gap)
+                *gap = between;
+            if (needed)
+                *needed = t.minSeconds;
+            return between < t.minSeconds;
+        }
+    return false;
+}
+
 bool IdentityClustering::simultaneous(const IdentityItem &a, const IdentityItem &b, double toleranceSeconds)
 {
     if (a.sourceId != b.sourceId)
@@ -291,7 +335,7 @@ std::vector<int> IdentityClustering::cluster(const std::vector<IdentityItem> &it
     const int n = int(items.size());
     if (n == 0)
         return {};
-    const std::set<Pair> cannot = cannotLinks(items, links, options.simultaneousSeconds);
+    const std::set<Pair> cannot = cannotLinks(items, links, options.simultaneousSeconds, options.transits);
     const std::vector<int> group = linkedGroups(n, links, cannot);
 
     Agglomeration agglomeration(group, options);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace descry {
@@ -11,6 +12,17 @@ struct IdentityItem {
     int64_t sourceId = 0;
     double start = 0; // seconds in its source
     double end = 0;
+    int camera = -1; // index of its camera (IdentityTransit); -1: none
+    // `start` on the wall clock (seconds since the epoch): its source's recording time + start;
+    // NaN when the source's recording time is unknown.
+    double wallStart = std::numeric_limits<double>::quiet_NaN();
+};
+
+// The least time a person needs between two cameras (indices as in IdentityItem::camera).
+struct IdentityTransit {
+    int cameraA = 0;
+    int cameraB = 0;
+    double minSeconds = 0;
 };
 
 // The appearance of every item, row by row in the items' order: the model's global vector
@@ -45,6 +57,9 @@ struct IdentityClusteringOptions {
     double absentAffinity = 0.0;
     // Two tracklets of one source that overlap in time by more than this are two people.
     double simultaneousSeconds = 0.2;
+    // Two tracklets of two cameras whose wall-clock times leave less than the cameras' transit
+    // time between them are two people (only where both sources' recording times are known).
+    std::vector<IdentityTransit> transits;
 };
 
 // Groups tracklets into people: average-linkage agglomerative clustering on appearance affinity,
@@ -60,6 +75,10 @@ public:
     static double affinity(const IdentityFeatures &features, int i, int j, double colourWeight);
     // Whether a and b were seen at the same time in one source (so cannot be one person).
     static bool simultaneous(const IdentityItem &a, const IdentityItem &b, double toleranceSeconds);
+    // Whether a and b were seen by two cameras too close in time for one person to get from one
+    // to the other; *gap and *needed (optional) say the seconds between them and the transit's.
+    static bool tooSoon(const IdentityItem &a, const IdentityItem &b, const std::vector<IdentityTransit> &transits,
+        double *gap = nullptr, double *needed = nullptr);
 };
 
 } // namespace descry

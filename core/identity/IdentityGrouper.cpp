@@ -4,6 +4,7 @@
 #include "Gallery.h"
 #include "TrackletEmbedder.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QFileInfo>
 
@@ -81,6 +82,7 @@ bool IdentityGrouper::load(QString *error)
         colourIds.clear(); // grouped by the model's vectors alone
     const bool colourUsable = colourDim == ColourStripes::kDim;
 
+    loadPlaces();
     const std::vector<TrackletRecord> tracklets = m_gallery.tracklets();
     m_withoutVectors = 0;
     m_features.visualDim = visualDim;
@@ -93,7 +95,7 @@ bool IdentityGrouper::load(QString *error)
             ++m_withoutVectors;
             continue;
         }
-        m_items.push_back({ t.id, t.sourceId, t.startTime, t.endTime });
+        m_items.push_back(itemOf(t));
         m_features.visual.insert(m_features.visual.end(), visual.begin() + long(v * size_t(visualDim)),
             visual.begin() + long((v + 1) * size_t(visualDim)));
         while (c < colourIds.size() && colourIds[c] < t.id)
@@ -119,9 +121,40 @@ bool IdentityGrouper::load(QString *error)
     return true;
 }
 
+void IdentityGrouper::loadPlaces()
+{
+    m_places = {};
+    std::map<QString, int> index;
+    const auto cameraIndex = [&](const QString &label) {
+        const auto [it, added] = index.emplace(label, int(m_places.cameras.size()));
+        if (added)
+            m_places.cameras.push_back(label);
+        return it->second;
+    };
+    for (const SourceRecord &s : m_gallery.sources()) {
+        m_places.cameraOfSource[s.id] = cameraIndex(s.cameraLabel);
+        if (s.recordedAt.isValid())
+            m_places.recordedAt[s.id] = double(s.recordedAt.toMSecsSinceEpoch()) / 1000.0;
+    }
+    for (const CameraTransit &t : m_gallery.cameraTransits())
+        m_places.transits.push_back({ cameraIndex(t.cameraA), cameraIndex(t.cameraB), t.minSeconds });
+}
+
+IdentityItem IdentityGrouper::itemOf(const TrackletRecord &t) const
+{
+    IdentityItem item { t.id, t.sourceId, t.startTime, t.endTime };
+    if (const auto camera = m_places.cameraOfSource.find(t.sourceId); camera != m_places.cameraOfSource.end())
+        item.camera = camera->second;
+    if (const auto recorded = m_places.recordedAt.find(t.sourceId); recorded != m_places.recordedAt.end())
+        item.wallStart = recorded->second + t.startTime;
+    return item;
+}
+
 std::map<int64_t, int> IdentityGrouper::cluster(const IdentityClusteringOptions &options) const
 {
-    const std::vector<int> labels = IdentityClustering::cluster(m_items, m_features, m_links, options);
+    IdentityClusteringOptions withPlaces = options;
+    withPlaces.transits.insert(withPlaces.transits.end(), m_places.transits.begin(), m_places.transits.end());
+    const std::vector<int> labels = IdentityClustering::cluster(m_items, m_features, m_links, withPlaces);
     std::map<int64_t, int> out;
     for (size_t i = 0; i < m_items.size(); ++i)
         out[m_items[i].trackletId] = labels[i];
@@ -178,7 +211,17 @@ std::vector<int64_t> IdentityGrouper::membersOf(const std::map<int64_t, int64_t>
 QString IdentityGrouper::conflict(
     const TrackletRecord &a, const TrackletRecord &b, const std::vector<IdentityLinkRecord> &links) const
 {
-    const IdentityItem x { a.id, a.sourceId, a.startTime, a.endTime }, y { b.id, b.sourceId, b.startTime, b.endTime };
+    const IdentityItem x = itemOf(a), y = itemOf(b);
+    double gap = 0, needed = 0;
+    if (IdentityClustering::tooSoon(x, y, m_places.transits, &gap, &needed))
+        return QStringLiteral("tracklets %1 (camera %2, %3) and %4 (camera %5, %6) are %7 s apart, and a person needs "
+                              "at least %8 s from one camera to the other")
+            .arg(a.id)
+            .arg(a.cameraLabel, QDateTime::fromMSecsSinceEpoch(qint64(x.wallStart * 1000), Qt::UTC).toString(Qt::ISODate))
+            .arg(b.id)
+            .arg(b.cameraLabel, QDateTime::fromMSecsSinceEpoch(qint64(y.wallStart * 1000), Qt::UTC).toString(Qt::ISODate))
+            .arg(gap, 0, 'f', 1)
+            .arg(needed, 0, 'f', 0);
     if (IdentityClustering::simultaneous(x, y, IdentityClusteringOptions {}.simultaneousSeconds))
         return QStringLiteral("tracklets %1 (%2-%3) and %4 (%5-%6) were seen at the same time in %7, so they are two "
                               "people")
@@ -211,6 +254,7 @@ bool IdentityGrouper::merge(int64_t identityA, int64_t identityB, const QString 
             *error = QStringLiteral("the gallery has no identity %1 (see 'descry-cli identities')").arg(id);
             return false;
         }
+    loadPlaces();
     std::map<int64_t, TrackletRecord> records;
     for (const TrackletRecord &t : m_gallery.tracklets())
         records[t.id] = t;

@@ -64,6 +64,9 @@ public:
     int64_t withoutVectors() const { return m_withoutVectors; }
 
 private:
+    // Cameras, recording times and transits of the gallery (m_places), read by load() and merge().
+    void loadPlaces();
+    IdentityItem itemOf(const TrackletRecord &t) const;
     static std::vector<int64_t> membersOf(const std::map<int64_t, int64_t> &identities, int64_t identity);
     // Why a and b cannot be one person, or empty when they can.
     QString conflict(const TrackletRecord &a, const TrackletRecord &b, const std::vector<IdentityLinkRecord> &links) const;
@@ -73,6 +76,12 @@ private:
     std::vector<IdentityItem> m_items;
     IdentityFeatures m_features;
     std::vector<IdentityLink> m_links;
+    struct Places {
+        std::map<int64_t, int> cameraOfSource; // source id -> camera index
+        std::map<int64_t, double> recordedAt; // source id -> seconds since the epoch
+        std::vector<QString> cameras;
+        std::vector<IdentityTransit> transits;
+    } m_places;
     int64_t m_withoutVectors = 0;
 };
 

@@ -23,4 +23,16 @@ inline TrackletWithAttributes timedTracklet(
     return item;
 }
 
+// A 10 fps source of camera `camera` (file /footage/<camera>.avi), not yet added to a gallery.
+inline SourceRecord cameraSource(const QString &camera)
+{
+    SourceRecord s;
+    s.path = QStringLiteral("/footage/%1.avi").arg(camera);
+    s.contentHash = camera;
+    s.fps = 10;
+    s.cameraLabel = camera;
+    s.pipelineKey = QStringLiteral("k");
+    return s;
+}
+
 } // namespace descry::test

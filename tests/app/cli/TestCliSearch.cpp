@@ -324,6 +324,32 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 2);
         r = identities({ QStringLiteral("--threshold"), QStringLiteral("2") });
         QCOMPARE(r.exitCode, 2);
+
+        // Cameras and time: a recording time and a transit are stored and listed.
+        const auto cameras = [&](const QStringList &args) {
+            return cli(QStringList { QStringLiteral("cameras"), QStringLiteral("--gallery"), gallery } + args);
+        };
+        r = cameras({ QStringLiteral("recorded"), QString::number(m_sources[0]), QStringLiteral("2026-12-01 10:00:00") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.err.contains("identities --regroup"), r.err.constData());
+        r = cameras({ QStringLiteral("transit"), QStringLiteral("Lobby"), QStringLiteral("car park"), QStringLiteral("90"),
+            QStringLiteral("--json") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject places = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(places.value(QStringLiteral("transits")).toArray().size(), 1);
+        QCOMPARE(places.value(QStringLiteral("transits")).toArray()[0].toObject().value(QStringLiteral("min_seconds")).toDouble(), 90.0);
+        bool recorded = false;
+        for (const QJsonValue &camera : places.value(QStringLiteral("cameras")).toArray())
+            for (const QJsonValue &source : camera.toObject().value(QStringLiteral("sources")).toArray())
+                recorded = recorded
+                    || source.toObject().value(QStringLiteral("recorded_at")).toString() == QStringLiteral("2026-12-01T10:00:00Z");
+        QVERIFY(recorded);
+        r = identities({ QStringLiteral("--regroup") }); // grouping reads them
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(cameras({ QStringLiteral("recorded"), QStringLiteral("1"), QStringLiteral("yesterday") }).exitCode, 2);
+        QCOMPARE(cameras({ QStringLiteral("transit"), QStringLiteral("Lobby"), QStringLiteral("car park"), QStringLiteral("-3") }).exitCode, 2);
+        QCOMPARE(cameras({ QStringLiteral("recorded"), QStringLiteral("999"), QStringLiteral("unknown") }).exitCode, 1);
+        QCOMPARE(cameras({ QStringLiteral("transit"), QStringLiteral("Lobby"), QStringLiteral("Lobby"), QStringLiteral("5") }).exitCode, 1);
     }
 
     void usageErrors_data()

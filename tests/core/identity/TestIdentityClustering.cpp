@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <random>
 #include <set>
@@ -135,6 +136,35 @@ private Q_SLOTS:
         const std::vector<int> labels = IdentityClustering::cluster(three, g, {}, {});
         QVERIFY(labels[0] != labels[1]);
         QVERIFY(labels[2] == labels[0] || labels[2] == labels[1]);
+    }
+
+    void neverGroupsTrackletsTooCloseForTheWalk()
+    {
+        const auto f = features({ { 1, 0 }, { 1, 0 }, { 1, 0 } });
+        // Camera 0 from 10:00:00 to 10:00:10 (wall clock 36000 s), camera 1 from 10:00:35: 25 s
+        // between them, where the walk takes at least 60 s.
+        std::vector<IdentityItem> items { { 1, 1, 0, 10, 0, 36000 }, { 2, 2, 5, 15, 1, 36035 } };
+        IdentityClusteringOptions o;
+        o.transits = { { 1, 0, 60 } }; // either order
+        QCOMPARE(IdentityClustering::cluster(items, f, {}, o), (std::vector<int> { 0, 1 }));
+        double gap = 0, needed = 0;
+        QVERIFY(IdentityClustering::tooSoon(items[1], items[0], o.transits, &gap, &needed));
+        QCOMPARE(gap, 25.0);
+        QCOMPARE(needed, 60.0);
+        // A minute and a half later: one person.
+        items[1].wallStart = 36095;
+        QCOMPARE(IdentityClustering::cluster(items, f, {}, o), (std::vector<int> { 0, 0 }));
+        // No transit for the pair, or a source whose recording time is unknown: no constraint.
+        items[1].wallStart = 36035;
+        QCOMPARE(IdentityClustering::cluster(items, f, {}, {}), (std::vector<int> { 0, 0 }));
+        items[1].wallStart = std::numeric_limits<double>::quiet_NaN();
+        QCOMPARE(IdentityClustering::cluster(items, f, {}, o), (std::vector<int> { 0, 0 }));
+        // The sweep reaches past items that start between: a third camera-0 tracklet later on.
+        items[1].wallStart = 36035;
+        items.push_back({ 3, 1, 20, 25, 0, 36020 });
+        const std::vector<int> labels = IdentityClustering::cluster(items, f, {}, o);
+        QVERIFY(labels[1] != labels[0]);
+        QVERIFY(labels[1] != labels[2]);
     }
 
     void thresholdStopsMerging()

@@ -2,6 +2,7 @@
 #include "IdentityFixture.h"
 #include "IdentityGrouper.h"
 
+#include <QDateTime>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -45,12 +46,7 @@ private Q_SLOTS:
         QVERIFY(m_dir.isValid());
         // A fresh gallery per test.
         QVERIFY(m_gallery.open(m_dir.filePath(QStringLiteral("g%1.sqlite").arg(++m_galleries))));
-        SourceRecord s;
-        s.path = QStringLiteral("/footage/hall.avi");
-        s.contentHash = QStringLiteral("h");
-        s.fps = 10;
-        s.cameraLabel = QStringLiteral("hall");
-        s.pipelineKey = QStringLiteral("k");
+        SourceRecord s = test::cameraSource(QStringLiteral("hall"));
         QVERIFY2(m_gallery.addSource(&s), qPrintable(m_gallery.lastError()));
         // a and b look alike, c and d look alike; c is on screen with a; e has no vectors.
         QVERIFY(m_gallery.commitProgress(s.id, { 300, 30, {} },
@@ -148,6 +144,41 @@ private Q_SLOTS:
         QCOMPARE(IdentityGrouper::appearancesOf(m_gallery, { identityOf(b), 999, identityOf(b) }),
             (std::vector<int64_t> { a, b }));
         QVERIFY(IdentityGrouper::appearancesOf(m_gallery, {}).empty());
+    }
+
+    // Cameras with recording times and a transit: a look-alike in the yard camera 20 s after a
+    // left the hall is someone else when the walk takes a minute, and a merge of the two is
+    // refused with the times; once the transit is removed they are one person again.
+    void transitTimesKeepPeopleApart()
+    {
+        SourceRecord yard = test::cameraSource(QStringLiteral("yard"));
+        QVERIFY(m_gallery.addSource(&yard));
+        QVERIFY(m_gallery.commitProgress(yard.id, { 300, 30, {} }, { tracklet(1, 0, 4, { 1, 0.02f }) }, true));
+        const int64_t f = m_gallery.tracklets(yard.id).front().id;
+        const QDateTime ten = QDateTime(QDate(2026, 12, 1), QTime(10, 0), Qt::UTC);
+        QVERIFY(m_gallery.setSourceRecordedAt(m_gallery.sources().front().id, ten));
+        QVERIFY(m_gallery.setSourceRecordedAt(yard.id, ten.addSecs(25))); // a ends at 5 s: 20 s before f
+        QVERIFY(m_gallery.sources().back().recordedAt == ten.addSecs(25));
+
+        IdentityGroupingResult result;
+        QVERIFY(regroup(&result));
+        QCOMPARE(identityOf(f), identityOf(m_ids[0])); // no transit known: appearance decides
+        QVERIFY(m_gallery.setCameraTransit(QStringLiteral("yard"), QStringLiteral("hall"), 60));
+        QCOMPARE(m_gallery.cameraTransits().size(), size_t(1));
+        QCOMPARE(m_gallery.cameraTransits().front().cameraA, QStringLiteral("hall")); // stored in order
+        QVERIFY(regroup(&result));
+        QVERIFY(identityOf(f) != identityOf(m_ids[0]));
+        IdentityGrouper grouper(m_gallery, kModel);
+        QString error;
+        QVERIFY(!grouper.merge(identityOf(f), identityOf(m_ids[0]), {}, &error));
+        QVERIFY2(error.contains(QStringLiteral("20.0 s apart")) && error.contains(QStringLiteral("at least 60 s")),
+            qPrintable(error));
+        QVERIFY(m_gallery.setCameraTransit(QStringLiteral("hall"), QStringLiteral("yard"), -1)); // removed
+        QVERIFY(m_gallery.cameraTransits().empty());
+        QVERIFY(regroup(&result));
+        QCOMPARE(identityOf(f), identityOf(m_ids[0]));
+        QVERIFY(!m_gallery.setCameraTransit(QStringLiteral("hall"), QStringLiteral("hall"), 5));
+        QVERIFY(!m_gallery.setSourceRecordedAt(9999, ten));
     }
 };
 

@@ -54,12 +54,7 @@ private Q_SLOTS:
         m_path = m_dir.filePath(QStringLiteral("g.sqlite"));
         Gallery gallery;
         QVERIFY(gallery.open(m_path));
-        SourceRecord s;
-        s.path = QStringLiteral("/footage/hall.avi");
-        s.contentHash = QStringLiteral("h");
-        s.fps = 10;
-        s.cameraLabel = QStringLiteral("hall");
-        s.pipelineKey = QStringLiteral("k");
+        SourceRecord s = test::cameraSource(QStringLiteral("hall"));
         QVERIFY2(gallery.addSource(&s), qPrintable(gallery.lastError()));
         QVERIFY(gallery.commitProgress(s.id, { 300, 30, {} },
             { tracklet(1, 0, 5, { 1, 0 }), tracklet(2, 10, 15, { 0.99f, 0.14f }), tracklet(3, 3, 8, { 0, 1 }),
