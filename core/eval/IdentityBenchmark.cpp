@@ -2,7 +2,9 @@
 
 #include "ColourStripes.h"
 #include "IdentityClustering.h"
+#include "Gallery.h"
 #include "IdentityGrouper.h"
+#include "SceneEvaluation.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -157,6 +159,110 @@ IdentityCostResult benchmarkIdentityCost(int tracklets, uint32_t seed)
     out.identities = labels.empty() ? 0 : *std::max_element(labels.begin(), labels.end()) + 1;
     out.scores = bcubed(labels, person);
     return out;
+}
+
+QJsonObject RenderedIdentityResult::toJson() const
+{
+    return { { QStringLiteral("tracklets"), tracklets }, { QStringLiteral("labelled"), labelled },
+        { QStringLiteral("people"), people }, { QStringLiteral("identities"), identities },
+        { QStringLiteral("grouped"), scoresJson(grouped) }, { QStringLiteral("no_grouping"), scoresJson(singletons) },
+        { QStringLiteral("people_in_several_cameras"), peopleInSeveralCameras },
+        { QStringLiteral("people_linked_across_cameras"), peopleLinkedAcrossCameras },
+        { QStringLiteral("reid_across_cameras"), acrossCameras.toJson() } };
+}
+
+bool measureRenderedIdentities(Gallery &gallery, const QString &modelId, const std::map<int64_t, SceneTruth> &truthOfSource,
+    RenderedIdentityResult *result, QString *error)
+{
+    *result = {};
+    std::map<int64_t, std::pair<int64_t, int>> named; // tracklet -> (source, rendered person)
+    for (const auto &[source, truth] : truthOfSource)
+        for (const TrackletIdentity &t : assignTrackletIdentities(gallery, source, truth))
+            if (t.identity > 0)
+                named[t.trackletId] = { source, t.identity };
+    result->tracklets = int(gallery.tracklets().size());
+    result->labelled = int(named.size());
+    if (named.empty()) {
+        *error = QStringLiteral("no tracklet follows a rendered person");
+        return false;
+    }
+
+    // The grouping as stored; a tracklet without an identity is a group of its own.
+    const std::map<int64_t, int64_t> identityOf = gallery.identities();
+    std::vector<int> group, person, alone;
+    std::map<int64_t, int> groupIndex;
+    std::map<int, std::set<int64_t>> camerasOfPerson;
+    std::map<int64_t, std::set<int64_t>> sourcesOfIdentity;
+    std::map<int, std::set<int64_t>> identitiesOfPerson;
+    for (const auto &[tracklet, where] : named) {
+        const auto identity = identityOf.find(tracklet);
+        const int64_t key = identity != identityOf.end() ? identity->second : -tracklet;
+        group.push_back(groupIndex.emplace(key, int(groupIndex.size())).first->second);
+        person.push_back(where.second);
+        alone.push_back(int(alone.size()));
+        camerasOfPerson[where.second].insert(where.first);
+        if (identity != identityOf.end()) {
+            sourcesOfIdentity[key].insert(where.first);
+            identitiesOfPerson[where.second].insert(key);
+        }
+    }
+    result->people = int(camerasOfPerson.size());
+    result->identities = int(groupIndex.size());
+    result->grouped = bcubed(group, person);
+    result->singletons = bcubed(alone, person);
+    for (const auto &[p, cameras] : camerasOfPerson) {
+        if (cameras.size() < 2)
+            continue;
+        ++result->peopleInSeveralCameras;
+        bool linked = false;
+        for (const int64_t identity : identitiesOfPerson[p])
+            linked = linked || sourcesOfIdentity[identity].size() >= 2;
+        result->peopleLinkedAcrossCameras += linked ? 1 : 0;
+    }
+
+    // Re-identification across cameras on the grouping's own affinity.
+    IdentityGrouper grouper(gallery, modelId);
+    if (!grouper.load(error))
+        return false;
+    std::map<int64_t, int> row;
+    for (size_t i = 0; i < grouper.items().size(); ++i)
+        row[grouper.items()[i].trackletId] = int(i);
+    const double colourWeight = IdentityClusteringOptions {}.colourWeight;
+    RetrievalMetrics pooled;
+    for (const auto &entry : truthOfSource) {
+        const int64_t source = entry.first;
+        std::vector<int> queryRows, queryLabels, galleryRows, galleryLabels;
+        for (const auto &[tracklet, where] : named) {
+            const auto r = row.find(tracklet);
+            if (r == row.end())
+                continue;
+            (where.first == source ? queryRows : galleryRows).push_back(r->second);
+            (where.first == source ? queryLabels : galleryLabels).push_back(where.second);
+        }
+        std::vector<float> scores;
+        for (const int q : queryRows)
+            for (const int g : galleryRows)
+                scores.push_back(float(IdentityClustering::affinity(grouper.features(), q, g, colourWeight)));
+        if (queryRows.empty() || galleryRows.empty())
+            continue;
+        const RetrievalMetrics m = retrievalMetrics(scores, queryLabels, galleryLabels);
+        const double n = m.queries;
+        pooled.r1 += m.r1 * n;
+        pooled.r5 += m.r5 * n;
+        pooled.r10 += m.r10 * n;
+        pooled.mAP += m.mAP * n;
+        pooled.queries += m.queries;
+        pooled.gallery += int(galleryRows.size());
+    }
+    if (pooled.queries > 0) {
+        pooled.r1 /= pooled.queries;
+        pooled.r5 /= pooled.queries;
+        pooled.r10 /= pooled.queries;
+        pooled.mAP /= pooled.queries;
+    }
+    pooled.name = QStringLiteral("tracklet -> tracklets of the other cameras, (model cosine + 2 x colour) / 3");
+    result->acrossCameras = pooled;
+    return true;
 }
 
 } // namespace descry

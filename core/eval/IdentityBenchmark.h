@@ -2,12 +2,15 @@
 
 #include "ClusteringMetrics.h"
 #include "LabelledPeople.h"
+#include "RetrievalMetrics.h"
+#include "SceneTruth.h"
 
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
 
 #include <cstdint>
+#include <map>
 #include <vector>
 
 namespace descry {
@@ -48,6 +51,26 @@ struct IdentityBenchResult {
 // constraint, and scores each grouping with BCubed on the labelled people.
 bool benchmarkIdentities(Gallery &gallery, const QString &modelId, const std::vector<LabelledPerson> &people,
     const IdentityBenchOptions &options, IdentityBenchResult *result, QString *error);
+
+// Identities on rendered multi-camera scenes (the same people, SceneOptions::peopleSeed, walking
+// under several cameras): each source's tracklets named by its truth (assignTrackletIdentities),
+// then the gallery's current grouping scored (BCubed, and how many people seen by two or more
+// cameras have an identity that spans cameras), and re-identification across cameras: every
+// named tracklet ranks the named tracklets of the other cameras by find similar's affinity
+// (model cosine + 2 x colour stripes) / 3.
+struct RenderedIdentityResult {
+    int tracklets = 0; // in the gallery
+    int labelled = 0; // following a rendered person
+    int people = 0; // rendered people with a labelled tracklet
+    int identities = 0; // the grouping's groups over the labelled tracklets
+    BCubedScores grouped, singletons;
+    int peopleInSeveralCameras = 0;
+    int peopleLinkedAcrossCameras = 0;
+    RetrievalMetrics acrossCameras; // tracklet -> other cameras' tracklets
+    QJsonObject toJson() const;
+};
+bool measureRenderedIdentities(Gallery &gallery, const QString &modelId, const std::map<int64_t, SceneTruth> &truthOfSource,
+    RenderedIdentityResult *result, QString *error);
 
 // The cost of grouping `tracklets` rendered-free tracklets (vectors drawn around one centre per
 // person, 5 tracklets a person, 10 sources over an hour; the product's vector sizes): how long

@@ -14,15 +14,15 @@ template<typename T> bool readValue(const QJsonObject &json, const char *key, T 
 }
 
 // Seeds are full 64-bit values; JSON numbers (doubles) would round them, so they are strings.
-bool readSeed(const QJsonObject &json, uint64_t *out, QString *error)
+bool readSeed(const QJsonObject &json, uint64_t *out, QString *error, const QString &key = QStringLiteral("seed"))
 {
-    const QJsonValue v = json.value(QStringLiteral("seed"));
+    const QJsonValue v = json.value(key);
     if (v.isUndefined())
         return true;
     bool ok = false;
     const uint64_t seed = v.isString() ? v.toString().toULongLong(&ok) : 0;
     if (!ok) {
-        *error = QStringLiteral("scene options: \"seed\" must be a decimal string");
+        *error = QStringLiteral("scene options: \"%1\" must be a decimal string").arg(key);
         return false;
     }
     *out = seed;
@@ -35,6 +35,8 @@ QJsonObject SceneOptions::toJson() const
 {
     QJsonObject json;
     json[QStringLiteral("seed")] = QString::number(seed);
+    if (peopleSeed != 0)
+        json[QStringLiteral("peopleSeed")] = QString::number(peopleSeed);
     json[QStringLiteral("width")] = width;
     json[QStringLiteral("height")] = height;
     json[QStringLiteral("fps")] = fps;
@@ -63,7 +65,8 @@ bool SceneOptions::fromJson(const QJsonObject &json, SceneOptions *out, QString 
 {
     SceneOptions o;
     QString why;
-    const bool ok = readSeed(json, &o.seed, &why) && readValue(json, "width", &o.width, &why)
+    const bool ok = readSeed(json, &o.seed, &why) && readSeed(json, &o.peopleSeed, &why, QStringLiteral("peopleSeed"))
+        && readValue(json, "width", &o.width, &why)
         && readValue(json, "height", &o.height, &why) && readValue(json, "fps", &o.fps, &why)
         && readValue(json, "frames", &o.frames, &why) && readValue(json, "people", &o.people, &why)
         && readValue(json, "minHeight", &o.minHeight, &why)

@@ -11,6 +11,10 @@ namespace descry {
 // these options (the seed included), so a scene is reproduced exactly from them.
 struct SceneOptions {
     uint64_t seed = 1;
+    // Who walks: the walkers' looks and captions come from this seed instead of `seed` (0: from
+    // `seed`), so scenes with other seeds but the same peopleSeed show the same people on other
+    // paths, under other cameras: a multi-camera scene with known identities.
+    uint64_t peopleSeed = 0;
     int width = 768;
     int height = 576;
     double fps = 10;

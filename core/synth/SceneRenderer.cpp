@@ -110,15 +110,19 @@ struct SceneRenderer::Impl {
 void SceneRenderer::Impl::makeWalkers()
 {
     const CaptionWriter writer;
+    const Rng people = options.peopleSeed != 0 ? Rng(options.peopleSeed) : seed; // who walks
     for (int i = 0; i < options.people; ++i) {
         Rng rng = seed.derive(kWalkers, static_cast<uint64_t>(i));
-        PersonAppearance appearance = PersonAppearance::sample(rng);
+        // The looks share the walk's stream unless the people come from a seed of their own
+        // (which keeps every scene made before peopleSeed existed as it was).
+        Rng looks = people.derive(kWalkers, static_cast<uint64_t>(i));
+        PersonAppearance appearance = PersonAppearance::sample(options.peopleSeed != 0 ? looks : rng);
         if (options.clothDetail) {
-            Rng clothRng = seed.derive(kCloth, static_cast<uint64_t>(i));
+            Rng clothRng = people.derive(kCloth, static_cast<uint64_t>(i));
             appearance.sampleCloth(clothRng);
         }
         if (options.extras) {
-            Rng extrasRng = seed.derive(kExtras, static_cast<uint64_t>(i));
+            Rng extrasRng = people.derive(kExtras, static_cast<uint64_t>(i));
             appearance.sampleExtras(extrasRng);
         }
         const double slot = (i + rng.uniform()) / options.people;
@@ -127,7 +131,7 @@ void SceneRenderer::Impl::makeWalkers()
         IdentityTruth identity;
         identity.id = i + 1;
         identity.appearance = appearance;
-        Rng captionRng = seed.derive(kCaptions, static_cast<uint64_t>(i));
+        Rng captionRng = people.derive(kCaptions, static_cast<uint64_t>(i));
         identity.captions = writer.captions(appearance, captionRng, options.captionsPerIdentity);
         truth.identities.push_back(identity);
     }

@@ -2,8 +2,13 @@
 #include "CliSupport.h"
 #include "Gallery.h"
 #include "IdentityBenchmark.h"
+#include "IngestJob.h"
+#include "SceneRenderer.h"
 #include "TextPersonModel.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 
 namespace descry::cli {
@@ -61,6 +66,104 @@ int benchCost(const QCommandLineParser &parser)
         : 1;
 }
 
+// Rendered multi-camera scenes: `cameras` scenes of the same people (one peopleSeed) on other
+// paths, backgrounds and cameras (every camera after the first darker, recompressed and with
+// things in front), ingested with the defaults into DIR/gallery.sqlite, then measured.
+int benchRendered(const QCommandLineParser &parser)
+{
+    const QDir dir(parser.value(QStringLiteral("rendered")));
+    const int cameras = parser.value(QStringLiteral("cameras")).toInt();
+    const int people = parser.value(QStringLiteral("people")).toInt();
+    const int frames = parser.value(QStringLiteral("frames")).toInt();
+    const uint64_t seed = parser.value(QStringLiteral("seed")).toULongLong();
+    if (cameras < 2 || people < 1 || frames < 10 || seed == 0) {
+        printErr(QStringLiteral("bench identities: --cameras >= 2, --people >= 1, --frames >= 10 and a --seed > 0"));
+        return 2;
+    }
+    if (!dir.mkpath(QStringLiteral("."))) {
+        printErr(QStringLiteral("bench identities: cannot create %1").arg(dir.path()));
+        return 1;
+    }
+    const QString galleryPath = dir.filePath(QStringLiteral("gallery.sqlite"));
+    QFile::remove(galleryPath);
+    std::map<QString, SceneTruth> truthOfFile;
+    QStringList files;
+    for (int c = 0; c < cameras; ++c) {
+        SceneOptions scene;
+        scene.seed = seed * 100 + uint64_t(c);
+        scene.peopleSeed = seed;
+        scene.people = people;
+        scene.frames = frames;
+        scene.clothDetail = true;
+        scene.extras = true;
+        if (c > 0) {
+            scene.lowLight = 0.7;
+            scene.jpegQuality = 40;
+            scene.occluders = 3;
+        }
+        const QString folder = dir.filePath(QStringLiteral("camera-%1").arg(c + 1));
+        SceneTruth truth;
+        QString error;
+        if (!writeScene(scene, folder, false, &truth, &error)) {
+            printErr(QStringLiteral("bench identities: ") + error);
+            return 1;
+        }
+        const QString file = QDir(folder).filePath(QStringLiteral("scene.avi"));
+        IngestOptions options;
+        options.cameraLabel = QStringLiteral("camera-%1").arg(c + 1);
+        options.modelPath = parser.isSet(QStringLiteral("model")) ? parser.value(QStringLiteral("model"))
+                                                                  : TextPersonModel::defaultModelPath();
+        const IngestSummary summary = IngestJob(galleryPath, { file }, options).run();
+        if (summary.count(IngestOutcome::Ingested) != 1 || summary.sources.empty()) {
+            printErr(QStringLiteral("bench identities: ingest of %1 failed: %2").arg(file, summary.problems.join(QStringLiteral("; "))));
+            return 1;
+        }
+        truthOfFile[QFileInfo(file).absoluteFilePath()] = truth;
+        printErr(QStringLiteral("camera %1: %2 people, %3 frames rendered and ingested").arg(c + 1).arg(people).arg(frames));
+    }
+    Gallery gallery;
+    if (!gallery.open(galleryPath)) {
+        printErr(QStringLiteral("bench identities: %1").arg(gallery.lastError()));
+        return 1;
+    }
+    std::map<int64_t, SceneTruth> truthOfSource;
+    for (const SourceRecord &s : gallery.sources())
+        truthOfSource[s.id] = truthOfFile[QFileInfo(s.path).absoluteFilePath()];
+    const auto grouping = gallery.latestIdentityGrouping();
+    if (!grouping) {
+        printErr(QStringLiteral("bench identities: ingest grouped nobody (no model?)"));
+        return 1;
+    }
+    RenderedIdentityResult r;
+    QString error;
+    if (!measureRenderedIdentities(gallery, grouping->modelId, truthOfSource, &r, &error)) {
+        printErr(QStringLiteral("bench identities: %1").arg(error));
+        return 1;
+    }
+    printErr(QStringLiteral("%1 tracklets (%2 follow one of %3 people) grouped into %4 identities: %5 (no grouping: %6)")
+                 .arg(r.tracklets)
+                 .arg(r.labelled)
+                 .arg(r.people)
+                 .arg(r.identities)
+                 .arg(scores(r.grouped), scores(r.singletons)));
+    printErr(QStringLiteral("people seen by several cameras: %1, of them with an identity across cameras: %2")
+                 .arg(r.peopleInSeveralCameras)
+                 .arg(r.peopleLinkedAcrossCameras));
+    printErr(QStringLiteral("re-identification across cameras: %1 queries, R@1 %2 R@5 %3 mAP %4")
+                 .arg(r.acrossCameras.queries)
+                 .arg(r.acrossCameras.r1, 0, 'f', 3)
+                 .arg(r.acrossCameras.r5, 0, 'f', 3)
+                 .arg(r.acrossCameras.mAP, 0, 'f', 3));
+    QJsonObject out = r.toJson();
+    out.insert(QStringLiteral("bench"), QStringLiteral("identities-rendered"));
+    out.insert(QStringLiteral("model"), grouping->modelId);
+    out.insert(QStringLiteral("threshold"), grouping->threshold);
+    out.insert(QStringLiteral("scenes"),
+        QJsonObject { { QStringLiteral("cameras"), cameras }, { QStringLiteral("people"), people },
+            { QStringLiteral("frames"), frames }, { QStringLiteral("seed"), QString::number(seed) } });
+    return writeBenchResult(out, parser.value(QStringLiteral("out"))) ? 0 : 1;
+}
+
 } // namespace
 
 int benchIdentities(const QStringList &args)
@@ -84,10 +187,24 @@ int benchIdentities(const QStringList &args)
     parser.addOption({ QStringLiteral("out"), QStringLiteral("Write the JSON result here."), QStringLiteral("FILE") });
     parser.addOption({ QStringLiteral("cost"),
         QStringLiteral("Instead: time the grouping of N drawn tracklets each (a list, e.g. 1000,10000)."), QStringLiteral("N") });
+    parser.addOption({ QStringLiteral("rendered"),
+        QStringLiteral("Instead: render the same people under several cameras into DIR, ingest them with the "
+                       "defaults and measure grouping and re-identification across cameras against the truth."),
+        QStringLiteral("DIR") });
+    parser.addOption({ QStringLiteral("cameras"), QStringLiteral("With --rendered: cameras (default 2)."), QStringLiteral("N"),
+        QStringLiteral("2") });
+    parser.addOption({ QStringLiteral("people"), QStringLiteral("With --rendered: people (default 10)."), QStringLiteral("N"),
+        QStringLiteral("10") });
+    parser.addOption({ QStringLiteral("frames"), QStringLiteral("With --rendered: frames per camera at 10 fps (default 400)."),
+        QStringLiteral("N"), QStringLiteral("400") });
+    parser.addOption({ QStringLiteral("seed"), QStringLiteral("With --rendered: the people's seed (default 1)."),
+        QStringLiteral("S"), QStringLiteral("1") });
     if (!parseArgs(parser, QStringList { QStringLiteral("bench identities") } + args))
         return parser.isSet(QStringLiteral("help")) ? 0 : 2;
     if (parser.isSet(QStringLiteral("cost")))
         return benchCost(parser);
+    if (parser.isSet(QStringLiteral("rendered")))
+        return benchRendered(parser);
     IdentityBenchOptions options;
     if (!parseSweep(parser.value(QStringLiteral("thresholds")), &options.thresholds)
         || !parseSweep(parser.value(QStringLiteral("colour-weights")), &options.colourWeights)) {

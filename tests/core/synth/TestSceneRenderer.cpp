@@ -120,6 +120,7 @@ private Q_SLOTS:
     void captionsMentionColoursAndVary();
     void sameSeedGivesIdenticalFramesAndTruth();
     void differentSeedGivesDifferentScene();
+    void peopleSeedGivesTheSamePeopleElsewhere();
     void framesAreRandomAccess();
     void boxesMatchDrawnMasks();
     void occlusionIsRecorded();
@@ -568,6 +569,33 @@ void TestSceneRenderer::differentSeedGivesDifferentScene()
     QVERIFY(!(a.truth().identities == b.truth().identities));
     QVERIFY(!sameBytes(a.background(), b.background()));
     QVERIFY(!sameBytes(a.renderFrame(10), b.renderFrame(10)));
+}
+
+void TestSceneRenderer::peopleSeedGivesTheSamePeopleElsewhere()
+{
+    // Two cameras of one multi-camera scene: the same people (looks, captions), other paths and
+    // backgrounds; the options say so in their JSON.
+    SceneOptions first = busyScene(21), second = busyScene(22);
+    first.peopleSeed = second.peopleSeed = 777;
+    first.clothDetail = second.clothDetail = true;
+    const SceneRenderer a(first), b(second);
+    QCOMPARE(a.truth().identities.size(), b.truth().identities.size());
+    for (size_t i = 0; i < a.truth().identities.size(); ++i) {
+        QVERIFY(a.truth().identities[i].appearance == b.truth().identities[i].appearance);
+        QCOMPARE(a.truth().identities[i].captions, b.truth().identities[i].captions);
+    }
+    QVERIFY(!(a.truth().boxes == b.truth().boxes));
+    QVERIFY(!sameBytes(a.background(), b.background()));
+    SceneOptions back;
+    QString error;
+    QVERIFY2(SceneOptions::fromJson(first.toJson(), &back, &error), qPrintable(error));
+    QCOMPARE(back.peopleSeed, uint64_t(777));
+    QVERIFY(back == first);
+    // Without a people seed the scene is the one its seed always gave.
+    QVERIFY(!busyScene(21).toJson().contains(QStringLiteral("peopleSeed")));
+    const SceneRenderer c(busyScene(21)), d(busyScene(21));
+    QVERIFY(c.truth() == d.truth());
+    QVERIFY(!(c.truth().identities == a.truth().identities));
 }
 
 void TestSceneRenderer::framesAreRandomAccess()
