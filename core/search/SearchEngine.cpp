@@ -26,6 +26,12 @@ constexpr int kRvnNeighbours = 3; // l, chosen on the validation split (models/R
 // Grouped by identity, search ranks this many times topK tracklets (at most kMaxRescore) before
 // folding them into people.
 constexpr int kGroupedWidening = 4;
+// Grouped by person, the model re-scores kCoarsePerPerson x topK candidates (not the 4 x topK it
+// lists), and where the gallery holds more than that, the coarse pass keeps at most
+// kCoarsePerPerson tracklets of one person among them, so they still hold topK people while the
+// fine pass reads no more rows than an ungrouped search (measured at 100k tracklets: p95 62.7 ms
+// re-scoring 4 x topK, 34.8 ms so; models/README.md "Identities").
+constexpr int kCoarsePerPerson = 2;
 
 // Time order: by source, then start time, then id (a total order, so the result never depends
 // on the sort).
@@ -421,10 +427,34 @@ void SearchEngine::rankWithModel(
         candidates.push_back(int(r));
     }
     const int wanted = request.topK > 0 ? request.topK : int(candidates.size());
-    const int k = std::min<int>(int(candidates.size()), std::clamp(std::max(request.rescoreTop, wanted), 1, kMaxRescore));
-    std::partial_sort(candidates.begin(), candidates.begin() + k, candidates.end(),
-        [&](int a, int b) { return cosine[size_t(a)] > cosine[size_t(b)] || (cosine[size_t(a)] == cosine[size_t(b)] && a < b); });
-    candidates.resize(size_t(k));
+    const int fine = request.groupByIdentity ? wanted / kGroupedWidening * kCoarsePerPerson : wanted;
+    int k = std::min<int>(int(candidates.size()), std::clamp(std::max(request.rescoreTop, fine), 1, kMaxRescore));
+    const auto nearer = [&](int a, int b) {
+        return cosine[size_t(a)] > cosine[size_t(b)] || (cosine[size_t(a)] == cosine[size_t(b)] && a < b);
+    };
+    if (!request.groupByIdentity || int(candidates.size()) <= k) {
+        std::partial_sort(candidates.begin(), candidates.begin() + k, candidates.end(), nearer);
+        candidates.resize(size_t(k));
+    } else {
+        // The best k by cosine with at most kCoarsePerPerson of one person: a sorted prefix, made
+        // longer while a few people fill it.
+        std::vector<int> kept;
+        for (size_t prefix = std::min(candidates.size(), size_t(k) * 4);; prefix = std::min(candidates.size(), prefix * 4)) {
+            std::partial_sort(candidates.begin(), candidates.begin() + long(prefix), candidates.end(), nearer);
+            kept.clear();
+            std::unordered_map<int64_t, int> perPerson;
+            for (size_t i = 0; i < prefix && int(kept.size()) < k; ++i) {
+                const int64_t person = m_tracklets[m_vectorRow[size_t(candidates[i])]].identityId;
+                if (person > 0 && ++perPerson[person] > kCoarsePerPerson)
+                    continue;
+                kept.push_back(candidates[i]);
+            }
+            if (int(kept.size()) == k || prefix == candidates.size())
+                break;
+        }
+        candidates = std::move(kept);
+        k = int(candidates.size());
+    }
     lap("coarse");
 
     // Fine: non-local alignment of the top K with their item features.

@@ -213,6 +213,29 @@ private Q_SLOTS:
         QVERIFY(!plain.explain(request, m_ids.front(), &e, &error));
         QVERIFY2(error.contains(QStringLiteral("model")), qPrintable(error));
     }
+
+    // One per person: where the gallery holds more candidates than the fine pass re-scores, at
+    // most two tracklets of one person go into it, so other people still get their place.
+    void onePersonDoesNotFillTheFinePass()
+    {
+        std::map<int64_t, int64_t> people;
+        for (size_t i = 0; i < m_ids.size(); ++i)
+            people[m_ids[i]] = m_cosines[i] == -0.5f ? 2 : 1; // person 1: 0.95, 0.9, 0.7, 0.2
+        IdentityGroupingRecord grouping { 0, QStringLiteral("by hand"), 0.7, int64_t(people.size()), 2, 0, {} };
+        QVERIFY(m_gallery.replaceIdentities(&grouping, people));
+        SearchEngine engine(m_gallery, m_model.get());
+        SearchRequest request;
+        request.text = kQuery;
+        request.topK = 2; // lists 8 tracklets before folding, re-scores 4 of the 5 with vectors
+        request.rescoreTop = 1;
+        request.groupByIdentity = true;
+        const SearchResponse r = engine.search(request);
+        QCOMPARE(r.results.size(), size_t(2));
+        QCOMPARE(r.results[0].tracklet.identityId, int64_t(1));
+        QCOMPARE(r.results[1].tracklet.identityId, int64_t(2)); // the four best cosines are all person 1
+        QVERIFY(r.results[1].localScore != 0.0f); // re-scored, not ranked by attributes after the model
+        QVERIFY(std::abs(r.results[1].globalScore + 0.5f) < 1e-4f);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestNeuralSearch)
