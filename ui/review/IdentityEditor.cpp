@@ -88,7 +88,7 @@ void IdentityEditWorker::merge(const QString &galleryPath, qint64 identityA, qin
         [&](IdentityGrouper &grouper, QString *error) { return grouper.merge(identityA, identityB, who, error); },
         &merged, &message);
     if (ok)
-        message = tr("Person %1 and person %2 are now one person (%3); later groupings keep them together.")
+        message = tr("Person %1 and person %2 are now one person (person %3); later groupings keep them together.")
                       .arg(identityA)
                       .arg(identityB)
                       .arg(merged);
