@@ -14,24 +14,6 @@ namespace descry::cli {
 
 namespace {
 
-// "2026-12-01T10:00:00Z", "2026-12-01 10:00:00" (UTC when no zone is given) or "unknown".
-bool parseRecordedAt(const QString &text, QDateTime *out)
-{
-    if (text == QLatin1String("unknown")) {
-        *out = {};
-        return true;
-    }
-    QString iso = text.trimmed();
-    iso.replace(QLatin1Char(' '), QLatin1Char('T'));
-    QDateTime t = QDateTime::fromString(iso, Qt::ISODateWithMs);
-    if (!t.isValid())
-        return false;
-    if (t.timeSpec() == Qt::LocalTime)
-        t.setTimeSpec(Qt::UTC); // footage clocks are read as UTC unless they say otherwise
-    *out = t.toUTC();
-    return true;
-}
-
 QJsonObject camerasJson(Gallery &gallery)
 {
     std::map<QString, QJsonArray> sourcesOf;
@@ -109,7 +91,7 @@ int runCameras(const QStringList &args)
             printErr(QStringLiteral("cameras: '%1' is not a source id (see 'descry-cli cameras')").arg(action[1]));
             return 2;
         }
-        if (!parseRecordedAt(action[2], &recordedAt)) {
+        if (!parseWallClock(action[2], &recordedAt)) {
             printErr(QStringLiteral("cameras: '%1' is not a time: write e.g. 2026-12-01T10:00:00Z or 'unknown'").arg(action[2]));
             return 2;
         }

@@ -192,4 +192,21 @@ QString formatEta(double seconds)
     return QStringLiteral("%1:%2").arg(s / 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
+bool parseWallClock(const QString &text, QDateTime *out)
+{
+    if (text == QLatin1String("unknown")) {
+        *out = {};
+        return true;
+    }
+    QString iso = text.trimmed();
+    iso.replace(QLatin1Char(' '), QLatin1Char('T'));
+    QDateTime t = QDateTime::fromString(iso, Qt::ISODateWithMs);
+    if (!t.isValid())
+        return false;
+    if (t.timeSpec() == Qt::LocalTime)
+        t.setTimeSpec(Qt::UTC); // footage clocks are read as UTC unless they say otherwise
+    *out = t.toUTC();
+    return true;
+}
+
 } // namespace descry::cli

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QDateTime>
+
 #include <QCommandLineParser>
 #include <QString>
 
@@ -48,6 +50,9 @@ void addDetectionThreadsOption(QCommandLineParser &parser);
 bool detectionThreadsOption(const QCommandLineParser &parser, const QString &command, int *out);
 
 void printOut(const QString &text); // stdout, newline added
+// A recording time: "2026-12-01T10:00:00Z", "2026-12-01 10:00:00" (UTC when no zone is given)
+// or "unknown" (an invalid QDateTime). False when it is none of these.
+bool parseWallClock(const QString &text, QDateTime *out);
 void printErr(const QString &text); // stderr, newline added
 // A progress line on stderr: rewritten in place on a terminal, printed every few seconds
 // otherwise (logs, CI), always printed when `force`.

@@ -3,6 +3,7 @@
 #include "IngestJob.h"
 #include "TextPersonModel.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -44,6 +45,11 @@ int runIngest(const QStringList &args)
                        "or settings, replacing their tracklets (refused for files with reviews).") });
     parser.addOption({ QStringLiteral("camera"),
         QStringLiteral("Camera label for these sources (default: file name)."), QStringLiteral("LABEL") });
+    parser.addOption({ QStringLiteral("recorded-at"),
+        QStringLiteral("When the file's first frame was recorded (one video file only; ISO 8601, UTC unless it says "
+                       "otherwise): with camera transit times ('descry-cli cameras') people seen too soon in two "
+                       "cameras are kept apart."),
+        QStringLiteral("TIME") });
     const QString defaultModel = TextPersonModel::defaultModelPath();
     parser.addOption({ QStringLiteral("model"),
         QStringLiteral("Text-to-person model (config .json or TorchScript .ts) whose embeddings are "
@@ -83,6 +89,19 @@ int runIngest(const QStringList &args)
     if (parser.isSet(QStringLiteral("fps")))
         options.analysisFps = parser.value(QStringLiteral("fps")).toDouble();
     options.cameraLabel = parser.value(QStringLiteral("camera"));
+    if (parser.isSet(QStringLiteral("recorded-at"))) {
+        const QStringList paths = parser.positionalArguments();
+        if (paths.size() != 1 || !QFileInfo(paths.front()).isFile()) {
+            printErr(QStringLiteral("ingest: --recorded-at names one video file's time; give one file (or set times "
+                                    "later with 'descry-cli cameras recorded SOURCE TIME')"));
+            return 2;
+        }
+        if (!parseWallClock(parser.value(QStringLiteral("recorded-at")), &options.recordedAt)) {
+            printErr(QStringLiteral("ingest: --recorded-at '%1' is not a time: write e.g. 2026-12-01T10:00:00Z")
+                         .arg(parser.value(QStringLiteral("recorded-at"))));
+            return 2;
+        }
+    }
     options.reingest = parser.isSet(QStringLiteral("reingest"));
     options.checkpointEvery = std::max(1, parser.value(checkpointEvery).toInt());
     if (parser.isSet(stopAfter))

@@ -335,11 +335,12 @@ bool Gallery::addSource(SourceRecord *s)
     s->addedAt = QDateTime::currentDateTimeUtc();
     const bool ok = d->run(q,
         QStringLiteral("INSERT INTO sources (path, content_hash, size_bytes, fps, frame_count, duration,"
-                       " width, height, camera_label, status, pipeline_key, added_at)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                       " width, height, camera_label, status, pipeline_key, added_at, recorded_at)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         { s->path, s->contentHash, qint64(s->sizeBytes), s->fps, qint64(s->frameCount), s->duration, s->width,
             s->height, s->cameraLabel, sourceStatusKey(s->status), s->pipelineKey,
-            s->addedAt.toString(Qt::ISODateWithMs) });
+            s->addedAt.toString(Qt::ISODateWithMs),
+            s->recordedAt.isValid() ? QVariant(s->recordedAt.toUTC().toString(Qt::ISODateWithMs)) : QVariant() });
     if (ok)
         s->id = q.lastInsertId().toLongLong();
     return ok;

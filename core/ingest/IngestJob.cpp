@@ -450,6 +450,7 @@ IngestSourceResult IngestJob::ingestOne(
         record.cameraLabel
             = m_options.cameraLabel.isEmpty() ? QFileInfo(path).completeBaseName() : m_options.cameraLabel;
         record.pipelineKey = key;
+        record.recordedAt = m_options.recordedAt;
         if (!gallery.addSource(&record)) {
             result.message
                 = QStringLiteral("%1: cannot record the source: %2").arg(path, gallery.lastError());

@@ -3,6 +3,7 @@
 #include "DetectorOptions.h"
 #include "TrackerOptions.h"
 
+#include <QDateTime>
 #include <QMetaType>
 #include <QObject>
 #include <QString>
@@ -44,6 +45,9 @@ struct IngestOptions {
     int detectionThreads = 0;
     int checkpointEvery = 100; // analysed frames between two checkpoints (resume points)
     QString cameraLabel; // empty: the file's base name
+    // When the first frame of each new source was recorded (UTC; invalid: unknown), for the
+    // camera transit times of identity grouping (`descry-cli cameras`).
+    QDateTime recordedAt;
     // A source already in the gallery, made with another detector or settings, is analysed again
     // and its tracklets replaced (refused while annotators' reviews hang on them).
     bool reingest = false;

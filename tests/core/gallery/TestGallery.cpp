@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QDateTime>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -442,6 +443,28 @@ private Q_SLOTS:
         // Schema 5: no identities yet, and the first id to hand out.
         QVERIFY(g.identities().empty());
         QCOMPARE(g.nextIdentityId(), int64_t(1));
+    }
+
+    // Schema 6: a source's recording time, set when it is added or later, and camera transits.
+    void recordingTimesAndTransitsRoundTrip()
+    {
+        QTemporaryDir dir;
+        Gallery g;
+        QVERIFY(g.open(dir.filePath(QStringLiteral("g.sqlite"))));
+        SourceRecord a = makeSource(QStringLiteral("a")), b = makeSource(QStringLiteral("b"));
+        a.recordedAt = QDateTime(QDate(2026, 12, 1), QTime(10, 0, 0, 250), Qt::UTC);
+        QVERIFY(g.addSource(&a));
+        QVERIFY(g.addSource(&b));
+        QCOMPARE(g.source(a.id)->recordedAt, a.recordedAt);
+        QVERIFY(!g.source(b.id)->recordedAt.isValid());
+        QVERIFY(g.setSourceRecordedAt(b.id, a.recordedAt.addSecs(90)));
+        QCOMPARE(g.source(b.id)->recordedAt, a.recordedAt.addSecs(90));
+        QVERIFY(g.setSourceRecordedAt(b.id, {}));
+        QVERIFY(!g.source(b.id)->recordedAt.isValid());
+        QVERIFY(g.setCameraTransit(QStringLiteral("yard"), QStringLiteral("gate"), 30));
+        QVERIFY(g.setCameraTransit(QStringLiteral("gate"), QStringLiteral("yard"), 45)); // the same pair
+        QCOMPARE(g.cameraTransits().size(), size_t(1));
+        QCOMPARE(g.cameraTransits().front().minSeconds, 45.0);
     }
 
     void identitiesAndLinksRoundTrip()
