@@ -179,6 +179,7 @@ void addAppearances(const QCommandLineParser &parser, Gallery &gallery, CaseExpo
         byId.emplace(item.trackletId, item);
     }
     const std::map<int64_t, ReviewRecord> reviews = latestReviews(gallery, request->query, false);
+    std::map<int64_t, int64_t> personOf = gallery.identities();
     std::vector<CaseExportItem> items;
     int added = 0;
     for (const int64_t id : IdentityGrouper::withAppearances(gallery, chosen)) {
@@ -190,9 +191,7 @@ void addAppearances(const QCommandLineParser &parser, Gallery &gallery, CaseExpo
             item.trackletId = id;
             if (const auto review = reviews.find(id); review != reviews.end())
                 applyReview(&item, review->second, !request->query.isEmpty());
-            const std::optional<TrackletRecord> t = gallery.tracklet(id);
-            const QString marker = QStringLiteral("another appearance of person %1").arg(t ? t->identityId : 0);
-            item.note = item.note.isEmpty() ? marker : marker + QStringLiteral("; ") + item.note;
+            item.markAsAppearanceOf(personOf[id]);
             ++added;
         }
         item.rank = 0; // numbered as listed
@@ -202,17 +201,17 @@ void addAppearances(const QCommandLineParser &parser, Gallery &gallery, CaseExpo
     printErr(QStringLiteral("evidence: %1 more appearance(s) of the same people added").arg(added));
 }
 
-// Fills the request's items as the options ask, each with its review decision when there is one.
-bool gatherItems(const QCommandLineParser &parser, const std::vector<int64_t> &ids, CaseExportRequest *request)
+// Fills the request's items as the options ask (`ids`: --tracklets, `people`: --person), each with
+// its review decision when there is one.
+bool gatherItems(const QCommandLineParser &parser, const std::vector<int64_t> &ids, const std::vector<int64_t> &people,
+    CaseExportRequest *request)
 {
     Gallery gallery;
     if (!gallery.open(request->galleryPath)) {
         printErr(QStringLiteral("evidence: ") + gallery.lastError());
         return false;
     }
-    if (parser.isSet(QStringLiteral("person"))) {
-        std::vector<int64_t> people;
-        parseTrackletIds(parser.value(QStringLiteral("person")), &people);
+    if (!people.empty()) {
         for (const int64_t id : IdentityGrouper::appearancesOf(gallery, people)) {
             CaseExportItem item;
             item.trackletId = id;
@@ -352,7 +351,7 @@ int runEvidence(const QStringList &args)
         printErr(QStringLiteral("evidence: ") + error);
         return 1;
     }
-    if (!gatherItems(parser, ids, &request))
+    if (!gatherItems(parser, ids, people, &request))
         return 1;
 
     CaseExportResult result;

@@ -511,6 +511,12 @@ CaseExportItem CaseExportItem::fromSearchResult(const SearchResult &result, int 
     return item;
 }
 
+void CaseExportItem::markAsAppearanceOf(int64_t personId)
+{
+    const QString marker = QStringLiteral("another appearance of person %1").arg(personId);
+    note = note.isEmpty() ? marker : marker + QStringLiteral("; ") + note;
+}
+
 bool CaseExporter::checkGallery(const QString &path, QString *error)
 {
     return checkGalleryReadable(QFileInfo(path).absoluteFilePath(), error);

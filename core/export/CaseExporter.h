@@ -29,6 +29,9 @@ struct CaseExportItem {
     QImage heatmap; // optional: written as heatmaps/<rank>-t<id>.png and shown in the reports
 
     static CaseExportItem fromSearchResult(const SearchResult &result, int rank);
+    // Says that grouping added this tracklet as another appearance of `personId`, not a chooser:
+    // "another appearance of person N", before any note it has (e.g. its review's).
+    void markAsAppearanceOf(int64_t personId);
 };
 
 struct CaseExportRequest {

@@ -30,8 +30,8 @@ Pair ordered(int a, int b)
     return a < b ? Pair { a, b } : Pair { b, a };
 }
 
-// Pairs of items that can never be one person: seen at the same time in one source, or said
-// different by an annotator.
+// Pairs of items that can never be one person: seen at the same time in one source, seen by two
+// cameras too soon for the walk between them, or said different by an annotator.
 std::set<Pair> cannotLinks(const std::vector<IdentityItem> &items, const std::vector<IdentityLink> &links, double tolerance,
     const std::vector<IdentityTransit> &transits)
 {
@@ -55,14 +55,14 @@ std::set<Pair> cannotLinks(const std::vector<IdentityItem> &items, const std::ve
     }
     // A sweep over the wall clock: only items that start within the longest transit of one's end
     // can be too close to it.
-    double longest = 0;
-    for (const IdentityTransit &t : transits)
-        longest = std::max(longest, t.minSeconds);
-    std::vector<int> timed;
-    for (size_t i = 0; i < items.size(); ++i)
-        if (items[i].camera >= 0 && !std::isnan(items[i].wallStart))
-            timed.push_back(int(i));
     if (!transits.empty()) {
+        double longest = 0;
+        for (const IdentityTransit &t : transits)
+            longest = std::max(longest, t.minSeconds);
+        std::vector<int> timed;
+        for (size_t i = 0; i < items.size(); ++i)
+            if (items[i].camera >= 0 && !std::isnan(items[i].wallStart))
+                timed.push_back(int(i));
         std::sort(timed.begin(), timed.end(), [&](int a, int b) {
             return std::tie(items[size_t(a)].wallStart, a) < std::tie(items[size_t(b)].wallStart, b);
         });

@@ -124,13 +124,8 @@ bool IdentityGrouper::load(QString *error)
 void IdentityGrouper::loadPlaces()
 {
     m_places = {};
-    std::map<QString, int> index;
-    const auto cameraIndex = [&](const QString &label) {
-        const auto [it, added] = index.emplace(label, int(m_places.cameras.size()));
-        if (added)
-            m_places.cameras.push_back(label);
-        return it->second;
-    };
+    std::map<QString, int> index; // camera label -> its index
+    const auto cameraIndex = [&](const QString &label) { return index.emplace(label, int(index.size())).first->second; };
     for (const SourceRecord &s : m_gallery.sources()) {
         m_places.cameraOfSource[s.id] = cameraIndex(s.cameraLabel);
         if (s.recordedAt.isValid())

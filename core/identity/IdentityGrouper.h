@@ -79,7 +79,6 @@ private:
     struct Places {
         std::map<int64_t, int> cameraOfSource; // source id -> camera index
         std::map<int64_t, double> recordedAt; // source id -> seconds since the epoch
-        std::vector<QString> cameras;
         std::vector<IdentityTransit> transits;
     } m_places;
     int64_t m_withoutVectors = 0;

@@ -30,7 +30,7 @@ constexpr int kGroupedWidening = 4;
 // lists), and where the gallery holds more than that, the coarse pass keeps at most
 // kCoarsePerPerson tracklets of one person among them, so they still hold topK people while the
 // fine pass reads no more rows than an ungrouped search (measured at 100k tracklets: p95 62.7 ms
-// re-scoring 4 x topK, 34.8 ms so; models/README.md "Identities").
+// re-scoring 4 x topK, 34.3 ms so; models/README.md "Identities").
 constexpr int kCoarsePerPerson = 2;
 
 // Time order: by source, then start time, then id (a total order, so the result never depends

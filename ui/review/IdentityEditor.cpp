@@ -41,8 +41,7 @@ template<typename Request> void IdentityEditor::post(Request request)
 
 IdentityEditWorker::~IdentityEditWorker() = default;
 
-template<typename Edit>
-bool IdentityEditWorker::apply(const QString &galleryPath, qint64 follow, Edit edit, qint64 *identityId, QString *message)
+template<typename Edit> bool IdentityEditWorker::apply(const QString &galleryPath, Edit edit, qint64 *identityId, QString *message)
 {
     Gallery *gallery = m_connection.get(galleryPath, message);
     if (!gallery)
@@ -55,15 +54,9 @@ bool IdentityEditWorker::apply(const QString &galleryPath, qint64 follow, Edit e
     }
     // The edit is stored against the vectors the current grouping used, and the regrouping keeps
     // its threshold, so nothing but the annotator's word changes the people.
-    if (follow < 0) {
-        for (const auto &[tracklet, identity] : gallery->identities())
-            if (identity == -follow) {
-                follow = tracklet;
-                break;
-            }
-    }
     IdentityGrouper grouper(*gallery, grouping->modelId);
-    if (!edit(grouper, message))
+    qint64 follow = 0;
+    if (!edit(*gallery, grouper, &follow, message))
         return false;
     IdentityClusteringOptions options;
     options.threshold = IdentityGrouper::currentThreshold(*gallery);
@@ -83,10 +76,15 @@ void IdentityEditWorker::merge(const QString &galleryPath, qint64 identityA, qin
     QString message;
     const QString who = author.isEmpty() ? ReviewQueue::defaultAuthor() : author;
     qint64 merged = 0;
-    const bool ok = apply(
-        galleryPath, -identityA,
-        [&](IdentityGrouper &grouper, QString *error) { return grouper.merge(identityA, identityB, who, error); },
-        &merged, &message);
+    const auto edit = [&](Gallery &gallery, IdentityGrouper &grouper, qint64 *follow, QString *error) {
+        for (const auto &[tracklet, identity] : gallery.identities()) // any tracklet of the first person
+            if (identity == identityA) {
+                *follow = tracklet;
+                break;
+            }
+        return grouper.merge(identityA, identityB, who, error);
+    };
+    const bool ok = apply(galleryPath, edit, &merged, &message);
     if (ok)
         message = tr("Person %1 and person %2 are now one person (person %3); later groupings keep them together.")
                       .arg(identityA)
@@ -102,10 +100,11 @@ void IdentityEditWorker::separate(const QString &galleryPath, qint64 trackletId,
     QString message;
     const QString who = author.isEmpty() ? ReviewQueue::defaultAuthor() : author;
     qint64 alone = 0;
-    const bool ok = apply(
-        galleryPath, trackletId,
-        [&](IdentityGrouper &grouper, QString *error) { return grouper.separate(trackletId, who, error); }, &alone,
-        &message);
+    const auto edit = [&](Gallery &, IdentityGrouper &grouper, qint64 *follow, QString *error) {
+        *follow = trackletId;
+        return grouper.separate(trackletId, who, error);
+    };
+    const bool ok = apply(galleryPath, edit, &alone, &message);
     if (ok)
         message = tr("This appearance is now person %1; later groupings keep it apart.").arg(alone);
     else

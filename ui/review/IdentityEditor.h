@@ -60,11 +60,10 @@ Q_SIGNALS:
     void finished(bool ok, const QString &message, qint64 identityId);
 
 private:
-    // The edit, then the regrouping; false with the reason when either fails. `follow` names a
-    // tracklet (or, when negative, any tracklet of identity -follow) whose identity after the
-    // regrouping goes to *identityId.
-    template<typename Edit>
-    bool apply(const QString &galleryPath, qint64 follow, Edit edit, qint64 *identityId, QString *message);
+    // The edit, edit(gallery, grouper, &follow, &message), which names in `follow` a tracklet it
+    // changes; then the regrouping. *identityId: the person `follow` belongs to after it. False
+    // with the reason when either fails.
+    template<typename Edit> bool apply(const QString &galleryPath, Edit edit, qint64 *identityId, QString *message);
 
     GalleryConnection m_connection;
 };

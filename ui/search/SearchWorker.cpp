@@ -1,7 +1,5 @@
 #include "SearchWorker.h"
 
-#include "IdentityGrouper.h"
-
 #include "Gallery.h"
 #include "HeatmapRenderer.h"
 #include "IdentityGrouper.h"
@@ -9,6 +7,8 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QSet>
+
+#include <map>
 
 namespace descry {
 
@@ -138,7 +138,9 @@ void SearchWorker::exportCase(quint64 id, CaseExportRequest request, const QList
         return;
     }
     const QSet<qint64> chosen(ids.begin(), ids.end());
+    std::map<int64_t, int64_t> personOf; // tracklet -> identity, for the appearances added
     if (withAppearances) {
+        personOf = m_engineGallery->identities();
         const std::vector<int64_t> all
             = IdentityGrouper::withAppearances(*m_engineGallery, std::vector<int64_t>(ids.begin(), ids.end()));
         ids = QList<qint64>(all.begin(), all.end());
@@ -172,11 +174,8 @@ void SearchWorker::exportCase(quint64 id, CaseExportRequest request, const QList
             item.label = r.label;
             item.note = r.note;
         }
-        if (!chosen.contains(item.trackletId)) { // added by grouping, not chosen: say so first
-            const std::optional<TrackletRecord> t = m_engineGallery->tracklet(item.trackletId);
-            const QString marker = tr("another appearance of person %1").arg(t ? t->identityId : 0);
-            item.note = item.note.isEmpty() ? marker : marker + QStringLiteral("; ") + item.note;
-        }
+        if (!chosen.contains(item.trackletId)) // added by grouping, not chosen: say so first
+            item.markAsAppearanceOf(personOf[item.trackletId]);
         request.items.push_back(item);
         Q_EMIT exportProgress(id, i + 1, total);
     }
