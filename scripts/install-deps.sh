@@ -10,6 +10,7 @@ PACKAGES=(
   qt6-base-dev libqt6sql6-sqlite libgl-dev
   libopencv-dev libsqlite3-dev
   libtorch-dev libopenblas0-pthread
+  libfaiss-dev
   xvfb xauth
   wamerican
 )

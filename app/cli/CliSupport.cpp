@@ -192,6 +192,23 @@ QString formatEta(double seconds)
     return QStringLiteral("%1:%2").arg(s / 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
+bool parseNeighbourAttention(const QString &text, int *neighbours, double *temperature)
+{
+    if (text == QLatin1String("off")) {
+        *neighbours = 0;
+        return true;
+    }
+    const QStringList parts = text.split(QLatin1Char(':'));
+    bool okK = false, okT = false;
+    const int k = parts.value(0).toInt(&okK);
+    const double t = parts.value(1).toDouble(&okT);
+    if (parts.size() != 2 || !okK || !okT || k < 0 || !(t > 0))
+        return false;
+    *neighbours = k;
+    *temperature = t;
+    return true;
+}
+
 bool parseWallClock(const QString &text, QDateTime *out)
 {
     if (text == QLatin1String("unknown")) {

@@ -53,6 +53,9 @@ void printOut(const QString &text); // stdout, newline added
 // A recording time: "2026-12-01T10:00:00Z", "2026-12-01 10:00:00" (UTC when no zone is given)
 // or "unknown" (an invalid QDateTime). False when it is none of these.
 bool parseWallClock(const QString &text, QDateTime *out);
+// "K:T" of --attention (NFormer's reciprocal neighbour softmax: neighbours and temperature), or
+// "off" (K = 0); false unless K >= 0 and T > 0.
+bool parseNeighbourAttention(const QString &text, int *neighbours, double *temperature);
 void printErr(const QString &text); // stderr, newline added
 // A progress line on stderr: rewritten in place on a terminal, printed every few seconds
 // otherwise (logs, CI), always printed when `force`.

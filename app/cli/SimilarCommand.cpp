@@ -33,6 +33,12 @@ int runSimilar(const QStringList &args)
         QStringLiteral("Weight of the colour-stripe agreement beside the model's cosine (default %1; 0: the model alone).")
             .arg(SimilarRequest::kColourWeight),
         QStringLiteral("W"), QString::number(SimilarRequest::kColourWeight) });
+    parser.addOption({ QStringLiteral("attention"),
+        QStringLiteral("NFormer's reciprocal neighbour attention over the probe and the best 100: K:TEMPERATURE, or off "
+                       "(default %1:%2).")
+            .arg(SimilarRequest::kAttentionNeighbours)
+            .arg(SimilarRequest::kAttentionTemperature),
+        QStringLiteral("K:T") });
     parser.addOption({ QStringLiteral("json"),
         QStringLiteral("Print the results as JSON on stdout (as search --json).") });
     parser.addPositionalArgument(QStringLiteral("tracklet"),
@@ -63,6 +69,12 @@ int runSimilar(const QStringList &args)
     request.colourWeight = parser.value(QStringLiteral("colour-weight")).toDouble(&ok);
     if (!ok || request.colourWeight < 0) {
         printErr(QStringLiteral("similar: --colour-weight must be a number >= 0"));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("attention"))
+        && !parseNeighbourAttention(parser.value(QStringLiteral("attention")), &request.attentionNeighbours,
+            &request.attentionTemperature)) {
+        printErr(QStringLiteral("similar: --attention takes K:TEMPERATURE, e.g. 5:0.2, or off"));
         return 2;
     }
     if (byImage) {

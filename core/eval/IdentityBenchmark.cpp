@@ -4,12 +4,18 @@
 #include "IdentityClustering.h"
 #include "Gallery.h"
 #include "IdentityGrouper.h"
+#include "NearestNeighbours.h"
+#include "PedesDataset.h"
+#include "TextPersonModel.h"
 #include "SceneEvaluation.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -86,6 +92,8 @@ bool benchmarkIdentities(Gallery &gallery, const QString &modelId, const std::ve
                 IdentityClusteringOptions o;
                 o.threshold = threshold;
                 o.colourWeight = weight;
+                o.attentionNeighbours = options.attentionNeighbours;
+                o.attentionTemperature = options.attentionTemperature;
                 if (!constraints)
                     o.simultaneousSeconds = std::numeric_limits<double>::infinity();
                 timer.start();
@@ -113,7 +121,43 @@ bool benchmarkIdentities(Gallery &gallery, const QString &modelId, const std::ve
     return true;
 }
 
-IdentityCostResult benchmarkIdentityCost(int tracklets, uint32_t seed)
+namespace {
+
+// Of the exact `k` nearest (by affinity) of `samples` tracklets spread over the gallery, those with
+// an affinity of at least `atLeast`: how many there are and the share of them the approximate
+// neighbour graph finds.
+double neighbourRecall(const IdentityFeatures &f, int n, const IdentityClusteringOptions &options, int samples,
+    double atLeast, int64_t *relevant)
+{
+    int dim = 0;
+    const std::vector<float> rows = IdentityClustering::affinityVectors(f, n, options.colourWeight, &dim);
+    const NeighbourLists found = approximateNeighbours(rows.data(), n, dim, options.neighbours);
+    int64_t hits = 0, wanted = 0;
+    std::vector<std::pair<double, int>> all;
+    for (int s = 0; s < samples; ++s) {
+        const int i = int(int64_t(s) * n / samples);
+        all.clear();
+        for (int j = 0; j < n; ++j)
+            if (j != i)
+                all.emplace_back(IdentityClustering::affinity(f, i, j, options.colourWeight), j);
+        const size_t k = std::min(all.size(), size_t(options.neighbours));
+        std::partial_sort(all.begin(), all.begin() + long(k), all.end(), std::greater<>());
+        std::set<int> graph;
+        for (int r = 0; r < found.k; ++r)
+            graph.insert(found.neighbour(i, r));
+        for (size_t r = 0; r < k && all[r].first >= atLeast; ++r) {
+            hits += graph.count(all[r].second);
+            ++wanted;
+        }
+    }
+    if (relevant)
+        *relevant = wanted;
+    return wanted ? double(hits) / double(wanted) : 1.0;
+}
+
+} // namespace
+
+IdentityCostResult benchmarkIdentityCost(int tracklets, uint32_t seed, const IdentityClusteringOptions &options)
 {
     constexpr int kVisualDim = 128, kColourDim = ColourStripes::kDim, kPerPerson = 5, kSources = 10;
     std::mt19937 rng(seed);
@@ -152,13 +196,143 @@ IdentityCostResult benchmarkIdentityCost(int tracklets, uint32_t seed)
     }
     QElapsedTimer timer;
     timer.start();
-    const std::vector<int> labels = IdentityClustering::cluster(items, f, {}, {});
+    const std::vector<int> labels = IdentityClustering::cluster(items, f, {}, options);
     IdentityCostResult out;
     out.tracklets = tracklets;
     out.seconds = double(timer.nsecsElapsed()) / 1e9;
     out.identities = labels.empty() ? 0 : *std::max_element(labels.begin(), labels.end()) + 1;
     out.scores = bcubed(labels, person);
+    if (tracklets > options.exactNeighboursUpTo) {
+        out.recallSamples = std::min(tracklets, 200);
+        out.neighbourRecall = neighbourRecall(f, tracklets, options, out.recallSamples, options.threshold, nullptr);
+    }
     return out;
+}
+
+QJsonObject GalleryGroupingCost::toJson() const
+{
+    return { { QStringLiteral("tracklets"), tracklets }, { QStringLiteral("load_s"), loadSeconds },
+        { QStringLiteral("exact_s"), exactSeconds }, { QStringLiteral("graph_s"), graphSeconds },
+        { QStringLiteral("exact_identities"), exactIdentities }, { QStringLiteral("graph_identities"), graphIdentities },
+        { QStringLiteral("graph_vs_exact"), scoresJson(agreement) }, { QStringLiteral("neighbour_recall"), neighbourRecall },
+        { QStringLiteral("close_pairs_sampled"), double(closePairs) }, { QStringLiteral("people"), people },
+        { QStringLiteral("exact_vs_people"), scoresJson(exactVsPeople) }, { QStringLiteral("graph_vs_people"), scoresJson(graphVsPeople) },
+        { QStringLiteral("threshold"), threshold }, { QStringLiteral("attention_neighbours"), attentionNeighbours },
+        { QStringLiteral("attention_temperature"), attentionTemperature } };
+}
+
+namespace {
+
+// Groups n items twice (all pairs, then the neighbour graph) with `cluster`, and compares.
+void measureGroupingCost(const IdentityFeatures &features, int n, IdentityClusteringOptions options,
+    const std::function<std::vector<int>(const IdentityClusteringOptions &)> &cluster, const std::vector<int> *people,
+    GalleryGroupingCost *result)
+{
+    result->tracklets = n;
+    result->threshold = options.threshold;
+    result->attentionNeighbours = options.attentionNeighbours;
+    result->attentionTemperature = options.attentionTemperature;
+    auto run = [&](int exactUpTo, double *seconds, int *identities) {
+        options.exactNeighboursUpTo = exactUpTo;
+        QElapsedTimer timer;
+        timer.start();
+        const std::vector<int> labels = cluster(options);
+        *seconds = double(timer.nsecsElapsed()) / 1e9;
+        *identities = labels.empty() ? 0 : *std::max_element(labels.begin(), labels.end()) + 1;
+        return labels;
+    };
+    const std::vector<int> exact = run(std::numeric_limits<int>::max(), &result->exactSeconds, &result->exactIdentities);
+    const std::vector<int> graph = run(0, &result->graphSeconds, &result->graphIdentities);
+    result->agreement = bcubed(graph, exact);
+    if (people) {
+        result->people = int(std::set<int>(people->begin(), people->end()).size());
+        result->exactVsPeople = bcubed(exact, *people);
+        result->graphVsPeople = bcubed(graph, *people);
+    }
+    result->neighbourRecall
+        = neighbourRecall(features, n, options, std::min(n, 200), options.threshold, &result->closePairs);
+}
+
+} // namespace
+
+bool benchmarkGalleryGroupingCost(Gallery &gallery, const QString &modelId, const IdentityClusteringOptions &given,
+    GalleryGroupingCost *result, QString *error)
+{
+    IdentityGrouper grouper(gallery, modelId);
+    QElapsedTimer timer;
+    timer.start();
+    if (!grouper.load(error))
+        return false;
+    *result = {};
+    result->loadSeconds = double(timer.nsecsElapsed()) / 1e9;
+    IdentityClusteringOptions options = given;
+    if (std::isnan(options.threshold))
+        options.threshold = IdentityGrouper::currentThreshold(gallery);
+    measureGroupingCost(grouper.features(), int(grouper.items().size()), options,
+        [&](const IdentityClusteringOptions &o) {
+            std::vector<int> labels;
+            for (const auto &entry : grouper.cluster(o))
+                labels.push_back(entry.second);
+            return labels;
+        },
+        nullptr, result);
+    return true;
+}
+
+bool benchmarkDatasetGroupingCost(TextPersonModel &model, const QString &dataDir, const QString &split,
+    const IdentityClusteringOptions &given, GalleryGroupingCost *result, QString *error)
+{
+    PedesDataset dataset;
+    if (!dataset.load(dataDir, error))
+        return false;
+    const std::vector<PedesSample> samples = split.isEmpty() ? dataset.samples() : dataset.samples(split);
+    if (samples.empty()) {
+        *error = QStringLiteral("%1 has no images%2").arg(dataDir, split.isEmpty() ? QString() : QStringLiteral(" in split ") + split);
+        return false;
+    }
+    *result = {};
+    QElapsedTimer timer;
+    timer.start();
+    IdentityFeatures features;
+    features.visualDim = model.embeddingSize();
+    features.colourDim = ColourStripes::kDim;
+    std::vector<IdentityItem> items;
+    std::vector<int> people;
+    constexpr size_t kBatch = 256;
+    for (size_t start = 0; start < samples.size(); start += kBatch) {
+        std::vector<cv::Mat> crops;
+        for (size_t i = start; i < std::min(samples.size(), start + kBatch); ++i) {
+            cv::Mat crop = cv::imread(samples[i].imagePath.toStdString(), cv::IMREAD_COLOR);
+            if (crop.empty()) {
+                *error = QStringLiteral("cannot read image %1 of the dataset").arg(samples[i].imagePath);
+                return false;
+            }
+            crops.push_back(crop);
+            const std::vector<float> colour = ColourStripes::describe(crop);
+            features.colour.insert(features.colour.end(), colour.begin(), colour.end());
+            features.hasColour.push_back(1);
+            // Every image its own tracklet in its own source: nothing is seen at once.
+            const int64_t id = int64_t(i) + 1;
+            items.push_back({ id, id, 0, 1 });
+            people.push_back(samples[i].identity);
+        }
+        for (const VisualEmbedding &e : model.encodeCrops(crops)) {
+            std::vector<float> global(e.global(), e.global() + e.dim);
+            double norm = 0;
+            for (float x : global)
+                norm += double(x) * x;
+            for (float x : global)
+                features.visual.push_back(float(x / std::sqrt(std::max(norm, 1e-12))));
+        }
+    }
+    result->loadSeconds = double(timer.nsecsElapsed()) / 1e9;
+    IdentityClusteringOptions options = given;
+    if (std::isnan(options.threshold))
+        options.threshold = IdentityClusteringOptions {}.threshold;
+    measureGroupingCost(features, int(items.size()), options,
+        [&](const IdentityClusteringOptions &o) { return IdentityClustering::cluster(items, features, {}, o); }, &people,
+        result);
+    return true;
 }
 
 QJsonObject RenderedIdentityResult::toJson() const

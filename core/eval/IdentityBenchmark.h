@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ClusteringMetrics.h"
+#include "IdentityClustering.h"
 #include "LabelledPeople.h"
 #include "RetrievalMetrics.h"
 #include "SceneTruth.h"
@@ -16,10 +17,14 @@
 namespace descry {
 
 class Gallery;
+class TextPersonModel;
 
 struct IdentityBenchOptions {
     std::vector<double> thresholds; // the grouping thresholds swept
     std::vector<double> colourWeights; // affinity = (cosine + w x colour) / (1 + w); each swept
+    // NFormer's reciprocal neighbour softmax before grouping (IdentityClusteringOptions; 0: off).
+    int attentionNeighbours = IdentityClusteringOptions {}.attentionNeighbours;
+    double attentionTemperature = IdentityClusteringOptions {}.attentionTemperature;
 };
 
 // One grouping of the gallery measured against the people's labels, per split of the caption set.
@@ -81,7 +86,46 @@ struct IdentityCostResult {
     double seconds = 0;
     int identities = 0;
     BCubedScores scores;
+    // Where the neighbours came from the approximate graph: of each sampled tracklet's exact nearest
+    // (by affinity) at or above the grouping threshold (the pairs that could join on their own),
+    // the share the graph found (-1: exact neighbours, nothing to measure).
+    double neighbourRecall = -1;
+    int recallSamples = 0;
 };
-IdentityCostResult benchmarkIdentityCost(int tracklets, uint32_t seed);
+// `options`: the product's grouping, or another (exactNeighboursUpTo 0: always the approximate
+// neighbour graph; INT_MAX: always all pairs; attention off).
+IdentityCostResult benchmarkIdentityCost(int tracklets, uint32_t seed, const IdentityClusteringOptions &options = {});
+
+// The grouping of a gallery's own tracklets (every one with the model's vectors) with both ways of
+// finding each tracklet's neighbours: all pairs and the approximate graph; how long each took, and
+// how far the graph's grouping is from the exact one (BCubed with the exact grouping as truth).
+struct GalleryGroupingCost {
+    int tracklets = 0;
+    double loadSeconds = 0;
+    double exactSeconds = 0;
+    double graphSeconds = 0;
+    int exactIdentities = 0;
+    int graphIdentities = 0;
+    BCubedScores agreement;
+    // Of each sampled tracklet's exact nearest (by affinity) at or above the grouping threshold
+    // (the pairs that could join on their own), the share the graph found.
+    double neighbourRecall = 0;
+    int64_t closePairs = 0;
+    // Where the people are known (a dataset): both groupings against them.
+    int people = 0;
+    BCubedScores exactVsPeople, graphVsPeople;
+    double threshold = 0;
+    int attentionNeighbours = 0;
+    double attentionTemperature = 0;
+    QJsonObject toJson() const;
+};
+// `options`: the grouping's threshold (NaN: the gallery's current one) and neighbour attention.
+bool benchmarkGalleryGroupingCost(Gallery &gallery, const QString &modelId, const IdentityClusteringOptions &options,
+    GalleryGroupingCost *result, QString *error);
+// The same on a dataset's images (CUHK-PEDES layout; one split, or all when empty), each image
+// one tracklet of its own source, described as ingest would (the model's global vector, the colour
+// stripes), with the dataset's people as truth.
+bool benchmarkDatasetGroupingCost(TextPersonModel &model, const QString &dataDir, const QString &split,
+    const IdentityClusteringOptions &options, GalleryGroupingCost *result, QString *error);
 
 } // namespace descry

@@ -2,6 +2,7 @@
 
 #include "AttributeBaseline.h"
 #include "ColourStripes.h"
+#include "NeighbourAttention.h"
 #include "PedesDataset.h"
 #include "RvnReranker.h"
 #include "TextPersonModel.h"
@@ -262,8 +263,31 @@ bool evaluateTextToPerson(const EvalRequest &request, EvalReport *report, QStrin
             for (float x : c)
                 joined.push_back(root * x);
         }
+        if (request.attentionNeighbours > 0) {
+            // Unit rows, as find similar makes them, then attention over every image of the split.
+            const int jointDim = dim + ColourStripes::kDim;
+            std::vector<float> unitJoined(joined);
+            for (int i = 0; i < n; ++i) {
+                float *row = unitJoined.data() + size_t(i) * size_t(jointDim);
+                double norm = 0;
+                for (int c = 0; c < jointDim; ++c)
+                    norm += double(row[c]) * row[c];
+                for (int c = 0; c < jointDim; ++c)
+                    row[c] = float(row[c] / std::sqrt(std::max(norm, 1e-20)));
+            }
+            const NeighbourLists near = exactNeighbours(unitJoined.data(), n, jointDim, request.attentionNeighbours);
+            const std::vector<float> attended = attendToNeighbours(
+                unitJoined.data(), n, jointDim, near, { request.attentionNeighbours, request.attentionTemperature });
+            r.similarRows.push_back(imageToImageMetrics(attended, galleryLabels, jointDim, nullptr,
+                QStringLiteral("find similar (product): visual cosine + %1 x colour stripes + neighbour attention (k = %2, temperature %3)")
+                    .arg(request.colourWeight)
+                    .arg(request.attentionNeighbours)
+                    .arg(request.attentionTemperature)));
+        }
         r.similarRows.push_back(imageToImageMetrics(joined, galleryLabels, dim + ColourStripes::kDim, nullptr,
-            QStringLiteral("find similar (product): visual cosine + %1 x colour stripes").arg(request.colourWeight)));
+            QStringLiteral("find similar: visual cosine + %1 x colour stripes%2")
+                .arg(request.colourWeight)
+                .arg(request.attentionNeighbours > 0 ? QStringLiteral(" (no neighbour attention)") : QStringLiteral(" (product)"))));
         r.similarRows.push_back(imageToImageMetrics(visual, galleryLabels, dim, nullptr, QStringLiteral("find similar: visual cosine")));
         r.similarRows.push_back(imageToImageMetrics(visual, galleryLabels, dim, &rvn,
             QStringLiteral("find similar + RVN (l = %1)").arg(request.rvnNeighbours)));

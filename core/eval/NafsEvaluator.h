@@ -34,6 +34,12 @@ struct EvalRequest {
     // (SimilarRequest) — first, then by the model's cosine alone, with RVN, and by colour alone.
     bool imageToImage = false;
     double colourWeight = SimilarRequest::kColourWeight;
+    // With imageToImage and attentionNeighbours > 0 (the product's default): first the product's
+    // score after NFormer's reciprocal neighbour softmax over the split's images
+    // (NeighbourAttention; find similar attends over the probe's best 100, the same thing where a
+    // split has at most 100 images), then the rows above.
+    int attentionNeighbours = SimilarRequest::kAttentionNeighbours;
+    double attentionTemperature = SimilarRequest::kAttentionTemperature;
     std::function<void(const QString &phase, int done, int total)> progress;
 };
 

@@ -841,10 +841,10 @@ bool Gallery::replaceIdentities(IdentityGroupingRecord *grouping, const std::map
         QSqlQuery q(d->db());
         if (!d->run(q,
                 QStringLiteral("INSERT INTO identity_groupings (model_id, threshold, tracklet_count, identity_count, seconds,"
-                               " created_at) VALUES (?, ?, ?, ?, ?, ?)"),
+                               " created_at, method) VALUES (?, ?, ?, ?, ?, ?, ?)"),
                 { textOrEmpty(grouping->modelId), grouping->threshold, qint64(grouping->trackletCount),
                     qint64(grouping->identityCount), grouping->seconds,
-                    grouping->createdAt.toUTC().toString(Qt::ISODateWithMs) }))
+                    grouping->createdAt.toUTC().toString(Qt::ISODateWithMs), textOrEmpty(grouping->method) }))
             return false;
         grouping->version = q.lastInsertId().toLongLong();
         return d->run(QStringLiteral("UPDATE counters SET value = max(value, ?) WHERE name = 'next_identity'"),
@@ -867,12 +867,12 @@ std::optional<IdentityGroupingRecord> Gallery::latestIdentityGrouping()
 {
     QSqlQuery q(d->db());
     if (!d->run(q,
-            QStringLiteral("SELECT version, model_id, threshold, tracklet_count, identity_count, seconds, created_at"
+            QStringLiteral("SELECT version, model_id, threshold, tracklet_count, identity_count, seconds, created_at, method"
                            " FROM identity_groupings ORDER BY version DESC LIMIT 1"))
         || !q.next())
         return std::nullopt;
     return IdentityGroupingRecord { q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toDouble(),
-        q.value(3).toLongLong(), q.value(4).toLongLong(), q.value(5).toDouble(), fromIso(q.value(6)) };
+        q.value(3).toLongLong(), q.value(4).toLongLong(), q.value(5).toDouble(), fromIso(q.value(6)), q.value(7).toString() };
 }
 
 int64_t Gallery::nextIdentityId()

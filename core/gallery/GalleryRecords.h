@@ -128,6 +128,7 @@ struct IdentityGroupingRecord {
     int64_t identityCount = 0;
     double seconds = 0; // how long the grouping took
     QDateTime createdAt; // UTC
+    QString method; // how tracklets were compared (IdentityGrouper::method); empty: before schema 7
 };
 
 // An annotator's word on two tracklets: the same person (merge) or not (split). The pair is

@@ -199,6 +199,12 @@ const std::vector<QStringList> &migrationSteps()
                            " PRIMARY KEY (camera_a, camera_b),"
                            " CHECK (camera_a < camera_b))"),
         },
+        // 7: how a grouping compared tracklets (IdentityGrouper::method, e.g. "attention 5:0.2";
+        // '' for groupings before this was recorded: the plain affinity), so a threshold chosen
+        // for one way is not carried over to another.
+        {
+            QStringLiteral("ALTER TABLE identity_groupings ADD COLUMN method TEXT NOT NULL DEFAULT ''"),
+        },
     };
     return steps;
 }

@@ -1,12 +1,14 @@
 #include "IdentityClustering.h"
 
+#include "NearestNeighbours.h"
+#include "NeighbourAttention.h"
+
 #include <opencv2/core.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <queue>
-#include <set>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -30,12 +32,20 @@ Pair ordered(int a, int b)
     return a < b ? Pair { a, b } : Pair { b, a };
 }
 
+// Pairs of items that can never be one person, sorted and each once.
+using PairSet = std::vector<Pair>;
+
+bool contains(const PairSet &set, const Pair &p)
+{
+    return std::binary_search(set.begin(), set.end(), p);
+}
+
 // Pairs of items that can never be one person: seen at the same time in one source, seen by two
 // cameras too soon for the walk between them, or said different by an annotator.
-std::set<Pair> cannotLinks(const std::vector<IdentityItem> &items, const std::vector<IdentityLink> &links, double tolerance,
+PairSet cannotLinks(const std::vector<IdentityItem> &items, const std::vector<IdentityLink> &links, double tolerance,
     const std::vector<IdentityTransit> &transits)
 {
-    std::set<Pair> out;
+    PairSet out;
     std::vector<int> order(items.size());
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(), [&](int a, int b) {
@@ -50,7 +60,7 @@ std::set<Pair> cannotLinks(const std::vector<IdentityItem> &items, const std::ve
             if (b.sourceId != a.sourceId || b.start >= a.end - tolerance)
                 break;
             if (IdentityClustering::simultaneous(a, b, tolerance))
-                out.insert(ordered(order[i], order[j]));
+                out.push_back(ordered(order[i], order[j]));
         }
     }
     // A sweep over the wall clock: only items that start within the longest transit of one's end
@@ -73,20 +83,22 @@ std::set<Pair> cannotLinks(const std::vector<IdentityItem> &items, const std::ve
                 if (b.wallStart >= a.wallStart + (a.end - a.start) + longest)
                     break;
                 if (IdentityClustering::tooSoon(a, b, transits))
-                    out.insert(ordered(timed[i], timed[j]));
+                    out.push_back(ordered(timed[i], timed[j]));
             }
         }
     }
     for (const IdentityLink &link : links)
         if (!link.same && link.a != link.b)
-            out.insert(ordered(link.a, link.b));
+            out.push_back(ordered(link.a, link.b));
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
 
 // The annotators' "same person" links first, as groups of items (a union-find); a link that
 // would put a cannot-link pair into one group is left out (the store refuses such links, but a
 // chain of them may still conflict).
-std::vector<int> linkedGroups(int n, const std::vector<IdentityLink> &links, const std::set<Pair> &cannot)
+std::vector<int> linkedGroups(int n, const std::vector<IdentityLink> &links, const PairSet &cannot)
 {
     std::vector<int> parent(static_cast<size_t>(n));
     std::iota(parent.begin(), parent.end(), 0);
@@ -107,7 +119,7 @@ std::vector<int> linkedGroups(int n, const std::vector<IdentityLink> &links, con
         bool conflict = false;
         for (int x : members[size_t(ra)])
             for (int y : members[size_t(rb)])
-                conflict = conflict || cannot.count(ordered(x, y)) > 0;
+                conflict = conflict || contains(cannot, ordered(x, y));
         if (conflict)
             continue;
         parent[size_t(rb)] = ra;
@@ -120,20 +132,31 @@ std::vector<int> linkedGroups(int n, const std::vector<IdentityLink> &links, con
     return group;
 }
 
-// The item pairs whose affinity is known: each item's nearest `k` and every cannot-link pair.
-// Affinities come a block of rows at a time from two matrix products (visual and colour), which is
-// what makes the quadratic neighbour pass affordable for thousands of tracklets.
-std::vector<std::pair<Pair, double>> knownPairs(
-    const IdentityFeatures &features, int n, int k, double colourWeight, const std::set<Pair> &cannot)
+// Each known pair with its affinity, once (a pair seen from both ends), in pair order.
+std::vector<std::pair<Pair, double>> uniquePairs(std::vector<std::pair<Pair, double>> pairs)
+{
+    const auto samePair = [](const auto &a, const auto &b) { return a.first == b.first; };
+    std::stable_sort(pairs.begin(), pairs.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    pairs.erase(std::unique(pairs.begin(), pairs.end(), samePair), pairs.end());
+    return pairs;
+}
+
+bool hasColours(const IdentityFeatures &features, int n, double colourWeight)
+{
+    return colourWeight > 0 && features.colourDim > 0 && features.hasColour.size() >= size_t(n);
+}
+
+// The item pairs whose affinity is known: each item's nearest `k`, from all pairs. Affinities come
+// a block of rows at a time from two matrix products (visual and colour), which is what makes the
+// quadratic neighbour pass affordable for thousands of tracklets.
+std::vector<std::pair<Pair, double>> exactPairs(
+    const IdentityFeatures &features, int n, int k, double colourWeight)
 {
     constexpr int kBlock = 128;
     const cv::Mat visual(n, features.visualDim, CV_32F, const_cast<float *>(features.visual.data()));
-    const bool withColour = colourWeight > 0 && features.colourDim > 0 && features.hasColour.size() >= size_t(n);
+    const bool withColour = hasColours(features, n, colourWeight);
     const cv::Mat colour = withColour ? cv::Mat(n, features.colourDim, CV_32F, const_cast<float *>(features.colour.data())) : cv::Mat();
-    // Each known pair with its affinity; a pair seen from both ends (or also a cannot-link) once.
     std::vector<std::pair<Pair, double>> pairs;
-    for (const Pair &p : cannot)
-        pairs.emplace_back(p, IdentityClustering::affinity(features, p.first, p.second, colourWeight));
     std::vector<std::pair<float, int>> row;
     cv::Mat visualBlock, colourBlock;
     for (int first = 0; first < n; first += kBlock) {
@@ -159,15 +182,68 @@ std::vector<std::pair<Pair, double>> knownPairs(
                 pairs.emplace_back(ordered(i, row[x].second), row[x].first);
         }
     }
-    const auto samePair = [](const auto &a, const auto &b) { return a.first == b.first; };
-    std::stable_sort(pairs.begin(), pairs.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
-    pairs.erase(std::unique(pairs.begin(), pairs.end(), samePair), pairs.end());
-    return pairs;
+    return uniquePairs(std::move(pairs));
+}
+
+// The pairs of neighbour lists with their scores, once each; a pair where one side has no colour
+// descriptor gets the plain affinity instead (the model's cosine decides), since its vectors'
+// inner product is not its affinity.
+std::vector<std::pair<Pair, double>> listedPairs(
+    const NeighbourLists &near, int k, const IdentityFeatures &features, double colourWeight)
+{
+    const bool withColour = hasColours(features, near.rows, colourWeight);
+    std::vector<std::pair<Pair, double>> pairs;
+    pairs.reserve(size_t(near.rows) * size_t(k));
+    for (int i = 0; i < near.rows; ++i)
+        for (int r = 0; r < std::min(k, near.k); ++r) {
+            const int j = near.neighbour(i, r);
+            if (j < 0)
+                continue;
+            const bool exact = !withColour || (features.hasColour[size_t(i)] && features.hasColour[size_t(j)]);
+            pairs.emplace_back(ordered(i, j),
+                exact ? double(near.similarity(i, r)) : IdentityClustering::affinity(features, i, j, colourWeight));
+        }
+    return uniquePairs(std::move(pairs));
+}
+
+// The same pairs for galleries too large for all pairs: from an approximate neighbour graph over
+// the affinity vectors (its scores are their inner products: the affinities).
+std::vector<std::pair<Pair, double>> approximatePairs(const IdentityFeatures &features, int n, int k, double colourWeight)
+{
+    int dim = 0;
+    const std::vector<float> rows = IdentityClustering::affinityVectors(features, n, colourWeight, &dim);
+    return listedPairs(approximateNeighbours(rows.data(), n, dim, std::max(k, 0)), k, features, colourWeight);
+}
+
+// The pairs with the affinities of the vectors after neighbour attention: each tracklet's nearest
+// (all pairs or the graph, as without it) attend to each other, and the pairs found are scored on
+// the new vectors.
+std::vector<std::pair<Pair, double>> attendedPairs(const IdentityFeatures &features, int n, const IdentityClusteringOptions &options)
+{
+    int dim = 0;
+    const std::vector<float> rows = IdentityClustering::affinityVectors(features, n, options.colourWeight, &dim);
+    const int k = std::max(options.neighbours, options.attentionNeighbours);
+    NeighbourLists near = n > options.exactNeighboursUpTo ? approximateNeighbours(rows.data(), n, dim, k)
+                                                          : exactNeighbours(rows.data(), n, dim, k);
+    const std::vector<float> attended
+        = attendToNeighbours(rows.data(), n, dim, near, { options.attentionNeighbours, options.attentionTemperature });
+    rescoreNeighbours(&near, attended.data(), dim);
+    return listedPairs(near, options.neighbours, features, options.colourWeight);
+}
+
+std::vector<std::pair<Pair, double>> knownPairs(
+    const IdentityFeatures &features, int n, const IdentityClusteringOptions &options)
+{
+    if (options.attentionNeighbours > 0)
+        return attendedPairs(features, n, options);
+    if (n > options.exactNeighboursUpTo)
+        return approximatePairs(features, n, options.neighbours, options.colourWeight);
+    return exactPairs(features, n, options.neighbours, options.colourWeight);
 }
 
 struct Edge {
     double sum = 0; // affinities of the known item pairs between two groups
-    int64_t count = 0; // how many pairs are known
+    int32_t count = 0; // how many pairs are known
     bool cannot = false; // some pair may never be one person
 };
 
@@ -183,20 +259,42 @@ struct Candidate {
     }
 };
 
+// Pairs that may never be one person are not edges: a crowded hour of one camera holds more of
+// them than of nearest neighbours. A merge about to happen is checked against them instead (the
+// items of the smaller group and their partners'), and a refused pair of groups becomes an edge
+// marked `cannot`, which every later merge carries on.
 class Agglomeration {
 public:
-    Agglomeration(const std::vector<int> &groupOfItem, const IdentityClusteringOptions &options)
+    Agglomeration(const std::vector<int> &groupOfItem, const PairSet &cannot, const IdentityClusteringOptions &options)
         : m_options(options)
         , m_size(groupOfItem.size(), 0)
         , m_version(groupOfItem.size(), 0)
         , m_edges(groupOfItem.size())
         , m_mergedInto(groupOfItem.size(), -1)
+        , m_groupOfItem(groupOfItem)
+        , m_members(groupOfItem.size())
+        , m_cannotStart(groupOfItem.size() + 1, 0)
     {
-        for (int g : groupOfItem)
-            ++m_size[size_t(g)];
+        for (size_t i = 0; i < groupOfItem.size(); ++i) {
+            ++m_size[size_t(groupOfItem[i])];
+            m_members[size_t(groupOfItem[i])].push_back(int(i));
+        }
+        // Each item's partners, both ways, as one array (compressed rows).
+        for (const Pair &p : cannot) {
+            ++m_cannotStart[size_t(p.first) + 1];
+            ++m_cannotStart[size_t(p.second) + 1];
+        }
+        for (size_t i = 1; i < m_cannotStart.size(); ++i)
+            m_cannotStart[i] += m_cannotStart[i - 1];
+        m_cannotPartner.resize(m_cannotStart.back());
+        std::vector<size_t> next(m_cannotStart.begin(), m_cannotStart.end() - 1);
+        for (const Pair &p : cannot) {
+            m_cannotPartner[next[size_t(p.first)]++] = p.second;
+            m_cannotPartner[next[size_t(p.second)]++] = p.first;
+        }
     }
 
-    void addPair(int groupA, int groupB, double affinity, bool cannot)
+    void addPair(int groupA, int groupB, double affinity)
     {
         if (groupA == groupB)
             return;
@@ -204,7 +302,6 @@ public:
             Edge &e = m_edges[size_t(from)][to];
             e.sum += affinity;
             e.count += 1;
-            e.cannot = e.cannot || cannot;
         }
     }
 
@@ -220,6 +317,11 @@ public:
             if (m_size[size_t(c.a)] == 0 || m_size[size_t(c.b)] == 0 || m_version[size_t(c.a)] != c.versionA
                 || m_version[size_t(c.b)] != c.versionB)
                 continue; // one of the groups has changed since: its linkage was offered again
+            if (mayNeverJoin(c.a, c.b)) {
+                m_edges[size_t(c.a)][c.b].cannot = true;
+                m_edges[size_t(c.b)][c.a].cannot = true;
+                continue;
+            }
             merge(c.a, c.b);
         }
     }
@@ -238,6 +340,18 @@ public:
     }
 
 private:
+    // Whether some item of group a and some item of group b may never be one person.
+    bool mayNeverJoin(int a, int b) const
+    {
+        if (m_members[size_t(a)].size() > m_members[size_t(b)].size())
+            std::swap(a, b);
+        for (int item : m_members[size_t(a)])
+            for (size_t k = m_cannotStart[size_t(item)]; k < m_cannotStart[size_t(item) + 1]; ++k)
+                if (m_groupOfItem[size_t(m_cannotPartner[k])] == b)
+                    return true;
+        return false;
+    }
+
     double linkage(int a, int b, const Edge &edge) const
     {
         const double pairs = double(m_size[size_t(a)]) * double(m_size[size_t(b)]);
@@ -274,6 +388,10 @@ private:
         }
         m_size[size_t(a)] += m_size[size_t(b)];
         m_size[size_t(b)] = 0;
+        for (int item : m_members[size_t(b)])
+            m_groupOfItem[size_t(item)] = a;
+        m_members[size_t(a)].insert(m_members[size_t(a)].end(), m_members[size_t(b)].begin(), m_members[size_t(b)].end());
+        m_members[size_t(b)] = {};
         ++m_version[size_t(a)];
         m_mergedInto[size_t(b)] = a;
         for (const auto &[c, edge] : m_edges[size_t(a)])
@@ -286,6 +404,10 @@ private:
     std::vector<std::unordered_map<int, Edge>> m_edges;
     std::vector<int> m_mergedInto;
     std::priority_queue<Candidate> m_queue;
+    std::vector<int> m_groupOfItem;
+    std::vector<std::vector<int>> m_members;
+    std::vector<size_t> m_cannotStart; // item i's partners: m_cannotPartner[start[i] .. start[i + 1])
+    std::vector<int> m_cannotPartner;
 };
 
 } // namespace
@@ -302,6 +424,29 @@ double IdentityClustering::affinity(const IdentityFeatures &features, int i, int
     const double agreement
         = dot(features.colour.data() + size_t(i) * size_t(cd), features.colour.data() + size_t(j) * size_t(cd), cd);
     return (visual + colourWeight * agreement) / (1.0 + colourWeight);
+}
+
+std::vector<float> IdentityClustering::affinityVectors(const IdentityFeatures &features, int n, double colourWeight, int *dim)
+{
+    const bool withColour = hasColours(features, n, colourWeight);
+    const int vd = features.visualDim, cd = withColour ? features.colourDim : 0;
+    *dim = vd + cd;
+    std::vector<float> out(size_t(n) * size_t(*dim), 0.f);
+    const float visualScale = withColour ? float(1.0 / std::sqrt(1.0 + colourWeight)) : 1.f;
+    const float colourScale = withColour ? float(std::sqrt(colourWeight / (1.0 + colourWeight))) : 0.f;
+    for (int i = 0; i < n; ++i) {
+        float *row = out.data() + size_t(i) * size_t(*dim);
+        const bool colour = withColour && features.hasColour[size_t(i)];
+        const float *v = features.visual.data() + size_t(i) * size_t(vd);
+        for (int d = 0; d < vd; ++d)
+            row[d] = colour ? v[d] * visualScale : v[d];
+        if (colour) {
+            const float *c = features.colour.data() + size_t(i) * size_t(cd);
+            for (int d = 0; d < cd; ++d)
+                row[vd + d] = c[d] * colourScale;
+        }
+    }
+    return out;
 }
 
 bool IdentityClustering::tooSoon(
@@ -335,12 +480,12 @@ std::vector<int> IdentityClustering::cluster(const std::vector<IdentityItem> &it
     const int n = int(items.size());
     if (n == 0)
         return {};
-    const std::set<Pair> cannot = cannotLinks(items, links, options.simultaneousSeconds, options.transits);
+    const PairSet cannot = cannotLinks(items, links, options.simultaneousSeconds, options.transits);
     const std::vector<int> group = linkedGroups(n, links, cannot);
 
-    Agglomeration agglomeration(group, options);
-    for (const auto &[pair, affinity] : knownPairs(features, n, options.neighbours, options.colourWeight, cannot))
-        agglomeration.addPair(group[size_t(pair.first)], group[size_t(pair.second)], affinity, cannot.count(pair) > 0);
+    Agglomeration agglomeration(group, cannot, options);
+    for (const auto &[pair, affinity] : knownPairs(features, n, options))
+        agglomeration.addPair(group[size_t(pair.first)], group[size_t(pair.second)], affinity);
     agglomeration.run();
     const std::vector<int> finalGroup = agglomeration.finalGroups();
 

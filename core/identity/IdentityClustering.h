@@ -45,9 +45,10 @@ struct IdentityLink {
 
 struct IdentityClusteringOptions {
     // Two groups merge while the mean affinity of their tracklet pairs is at least this. Chosen
-    // on the dev people of the real caption set: on the best BCubed F1 plateau at colour weight 2
-    // (0.68-0.72 with the ft9 model's vectors, 0.70-0.72 with ft12's; models/README.md, "Identities").
-    double threshold = 0.70;
+    // on the dev people of the real caption set: the middle of the best BCubed F1 plateau at colour
+    // weight 2 with neighbour attention 5:0.2 (0.78-0.82; without attention 0.70, on 0.70-0.72;
+    // models/README.md, "Identities").
+    double threshold = 0.80;
     // Affinity = (visual cosine + w x colour agreement) / (1 + w): find similar's score, scaled to
     // at most 1. The colour stripes re-identify real people better than the model alone.
     double colourWeight = 2.0;
@@ -55,6 +56,18 @@ struct IdentityClusteringOptions {
     // `absentAffinity` in the mean (exact when a gallery has at most neighbours + 1 tracklets).
     int neighbours = 48;
     double absentAffinity = 0.0;
+    // Up to this many tracklets the neighbours are exact (all pairs, a block of matrix products at a
+    // time: 2.2 s for 10 000); past it they come from an approximate neighbour graph (HNSW) and are
+    // then scored exactly. Measured with descry-cli bench identities --cost (models/README.md).
+    int exactNeighboursUpTo = 20000;
+    // NFormer's reciprocal neighbour softmax on the affinity vectors before grouping (0: off): each
+    // tracklet's vector becomes the softmax-weighted mean of itself and those of its first
+    // `attentionNeighbours` that have it among theirs (NeighbourAttention), and the affinities are
+    // those of the new vectors.
+    // Chosen on the real caption set's dev people (models/README.md, "Identities": dev BCubed F1
+    // 0.869 vs 0.827 without; the held-out test people 0.817 vs 0.758).
+    int attentionNeighbours = 5;
+    double attentionTemperature = 0.2;
     // Two tracklets of one source that overlap in time by more than this are two people.
     double simultaneousSeconds = 0.2;
     // Two tracklets of two cameras whose wall-clock times leave less than the cameras' transit
@@ -73,6 +86,10 @@ public:
 
     // The affinity of items i and j (see IdentityClusteringOptions::colourWeight).
     static double affinity(const IdentityFeatures &features, int i, int j, double colourWeight);
+    // One vector per item (row-major, *dim floats each) whose inner products are the affinities:
+    // [visual, sqrt(w) colour] / sqrt(1 + w); the visual vector alone, zero-padded, for an item
+    // without colour (then only close to its affinities). What the approximate neighbour graph holds.
+    static std::vector<float> affinityVectors(const IdentityFeatures &features, int n, double colourWeight, int *dim);
     // Whether a and b were seen at the same time in one source (so cannot be one person).
     static bool simultaneous(const IdentityItem &a, const IdentityItem &b, double toleranceSeconds);
     // Whether a and b were seen by two cameras too close in time for one person to get from one

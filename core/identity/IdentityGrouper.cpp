@@ -159,7 +159,15 @@ std::map<int64_t, int> IdentityGrouper::cluster(const IdentityClusteringOptions 
 double IdentityGrouper::currentThreshold(Gallery &gallery)
 {
     const std::optional<IdentityGroupingRecord> last = gallery.latestIdentityGrouping();
-    return last ? last->threshold : IdentityClusteringOptions {}.threshold;
+    const IdentityClusteringOptions defaults;
+    return last && last->method == method(defaults) ? last->threshold : defaults.threshold;
+}
+
+QString IdentityGrouper::method(const IdentityClusteringOptions &options)
+{
+    if (options.attentionNeighbours <= 0)
+        return QStringLiteral("plain");
+    return QStringLiteral("attention %1:%2").arg(options.attentionNeighbours).arg(options.attentionTemperature);
 }
 
 bool IdentityGrouper::regroup(const IdentityClusteringOptions &options, IdentityGroupingResult *result, QString *error)
@@ -184,6 +192,7 @@ bool IdentityGrouper::regroup(const IdentityClusteringOptions &options, Identity
     IdentityGroupingRecord &g = result->grouping;
     g.modelId = m_modelId;
     g.threshold = options.threshold;
+    g.method = method(options);
     g.trackletCount = int64_t(m_items.size());
     g.identityCount = int64_t(distinct.size());
     g.seconds = double(timer.nsecsElapsed()) / 1e9;

@@ -35,9 +35,12 @@ public:
     bool load(QString *error);
     // The grouping of what load() read, tracklet id -> group label; nothing is stored.
     std::map<int64_t, int> cluster(const IdentityClusteringOptions &options) const;
-    // The threshold a regrouping keeps: the latest grouping's, or the default for a first one
-    // (so a threshold a user chose with 'descry-cli identities --threshold' stays).
+    // The threshold a regrouping keeps: the latest grouping's when it compared tracklets the way
+    // the defaults do (so a threshold a user chose with 'descry-cli identities --threshold'
+    // stays), otherwise the default (a threshold chosen for another way means something else).
     static double currentThreshold(Gallery &gallery);
+    // How `options` compare tracklets, as stored with a grouping: "plain", or "attention K:T".
+    static QString method(const IdentityClusteringOptions &options);
     // load(), cluster and store (Gallery::replaceIdentities).
     bool regroup(const IdentityClusteringOptions &options, IdentityGroupingResult *result, QString *error);
 

@@ -1,5 +1,7 @@
 #include "SearchEngine.h"
 
+#include "NeighbourAttention.h"
+
 #include "ColourStripes.h"
 #include "Gallery.h"
 #include "MatchExplanation.h"
@@ -232,6 +234,48 @@ void SearchEngine::loadColours()
         std::copy(matrix.begin() + long(r) * dim, matrix.begin() + long(r + 1) * dim, m_colours.begin() + long(row) * dim);
         m_hasColour[row] = 1;
     }
+}
+
+std::vector<float> SearchEngine::attendedScores(const std::vector<float> &probe, const std::vector<float> &probeColour,
+    const std::vector<int> &candidates, const SimilarRequest &request) const
+{
+    // Row 0 the probe, then the candidates: [visual, sqrt(w) colour], unit length (the colour
+    // part left out for a row without a descriptor).
+    const bool withColour = request.colourWeight > 0 && !probeColour.empty();
+    const int colourDim = withColour ? ColourStripes::kDim : 0, dim = m_dim + colourDim;
+    const int n = int(candidates.size()) + 1;
+    const float root = float(std::sqrt(std::max(0.0, request.colourWeight)));
+    std::vector<float> rows(size_t(n) * size_t(dim), 0.f);
+    auto fill = [&](int at, const float *visual, const float *colour) {
+        float *row = rows.data() + size_t(at) * size_t(dim);
+        std::copy(visual, visual + m_dim, row);
+        if (colour)
+            for (int k = 0; k < colourDim; ++k)
+                row[m_dim + k] = root * colour[k];
+        double norm = 0;
+        for (int k = 0; k < dim; ++k)
+            norm += double(row[k]) * row[k];
+        for (int k = 0; k < dim; ++k)
+            row[k] = float(row[k] / std::sqrt(std::max(norm, 1e-20)));
+    };
+    fill(0, probe.data(), withColour ? probeColour.data() : nullptr);
+    for (size_t i = 0; i < candidates.size(); ++i) {
+        const size_t r = size_t(candidates[i]);
+        fill(int(i) + 1, m_globals.data() + r * size_t(m_dim),
+            withColour && m_hasColour[r] ? m_colours.data() + r * size_t(ColourStripes::kDim) : nullptr);
+    }
+    const NeighbourLists near = exactNeighbours(rows.data(), n, dim, request.attentionNeighbours);
+    const std::vector<float> attended
+        = attendToNeighbours(rows.data(), n, dim, near, { request.attentionNeighbours, request.attentionTemperature });
+    const float scale = float(1.0 + (withColour ? request.colourWeight : 0.0));
+    std::vector<float> out(candidates.size());
+    for (size_t i = 0; i < candidates.size(); ++i) {
+        double dot = 0;
+        for (int k = 0; k < dim; ++k)
+            dot += double(attended[size_t(k)]) * attended[(i + 1) * size_t(dim) + size_t(k)];
+        out[i] = scale * float(dot);
+    }
+    return out;
 }
 
 std::vector<float> SearchEngine::colourAgreement(const std::vector<float> &probe, const std::vector<int> &candidates, int *missing) const
@@ -653,13 +697,23 @@ bool SearchEngine::similar(const SimilarRequest &request, SearchResponse *out, Q
     }
     const int asked = request.groupByIdentity && request.topK > 0 ? request.topK * kGroupedWidening : request.topK;
     const int wanted = asked > 0 ? std::min<int>(asked, int(candidates.size())) : int(candidates.size());
-    const int k = request.rerankNeighbours ? std::min<int>(int(candidates.size()), std::max(wanted, request.rescoreTop)) : wanted;
+    const bool attention = request.attentionNeighbours > 0 && !candidates.empty();
+    const int k = request.rerankNeighbours || attention
+        ? std::min<int>(int(candidates.size()), std::max(wanted, request.rescoreTop))
+        : wanted;
     std::partial_sort(candidates.begin(), candidates.begin() + k, candidates.end(),
         [&](int a, int b) { return score[size_t(a)] > score[size_t(b)] || (score[size_t(a)] == score[size_t(b)] && a < b); });
     candidates.resize(size_t(k));
     std::vector<float> scores(static_cast<size_t>(k));
     for (int i = 0; i < k; ++i)
         scores[size_t(i)] = score[size_t(candidates[size_t(i)])];
+    if (attention) {
+        // Over the best rescoreTop (all of them when fewer): the rest keep their scores.
+        const int attended = std::min(k, std::max(request.rescoreTop, 1));
+        const std::vector<int> best(candidates.begin(), candidates.begin() + attended);
+        const std::vector<float> rescored = attendedScores(probe, withColour ? probeColour : std::vector<float> {}, best, request);
+        std::copy(rescored.begin(), rescored.end(), scores.begin());
+    }
     const std::vector<int> order = rankCandidates(candidates, request.rerankNeighbours, &scores);
     for (int i : order) {
         if (int(response.results.size()) >= wanted)
@@ -680,9 +734,13 @@ bool SearchEngine::similar(const SimilarRequest &request, SearchResponse *out, Q
                                              "'descry-cli reindex'")
                                   .arg(without)
                                   .arg(m_model->id()));
-    response.ranking = QStringLiteral("similar: model %1%2%3")
+    response.ranking = QStringLiteral("similar: model %1%2%3%4")
                            .arg(m_model->id(),
                                withColour ? QStringLiteral(" + %1 x colour stripes").arg(request.colourWeight) : QString(),
+                               attention ? QStringLiteral(" + neighbour attention %1:%2")
+                                               .arg(request.attentionNeighbours)
+                                               .arg(request.attentionTemperature)
+                                         : QString(),
                                request.rerankNeighbours ? QStringLiteral(" + RVN") : QString());
     addIdentities(&response.results, request.groupByIdentity, request.topK);
     if (request.sortOrder == SortOrder::Time)

@@ -65,6 +65,15 @@ struct SimilarRequest : SearchFilters {
     bool rerankNeighbours = false; // RVN over the best `rescoreTop` by score (measured: models/README.md)
     int rescoreTop = 100;
     double colourWeight = kColourWeight; // 0: the model's cosine alone
+    // NFormer's reciprocal neighbour softmax over the probe and the best `rescoreTop` (0: off):
+    // each of them attends to those of its first attentionNeighbours that have it among theirs
+    // (NeighbourAttention, on [visual, sqrt(w) colour] made unit length), and they are ranked by
+    // the probe's new similarity to theirs. Chosen on the real caption set's dev people (image ->
+    // other tracklets, mAP 0.758 vs 0.718 without; the held-out test people 0.860 vs 0.802).
+    static constexpr int kAttentionNeighbours = 5;
+    static constexpr double kAttentionTemperature = 0.2;
+    int attentionNeighbours = kAttentionNeighbours;
+    double attentionTemperature = kAttentionTemperature;
 };
 
 struct SearchResult {
@@ -177,6 +186,11 @@ private:
     // Candidate order (indices into `candidates`, rows of m_globals) by *scores, best first, after
     // RVN re-scoring when asked (which rewrites *scores).
     std::vector<int> rankCandidates(const std::vector<int> &candidates, bool rerankNeighbours, std::vector<float> *scores) const;
+    // Find similar's neighbour attention (SimilarRequest::attentionNeighbours) over the probe and
+    // `candidates` (rows of m_globals): the candidates' new scores, on the product score's scale
+    // ((1 + w) x the similarity of the attended vectors).
+    std::vector<float> attendedScores(const std::vector<float> &probe, const std::vector<float> &probeColour,
+        const std::vector<int> &candidates, const SimilarRequest &request) const;
     // Colour-stripe agreement of the probe with each candidate row; a row without a stored
     // descriptor gets the mean of the others (neutral), counted in *missing.
     std::vector<float> colourAgreement(const std::vector<float> &probe, const std::vector<int> &candidates, int *missing) const;

@@ -2,6 +2,7 @@
 #include "CliSupport.h"
 #include "Gallery.h"
 #include "IdentityBenchmark.h"
+#include "IdentityGrouper.h"
 #include "IngestJob.h"
 #include "SceneRenderer.h"
 #include "TextPersonModel.h"
@@ -10,6 +11,9 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
+
+#include <limits>
+#include <map>
 
 namespace descry::cli {
 
@@ -36,6 +40,29 @@ bool parseSweep(const QString &text, std::vector<double> *out)
     return !out->empty();
 }
 
+// --attention K:T or off, where given; false (said why) when it does not parse.
+bool readAttention(const QCommandLineParser &parser, int *neighbours, double *temperature)
+{
+    if (!parser.isSet(QStringLiteral("attention"))
+        || parseNeighbourAttention(parser.value(QStringLiteral("attention")), neighbours, temperature))
+        return true;
+    printErr(QStringLiteral("bench identities: --attention takes K:TEMPERATURE, e.g. 5:0.2, or off"));
+    return false;
+}
+
+// With --cost or --grouping-cost, --thresholds names the one threshold to group at; false (said
+// why) when it is not one number.
+bool readThreshold(const QCommandLineParser &parser, double *threshold)
+{
+    if (!parser.isSet(QStringLiteral("thresholds")))
+        return true;
+    bool ok = false;
+    *threshold = parser.value(QStringLiteral("thresholds")).toDouble(&ok);
+    if (!ok)
+        printErr(QStringLiteral("bench identities: with --cost or --grouping-cost, --thresholds takes one threshold"));
+    return ok;
+}
+
 QString scores(const BCubedScores &s)
 {
     return QStringLiteral("P %1 R %2 F %3").arg(s.precision, 0, 'f', 3).arg(s.recall, 0, 'f', 3).arg(s.f1, 0, 'f', 3);
@@ -43,6 +70,20 @@ QString scores(const BCubedScores &s)
 
 int benchCost(const QCommandLineParser &parser)
 {
+    const QString mode = parser.value(QStringLiteral("neighbours"));
+    const std::map<QString, int> exactUpTo { { QStringLiteral("auto"), -1 }, { QStringLiteral("exact"), std::numeric_limits<int>::max() },
+        { QStringLiteral("graph"), 0 } };
+    if (!exactUpTo.count(mode)) {
+        printErr(QStringLiteral("bench identities: --neighbours is auto, exact or graph, not '%1'").arg(mode));
+        return 2;
+    }
+    IdentityClusteringOptions options;
+    if (exactUpTo.at(mode) >= 0)
+        options.exactNeighboursUpTo = exactUpTo.at(mode);
+    if (!readThreshold(parser, &options.threshold))
+        return 2;
+    if (!readAttention(parser, &options.attentionNeighbours, &options.attentionTemperature))
+        return 2;
     QJsonArray rows;
     for (const QString &n : parser.value(QStringLiteral("cost")).split(QLatin1Char(','))) {
         bool ok = false;
@@ -51,19 +92,93 @@ int benchCost(const QCommandLineParser &parser)
             printErr(QStringLiteral("bench identities: --cost takes tracklet counts, e.g. 1000,10000"));
             return 2;
         }
-        const IdentityCostResult r = benchmarkIdentityCost(tracklets, 1);
-        printErr(QStringLiteral("%1 tracklets: grouped in %2 s into %3 identities (drawn people: %4)")
+        const IdentityCostResult r = benchmarkIdentityCost(tracklets, 1, options);
+        const QString recall = r.neighbourRecall < 0
+            ? QStringLiteral("exact neighbours")
+            : QStringLiteral("neighbour graph found %1 of the exact nearest above the threshold (%2 tracklets sampled)")
+                  .arg(r.neighbourRecall, 0, 'f', 3)
+                  .arg(r.recallSamples);
+        printErr(QStringLiteral("%1 tracklets: grouped in %2 s into %3 identities (drawn people: %4); %5")
                      .arg(tracklets)
                      .arg(r.seconds, 0, 'f', 2)
                      .arg(r.identities)
-                     .arg(scores(r.scores)));
-        rows.append(QJsonObject { { QStringLiteral("tracklets"), tracklets }, { QStringLiteral("seconds"), r.seconds },
-            { QStringLiteral("identities"), r.identities }, { QStringLiteral("bcubed_f1"), r.scores.f1 } });
+                     .arg(scores(r.scores), recall));
+        QJsonObject row { { QStringLiteral("tracklets"), tracklets }, { QStringLiteral("seconds"), r.seconds },
+            { QStringLiteral("identities"), r.identities }, { QStringLiteral("bcubed_precision"), r.scores.precision },
+            { QStringLiteral("bcubed_recall"), r.scores.recall }, { QStringLiteral("bcubed_f1"), r.scores.f1 } };
+        if (r.neighbourRecall >= 0) {
+            row.insert(QStringLiteral("neighbour_recall"), r.neighbourRecall);
+            row.insert(QStringLiteral("recall_samples"), r.recallSamples);
+        }
+        rows.append(row);
     }
-    return writeBenchResult({ { QStringLiteral("bench"), QStringLiteral("identities-cost") }, { QStringLiteral("rows"), rows } },
+    return writeBenchResult({ { QStringLiteral("bench"), QStringLiteral("identities-cost") },
+                                { QStringLiteral("neighbours"), mode },
+                                { QStringLiteral("attention"), IdentityGrouper::method(options) },
+                                { QStringLiteral("threshold"), options.threshold }, { QStringLiteral("rows"), rows } },
                parser.value(QStringLiteral("out")))
         ? 0
         : 1;
+}
+
+// The gallery's own tracklets grouped with exact and with approximate neighbours.
+int benchGroupingCost(const QCommandLineParser &parser)
+{
+    QString error;
+    const std::unique_ptr<TextPersonModel> model = loadModel(parser, &error);
+    if (!model) {
+        printErr(QStringLiteral("bench identities: %1").arg(error));
+        return 1;
+    }
+    IdentityClusteringOptions options;
+    options.threshold = std::numeric_limits<double>::quiet_NaN();
+    if (!readThreshold(parser, &options.threshold))
+        return 2;
+    if (!readAttention(parser, &options.attentionNeighbours, &options.attentionTemperature))
+        return 2;
+    GalleryGroupingCost cost;
+    const QString data = parser.value(QStringLiteral("data"));
+    if (!data.isEmpty()) {
+        printErr(QStringLiteral("bench identities: encoding the images of %1, then grouping them twice (all pairs, then the "
+                                "neighbour graph)")
+                     .arg(data));
+        if (!benchmarkDatasetGroupingCost(*model, data, parser.value(QStringLiteral("split")), options, &cost, &error)) {
+            printErr(QStringLiteral("bench identities: %1").arg(error));
+            return 1;
+        }
+    } else {
+        Gallery gallery;
+        if (!gallery.open(galleryPath(parser))) {
+            printErr(QStringLiteral("bench identities: %1").arg(gallery.lastError()));
+            return 1;
+        }
+        printErr(QStringLiteral("bench identities: grouping the gallery's tracklets twice (all pairs, then the neighbour graph)"));
+        if (!benchmarkGalleryGroupingCost(gallery, model->id(), options, &cost, &error)) {
+            printErr(QStringLiteral("bench identities: %1").arg(error));
+            return 1;
+        }
+    }
+    printErr(QStringLiteral("%1 tracklets (read in %2 s): all pairs %3 s, %4 identities; neighbour graph %5 s, %6 identities; "
+                            "graph vs all pairs: %7; the graph found %8 of %9 sampled neighbours above the threshold")
+                 .arg(cost.tracklets)
+                 .arg(cost.loadSeconds, 0, 'f', 1)
+                 .arg(cost.exactSeconds, 0, 'f', 2)
+                 .arg(cost.exactIdentities)
+                 .arg(cost.graphSeconds, 0, 'f', 2)
+                 .arg(cost.graphIdentities)
+                 .arg(scores(cost.agreement))
+                 .arg(cost.neighbourRecall, 0, 'f', 3)
+                 .arg(cost.closePairs));
+    if (cost.people > 0)
+        printErr(QStringLiteral("against the dataset's %1 people: all pairs %2; neighbour graph %3")
+                     .arg(cost.people)
+                     .arg(scores(cost.exactVsPeople), scores(cost.graphVsPeople)));
+    QJsonObject json = cost.toJson();
+    if (!data.isEmpty())
+        json.insert(QStringLiteral("data"), data);
+    json.insert(QStringLiteral("bench"), QStringLiteral("identities-grouping-cost"));
+    json.insert(QStringLiteral("model"), model->id());
+    return writeBenchResult(json, parser.value(QStringLiteral("out"))) ? 0 : 1;
 }
 
 // Rendered multi-camera scenes: `cameras` scenes of the same people (one peopleSeed) on other
@@ -187,6 +302,25 @@ int benchIdentities(const QStringList &args)
     parser.addOption({ QStringLiteral("out"), QStringLiteral("Write the JSON result here."), QStringLiteral("FILE") });
     parser.addOption({ QStringLiteral("cost"),
         QStringLiteral("Instead: time the grouping of N drawn tracklets each (a list, e.g. 1000,10000)."), QStringLiteral("N") });
+    parser.addOption({ QStringLiteral("attention"),
+        QStringLiteral("NFormer's reciprocal neighbour softmax on the vectors before grouping: K:TEMPERATURE "
+                       "(each tracklet attends to those of its K nearest that have it among theirs), or off "
+                       "(default: the product's, %1:%2).")
+            .arg(IdentityClusteringOptions {}.attentionNeighbours)
+            .arg(IdentityClusteringOptions {}.attentionTemperature),
+        QStringLiteral("K:T") });
+    parser.addOption({ QStringLiteral("grouping-cost"),
+        QStringLiteral("Instead: group the gallery's own tracklets with all pairs and with the approximate neighbour graph; "
+                       "times, and how far the graph's grouping is from the exact one (with --data: a dataset's "
+                       "images, each one tracklet, against its people).") });
+    parser.addOption({ QStringLiteral("data"),
+        QStringLiteral("With --grouping-cost: a dataset folder (CUHK-PEDES layout) instead of the gallery."), QStringLiteral("DIR") });
+    parser.addOption({ QStringLiteral("split"), QStringLiteral("With --data: one split (default: every image)."),
+        QStringLiteral("SPLIT") });
+    parser.addOption({ QStringLiteral("neighbours"),
+        QStringLiteral("With --cost: how each tracklet's nearest are found: auto (the product's choice by gallery size), "
+                       "exact (all pairs) or graph (the approximate HNSW graph)."),
+        QStringLiteral("MODE"), QStringLiteral("auto") });
     parser.addOption({ QStringLiteral("rendered"),
         QStringLiteral("Instead: render the same people under several cameras into DIR, ingest them with the "
                        "defaults and measure grouping and re-identification across cameras against the truth."),
@@ -203,6 +337,8 @@ int benchIdentities(const QStringList &args)
         return parser.isSet(QStringLiteral("help")) ? 0 : 2;
     if (parser.isSet(QStringLiteral("cost")))
         return benchCost(parser);
+    if (parser.isSet(QStringLiteral("grouping-cost")))
+        return benchGroupingCost(parser);
     if (parser.isSet(QStringLiteral("rendered")))
         return benchRendered(parser);
     IdentityBenchOptions options;
@@ -211,6 +347,8 @@ int benchIdentities(const QStringList &args)
         printErr(QStringLiteral("bench identities: --thresholds and --colour-weights take numbers: 0.5,0.6 or 0.3:0.9:0.05"));
         return 2;
     }
+    if (!readAttention(parser, &options.attentionNeighbours, &options.attentionTemperature))
+        return 2;
     const QString labels = parser.value(QStringLiteral("labels"));
     if (labels.isEmpty()) {
         printErr(QStringLiteral("bench identities: --labels FILE is required (e.g. models/queries/real-people.json)"));
@@ -256,6 +394,8 @@ int benchIdentities(const QStringList &args)
                          .arg(best->identities));
     }
     QJsonObject json { { QStringLiteral("bench"), QStringLiteral("identities") }, { QStringLiteral("labels"), labels },
+        { QStringLiteral("attention_neighbours"), options.attentionNeighbours },
+        { QStringLiteral("attention_temperature"), options.attentionTemperature },
         { QStringLiteral("model"), result.modelId }, { QStringLiteral("tracklets"), result.tracklets },
         { QStringLiteral("labelled"), result.labelled }, { QStringLiteral("people"), result.people },
         { QStringLiteral("ms_per_grouping"), result.msPerGrouping }, { QStringLiteral("rows"), rows },

@@ -77,6 +77,13 @@ int runEval(const QStringList &args)
         QStringLiteral("With --similar: weight of the colour-stripe agreement in the product's score (default %1).")
             .arg(SimilarRequest::kColourWeight),
         QStringLiteral("W"), QString::number(SimilarRequest::kColourWeight)});
+    parser.addOption({QStringLiteral("attention"),
+        QStringLiteral("With --similar: NFormer's reciprocal neighbour softmax on the product's vectors, K:TEMPERATURE "
+                       "(each image attends to those of its K nearest that have it among theirs), or off (default: "
+                       "find similar's, %1:%2).")
+            .arg(SimilarRequest::kAttentionNeighbours)
+            .arg(SimilarRequest::kAttentionTemperature),
+        QStringLiteral("K:T")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print the report as JSON.")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Also write the JSON report to FILE."), QStringLiteral("FILE")});
     if (!parseArgs(parser, QStringList{QStringLiteral("eval")} + args))
@@ -98,6 +105,12 @@ int runEval(const QStringList &args)
     request.colourWeight = parser.value(QStringLiteral("colour-weight")).toDouble(&ok);
     if (!ok || request.colourWeight < 0) {
         printErr(QStringLiteral("eval: --colour-weight must be a number >= 0"));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("attention"))
+        && !parseNeighbourAttention(parser.value(QStringLiteral("attention")), &request.attentionNeighbours,
+            &request.attentionTemperature)) {
+        printErr(QStringLiteral("eval: --attention takes K:TEMPERATURE, e.g. 5:0.1"));
         return 2;
     }
     request.cutoff = parser.value(QStringLiteral("cutoff")).toDouble(&ok);

@@ -222,6 +222,12 @@ private Q_SLOTS:
                     .toString()
                     .startsWith(QStringLiteral("similar: model tiny@")));
         QCOMPARE(ids(r.json()), idsOf({ 1, 2, 3, 4 })); // every other tracklet, both sources
+        QVERIFY(r.json().value(QStringLiteral("ranking")).toString().contains(QStringLiteral("neighbour attention 5:0.2")));
+        r = cli({ QStringLiteral("similar"), QString::number(m_ids[0]), QStringLiteral("--gallery"), m_gallery,
+            QStringLiteral("--model"), m_config, QStringLiteral("--json"), QStringLiteral("--attention"), QStringLiteral("off") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(ids(r.json()), idsOf({ 1, 2, 3, 4 }));
+        QVERIFY(!r.json().value(QStringLiteral("ranking")).toString().contains(QStringLiteral("attention")));
         r = cli({ QStringLiteral("similar"), QString::number(m_ids[0]), QStringLiteral("--gallery"),
             m_gallery, QStringLiteral("--model"), m_config, QStringLiteral("--json"),
             QStringLiteral("--camera"), QStringLiteral("car park"), QStringLiteral("--top"),
@@ -384,6 +390,8 @@ private Q_SLOTS:
             << QStringList { QStringLiteral("similar"), QStringLiteral("abc") } << 2 << "not a tracklet id";
         QTest::newRow("similar, unknown tracklet")
             << QStringList { QStringLiteral("similar"), QStringLiteral("999") } << 1 << "no tracklet 999";
+        QTest::newRow("similar, bad attention") << QStringList { QStringLiteral("similar"), QStringLiteral("1"),
+            QStringLiteral("--attention"), QStringLiteral("5") } << 2 << "--attention takes K:TEMPERATURE";
         QTest::newRow("similar without a model")
             << QStringList { QStringLiteral("similar"), QStringLiteral("1"), QStringLiteral("--no-model") }
             << 1 << "no text-to-person model";

@@ -299,7 +299,7 @@ private Q_SLOTS:
             std::map<int64_t, int64_t> people;
             for (size_t i = 0; i < byTime.size(); ++i)
                 people[byTime[i].id] = i == 0 || i == 2 ? 1 : 2;
-            IdentityGroupingRecord grouping { 0, QStringLiteral("by hand"), 0.7, int64_t(people.size()), 2, 0, {} };
+            IdentityGroupingRecord grouping { 0, QStringLiteral("by hand"), 0.7, int64_t(people.size()), 2, 0, {}, {} };
             QVERIFY(gallery.replaceIdentities(&grouping, people));
         }
         const QString first = QString::number(byTime[0].id), third = QString::number(byTime[2].id);

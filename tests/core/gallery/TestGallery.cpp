@@ -481,7 +481,7 @@ private Q_SLOTS:
         QCOMPARE(g.nextIdentityId(), int64_t(1));
 
         const int64_t before = g.generation();
-        IdentityGroupingRecord grouping { 0, QStringLiteral("m@1"), 0.7, 3, 2, 0.01, {} };
+        IdentityGroupingRecord grouping { 0, QStringLiteral("m@1"), 0.7, 3, 2, 0.01, {}, QStringLiteral("attention 5:0.2") };
         QVERIFY2(g.replaceIdentities(&grouping, { { t[0], 1 }, { t[1], 1 }, { t[2], 2 } }), qPrintable(g.lastError()));
         QCOMPARE(grouping.version, int64_t(1));
         QVERIFY(g.generation() != before); // caches of grouped results reload
@@ -491,9 +491,10 @@ private Q_SLOTS:
         QVERIFY(stored);
         QCOMPARE(stored->modelId, QStringLiteral("m@1"));
         QCOMPARE(stored->identityCount, int64_t(2));
+        QCOMPARE(stored->method, QStringLiteral("attention 5:0.2"));
 
         // A new grouping replaces the whole assignment; ids handed out are never handed out again.
-        IdentityGroupingRecord second { 0, QStringLiteral("m@1"), 0.7, 1, 1, 0.01, {} };
+        IdentityGroupingRecord second { 0, QStringLiteral("m@1"), 0.7, 1, 1, 0.01, {}, {} };
         QVERIFY(g.replaceIdentities(&second, { { t[0], 5 } }));
         QCOMPARE(second.version, int64_t(2));
         QCOMPARE(g.identities(), (std::map<int64_t, int64_t> { { t[0], 5 } }));

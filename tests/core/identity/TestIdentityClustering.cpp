@@ -172,6 +172,7 @@ private Q_SLOTS:
         // cosine 0.5
         const auto f = features({ { 1, 0 }, { 0.5f, std::sqrt(0.75f) } });
         IdentityClusteringOptions o;
+        o.attentionNeighbours = 0;
         o.threshold = 0.6;
         QCOMPARE(IdentityClustering::cluster(oneAfterAnother(2), f, {}, o), (std::vector<int> { 0, 1 }));
         o.threshold = 0.4;
@@ -184,6 +185,7 @@ private Q_SLOTS:
         // chain all three; the mean of {a, b} to c is 0.35.
         const auto f = features({ { 1, 0 }, { 1, 1 }, { 0, 1 } });
         IdentityClusteringOptions o;
+        o.attentionNeighbours = 0;
         o.threshold = 0.6;
         const std::vector<int> labels = IdentityClustering::cluster(oneAfterAnother(3), f, {}, o);
         QCOMPARE(labels, (std::vector<int> { 0, 0, 1 }));
@@ -207,6 +209,7 @@ private Q_SLOTS:
         // Alike to the model, unlike in colour.
         const auto f = features({ { 1, 0 }, { 1, 0.1f } }, { { 1, 0, 0 }, { 0, 0, 1 } });
         IdentityClusteringOptions o;
+        o.attentionNeighbours = 0;
         o.colourWeight = 0;
         QCOMPARE(IdentityClustering::cluster(oneAfterAnother(2), f, {}, o), (std::vector<int> { 0, 0 }));
         o.colourWeight = 2;
@@ -214,7 +217,24 @@ private Q_SLOTS:
         // Without a colour descriptor on one side, the model's cosine decides.
         const auto g = features({ { 1, 0 }, { 1, 0.1f } }, { { 1, 0, 0 }, {} });
         QCOMPARE(IdentityClustering::cluster(oneAfterAnother(2), g, {}, o), (std::vector<int> { 0, 0 }));
+        o.attentionNeighbours = IdentityClusteringOptions {}.attentionNeighbours; // so with attention
+        QCOMPARE(IdentityClustering::cluster(oneAfterAnother(2), g, {}, o), (std::vector<int> { 0, 0 }));
         QVERIFY(std::abs(IdentityClustering::affinity(f, 0, 1, 2) - (0.995 + 0) / 3) < 1e-3);
+    }
+
+    void neighbourAttentionBringsAnOutlyingViewHome()
+    {
+        // Two close views of one person, a third one turned away (cosine 0.75 and 0.71 to them),
+        // and somebody else. Plain, at 0.80 the third view stays alone; after attention its
+        // neighbours pull it in, and the other person stays apart.
+        const auto f = features({ { 1, 0, 0 }, { 0.95f, 0.31f, 0 }, { 0.75f, 0, 0.66f }, { 0, 1, 0 } });
+        IdentityClusteringOptions o;
+        o.threshold = 0.80;
+        o.attentionNeighbours = 0;
+        QCOMPARE(IdentityClustering::cluster(oneAfterAnother(4), f, {}, o), (std::vector<int> { 0, 0, 1, 2 }));
+        o.attentionNeighbours = 5;
+        o.attentionTemperature = 0.2;
+        QCOMPARE(IdentityClustering::cluster(oneAfterAnother(4), f, {}, o), (std::vector<int> { 0, 0, 0, 1 }));
     }
 
     void equalsPlainAverageLinkage_data()
@@ -256,8 +276,14 @@ private Q_SLOTS:
         IdentityClusteringOptions o;
         o.threshold = threshold;
         o.neighbours = n; // every pair known: exact
+        o.attentionNeighbours = 0; // the plain affinity, as the reference computes it
         const std::vector<int> labels = IdentityClustering::cluster(items, f, {}, o);
         QCOMPARE(partition(labels), referenceAverageLinkage(items, f, o));
+        // The approximate neighbour graph (large galleries) finds every pair at this size, so the
+        // grouping is the same.
+        IdentityClusteringOptions graph = o;
+        graph.exactNeighboursUpTo = 0;
+        QCOMPARE(partition(IdentityClustering::cluster(items, f, {}, graph)), referenceAverageLinkage(items, f, o));
         for (size_t a = 0; a < items.size(); ++a)
             for (size_t b = a + 1; b < items.size(); ++b)
                 if (IdentityClustering::simultaneous(items[a], items[b], o.simultaneousSeconds))

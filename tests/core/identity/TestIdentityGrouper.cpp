@@ -77,6 +77,28 @@ private Q_SLOTS:
         QCOMPARE(result.keptIds, int64_t(2));
         QCOMPARE(m_gallery.identities(), first);
         QCOMPARE(m_gallery.latestIdentityGrouping()->version, int64_t(2));
+        QCOMPARE(m_gallery.latestIdentityGrouping()->method, IdentityGrouper::method({}));
+    }
+
+    void thresholdKeptOnlyForTheSameMethod()
+    {
+        const IdentityClusteringOptions defaults;
+        QCOMPARE(IdentityGrouper::currentThreshold(m_gallery), defaults.threshold); // never grouped
+        // A user's threshold with today's way of comparing stays...
+        IdentityClusteringOptions chosen;
+        chosen.threshold = 0.55;
+        IdentityGrouper grouper(m_gallery, kModel);
+        IdentityGroupingResult result;
+        QString error;
+        QVERIFY2(grouper.regroup(chosen, &result, &error), qPrintable(error));
+        QCOMPARE(IdentityGrouper::currentThreshold(m_gallery), 0.55);
+        // ...a threshold set for another way (here: before neighbour attention) does not.
+        IdentityClusteringOptions plain = chosen;
+        plain.attentionNeighbours = 0;
+        QCOMPARE(IdentityGrouper::method(plain), QStringLiteral("plain"));
+        QVERIFY(IdentityGrouper::method(plain) != IdentityGrouper::method(defaults));
+        QVERIFY2(grouper.regroup(plain, &result, &error), qPrintable(error));
+        QCOMPARE(IdentityGrouper::currentThreshold(m_gallery), defaults.threshold);
     }
 
     void mergeOfPeopleSeenAtOnceIsRefused()

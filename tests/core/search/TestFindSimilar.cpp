@@ -124,6 +124,7 @@ private Q_SLOTS:
     {
         SearchEngine engine(m_gallery, m_model.get());
         SimilarRequest request;
+        request.attentionNeighbours = 0; // the plain score (attention: attentionOverTheCandidates)
         request.trackletId = m_ids[Probe];
         SearchResponse r;
         QString error;
@@ -148,6 +149,7 @@ private Q_SLOTS:
     {
         SearchEngine engine(m_gallery, m_model.get());
         SimilarRequest request;
+        request.attentionNeighbours = 0; // the plain score (attention: attentionOverTheCandidates)
         request.trackletId = m_ids[Probe];
         request.sourceIds = { m_sources[1] };
         SearchResponse r;
@@ -174,6 +176,7 @@ private Q_SLOTS:
     {
         SearchEngine engine(m_gallery, m_model.get());
         SimilarRequest request;
+        request.attentionNeighbours = 0; // the plain score (attention: attentionOverTheCandidates)
         request.trackletId = m_ids[Probe];
         SearchResponse plain, rvn;
         QString error;
@@ -189,10 +192,43 @@ private Q_SLOTS:
             QVERIFY(s.score >= 0 && s.score <= 1); // RVN's scores, the cosine kept beside
     }
 
+    void attentionOverTheCandidates()
+    {
+        SearchEngine engine(m_gallery, m_model.get());
+        SimilarRequest request; // the product's defaults: neighbour attention on
+        QVERIFY(request.attentionNeighbours > 0);
+        request.trackletId = m_ids[Probe];
+        SearchResponse attended, plain;
+        QString error;
+        QVERIFY2(engine.similar(request, &attended, &error), qPrintable(error));
+        QVERIFY2(attended.ranking.contains(QStringLiteral("neighbour attention %1:%2")
+                                               .arg(request.attentionNeighbours)
+                                               .arg(request.attentionTemperature)),
+            qPrintable(attended.ranking));
+        request.attentionNeighbours = 0;
+        QVERIFY(engine.similar(request, &plain, &error));
+        QVERIFY(!plain.ranking.contains(QStringLiteral("attention")));
+        // The same candidates (all of them fit in the attended best 100), re-scored on the product
+        // score's scale and ranked by it; the parts of the plain score stay beside.
+        std::vector<int64_t> a = order(plain), b = order(attended);
+        std::sort(a.begin(), a.end());
+        std::sort(b.begin(), b.end());
+        QCOMPARE(a, b);
+        for (size_t i = 0; i < attended.results.size(); ++i) {
+            const SearchResult &s = attended.results[i];
+            QVERIFY(s.score <= float(1 + request.colourWeight) + 1e-4f);
+            if (i > 0)
+                QVERIFY(s.score <= attended.results[i - 1].score);
+            const auto n = size_t(std::find(m_ids.begin(), m_ids.end(), s.tracklet.id) - m_ids.begin());
+            QVERIFY(std::abs(s.globalScore - dot(m_placed[Probe].global, m_placed[n].global)) < 1e-5f);
+        }
+    }
+
     void byImage()
     {
         SearchEngine engine(m_gallery, m_model.get());
         SimilarRequest request;
+        request.attentionNeighbours = 0; // the plain score (attention: attentionOverTheCandidates)
         request.imageData = m_png;
         SearchResponse r;
         QString error;
@@ -222,6 +258,7 @@ private Q_SLOTS:
         QFETCH(QString, message);
         SearchEngine engine(m_gallery, m_model.get());
         SimilarRequest request;
+        request.attentionNeighbours = 0; // the plain score (attention: attentionOverTheCandidates)
         request.trackletId = tracklet;
         request.imageData = image;
         SearchResponse r;
@@ -233,6 +270,7 @@ private Q_SLOTS:
     void probeWithoutEmbeddingsOrModel()
     {
         SimilarRequest request;
+        request.attentionNeighbours = 0; // the plain score (attention: attentionOverTheCandidates)
         request.trackletId = m_ids[Bare];
         SearchResponse r;
         QString error;
@@ -265,6 +303,7 @@ private Q_SLOTS:
 
         SearchEngine engine(m_gallery, m_model.get());
         SimilarRequest request;
+        request.attentionNeighbours = 0; // the plain score (attention: attentionOverTheCandidates)
         request.trackletId = m_ids[Probe];
         SearchResponse r;
         QString error;

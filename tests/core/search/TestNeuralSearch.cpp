@@ -221,7 +221,7 @@ private Q_SLOTS:
         std::map<int64_t, int64_t> people;
         for (size_t i = 0; i < m_ids.size(); ++i)
             people[m_ids[i]] = m_cosines[i] == -0.5f ? 2 : 1; // person 1: 0.95, 0.9, 0.7, 0.2
-        IdentityGroupingRecord grouping { 0, QStringLiteral("by hand"), 0.7, int64_t(people.size()), 2, 0, {} };
+        IdentityGroupingRecord grouping { 0, QStringLiteral("by hand"), 0.7, int64_t(people.size()), 2, 0, {}, {} };
         QVERIFY(m_gallery.replaceIdentities(&grouping, people));
         SearchEngine engine(m_gallery, m_model.get());
         SearchRequest request;

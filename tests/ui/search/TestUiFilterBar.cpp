@@ -344,7 +344,7 @@ private Q_SLOTS:
             Gallery gallery;
             QVERIFY(gallery.open(m_galleryPath));
             // Stored as the model's grouping, so that the annotator's edits below regroup its vectors.
-            IdentityGroupingRecord grouping { 0, m_modelId, 0.7, 6, 4, 0, {} };
+            IdentityGroupingRecord grouping { 0, m_modelId, 0.7, 6, 4, 0, {}, {} };
             QVERIFY(gallery.replaceIdentities(&grouping,
                 { { m_ids[A1], 1 }, { m_ids[B2], 1 }, { m_ids[A3], 2 }, { m_ids[B1], 2 }, { m_ids[A2], 3 }, { m_ids[B3], 4 } }));
         }

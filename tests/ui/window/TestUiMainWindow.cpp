@@ -391,7 +391,7 @@ private Q_SLOTS:
         people[first] = 1;
         const int64_t other = tracklets.front().id == first ? tracklets.back().id : tracklets.front().id;
         people[other] = 1;
-        IdentityGroupingRecord grouping { 0, QStringLiteral("by hand"), 0.7, int64_t(people.size()), 2, 0, {} };
+        IdentityGroupingRecord grouping { 0, QStringLiteral("by hand"), 0.7, int64_t(people.size()), 2, 0, {}, {} };
         QVERIFY(gallery.replaceIdentities(&grouping, people));
         const QString peopleDir = m_dir.filePath(QStringLiteral("case-people"));
         QVERIFY(window.exportEvidence(MainWindow::EvidenceScope::ConfirmedPeople, peopleDir));
