@@ -312,6 +312,24 @@ private Q_SLOTS:
         }
         // (Whether training learns is TestNafsNetwork::tinyModelLearnsAFixedBatch's question;
         // three epochs of this tiny network on 19 identities stay near chance.)
+
+        // Find similar: the product's score (with neighbour attention) first, then the rest.
+        request.imageToImage = true;
+        QVERIFY2(evaluateTextToPerson(request, &report, &error), qPrintable(error));
+        QCOMPARE(report.similarRows.size(), size_t(5)); // attention, without it, model alone, RVN, colour alone
+        QVERIFY2(report.similarRows.front().name.contains(QStringLiteral("(product)"))
+                && report.similarRows.front().name.contains(QStringLiteral("neighbour attention")),
+            qPrintable(report.similarRows.front().name));
+        for (const RetrievalMetrics &m : report.similarRows) {
+            QVERIFY(m.queries > 0);
+            QVERIFY(m.r1 >= 0 && m.r1 <= m.r5 && m.r5 <= m.r10 && m.r10 <= 1.0);
+        }
+        request.attentionNeighbours = 0;
+        QVERIFY(evaluateTextToPerson(request, &report, &error));
+        QCOMPARE(report.similarRows.size(), size_t(4));
+        QVERIFY(report.similarRows.front().name.contains(QStringLiteral("(product)")));
+        QVERIFY(!report.similarRows.front().name.contains(QStringLiteral("attention")));
+
         request.dataDir = m_dir.filePath(QStringLiteral("nowhere"));
         QVERIFY(!evaluateTextToPerson(request, &report, &error));
     }
