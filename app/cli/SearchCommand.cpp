@@ -49,6 +49,11 @@ int runSearch(const QStringList &args)
         return 2;
     }
     request.text = parser.positionalArguments().constFirst();
+    if (request.text.trimmed().isEmpty() && request.identityIds.empty()) {
+        printErr(QStringLiteral("search: type a description, e.g. descry-cli search \"a woman in a red coat\" (an empty "
+                                "one matches nobody in particular; with --person IDS it lists those people's appearances)"));
+        return 2;
+    }
     request.topK = parser.value(QStringLiteral("top")).toInt();
     request.rerankNeighbours = parser.isSet(QStringLiteral("rvn"));
     request.minAttributeScore = parser.value(QStringLiteral("attribute-filter")).toFloat();

@@ -80,7 +80,17 @@ void SearchBar::runSearch()
     // The completer's popup may still be open after Enter picked an entry.
     if (m_completer->popup())
         m_completer->popup()->hide();
-    m_controller->search(m_edit->text().trimmed());
+    const QString text = m_edit->text().trimmed();
+    if (text.isEmpty()) {
+        // An empty description matches nobody in particular: ask for one instead of listing
+        // everyone at score 0.
+        m_understood->setText(QStringLiteral("<span style='color:#e06c60'>%1</span>")
+                                  .arg(tr("Type a description first, e.g. “a woman in a red coat, black trousers”.")
+                                           .toHtmlEscaped()));
+        m_edit->setFocus();
+        return;
+    }
+    m_controller->search(text);
 }
 
 void SearchBar::showBusy(bool busy)

@@ -381,6 +381,8 @@ private Q_SLOTS:
         QTest::newRow("bad confidence") << QStringList { QStringLiteral("search"), QStringLiteral("red"),
             QStringLiteral("--min-confidence"), QStringLiteral("2") }
                                         << 2 << "--min-confidence must be a number in [0, 1]";
+        QTest::newRow("empty description") << QStringList { QStringLiteral("search"), QStringLiteral("  ") } << 2
+                                           << "type a description";
         QTest::newRow("similar without probe")
             << QStringList { QStringLiteral("similar") } << 2 << "give one probe";
         QTest::newRow("similar with two probes") << QStringList { QStringLiteral("similar"),

@@ -12,6 +12,7 @@
 #include "ResultsModel.h"
 #include "ResultsView.h"
 #include "ScoreCalibration.h"
+#include "SearchBar.h"
 #include "SearchController.h"
 #include "SearchFixture.h"
 #include "TextPersonModel.h"
@@ -206,6 +207,12 @@ private Q_SLOTS:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QSignalSpy shown(&window, &MainWindow::resultsShown);
+        // Enter on an empty description asks for one instead of listing everyone at score 0.
+        QSignalSpy started(window.searchController(), &SearchController::searchStarted);
+        typeInto(window.searchBar()->lineEdit(), QStringLiteral("   "));
+        QCOMPARE(started.count(), 0);
+        QVERIFY2(window.searchBar()->understoodText().contains(QStringLiteral("Type a description")),
+            qPrintable(window.searchBar()->understoodText()));
         window.runQuery(kQuery);
         QVERIFY(shown.wait(kWaitMs));
         QCOMPARE(shownIds(window), idsOf({ A1, A2, A3, B1, B2, B3 }));
