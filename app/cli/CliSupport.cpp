@@ -155,15 +155,30 @@ std::unique_ptr<TextPersonModel> loadModelOption(const QCommandLineParser &parse
     return model;
 }
 
+QString terminalSafe(const QString &text)
+{
+    QString out;
+    out.reserve(text.size());
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        const bool control = (u < 0x20 && u != u'\n' && u != u'\t') || (u >= 0x7f && u <= 0x9f);
+        if (control)
+            out += QStringLiteral("\\x%1").arg(int(u), 2, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
+}
+
 void printOut(const QString &text)
 {
-    std::fputs(qPrintable(text + QLatin1Char('\n')), stdout);
+    std::fputs(qPrintable(terminalSafe(text) + QLatin1Char('\n')), stdout);
     std::fflush(stdout);
 }
 
 void printErr(const QString &text)
 {
-    std::fputs(qPrintable(text + QLatin1Char('\n')), stderr);
+    std::fputs(qPrintable(terminalSafe(text) + QLatin1Char('\n')), stderr);
     std::fflush(stderr);
 }
 
@@ -172,7 +187,7 @@ void printProgress(const QString &line, bool force)
     static const bool tty = isatty(fileno(stderr));
     static QElapsedTimer sinceLast;
     if (tty) {
-        std::fprintf(stderr, "\r%-100s", qPrintable(line.left(100)));
+        std::fprintf(stderr, "\r%-100s", qPrintable(terminalSafe(line).left(100)));
         if (force)
             std::fputc('\n', stderr);
         std::fflush(stderr);

@@ -49,6 +49,10 @@ bool tileOption(const QCommandLineParser &parser, const QString &command, Detect
 void addDetectionThreadsOption(QCommandLineParser &parser);
 bool detectionThreadsOption(const QCommandLineParser &parser, const QString &command, int *out);
 
+// Text with its control characters (other than line breaks and tabs) written as \xHH, so what a
+// file name, label or query holds cannot move the cursor or recolour the terminal. printOut,
+// printErr and printProgress write through it (JSON escapes control characters itself).
+QString terminalSafe(const QString &text);
 void printOut(const QString &text); // stdout, newline added
 // A recording time: "2026-12-01T10:00:00Z", "2026-12-01 10:00:00" (UTC when no zone is given)
 // or "unknown" (an invalid QDateTime). False when it is none of these.

@@ -212,6 +212,23 @@ private Q_SLOTS:
         QVERIFY(QFile::remove(path));
     }
 
+    void controlCharactersAreShownNotObeyed()
+    {
+        // A query (or a file name, a label) holding terminal escapes is printed with them spelled
+        // out, in the text output and in messages; JSON escapes them itself.
+        const QString query = QStringLiteral("red\x1b[2J coat\a");
+        Run r = cli({ QStringLiteral("search"), query, QStringLiteral("--gallery"), m_gallery, QStringLiteral("--model"),
+            m_config, QStringLiteral("--all") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(!r.out.contains('\x1b') && !r.out.contains('\a'));
+        QVERIFY2(r.out.contains("query: red\\x1b[2J coat\\x07"), r.out.constData());
+        r = cli({ QStringLiteral("search"), query, QStringLiteral("--gallery"), m_gallery, QStringLiteral("--model"),
+            m_config, QStringLiteral("--json") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(!r.out.contains('\x1b'));
+        QCOMPARE(r.json().value(QStringLiteral("query")).toString(), query);
+    }
+
     void similarByTrackletAndImage()
     {
         Run r = cli({ QStringLiteral("similar"), QString::number(m_ids[0]), QStringLiteral("--gallery"),
