@@ -3,8 +3,6 @@
 #include "NearestNeighbours.h"
 #include "NeighbourAttention.h"
 
-#include <opencv2/core.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -146,45 +144,6 @@ bool hasColours(const IdentityFeatures &features, int n, double colourWeight)
     return colourWeight > 0 && features.colourDim > 0 && features.hasColour.size() >= size_t(n);
 }
 
-// The item pairs whose affinity is known: each item's nearest `k`, from all pairs. Affinities come
-// a block of rows at a time from two matrix products (visual and colour), which is what makes the
-// quadratic neighbour pass affordable for thousands of tracklets.
-std::vector<std::pair<Pair, double>> exactPairs(
-    const IdentityFeatures &features, int n, int k, double colourWeight)
-{
-    constexpr int kBlock = 128;
-    const cv::Mat visual(n, features.visualDim, CV_32F, const_cast<float *>(features.visual.data()));
-    const bool withColour = hasColours(features, n, colourWeight);
-    const cv::Mat colour = withColour ? cv::Mat(n, features.colourDim, CV_32F, const_cast<float *>(features.colour.data())) : cv::Mat();
-    std::vector<std::pair<Pair, double>> pairs;
-    std::vector<std::pair<float, int>> row;
-    cv::Mat visualBlock, colourBlock;
-    for (int first = 0; first < n; first += kBlock) {
-        const int rows = std::min(kBlock, n - first);
-        cv::gemm(visual.rowRange(first, first + rows), visual, 1.0, cv::noArray(), 0.0, visualBlock, cv::GEMM_2_T);
-        if (withColour)
-            cv::gemm(colour.rowRange(first, first + rows), colour, 1.0, cv::noArray(), 0.0, colourBlock, cv::GEMM_2_T);
-        for (int r = 0; r < rows; ++r) {
-            const int i = first + r;
-            const float *v = visualBlock.ptr<float>(r);
-            const float *c = withColour ? colourBlock.ptr<float>(r) : nullptr;
-            row.clear();
-            for (int j = 0; j < n; ++j) {
-                if (j == i)
-                    continue;
-                const bool both = c && features.hasColour[size_t(i)] && features.hasColour[size_t(j)];
-                row.emplace_back(both ? float((v[j] + colourWeight * c[j]) / (1.0 + colourWeight)) : v[j], j);
-            }
-            const size_t keep = std::min(row.size(), size_t(std::max(k, 0)));
-            const auto nearer = [](const auto &a, const auto &b) { return a.first > b.first || (a.first == b.first && a.second < b.second); };
-            std::nth_element(row.begin(), row.begin() + long(keep), row.end(), nearer);
-            for (size_t x = 0; x < keep; ++x)
-                pairs.emplace_back(ordered(i, row[x].second), row[x].first);
-        }
-    }
-    return uniquePairs(std::move(pairs));
-}
-
 // The pairs of neighbour lists with their scores, once each; a pair where one side has no colour
 // descriptor gets the plain affinity instead (the model's cosine decides), since its vectors'
 // inner product is not its affinity.
@@ -206,39 +165,24 @@ std::vector<std::pair<Pair, double>> listedPairs(
     return uniquePairs(std::move(pairs));
 }
 
-// The same pairs for galleries too large for all pairs: from an approximate neighbour graph over
-// the affinity vectors (its scores are their inner products: the affinities).
-std::vector<std::pair<Pair, double>> approximatePairs(const IdentityFeatures &features, int n, int k, double colourWeight)
-{
-    int dim = 0;
-    const std::vector<float> rows = IdentityClustering::affinityVectors(features, n, colourWeight, &dim);
-    return listedPairs(approximateNeighbours(rows.data(), n, dim, std::max(k, 0)), k, features, colourWeight);
-}
-
-// The pairs with the affinities of the vectors after neighbour attention: each tracklet's nearest
-// (all pairs or the graph, as without it) attend to each other, and the pairs found are scored on
-// the new vectors.
-std::vector<std::pair<Pair, double>> attendedPairs(const IdentityFeatures &features, int n, const IdentityClusteringOptions &options)
-{
-    int dim = 0;
-    const std::vector<float> rows = IdentityClustering::affinityVectors(features, n, options.colourWeight, &dim);
-    const int k = std::max(options.neighbours, options.attentionNeighbours);
-    NeighbourLists near = n > options.exactNeighboursUpTo ? approximateNeighbours(rows.data(), n, dim, k)
-                                                          : exactNeighbours(rows.data(), n, dim, k);
-    const std::vector<float> attended
-        = attendToNeighbours(rows.data(), n, dim, near, { options.attentionNeighbours, options.attentionTemperature });
-    rescoreNeighbours(&near, attended.data(), dim);
-    return listedPairs(near, options.neighbours, features, options.colourWeight);
-}
-
+// The item pairs whose affinity is known: each item's nearest `neighbours` by affinity vector, from
+// all pairs up to exactNeighboursUpTo items and from the approximate neighbour graph past that.
+// With neighbour attention the items' nearest attend to each other first, and the pairs are scored
+// on the new vectors.
 std::vector<std::pair<Pair, double>> knownPairs(
     const IdentityFeatures &features, int n, const IdentityClusteringOptions &options)
 {
-    if (options.attentionNeighbours > 0)
-        return attendedPairs(features, n, options);
-    if (n > options.exactNeighboursUpTo)
-        return approximatePairs(features, n, options.neighbours, options.colourWeight);
-    return exactPairs(features, n, options.neighbours, options.colourWeight);
+    int dim = 0;
+    const std::vector<float> rows = IdentityClustering::affinityVectors(features, n, options.colourWeight, &dim);
+    const int k = std::max({ options.neighbours, options.attentionNeighbours, 0 });
+    NeighbourLists near = n > options.exactNeighboursUpTo ? approximateNeighbours(rows.data(), n, dim, k)
+                                                          : exactNeighbours(rows.data(), n, dim, k);
+    if (options.attentionNeighbours > 0) {
+        const std::vector<float> attended
+            = attendToNeighbours(rows.data(), n, dim, near, { options.attentionNeighbours, options.attentionTemperature });
+        rescoreNeighbours(&near, attended.data(), dim);
+    }
+    return listedPairs(near, options.neighbours, features, options.colourWeight);
 }
 
 struct Edge {
