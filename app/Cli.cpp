@@ -1,6 +1,7 @@
 #include "Cli.h"
 
 #include "CliSupport.h"
+#include "GalleryIntegrity.h"
 
 namespace descry::cli {
 
@@ -19,6 +20,7 @@ commands:
   cameras               when each source was recorded, and camera-to-camera transit times
   explain ID "TEXT"     why a tracklet matches: cross-scale attention heatmaps and score parts
   info                  what the gallery holds and what this build can do
+  gallery ACTION        check a gallery file, back it up, or repair a damaged one into a new file
   render                write a synthetic scene (video, truth, captions) from a seed
   variant CLIP          write a benchmark variant of a real clip: panning camera, wide view, larger frame
   synth                 write a synthetic text-to-person training set (CUHK-PEDES layout)
@@ -34,7 +36,28 @@ Run 'descry-cli COMMAND --help' for the options of a command.)";
 
 } // namespace
 
+namespace {
+
+int dispatch(const QStringList &args);
+
+} // namespace
+
+// Any read that found a gallery damaged makes the command fail, whatever it printed: a search that
+// ran into a bad page has not seen all the people, and an info count is not the gallery's count.
 int run(const QStringList &args)
+{
+    const int code = dispatch(args);
+    const QStringList damaged = GalleryIntegrity::damagedPaths();
+    if (damaged.isEmpty() || code != 0)
+        return code; // a command that failed has said why
+    for (const QString &path : damaged)
+        printErr(GalleryIntegrity::damageMessage(path, GalleryIntegrity::damage(path)));
+    return 1;
+}
+
+namespace {
+
+int dispatch(const QStringList &args)
 {
     const QString command = args.value(0);
     const QStringList rest = args.mid(1);
@@ -54,6 +77,8 @@ int run(const QStringList &args)
         return runExplain(rest);
     if (command == QLatin1String("info"))
         return runInfo(rest);
+    if (command == QLatin1String("gallery"))
+        return runGallery(rest);
     if (command == QLatin1String("render"))
         return runRender(rest);
     if (command == QLatin1String("variant"))
@@ -85,5 +110,7 @@ int run(const QStringList &args)
     printErr(QStringLiteral("unknown command '%1'\n\n%2").arg(command, QString::fromUtf8(kUsage)));
     return 2;
 }
+
+} // namespace
 
 } // namespace descry::cli

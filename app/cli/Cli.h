@@ -26,6 +26,7 @@ int runReview(const QStringList &args);
 int runExplain(const QStringList &args);
 int runIdentities(const QStringList &args);
 int runCameras(const QStringList &args);
+int runGallery(const QStringList &args);
 
 // Dispatches argv (without the program name) to a subcommand; prints help on misuse.
 int run(const QStringList &args);

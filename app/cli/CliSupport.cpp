@@ -16,6 +16,10 @@ void addGalleryOption(QCommandLineParser &parser)
 {
     parser.addOption({ QStringLiteral("gallery"),
         QStringLiteral("Gallery file (default: %1).").arg(Gallery::defaultPath()), QStringLiteral("PATH") });
+    parser.addOption({ QStringLiteral("read-only"),
+        QStringLiteral("Open the gallery read-only (a case archive): searches work and write no history; "
+                       "anything that would change the gallery is refused. Write-protected galleries are "
+                       "opened so anyway.") });
 }
 
 void addDetectorOption(QCommandLineParser &parser)
@@ -123,6 +127,8 @@ bool parseArgs(QCommandLineParser &parser, const QStringList &args)
         printOut(parser.helpText());
         return false;
     }
+    if (parser.optionNames().contains(QStringLiteral("read-only")))
+        Gallery::setDefaultAccess(Gallery::Access::ReadOnly);
     return true;
 }
 

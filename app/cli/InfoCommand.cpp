@@ -42,6 +42,8 @@ int runInfo(const QStringList &args)
         if (model) {
             modelInfo.insert(QStringLiteral("id"), model->id());
             modelInfo.insert(QStringLiteral("device"), model->device());
+            modelInfo.insert(QStringLiteral("weights_check"), model->weightsCheck());
+            modelInfo.insert(QStringLiteral("tensors_sha256"), model->weightsDigest());
         } else {
             modelInfo.insert(QStringLiteral("error"), error);
         }
@@ -69,6 +71,7 @@ int runInfo(const QStringList &args)
                 { QStringLiteral("error"), s.error } });
         }
         galleryInfo.insert(QStringLiteral("schema"), gallery.schemaVersion());
+        galleryInfo.insert(QStringLiteral("read_only"), gallery.isReadOnly());
         galleryInfo.insert(QStringLiteral("sources"), sources);
         galleryInfo.insert(QStringLiteral("tracklets"), qint64(gallery.trackletCount()));
         galleryInfo.insert(QStringLiteral("footage_seconds"), footage);
@@ -89,8 +92,13 @@ int runInfo(const QStringList &args)
     printOut(QStringLiteral("model: %1").arg(model ? QStringLiteral("%1 on %2 (%3)").arg(model->id(), model->device(), modelInfo[QStringLiteral("path")].toString())
                                                 : modelInfo.contains(QStringLiteral("error")) ? modelInfo[QStringLiteral("error")].toString()
                                                                                                 : QStringLiteral("none found; search ranks by attributes")));
+    if (model)
+        printOut(QStringLiteral("  weights: %1").arg(model->weightsCheck()));
     printOut(QStringLiteral("gallery: %1%2")
-                 .arg(path, QFileInfo::exists(path) ? QString() : QStringLiteral(" (not created yet)")));
+                 .arg(path,
+                     !QFileInfo::exists(path)                             ? QStringLiteral(" (not created yet)")
+                         : galleryInfo[QStringLiteral("read_only")].toBool() ? QStringLiteral(" (read only)")
+                                                                            : QString()));
     if (!galleryInfo.contains(QStringLiteral("sources")))
         return 0;
     printOut(QStringLiteral("  %1 tracklets from %2 sources, %3 s of footage")

@@ -1,6 +1,7 @@
 #include "Cli.h"
 #include "CliSupport.h"
 #include "Gallery.h"
+#include "GalleryIntegrity.h"
 #include "SearchCliSupport.h"
 #include "SearchEngine.h"
 #include "TextPersonModel.h"
@@ -88,7 +89,12 @@ int runSearch(const QStringList &args)
     const SearchResponse response = engine.search(request);
     for (const QString &note : response.notes)
         printErr(QStringLiteral("search: ") + note);
-    gallery.addQuery(request.text, int(response.results.size()), response.elapsedMs);
+    if (!gallery.damage().isEmpty()) { // the ranking has not seen everyone: no list at all
+        printErr(QStringLiteral("search: ") + GalleryIntegrity::damageMessage(path, gallery.damage()));
+        return 1;
+    }
+    if (!gallery.isReadOnly()) // a case archive keeps no history of who looked at it
+        gallery.addQuery(request.text, int(response.results.size()), response.elapsedMs);
 
     if (parser.isSet(QStringLiteral("json"))) {
         printOut(QString::fromUtf8(QJsonDocument(responseJson(response, gallery)).toJson(QJsonDocument::Indented)));

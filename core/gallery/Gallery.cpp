@@ -1,5 +1,6 @@
 #include "Gallery.h"
 
+#include "GalleryIntegrity.h"
 #include "GallerySchema.h"
 
 #include <QAtomicInteger>
@@ -12,12 +13,19 @@
 #include <QVariant>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <functional>
 
 namespace descry {
 
 namespace {
+
+std::atomic<bool> &readOnlyByDefault()
+{
+    static std::atomic<bool> readOnly { false };
+    return readOnly;
+}
 
 QString newConnectionName()
 {
@@ -127,29 +135,96 @@ ReviewRecord reviewFromQuery(const QSqlQuery &q)
     return r;
 }
 
+// SQLite's answer to reading a page that is not what the file's structure says it is.
+bool isDamage(const QSqlError &error)
+{
+    bool numeric = false;
+    const int code = error.nativeErrorCode().toInt(&numeric) & 0xff;
+    constexpr int kSqliteCorrupt = 11;
+    constexpr int kSqliteNotADatabase = 26;
+    if (numeric && (code == kSqliteCorrupt || code == kSqliteNotADatabase))
+        return true;
+    const QString text = error.databaseText();
+    return text.contains(QLatin1String("malformed")) || text.contains(QLatin1String("not a database"));
+}
+
+// Statements that only read (the checks in run() let them through on a read-only or damaged
+// gallery; everything else would write).
+bool onlyReads(const QString &sql)
+{
+    const QString head = sql.trimmed().left(8).toUpper();
+    return head.startsWith(QLatin1String("SELECT")) || head.startsWith(QLatin1String("WITH"))
+        || (head.startsWith(QLatin1String("PRAGMA")) && !sql.contains(QLatin1Char('=')));
+}
+
 } // namespace
 
 struct Gallery::Impl {
     QString connectionName;
     QString path;
     QString lastError;
+    bool readOnly = false;
+    bool inTransactionNow = false;
 
     QSqlDatabase db() const { return QSqlDatabase::database(connectionName, false); }
+
+    // Why this gallery may not be written: read-only, or damage found by this process.
+    QString writeRefusal() const
+    {
+        const QString damage = GalleryIntegrity::damage(path);
+        if (!damage.isEmpty())
+            return GalleryIntegrity::damageMessage(path, damage);
+        if (readOnly)
+            return QStringLiteral("the gallery %1 is open read-only; nothing can be changed in it").arg(path);
+        return {};
+    }
+
+    // Records `error` as the reason; damage also goes to the process-wide list, so no connection
+    // of this process writes to the file again.
+    void fail(const QSqlError &error, const QString &doing, const QString &sql)
+    {
+        lastError = QStringLiteral("%1 (%2: %3)").arg(error.text(), doing, sql.left(80));
+        if (isDamage(error)) {
+            GalleryIntegrity::markDamaged(path, error.databaseText());
+            lastError = GalleryIntegrity::damageMessage(path, error.databaseText());
+        }
+    }
 
     // Prepares and runs `sql` with positional values; on failure records the reason.
     bool run(QSqlQuery &query, const QString &sql, const QVariantList &values = {})
     {
+        if (!onlyReads(sql)) {
+            const QString refusal = writeRefusal();
+            if (!refusal.isEmpty()) {
+                lastError = refusal;
+                return false;
+            }
+        }
         if (!query.prepare(sql)) {
-            lastError = QStringLiteral("%1 (preparing: %2)").arg(query.lastError().text(), sql.left(80));
+            fail(query.lastError(), QStringLiteral("preparing"), sql);
             return false;
         }
         for (const QVariant &v : values)
             query.addBindValue(v);
         if (!query.exec()) {
-            lastError = QStringLiteral("%1 (running: %2)").arg(query.lastError().text(), sql.left(80));
+            fail(query.lastError(), QStringLiteral("running"), sql);
             return false;
         }
+        if (!inTransactionNow && !onlyReads(sql))
+            GalleryIntegrity::recordGood(path); // this process's own write went through SQLite
         return true;
+    }
+
+    // QSqlQuery::next() that tells the end of the rows from a read that failed: a page SQLite
+    // cannot read ends a loop just like the last row, so without this a damaged table reads as
+    // a short or empty one.
+    bool next(QSqlQuery &query)
+    {
+        if (query.next())
+            return true;
+        if (query.lastError().isValid())
+            fail(query.lastError(), QStringLiteral("reading"), query.lastQuery());
+        return false;
     }
 
     bool run(const QString &sql, const QVariantList &values = {})
@@ -162,18 +237,25 @@ struct Gallery::Impl {
     // the reason in lastError either way.
     bool inTransaction(const std::function<bool()> &work)
     {
-        lastError.clear();
+        lastError = writeRefusal();
+        if (!lastError.isEmpty())
+            return false;
         QSqlDatabase database = db();
         if (!database.transaction()) {
             lastError = database.lastError().text();
             return false;
         }
-        if (!work() || !database.commit()) {
+        inTransactionNow = true;
+        const bool worked = work();
+        inTransactionNow = false;
+        if (!worked || !database.commit()) {
             const QString reason = lastError.isEmpty() ? database.lastError().text() : lastError;
             database.rollback();
             lastError = reason;
             return false;
         }
+        // This process's own write (and the checkpoint after it) went through SQLite.
+        GalleryIntegrity::recordGood(path);
         return true;
     }
 
@@ -198,26 +280,84 @@ QString Gallery::defaultPath()
     return QDir(dir).filePath(QStringLiteral("gallery.sqlite"));
 }
 
-bool Gallery::open(const QString &path)
+void Gallery::setDefaultAccess(Access access)
+{
+    readOnlyByDefault() = access == Access::ReadOnly;
+}
+
+bool Gallery::open(const QString &path, Access access)
 {
     close();
+    if (readOnlyByDefault())
+        access = Access::ReadOnly;
     const QFileInfo info(path);
-    if (!QDir().mkpath(info.absolutePath())) {
+    d->path = info.absoluteFilePath();
+    d->readOnly = false;
+    const QString known = GalleryIntegrity::damage(d->path);
+    if (!known.isEmpty()) {
+        d->lastError = GalleryIntegrity::damageMessage(d->path, known);
+        return false;
+    }
+    if (info.exists()) {
+        if (info.size() == 0) {
+            d->lastError = QStringLiteral("%1 is an empty file (0 bytes), not a Descry gallery; remove it "
+                                          "or choose another path (a new gallery is made where no file is)")
+                               .arg(d->path);
+            return false;
+        }
+        // Checked before anything is written (the WAL switch and migrations write).
+        if (GalleryIntegrity::needsCheck(d->path)) {
+            const GalleryCheck checked = GalleryIntegrity::check(d->path, true);
+            if (!checked.error.isEmpty()) {
+                d->lastError = QStringLiteral("%1 is not a Descry gallery or is damaged (%2)").arg(d->path, checked.error);
+                return false;
+            }
+            if (!checked.ok) {
+                const QString first = GalleryIntegrity::firstProblem(checked);
+                GalleryIntegrity::markDamaged(d->path, first);
+                d->lastError = GalleryIntegrity::damageMessage(d->path, first);
+                return false;
+            }
+            GalleryIntegrity::recordGood(d->path);
+        }
+        d->readOnly = access == Access::ReadOnly || !info.isWritable()
+            || !QFileInfo(info.absolutePath()).isWritable();
+    } else if (access == Access::ReadOnly) {
+        d->lastError = QStringLiteral("no gallery at %1").arg(d->path);
+        return false;
+    } else if (!QDir().mkpath(info.absolutePath())) {
         d->lastError
             = QStringLiteral("cannot create the folder for the gallery: %1").arg(info.absolutePath());
         return false;
     }
     d->connectionName = newConnectionName();
-    d->path = info.absoluteFilePath();
     // The connection handle must be gone before close() removes the connection.
     const bool ok = [this] {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->connectionName);
-        db.setDatabaseName(d->path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
+        if (d->readOnly) {
+            db.setDatabaseName(GalleryIntegrity::readOnlyDatabaseName(d->path));
+            db.setConnectOptions(GalleryIntegrity::readOnlyConnectOptions());
+        } else {
+            db.setDatabaseName(d->path);
+            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
+        }
         if (!db.open()) {
             d->lastError
                 = QStringLiteral("cannot open the gallery %1: %2").arg(d->path, db.lastError().text());
             return false;
+        }
+        if (d->readOnly) {
+            const int version = GallerySchema::currentVersion(db);
+            if (version != GallerySchema::latestVersion()) {
+                d->lastError = QStringLiteral("%1 is read-only and has gallery schema %2; this Descry reads "
+                                              "schema %3. Copy it to a writable folder to upgrade it.")
+                                   .arg(d->path)
+                                   .arg(version)
+                                   .arg(GallerySchema::latestVersion());
+                return false;
+            }
+            QSqlQuery pragma(db); // changes the connection, not the file
+            return pragma.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
         }
         // WAL: readers (search, thumbnails) never block the ingest writer. NORMAL sync is safe
         // with WAL (a power cut may lose the last commit, never corrupt).
@@ -234,6 +374,7 @@ bool Gallery::open(const QString &path)
             d->lastError = QStringLiteral("%1: %2").arg(d->path, error);
             return false;
         }
+        GalleryIntegrity::recordGood(d->path); // the WAL switch and migrations are this process's writes
         return true;
     }();
     if (!ok)
@@ -252,6 +393,20 @@ void Gallery::close()
     }
     QSqlDatabase::removeDatabase(d->connectionName);
     d->connectionName.clear();
+    // What this process wrote went through SQLite: the file as it is now is vouched for, unless
+    // a read found damage (then the next open checks it again).
+    if (GalleryIntegrity::damage(d->path).isEmpty() && QFileInfo::exists(d->path))
+        GalleryIntegrity::recordGood(d->path);
+}
+
+bool Gallery::isReadOnly() const
+{
+    return d->readOnly;
+}
+
+QString Gallery::damage() const
+{
+    return GalleryIntegrity::damage(d->path);
 }
 
 bool Gallery::isOpen() const
@@ -305,7 +460,7 @@ std::optional<SourceRecord> Gallery::sourceByHash(const QString &contentHash)
     QSqlQuery q(d->db());
     if (!d->run(q, QStringLiteral("SELECT %1 FROM sources WHERE content_hash = ?").arg(kSourceColumns),
             { contentHash })
-        || !q.next())
+        || !d->next(q))
         return std::nullopt;
     return sourceFromQuery(q);
 }
@@ -314,7 +469,7 @@ std::optional<SourceRecord> Gallery::source(int64_t id)
 {
     QSqlQuery q(d->db());
     if (!d->run(q, QStringLiteral("SELECT %1 FROM sources WHERE id = ?").arg(kSourceColumns), { qint64(id) })
-        || !q.next())
+        || !d->next(q))
         return std::nullopt;
     return sourceFromQuery(q);
 }
@@ -324,7 +479,7 @@ std::vector<SourceRecord> Gallery::sources()
     std::vector<SourceRecord> out;
     QSqlQuery q(d->db());
     if (d->run(q, QStringLiteral("SELECT %1 FROM sources ORDER BY id").arg(kSourceColumns)))
-        while (q.next())
+        while (d->next(q))
             out.push_back(sourceFromQuery(q));
     return out;
 }
@@ -389,7 +544,7 @@ std::vector<CameraTransit> Gallery::cameraTransits()
     std::vector<CameraTransit> out;
     QSqlQuery q(d->db());
     if (d->run(q, QStringLiteral("SELECT camera_a, camera_b, min_seconds FROM camera_transits ORDER BY camera_a, camera_b")))
-        while (q.next())
+        while (d->next(q))
             out.push_back({ q.value(0).toString(), q.value(1).toString(), q.value(2).toDouble() });
     return out;
 }
@@ -406,7 +561,7 @@ std::optional<IngestCheckpoint> Gallery::checkpoint(int64_t sourceId)
             QStringLiteral(
                 "SELECT checkpoint_frame, processed_frames, tracker_state FROM sources WHERE id = ?"),
             { qint64(sourceId) })
-        || !q.next())
+        || !d->next(q))
         return std::nullopt;
     IngestCheckpoint c;
     c.nextFrame = q.value(0).toLongLong();
@@ -534,7 +689,7 @@ int64_t Gallery::trackletCount(int64_t sourceId)
         ? d->run(
             q, QStringLiteral("SELECT count(*) FROM tracklets WHERE source_id = ?"), { qint64(sourceId) })
         : d->run(q, QStringLiteral("SELECT count(*) FROM tracklets"));
-    return ok && q.next() ? q.value(0).toLongLong() : 0;
+    return ok && d->next(q) ? q.value(0).toLongLong() : 0;
 }
 
 int64_t Gallery::reviewCount(int64_t sourceId)
@@ -544,14 +699,14 @@ int64_t Gallery::reviewCount(int64_t sourceId)
         QStringLiteral("SELECT count(*) FROM reviews JOIN tracklets ON tracklets.id = reviews.tracklet_id"
                        " WHERE tracklets.source_id = ?"),
         { qint64(sourceId) });
-    return ok && q.next() ? q.value(0).toLongLong() : 0;
+    return ok && d->next(q) ? q.value(0).toLongLong() : 0;
 }
 
 int64_t Gallery::generation()
 {
     // Triggers bump the counter on every tracklet and embedding write (GallerySchema step 2).
     QSqlQuery q(d->db());
-    if (!d->run(q, QStringLiteral("SELECT value FROM counters WHERE name = 'generation'")) || !q.next())
+    if (!d->run(q, QStringLiteral("SELECT value FROM counters WHERE name = 'generation'")) || !d->next(q))
         return -1;
     return q.value(0).toLongLong();
 }
@@ -566,7 +721,7 @@ std::vector<TrackletRecord> Gallery::tracklets(int64_t sourceId)
             q, kTrackletSelect + QStringLiteral(" WHERE t.source_id = ? ORDER BY t.id"), { qint64(sourceId) })
         : d->run(q, kTrackletSelect + QStringLiteral(" ORDER BY t.id"));
     if (ok)
-        while (q.next())
+        while (d->next(q))
             out.push_back(trackletFromQuery(q));
     return out;
 }
@@ -574,7 +729,7 @@ std::vector<TrackletRecord> Gallery::tracklets(int64_t sourceId)
 std::optional<TrackletRecord> Gallery::tracklet(int64_t id)
 {
     QSqlQuery q(d->db());
-    if (!d->run(q, kTrackletSelect + QStringLiteral(" WHERE t.id = ?"), { qint64(id) }) || !q.next())
+    if (!d->run(q, kTrackletSelect + QStringLiteral(" WHERE t.id = ?"), { qint64(id) }) || !d->next(q))
         return std::nullopt;
     return trackletFromQuery(q);
 }
@@ -588,7 +743,7 @@ std::vector<DetectionRecord> Gallery::detections(int64_t trackletId)
             QStringLiteral(
                 "SELECT frame, time, x, y, w, h, score FROM detections WHERE tracklet_id = ? ORDER BY frame"),
             { qint64(trackletId) }))
-        while (q.next())
+        while (d->next(q))
             out.push_back({ q.value(0).toLongLong(), q.value(1).toDouble(),
                 Box {
                     q.value(2).toFloat(), q.value(3).toFloat(), q.value(4).toFloat(), q.value(5).toFloat() },
@@ -606,7 +761,7 @@ std::vector<CropRecord> Gallery::crops(int64_t trackletId)
                            " WHERE c.tracklet_id = ? ORDER BY c.rank"),
             { qint64(trackletId) }))
         return out;
-    while (q.next()) {
+    while (d->next(q)) {
         CropRecord c;
         c.id = q.value(0).toLongLong();
         c.trackletId = trackletId;
@@ -632,7 +787,7 @@ std::optional<CropBody> Gallery::bestCropBody(int64_t trackletId)
 QByteArray Gallery::cropImage(int64_t cropId)
 {
     QSqlQuery q(d->db());
-    return d->run(q, QStringLiteral("SELECT image FROM crops WHERE id = ?"), { qint64(cropId) }) && q.next()
+    return d->run(q, QStringLiteral("SELECT image FROM crops WHERE id = ?"), { qint64(cropId) }) && d->next(q)
         ? q.value(0).toByteArray()
         : QByteArray();
 }
@@ -640,7 +795,7 @@ QByteArray Gallery::cropImage(int64_t cropId)
 QByteArray Gallery::cropMask(int64_t cropId)
 {
     QSqlQuery q(d->db());
-    return d->run(q, QStringLiteral("SELECT mask FROM crops WHERE id = ?"), { qint64(cropId) }) && q.next()
+    return d->run(q, QStringLiteral("SELECT mask FROM crops WHERE id = ?"), { qint64(cropId) }) && d->next(q)
         ? q.value(0).toByteArray()
         : QByteArray();
 }
@@ -672,7 +827,7 @@ std::vector<TrackletAttributes> Gallery::allAttributes()
             QStringLiteral("SELECT t.id, a.region, a.name, a.value FROM tracklets t"
                            " LEFT JOIN attributes a ON a.tracklet_id = t.id ORDER BY t.id")))
         return out;
-    while (q.next()) {
+    while (d->next(q)) {
         const int64_t id = q.value(0).toLongLong();
         if (out.empty() || out.back().trackletId != id)
             out.push_back({ id, {} });
@@ -695,7 +850,7 @@ AttributeSet Gallery::attributes(int64_t trackletId)
             QStringLiteral(
                 "SELECT region, name, value FROM attributes WHERE tracklet_id = ? ORDER BY region, name"),
             { qint64(trackletId) }))
-        while (q.next()) {
+        while (d->next(q)) {
             AttributeValue a;
             regionFromKey(q.value(0).toString(), &a.region);
             a.name = q.value(1).toString();
@@ -723,7 +878,7 @@ std::vector<QueryRecord> Gallery::recentQueries(int limit)
             QStringLiteral("SELECT id, text, result_count, elapsed_ms, created_at FROM query_history ORDER "
                            "BY id DESC LIMIT ?"),
             { limit }))
-        while (q.next())
+        while (d->next(q))
             out.push_back({ q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toInt(),
                 q.value(3).toDouble(), fromIso(q.value(4)) });
     return out;
@@ -785,7 +940,7 @@ std::vector<ReviewRecord> Gallery::reviews(const QString &queryText)
                       .arg(kLatestReviewIds.arg(QStringLiteral("WHERE query_text = ?"))),
             { text });
     if (ok)
-        while (q.next())
+        while (d->next(q))
             out.push_back(reviewFromQuery(q));
     return out;
 }
@@ -796,7 +951,7 @@ std::vector<ReviewRecord> Gallery::reviewsOfTracklet(int64_t trackletId)
     QSqlQuery q(d->db());
     if (d->run(
             q, kReviewSelect + QStringLiteral(" WHERE tracklet_id = ? ORDER BY id"), { qint64(trackletId) }))
-        while (q.next())
+        while (d->next(q))
             out.push_back(reviewFromQuery(q));
     return out;
 }
@@ -809,7 +964,7 @@ std::vector<ReviewRecord> Gallery::confirmedReviews()
             kReviewSelect
                 + QStringLiteral(" WHERE id IN (%1) AND verdict = 'confirmed' ORDER BY tracklet_id, id")
                       .arg(kLatestReviewIds.arg(QString()))))
-        while (q.next())
+        while (d->next(q))
             out.push_back(reviewFromQuery(q));
     return out;
 }
@@ -858,7 +1013,7 @@ std::map<int64_t, int64_t> Gallery::identities()
     QSqlQuery q(d->db());
     q.setForwardOnly(true);
     if (d->run(q, QStringLiteral("SELECT tracklet_id, identity_id FROM tracklet_identities")))
-        while (q.next())
+        while (d->next(q))
             out.emplace(q.value(0).toLongLong(), q.value(1).toLongLong());
     return out;
 }
@@ -869,7 +1024,7 @@ std::optional<IdentityGroupingRecord> Gallery::latestIdentityGrouping()
     if (!d->run(q,
             QStringLiteral("SELECT version, model_id, threshold, tracklet_count, identity_count, seconds, created_at, method"
                            " FROM identity_groupings ORDER BY version DESC LIMIT 1"))
-        || !q.next())
+        || !d->next(q))
         return std::nullopt;
     return IdentityGroupingRecord { q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toDouble(),
         q.value(3).toLongLong(), q.value(4).toLongLong(), q.value(5).toDouble(), fromIso(q.value(6)), q.value(7).toString() };
@@ -878,7 +1033,7 @@ std::optional<IdentityGroupingRecord> Gallery::latestIdentityGrouping()
 int64_t Gallery::nextIdentityId()
 {
     QSqlQuery q(d->db());
-    if (!d->run(q, QStringLiteral("SELECT value FROM counters WHERE name = 'next_identity'")) || !q.next())
+    if (!d->run(q, QStringLiteral("SELECT value FROM counters WHERE name = 'next_identity'")) || !d->next(q))
         return -1;
     return q.value(0).toLongLong();
 }
@@ -918,7 +1073,7 @@ std::vector<IdentityLinkRecord> Gallery::identityLinks()
     if (d->run(q,
             QStringLiteral("SELECT id, tracklet_a, tracklet_b, same, author, created_at FROM identity_links WHERE id IN"
                            " (SELECT max(id) FROM identity_links GROUP BY tracklet_a, tracklet_b) ORDER BY id")))
-        while (q.next())
+        while (d->next(q))
             out.push_back({ q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toLongLong(),
                 q.value(3).toInt() != 0, q.value(4).toString(), fromIso(q.value(5)) });
     return out;
@@ -942,7 +1097,7 @@ std::vector<float> Gallery::embedding(int64_t trackletId, const QString &modelId
             QStringLiteral(
                 "SELECT vector FROM embeddings WHERE model_id = ? AND kind = ? AND tracklet_id = ?"),
             { modelId, kind, qint64(trackletId) })
-        || !q.next())
+        || !d->next(q))
         return {};
     return blobToFloats(q.value(0).toByteArray());
 }
@@ -962,7 +1117,7 @@ std::vector<std::vector<float>> Gallery::embeddings(
         q.addBindValue(modelId);
         q.addBindValue(kind);
         q.addBindValue(qint64(ids[i]));
-        if (q.exec() && q.next())
+        if (q.exec() && d->next(q))
             out[i] = blobToFloats(q.value(0).toByteArray());
         q.finish();
     }
@@ -986,7 +1141,7 @@ bool Gallery::loadEmbeddings(const QString &modelId, const QString &kind, std::v
             { modelId, kind }))
         return false;
     ids->reserve(size_t(bound));
-    while (q.next()) {
+    while (d->next(q)) {
         const int rowDim = q.value(1).toInt();
         const QByteArray blob = q.value(2).toByteArray();
         if (*dim == 0) {
@@ -1024,7 +1179,7 @@ std::vector<int64_t> Gallery::trackletsWithoutEmbedding(
                 "SELECT t.id FROM tracklets t WHERE t.id > ? AND NOT EXISTS (SELECT 1 FROM embeddings e"
                 " WHERE e.model_id = ? AND e.kind = ? AND e.tracklet_id = t.id) ORDER BY t.id LIMIT ?"),
             { qint64(afterId), modelId, kind, limit }))
-        while (q.next())
+        while (d->next(q))
             out.push_back(q.value(0).toLongLong());
     return out;
 }
@@ -1034,7 +1189,7 @@ int64_t Gallery::embeddingCount(const QString &modelId, const QString &kind)
     QSqlQuery q(d->db());
     return d->run(q, QStringLiteral("SELECT count(*) FROM embeddings WHERE model_id = ? AND kind = ?"),
                { modelId, kind })
-            && q.next()
+            && d->next(q)
         ? q.value(0).toLongLong()
         : 0;
 }

@@ -35,10 +35,25 @@ public:
     Gallery(const Gallery &) = delete;
     Gallery &operator=(const Gallery &) = delete;
 
-    // Opens (creating folders and file as needed) and migrates the schema.
-    bool open(const QString &path);
+    // How open() treats the file. Auto: read-only when the file or its folder is write-protected
+    // (a case archive, a read-only share), read-write otherwise.
+    enum class Access { Auto, ReadOnly };
+
+    // Opens (creating folders and file as needed) and migrates the schema. An existing file is
+    // first checked by SQLite (quick_check) when it changed since its last good check; a damaged
+    // one, a 0-byte one and one this process found damaged are refused with the way out in
+    // lastError(). A read-only gallery is not migrated: it must have this build's schema.
+    bool open(const QString &path, Access access = Access::Auto);
+    // What Access::Auto means in this process from now on (descry-cli --read-only: every
+    // gallery the command opens, on any thread, is read-only).
+    static void setDefaultAccess(Access access);
     void close();
     bool isOpen() const;
+    // Searches work on a read-only gallery; every method that writes fails with the reason.
+    bool isReadOnly() const;
+    // What SQLite said when a read of this gallery found damage (in this process); empty when none.
+    // Once there is damage, nothing more is written to the file by any connection of the process.
+    QString damage() const;
     QString path() const;
     QString lastError() const;
     int schemaVersion() const;

@@ -64,6 +64,8 @@ struct TextPersonModel::Impl {
     std::optional<torch::jit::Module> script;
     c10::Device device{c10::DeviceType::CPU};
     QString id;
+    QString weightsDigest;
+    QString weightsCheck = QStringLiteral("TorchScript file: its bytes are not checked beyond its digest");
     QString path; // the file load() was given
 
     torch::Tensor encodeImages(const torch::Tensor &images)
@@ -189,8 +191,15 @@ std::unique_ptr<TextPersonModel> TextPersonModel::load(const QString &path, QStr
     }
     try {
         impl->model = NafsModel(impl->config.model, impl->vocabulary.size());
-        if (!loadNafsWeights(impl->model, weightsPath, error))
+        NafsWeightsHash hash;
+        hash.expected = impl->config.weightsSha256;
+        if (!loadNafsWeights(impl->model, weightsPath, error, &hash))
             return nullptr;
+        impl->weightsDigest = hash.digest;
+        impl->weightsCheck = hash.vouchedBy.isEmpty()
+            ? QStringLiteral("tensors SHA-256 %1, not checked (the weights file predates hash records)").arg(hash.digest.left(12))
+            : QStringLiteral("tensors SHA-256 %1 matches the %2's record")
+                  .arg(hash.digest.left(12), hash.vouchedBy == QLatin1String("file") ? QStringLiteral("weights file") : QStringLiteral("model config"));
         impl->model->to(impl->device);
         impl->model->eval();
     } catch (const c10::Error &e) {
@@ -231,6 +240,16 @@ QString TextPersonModel::defaultModelPath()
                 return QDir::cleanPath(candidate);
         }
     return {};
+}
+
+QString TextPersonModel::weightsCheck() const
+{
+    return d->weightsCheck;
+}
+
+QString TextPersonModel::weightsDigest() const
+{
+    return d->weightsDigest;
 }
 
 QString TextPersonModel::id() const

@@ -93,6 +93,10 @@ public:
     int regionStripes() const;
     int patchStripes() const;
     QString device() const;
+    // How the weights' bytes were checked at load: "tensors SHA-256 <12 hex> matches the weights
+    // file's record" (or the config's), or that nothing vouches for them (older files, TorchScript).
+    QString weightsCheck() const;
+    QString weightsDigest() const; // the tensors' SHA-256 (hex); empty for TorchScript
 
     // Person crops (BGR, any size), batched internally.
     std::vector<VisualEmbedding> encodeCrops(const std::vector<cv::Mat> &crops);

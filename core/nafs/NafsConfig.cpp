@@ -176,6 +176,7 @@ bool NafsConfig::fromJson(const QJsonObject &json, NafsConfig *out, QString *err
     bool ok = readJsonField(json, "name", &c.name, &why, kContext)
         && readJsonField(json, "family", &c.family, &why, kContext)
         && readJsonField(json, "version", &c.version, &why, kContext)
+        && readJsonField(json, "weightsSha256", &c.weightsSha256, &why, kContext)
         && architectureFromJson(json.value(QStringLiteral("model")).toObject(), &c.model, &why)
         && trainingFromJson(json.value(QStringLiteral("training")).toObject(), &c.training, &why);
     if (ok && c.family != QLatin1String("nafs"))

@@ -87,6 +87,11 @@ struct NafsConfig {
     int version = formatVersion;
     NafsArchitecture model;
     NafsTraining training;
+    // "weightsSha256": the tensors' SHA-256 (NafsWeightsHash) of a weights file written before
+    // weights files carried it themselves: the shipped models name theirs here, since rewriting
+    // their .pt would change their ids and make every gallery re-embed. Read only: toJson()
+    // leaves it out, so a config saved with new weights never vouches for them.
+    QString weightsSha256;
 
     QJsonObject toJson() const;
     static bool fromJson(const QJsonObject &json, NafsConfig *out, QString *error);

@@ -3,6 +3,7 @@
 #include "TorchDevice.h"
 #include "WordPieceVocabulary.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -19,6 +20,27 @@ const char *const kFormatKey = "descry_format";
 // Present (= 1) when the pretrained trunk's parameters are stored as their change from the
 // perception package's values, which loading adds back.
 const char *const kTrunkDeltaKey = "descry_trunk_delta";
+// The SHA-256 of the stored tensors (32 bytes as a uint8 tensor), written after them.
+const char *const kTensorsHashKey = "descry_tensors_sha256";
+
+// SHA-256 over tensors as stored: each one's key, type, shape and bytes, in the order added.
+class TensorDigest {
+public:
+    void add(const std::string &key, const torch::Tensor &stored)
+    {
+        const torch::Tensor t = stored.cpu().contiguous();
+        m_hash.addData(QByteArray::fromStdString(key));
+        m_hash.addData(QByteArrayView("\0", 1));
+        m_hash.addData(QByteArray(c10::toString(t.scalar_type())));
+        for (int64_t d : t.sizes())
+            m_hash.addData(QByteArray::number(qlonglong(d)) + ',');
+        m_hash.addData(QByteArrayView(static_cast<const char *>(t.data_ptr()), qsizetype(t.nbytes())));
+    }
+    QByteArray bytes() const { return m_hash.result(); }
+
+private:
+    QCryptographicHash m_hash { QCryptographicHash::Sha256 };
+};
 
 // The package value of each pretrained-trunk parameter, by the parameter's storage.
 std::map<const void *, torch::Tensor> trunkPackageValues(NafsModel &model)
@@ -54,19 +76,28 @@ bool saveNafsWeights(NafsModel &model, const QString &path, QString *error)
     const QString temporary = path + QStringLiteral(".part");
     try {
         torch::serialize::OutputArchive archive;
+        TensorDigest digest;
         const std::map<const void *, torch::Tensor> package = trunkPackageValues(model);
         for (const auto &p : model->named_parameters()) {
             torch::Tensor value = p.value().detach().cpu();
             if (const auto it = package.find(p.value().unsafeGetTensorImpl()); it != package.end())
                 value = value - it->second.cpu();
             archive.write(nafsArchiveKey(p.key()), value);
+            digest.add(nafsArchiveKey(p.key()), value);
         }
         if (!package.empty())
             archive.write(kTrunkDeltaKey, torch::tensor({ int64_t(1) }));
-        for (const auto &b : model->named_buffers())
+        for (const auto &b : model->named_buffers()) {
             archive.write(nafsArchiveKey(b.key()), b.value().detach().cpu(), /*is_buffer=*/true);
-        archive.write(kFormatKey,
-            torch::tensor({ int64_t(NafsConfig::formatVersion), int64_t(model->vocabularySize()) }));
+            digest.add(nafsArchiveKey(b.key()), b.value());
+        }
+        const torch::Tensor format
+            = torch::tensor({ int64_t(NafsConfig::formatVersion), int64_t(model->vocabularySize()) });
+        archive.write(kFormatKey, format);
+        digest.add(kFormatKey, format);
+        const QByteArray hash = digest.bytes();
+        archive.write(kTensorsHashKey,
+            torch::from_blob(const_cast<char *>(hash.data()), { hash.size() }, torch::kUInt8).clone());
         archive.save_to(QFile::encodeName(temporary).toStdString());
     } catch (const c10::Error &e) {
         *error = QStringLiteral("cannot write weights %1: %2").arg(path, torchErrorMessage(e));
@@ -81,7 +112,7 @@ bool saveNafsWeights(NafsModel &model, const QString &path, QString *error)
     return true;
 }
 
-bool loadNafsWeights(NafsModel &model, const QString &path, QString *error)
+bool loadNafsWeights(NafsModel &model, const QString &path, QString *error, NafsWeightsHash *hash)
 {
     if (!QFileInfo(path).isFile()) {
         *error = QStringLiteral(
@@ -132,6 +163,7 @@ bool loadNafsWeights(NafsModel &model, const QString &path, QString *error)
         = trunkDelta ? trunkPackageValues(model) : std::map<const void *, torch::Tensor> {};
     // Read and check everything before touching the model, so a bad file changes nothing.
     std::vector<std::pair<torch::Tensor, torch::Tensor>> assignments;
+    TensorDigest digest;
     auto collect = [&](const std::string &name, const torch::Tensor &target, bool isBuffer) {
         torch::Tensor stored;
         if (!archive.try_read(nafsArchiveKey(name), stored, isBuffer)) {
@@ -148,6 +180,7 @@ bool loadNafsWeights(NafsModel &model, const QString &path, QString *error)
                          .arg(path, QString::fromStdString(name), shapeText(stored), shapeText(target));
             return false;
         }
+        digest.add(nafsArchiveKey(name), stored);
         if (const auto it = package.find(target.unsafeGetTensorImpl()); it != package.end())
             stored = stored + it->second.to(stored.device());
         assignments.emplace_back(target, stored);
@@ -160,9 +193,35 @@ bool loadNafsWeights(NafsModel &model, const QString &path, QString *error)
         for (const auto &b : model->named_buffers())
             if (!collect(b.key(), b.value(), true))
                 return false;
+        digest.add(kFormatKey, format);
     } catch (const c10::Error &e) {
         *error = QStringLiteral("model weights %1 are damaged: %2").arg(path, torchErrorMessage(e));
         return false;
+    }
+    // The bytes of a tensor can be damaged without LibTorch noticing: they must be the ones the
+    // file (or, for a file written before the record, its config) says were written.
+    const QString computed = QString::fromLatin1(digest.bytes().toHex());
+    torch::Tensor recorded;
+    QString vouchedBy;
+    QString expected = hash ? hash->expected : QString();
+    if (archive.try_read(kTensorsHashKey, recorded) && recorded.numel() == 32 && recorded.scalar_type() == torch::kUInt8) {
+        const torch::Tensor bytes = recorded.contiguous();
+        expected = QString::fromLatin1(
+            QByteArray(static_cast<const char *>(bytes.data_ptr()), qsizetype(bytes.nbytes())).toHex());
+        vouchedBy = QStringLiteral("file");
+    } else if (!expected.isEmpty()) {
+        vouchedBy = QStringLiteral("config");
+    }
+    if (!vouchedBy.isEmpty() && computed != expected) {
+        *error = QStringLiteral("model weights %1 are damaged: their tensors do not match the hash %2 recorded "
+                                "(SHA-256 %3 read, %4 written); restore the models folder or retrain")
+                     .arg(path, vouchedBy == QLatin1String("file") ? QStringLiteral("the file") : QStringLiteral("the model config"),
+                         computed.left(16), expected.left(16));
+        return false;
+    }
+    if (hash) {
+        hash->digest = computed;
+        hash->vouchedBy = vouchedBy;
     }
     torch::NoGradGuard noGrad;
     for (auto &[target, stored] : assignments)

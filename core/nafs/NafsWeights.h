@@ -20,13 +20,24 @@ namespace descry {
 // names its attributes the same way.
 std::string nafsArchiveKey(const std::string &name);
 
+// The file also carries "descry_tensors_sha256": the SHA-256 of every tensor it stores (key, type,
+// shape and bytes, in the model's order), so damage inside a tensor — which LibTorch's reader
+// does not notice — is caught at load.
 bool saveNafsWeights(NafsModel &model, const QString &path, QString *error);
+
+// How a weights file's tensors were vouched for when it was loaded.
+struct NafsWeightsHash {
+    QString expected; // in: the digest a model config names (files written before the record)
+    QString digest; // out: the SHA-256 of the tensors as read (hex)
+    QString vouchedBy; // out: "file" (its own record), "config", or empty (nobody vouches)
+};
 
 // Loads weights into a model built from the architecture they were trained with. Every failure
 // is a clear error and leaves `model` unchanged: missing or unreadable file, a damaged or
-// truncated archive, another format version or vocabulary, a missing tensor, or a tensor whose
+// truncated archive, tensors that do not match the file's hash record (or `hash->expected` for
+// a file without one), another format version or vocabulary, a missing tensor, or a tensor whose
 // shape does not fit the model (LibTorch itself would silently resize it).
-bool loadNafsWeights(NafsModel &model, const QString &path, QString *error);
+bool loadNafsWeights(NafsModel &model, const QString &path, QString *error, NafsWeightsHash *hash = nullptr);
 
 class WordPieceVocabulary;
 

@@ -1,7 +1,10 @@
 #include "WordPieceVocabulary.h"
 
+#include <QCryptographicHash>
+
 #include "WordPieceTokenizer.h"
 
+#include <QCryptographicHash>
 #include <QFile>
 #include <QSaveFile>
 #include <QSet>
@@ -104,6 +107,12 @@ QStringList WordPieceVocabulary::specialTokens()
 {
     return { QStringLiteral("[PAD]"), QStringLiteral("[UNK]"), QStringLiteral("[CLS]"),
         QStringLiteral("[SEP]"), QStringLiteral("[MASK]"), QStringLiteral("[SUB]") };
+}
+
+QString WordPieceVocabulary::tokensDigest(const QStringList &tokens)
+{
+    return QString::fromLatin1(
+        QCryptographicHash::hash(tokens.join(QLatin1Char('\n')).toUtf8(), QCryptographicHash::Sha256).toHex());
 }
 
 QString WordPieceVocabulary::fileHeader()
@@ -240,6 +249,18 @@ bool WordPieceVocabulary::parse(const QByteArray &text, const QString &origin, Q
         return false;
     }
     lines.removeFirst();
+    // "#sha256 HEX" (files written since vocabularies carry their hash): the tokens must be the
+    // ones written. Tokens never hold a space, so the line cannot be a token.
+    if (!lines.isEmpty() && lines.first().startsWith(QLatin1String("#sha256 "))) {
+        const QString recorded = lines.takeFirst().mid(8).trimmed();
+        if (recorded != tokensDigest(lines)) {
+            if (error)
+                *error = QStringLiteral("vocabulary %1 is damaged: its tokens do not match the SHA-256 it records; "
+                                        "restore the models folder")
+                             .arg(origin);
+            return false;
+        }
+    }
     QString reason;
     if (!setTokens(lines, &reason)) {
         if (error)
@@ -251,7 +272,10 @@ bool WordPieceVocabulary::parse(const QByteArray &text, const QString &origin, Q
 
 QByteArray WordPieceVocabulary::toText() const
 {
-    return (QStringList{fileHeader()} + m_tokens).join(QLatin1Char('\n')).toUtf8() + '\n';
+    return (QStringList { fileHeader(), QStringLiteral("#sha256 ") + tokensDigest(m_tokens) } + m_tokens)
+               .join(QLatin1Char('\n'))
+               .toUtf8()
+        + '\n';
 }
 
 } // namespace descry

@@ -46,6 +46,8 @@ public:
     static QStringList specialTokens();
     // The first line of a saved vocabulary file.
     static QString fileHeader();
+    // The SHA-256 (hex) of the token lines, which a vocabulary file records after its header.
+    static QString tokensDigest(const QStringList &tokens);
 
     // A vocabulary holding only the special tokens.
     WordPieceVocabulary();

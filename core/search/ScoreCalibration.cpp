@@ -1,5 +1,6 @@
 #include "ScoreCalibration.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -264,10 +265,25 @@ bool ScoreCalibration::fromJson(const QJsonObject &json, ScoreCalibration *out, 
     return true;
 }
 
+namespace {
+
+// The SHA-256 a calibration file carries: of its other fields, written compactly (Qt sorts the
+// keys and writes numbers so they read back exactly, so the reader can compute it again).
+QString calibrationDigest(QJsonObject json)
+{
+    json.remove(QStringLiteral("sha256"));
+    return QString::fromLatin1(
+        QCryptographicHash::hash(QJsonDocument(json).toJson(QJsonDocument::Compact), QCryptographicHash::Sha256).toHex());
+}
+
+} // namespace
+
 bool ScoreCalibration::save(const QString &path, QString *error) const
 {
     QSaveFile file(path);
-    const QByteArray bytes = QJsonDocument(toJson()).toJson(QJsonDocument::Indented);
+    QJsonObject json = toJson();
+    json.insert(QStringLiteral("sha256"), calibrationDigest(json));
+    const QByteArray bytes = QJsonDocument(json).toJson(QJsonDocument::Indented);
     if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
         *error
             = QStringLiteral("cannot write %1: %2").arg(QDir::toNativeSeparators(path), file.errorString());
@@ -288,6 +304,14 @@ bool ScoreCalibration::load(const QString &path, ScoreCalibration *out, QString 
     if (parse.error != QJsonParseError::NoError || !doc.isObject()) {
         *error = QStringLiteral("%1 is not valid JSON: %2")
                      .arg(QDir::toNativeSeparators(path), parse.errorString());
+        return false;
+    }
+    // A file written before calibrations carried their hash has none and is read as it is.
+    const QJsonValue recorded = doc.object().value(QStringLiteral("sha256"));
+    if (!recorded.isUndefined() && recorded.toString() != calibrationDigest(doc.object())) {
+        *error = QStringLiteral("%1 is damaged: its contents do not match the SHA-256 it records; restore it or "
+                                "run 'descry-cli calibrate' again")
+                     .arg(QDir::toNativeSeparators(path));
         return false;
     }
     if (!fromJson(doc.object(), out, error)) {

@@ -18,7 +18,8 @@ struct SourceOverview {
 struct GalleryOverview {
     QString path;
     bool exists = false; // false: nothing ingested yet, the file is created by the first ingest
-    QString error; // the gallery exists but cannot be read
+    QString error; // the gallery exists but cannot be read (or a read found it damaged)
+    bool readOnly = false; // write-protected or opened read-only: searches work, nothing is written
     std::vector<SourceOverview> sources;
     int64_t trackletCount = 0;
 };

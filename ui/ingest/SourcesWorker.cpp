@@ -1,6 +1,7 @@
 #include "SourcesWorker.h"
 
 #include "Gallery.h"
+#include "GalleryIntegrity.h"
 
 #include <QFileInfo>
 #include <QHash>
@@ -22,6 +23,9 @@ void SourcesWorker::load(const QString &galleryPath)
             for (SourceRecord &s : gallery->sources())
                 overview.sources.push_back({ s, perSource.value(s.id) });
             overview.trackletCount = gallery->trackletCount();
+            overview.readOnly = gallery->isReadOnly();
+            if (!gallery->damage().isEmpty())
+                overview.error = GalleryIntegrity::damageMessage(galleryPath, gallery->damage());
         }
     }
     Q_EMIT loaded(overview);

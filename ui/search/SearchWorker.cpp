@@ -68,7 +68,8 @@ void SearchWorker::search(quint64 id, const QString &galleryPath, const SearchRe
     if (!title.isEmpty())
         response.text = title;
     if (!request.text.trimmed().isEmpty()) {
-        m_engineGallery->addQuery(request.text.trimmed(), int(response.results.size()), response.elapsedMs);
+        if (!m_engineGallery->isReadOnly())
+            m_engineGallery->addQuery(request.text.trimmed(), int(response.results.size()), response.elapsedMs);
         Q_EMIT historyLoaded(galleryPath, recentTexts(*m_engineGallery));
     }
     Q_EMIT answered(id, response, QString());

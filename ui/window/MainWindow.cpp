@@ -501,6 +501,10 @@ void MainWindow::showOverview(const GalleryOverview &overview)
                   .arg(countOf(overview.trackletCount, tr("person"), tr("people")),
                       countOf(qint64(overview.sources.size()), tr("video"), tr("videos")))
             : tr("empty gallery"));
+    if (overview.readOnly)
+        m_countLabel->setText(tr("%1 · read only").arg(m_countLabel->text()));
+    setWindowTitle(overview.readOnly ? tr("%1 (read only) — Descry").arg(QFileInfo(m_galleryPath).fileName())
+                                     : tr("%1 — Descry").arg(QFileInfo(m_galleryPath).fileName()));
     if (!overview.error.isEmpty())
         statusBar()->showMessage(overview.error, 10000);
     if (!m_searched)

@@ -212,6 +212,139 @@ private Q_SLOTS:
         QVERIFY(QFile::remove(path));
     }
 
+    // Damaged model files are refused at load with the reason, and search goes on without them:
+    // weights or vocabulary -> attributes only; calibration -> no confidence. The bytes changed
+    // are inside the largest tensor, where LibTorch's own reader notices nothing.
+    void damagedModelFilesAreRefusedAndSearchGoesOn()
+    {
+        QTemporaryDir dir;
+        for (const char *suffix : { ".json", ".vocab", ".pt" })
+            QVERIFY(QFile::copy(m_dir.filePath(QStringLiteral("tiny") + QLatin1String(suffix)),
+                dir.filePath(QStringLiteral("tiny") + QLatin1String(suffix))));
+        const QString config = dir.filePath(QStringLiteral("tiny.json"));
+        const auto searchWith = [&] {
+            return cli({ QStringLiteral("search"), kQuery, QStringLiteral("--gallery"), m_gallery, QStringLiteral("--model"),
+                config, QStringLiteral("--json") });
+        };
+        Run r = searchWith();
+        QVERIFY2(r.exitCode == 0 && !r.err.contains("damaged"), r.err.constData());
+
+        // Weights: one byte in the middle of the largest tensor's data (a stored zip entry).
+        QFile weights(dir.filePath(QStringLiteral("tiny.pt")));
+        QVERIFY(weights.open(QIODevice::ReadWrite));
+        QByteArray bytes = weights.readAll();
+        qsizetype largestStart = -1, largestSize = 0;
+        const auto u16 = [&](qsizetype o) { return qsizetype(uchar(bytes[o])) | qsizetype(uchar(bytes[o + 1])) << 8; };
+        const auto u32 = [&](qsizetype o) { return u16(o) | u16(o + 2) << 16; };
+        // The zip's central directory has each entry's size and where its local header is.
+        for (qsizetype at = bytes.indexOf("PK\x01\x02"); at >= 0 && at + 46 < bytes.size();
+             at = bytes.indexOf("PK\x01\x02", at + 4)) {
+            const qsizetype size = u32(at + 20), local = u32(at + 42);
+            if (bytes.mid(at + 46, u16(at + 28)).contains("/data/") && size > largestSize) {
+                largestSize = size;
+                largestStart = local + 30 + u16(local + 26) + u16(local + 28);
+            }
+        }
+        QVERIFY(largestSize > 64);
+        const QByteArray original = bytes;
+        bytes[largestStart + largestSize / 2] = char(bytes[largestStart + largestSize / 2] ^ 0x40);
+        QVERIFY(weights.seek(0) && weights.write(bytes) == bytes.size());
+        weights.close();
+        r = searchWith();
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.err.contains("ranking by attributes only") && r.err.contains("do not match the hash"), r.err.constData());
+        QCOMPARE(r.json().value(QStringLiteral("ranking")).toString().left(10), QStringLiteral("attributes"));
+        QVERIFY(weights.open(QIODevice::WriteOnly) && weights.write(original) == original.size());
+        weights.close();
+
+        // Vocabulary: one token changed.
+        QFile vocabulary(dir.filePath(QStringLiteral("tiny.vocab")));
+        QVERIFY(vocabulary.open(QIODevice::ReadOnly));
+        const QByteArray words = vocabulary.readAll();
+        vocabulary.close();
+        QVERIFY(words.contains("\nred\n"));
+        QVERIFY(vocabulary.open(QIODevice::WriteOnly) && vocabulary.write(QByteArray(words).replace("\nred\n", "\nrde\n")) > 0);
+        vocabulary.close();
+        r = searchWith();
+        QVERIFY2(r.err.contains("ranking by attributes only") && r.err.contains("vocabulary") && r.err.contains("damaged"),
+            r.err.constData());
+        QVERIFY(vocabulary.open(QIODevice::WriteOnly) && vocabulary.write(words) > 0);
+        vocabulary.close();
+
+        // Calibration: one number changed.
+        ScoreCalibration c;
+        c.modelId = m_modelId; // the copy holds the same weights
+        c.slope = 1;
+        c.intercept = -1;
+        QString error;
+        const QString calibration = ScoreCalibration::pathForModel(config);
+        QVERIFY2(c.save(calibration, &error), qPrintable(error));
+        const auto confidence = [](const Run &run) {
+            return run.json().value(QStringLiteral("results")).toArray().first().toObject().value(QStringLiteral("confidence")).toDouble();
+        };
+        QVERIFY(confidence(searchWith()) >= 0); // -1: not calibrated
+        QFile file(calibration);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QByteArray text = file.readAll();
+        file.close();
+        QVERIFY(text.contains("\"intercept\": -1"));
+        QVERIFY(file.open(QIODevice::WriteOnly) && file.write(text.replace("\"intercept\": -1", "\"intercept\": -2")) > 0);
+        file.close();
+        r = searchWith();
+        QVERIFY2(r.exitCode == 0 && r.err.contains("is damaged"), r.err.constData());
+        QCOMPARE(confidence(r), -1.0);
+    }
+
+    // A write-protected case archive (here: --read-only) is searched without a byte written; a
+    // damaged gallery is refused with the way out, and check / backup / repair work from the CLI.
+    void readOnlyAndDamagedGalleries()
+    {
+        QTemporaryDir dir;
+        const QString copy = dir.filePath(QStringLiteral("case.sqlite"));
+        Run r = cli({ QStringLiteral("gallery"), QStringLiteral("backup"), copy, QStringLiteral("--gallery"), m_gallery });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QFile file(copy);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray before = file.readAll();
+        file.close();
+        r = cli({ QStringLiteral("search"), kQuery, QStringLiteral("--gallery"), copy, QStringLiteral("--model"), m_config,
+            QStringLiteral("--json"), QStringLiteral("--read-only") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.json().value(QStringLiteral("results")).toArray().size(), 5);
+        r = cli({ QStringLiteral("info"), QStringLiteral("--gallery"), copy, QStringLiteral("--read-only"), QStringLiteral("--json") });
+        QVERIFY(r.json().value(QStringLiteral("gallery")).toObject().value(QStringLiteral("read_only")).toBool());
+        r = cli({ QStringLiteral("review"), QStringLiteral("add"), QString::number(m_ids[0]), QStringLiteral("--query"), kQuery,
+            QStringLiteral("--verdict"), QStringLiteral("confirmed"), QStringLiteral("--gallery"), copy,
+            QStringLiteral("--read-only") });
+        QVERIFY2(r.exitCode != 0 && r.err.contains("read-only"), r.err.constData());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), before);
+        file.close();
+
+        r = cli({ QStringLiteral("gallery"), QStringLiteral("check"), QStringLiteral("--gallery"), copy });
+        QVERIFY2(r.exitCode == 0 && r.out.contains(": ok"), r.out.constData());
+        // Garbage over the tracklets' first page (after the schema and the sources).
+        QVERIFY(file.open(QIODevice::ReadWrite) && file.seek(4096 * 3));
+        QVERIFY(file.write(QByteArray(4096, '\x5a')) == 4096);
+        file.close();
+        r = cli({ QStringLiteral("search"), kQuery, QStringLiteral("--gallery"), copy, QStringLiteral("--model"), m_config });
+        QVERIFY2(r.exitCode == 1 && r.err.contains("is damaged") && r.err.contains("gallery repair"), r.err.constData());
+        QVERIFY(r.out.isEmpty());
+        r = cli({ QStringLiteral("gallery"), QStringLiteral("check"), QStringLiteral("--gallery"), copy });
+        QVERIFY2(r.exitCode == 1 && r.out.contains("DAMAGED"), r.out.constData());
+        r = cli({ QStringLiteral("gallery"), QStringLiteral("backup"), dir.filePath(QStringLiteral("b.sqlite")),
+            QStringLiteral("--gallery"), copy });
+        QVERIFY2(r.exitCode == 1 && r.err.contains("repair"), r.err.constData());
+        const QString repaired = dir.filePath(QStringLiteral("repaired.sqlite"));
+        r = cli({ QStringLiteral("gallery"), QStringLiteral("repair"), repaired, QStringLiteral("--gallery"), copy,
+            QStringLiteral("--json") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.json().value(QStringLiteral("sources")).toInt(), 2);
+        r = cli({ QStringLiteral("search"), kQuery, QStringLiteral("--gallery"), repaired, QStringLiteral("--model"), m_config,
+            QStringLiteral("--json") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+    }
+
     void controlCharactersAreShownNotObeyed()
     {
         // A query (or a file name, a label) holding terminal escapes is printed with them spelled

@@ -332,6 +332,11 @@ void TestWordPieceTokenizer::loadErrors_data()
                                << "duplicate token \"red\"";
     QTest::newRow("empty line") << header + specials + "red\n\nblue\n"
                                 << "invalid (empty) token at id 7";
+    // The hash line a saved vocabulary carries, over other tokens than the file holds.
+    const QStringList written = WordPieceVocabulary::specialTokens() + QStringList { QStringLiteral("red") };
+    QTest::newRow("damaged token") << header + "#sha256 " + WordPieceVocabulary::tokensDigest(written).toUtf8() + '\n'
+            + specials + "rde\n"
+                                   << "is damaged";
 }
 
 void TestWordPieceTokenizer::loadErrors()
