@@ -136,6 +136,9 @@ int main(int argc, char **argv)
     parser.addOption({ QStringLiteral("gallery"),
         QStringLiteral("Gallery file (default: %1).").arg(descry::Gallery::defaultPath()),
         QStringLiteral("PATH") });
+    parser.addOption({ QStringLiteral("read-only"),
+        QStringLiteral("Open the gallery read-only (a case archive): searches work and write no history; "
+                       "changes are refused. A write-protected gallery opens so anyway.") });
     parser.addOption({ QStringLiteral("demo"),
         QStringLiteral("Open the guided tour of example queries (Page Up / Page Down step through it).") });
     parser.addOption(
@@ -162,6 +165,8 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    if (parser.isSet(QStringLiteral("read-only")))
+        descry::Gallery::setDefaultAccess(descry::Gallery::Access::ReadOnly);
     descry::applyTheme(app);
     const QString gallery = parser.value(QStringLiteral("gallery"));
     descry::MainWindow window(gallery.isEmpty() ? descry::Gallery::defaultPath() : gallery);

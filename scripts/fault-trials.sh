@@ -26,11 +26,11 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 seed=1
-ingest_trials=8
-reindex_trials=6
-train_trials=2
-page_trials=12
-weight_trials=8
+ingest_trials=12
+reindex_trials=8
+train_trials=3
+page_trials=20
+weight_trials=10
 footage=../shared/footage/vtest.avi
 out=docs/bench/faults.json
 work=${TMPDIR:-/tmp}/descry-fault-trials
@@ -81,11 +81,11 @@ digest() {
   sqlite3 "$1" <<'SQL'
 .mode list
 CREATE TEMP VIEW k AS SELECT t.id AS id, s.content_hash || ':' || t.local_id AS key FROM tracklets t JOIN sources s ON s.id = t.source_id;
-SELECT 'tracklets', sha3_query('SELECT k.key, t.start_frame, t.end_frame, t.detection_count FROM tracklets t JOIN k ON k.id = t.id ORDER BY k.key');
-SELECT 'detections', sha3_query('SELECT k.key, d.frame, d.x, d.y, d.w, d.h, d.score FROM detections d JOIN k ON k.id = d.tracklet_id ORDER BY k.key, d.frame');
-SELECT 'crops', sha3_query('SELECT k.key, c.rank, c.frame, c.x, c.y, c.w, c.h, c.quality, c.image, c.mask FROM crops c JOIN k ON k.id = c.tracklet_id ORDER BY k.key, c.rank');
-SELECT 'attributes', sha3_query('SELECT k.key, a.region, a.name, a.value FROM attributes a JOIN k ON k.id = a.tracklet_id ORDER BY k.key, a.region, a.name');
-SELECT 'embeddings', sha3_query('SELECT k.key, e.model_id, e.kind, e.vector FROM embeddings e JOIN k ON k.id = e.tracklet_id ORDER BY k.key, e.model_id, e.kind');
+SELECT 'tracklets', hex(sha3_query('SELECT k.key, t.start_frame, t.end_frame, t.detection_count FROM tracklets t JOIN k ON k.id = t.id ORDER BY k.key'));
+SELECT 'detections', hex(sha3_query('SELECT k.key, d.frame, d.x, d.y, d.w, d.h, d.score FROM detections d JOIN k ON k.id = d.tracklet_id ORDER BY k.key, d.frame'));
+SELECT 'crops', hex(sha3_query('SELECT k.key, c.rank, c.frame, c.x, c.y, c.w, c.h, c.quality, c.image, c.mask FROM crops c JOIN k ON k.id = c.tracklet_id ORDER BY k.key, c.rank'));
+SELECT 'attributes', hex(sha3_query('SELECT k.key, a.region, a.name, a.value FROM attributes a JOIN k ON k.id = a.tracklet_id ORDER BY k.key, a.region, a.name'));
+SELECT 'embeddings', hex(sha3_query('SELECT k.key, e.model_id, e.kind, e.vector FROM embeddings e JOIN k ON k.id = e.tracklet_id ORDER BY k.key, e.model_id, e.kind'));
 SQL
 }
 keys() {
@@ -93,8 +93,8 @@ keys() {
 }
 integrity() { sqlite3 "$1" "PRAGMA integrity_check" 2>&1 | head -1; }
 
-# kind trial survived identical lost duplicated seconds_killed_at note
-record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$rows"; }
+# kind trial survived identical lost duplicated seconds_killed_at note [wrong_values]
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8" "${9:-0}" >> "$rows"; }
 
 # Compares gallery $2 with the reference $1: prints "identical lost duplicated differing-tables".
 compare() {
@@ -223,15 +223,29 @@ for i in $(seq 1 "$page_trials"); do
   else outcome=silently-wrong; fi
   survived=false
   lost=-1
-  if "$CLI" gallery repair "$work/page-$i-repaired.sqlite" --gallery "$g" > "$work/page-$i-repair.log" 2>&1; then
+  rows_lost=
+  wrong=
+  repaired=$work/page-$i-repaired.sqlite
+  if "$CLI" gallery repair "$repaired" --gallery "$g" > "$work/page-$i-repair.log" 2>&1; then
     survived=true
-    lost=$(comm -23 <(keys "$reference" | sort -u) <(keys "$work/page-$i-repaired.sqlite" | sort -u) | wc -l)
+    lost=$(comm -23 <(keys "$reference" | sort -u) <(keys "$repaired" | sort -u) | wc -l)
+    # Rows of every table the repaired gallery lacks (detections, crops, embeddings...).
+    rows_lost=$(for t in tracklets detections crops attributes embeddings; do
+      echo "$t:$(( $(sqlite3 "$reference" "SELECT count(*) FROM $t") - $(sqlite3 "$repaired" "SELECT count(*) FROM $t") ))"
+    done | tr '\n' ' ')
+    # Rows the repaired gallery kept with other values than the reference's (damaged bytes read
+    # as data): what repair must never do.
+    wrong=$(sqlite3 "$reference" "ATTACH '$repaired' AS r;
+      SELECT (SELECT count(*) FROM embeddings a JOIN r.embeddings b USING (model_id, kind, tracklet_id) WHERE a.vector != b.vector)
+        + (SELECT count(*) FROM crops a JOIN r.crops b USING (id) WHERE a.image != b.image OR a.mask IS NOT b.mask OR a.pose IS NOT b.pose)
+        + (SELECT count(*) FROM detections a JOIN r.detections b USING (tracklet_id, frame) WHERE a.x != b.x OR a.y != b.y OR a.w != b.w OR a.h != b.h OR a.score != b.score)
+        + (SELECT count(*) FROM attributes a JOIN r.attributes b USING (tracklet_id, region, name) WHERE a.value != b.value)")
   elif [ "$outcome" = same-results ]; then
     survived=true # nothing was damaged that SQLite can see: the gallery itself is still good
     lost=0
   fi
-  record page "$i" "$survived" false "$lost" 0 "$page" "$outcome unchanged=$unchanged"
-  echo "page $i (page $page of $pages): $outcome, file unchanged $unchanged, repair: survived $survived, lost $lost"
+  record page "$i" "$survived" - "$lost" 0 "$page" "$outcome unchanged=$unchanged rows lost: ${rows_lost:-none}" "${wrong:-0}"
+  echo "page $i (page $page of $pages): $outcome, file unchanged $unchanged, repair: survived $survived, tracklets lost $lost (${rows_lost:-}), rows with wrong values ${wrong:-0}"
 done
 
 # ---------------------------------------------------------------- damaged weights
@@ -249,7 +263,7 @@ for i in $(seq 1 "$weight_trials"); do
   set -e
   if grep -q "ranking by attributes only" "$work/weights-$i.err"; then outcome=refused; survived=true
   else outcome=loaded; survived=false; fi
-  record weights "$i" "$survived" false 0 0 "$offset" "$outcome"
+  record weights "$i" "$survived" - 0 0 "$offset" "$outcome"
   echo "weights $i (64 KB at byte $offset of $size): $outcome"
 done
 
@@ -260,15 +274,24 @@ import json, sys, datetime, platform, os
 rows, out, seed, footage = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 kinds = {}
 for line in open(rows):
-    kind, trial, survived, identical, lost, duplicated, at, note = line.rstrip("\n").split("\t")
+    kind, trial, survived, identical, lost, duplicated, at, note, wrong = line.rstrip("\n").split("\t")
     k = kinds.setdefault(kind, {"trials": 0, "survived": 0, "identical_to_reference": 0, "lost": 0, "duplicated": 0, "runs": []})
     k["trials"] += 1
     k["survived"] += survived == "true"
-    k["identical_to_reference"] += identical == "true"
+    if identical == "-":
+        k["identical_to_reference"] = None  # a damaged file has no reference to be identical to
+    else:
+        k["identical_to_reference"] += identical == "true"
     k["lost"] += max(int(lost), 0)
     k["duplicated"] += int(duplicated)
-    k["runs"].append({"trial": int(trial), "survived": survived == "true", "identical": identical == "true",
-                      "lost": int(lost), "duplicated": int(duplicated), "at": float(at), "note": note.strip()})
+    if kind == "page":
+        k["rows_kept_with_wrong_values"] = k.get("rows_kept_with_wrong_values", 0) + int(wrong)
+    k["runs"].append({"trial": int(trial), "survived": survived == "true", "identical": None if identical == "-" else identical == "true",
+                      "lost": int(lost), "duplicated": int(duplicated), "at": float(at), "note": note.strip(),
+                      **({"wrong_values": int(wrong)} if kind == "page" else {})})
+for kind in ("ingest", "reindex", "train"):
+    if kind in kinds:  # a run that ended before its moment came was not killed: it tests nothing
+        kinds[kind]["killed"] = sum(r["note"].startswith("killed") for r in kinds[kind]["runs"])
 for kind in ("page", "weights"):
     if kind in kinds:
         kinds[kind]["refused"] = sum(r["note"].startswith("refused") for r in kinds[kind]["runs"])
@@ -285,7 +308,9 @@ result = {
 json.dump(result, open(out, "w"), indent=2)
 for kind, k in kinds.items():
     extra = f", refused {k['refused']}, silently wrong {k['silently_wrong']}" if "refused" in k else ""
-    print(f"{kind}: {k['trials']} trials, survived {k['survived']}, identical {k['identical_to_reference']}, "
-          f"lost {k['lost']}, duplicated {k['duplicated']}{extra}")
+    extra += f", rows kept with wrong values {k['rows_kept_with_wrong_values']}" if "rows_kept_with_wrong_values" in k else ""
+    extra += f" ({k['killed']} of them killed before they ended)" if "killed" in k else ""
+    same = "" if k["identical_to_reference"] is None else f", identical {k['identical_to_reference']}"
+    print(f"{kind}: {k['trials']} trials, survived {k['survived']}{same}, lost {k['lost']}, duplicated {k['duplicated']}{extra}")
 print(f"written to {out}")
 PY

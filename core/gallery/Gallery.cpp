@@ -549,6 +549,12 @@ std::vector<CameraTransit> Gallery::cameraTransits()
     return out;
 }
 
+bool Gallery::setSourceLength(int64_t sourceId, int64_t frameCount, double duration)
+{
+    return d->run(QStringLiteral("UPDATE sources SET frame_count = ?, duration = ? WHERE id = ?"),
+        { qint64(frameCount), duration, qint64(sourceId) });
+}
+
 bool Gallery::updateSourcePath(int64_t sourceId, const QString &path)
 {
     return d->run(QStringLiteral("UPDATE sources SET path = ? WHERE id = ?"), { path, qint64(sourceId) });

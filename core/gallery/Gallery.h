@@ -75,6 +75,9 @@ public:
     // Forget everything ingested from a source (its tracklets and their rows) but keep the row.
     bool resetSource(int64_t sourceId, const QString &pipelineKey);
     bool updateSourcePath(int64_t sourceId, const QString &path);
+    // The frames and seconds a source really holds, when decoding ended before its header's count
+    // (a truncated file).
+    bool setSourceLength(int64_t sourceId, int64_t frameCount, double duration);
     // When the source's first frame was recorded (UTC; invalid: unknown). False when no such source.
     bool setSourceRecordedAt(int64_t sourceId, const QDateTime &recordedAt);
     // The least seconds a person needs between two cameras (labels, either order); a negative

@@ -11,6 +11,8 @@
 #include <QFileInfo>
 #include <QMap>
 #include <QMutex>
+#include <QRegularExpression>
+#include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -332,6 +334,128 @@ namespace {
 
 constexpr qint64 kFarAway = qint64(1) << 62;
 
+// One row's key as text: a rowid, or a WITHOUT ROWID table's primary key values.
+QString rowKey(const QVariantList &values)
+{
+    QStringList parts;
+    for (const QVariant &v : values)
+        parts << (v.typeId() == QMetaType::QString ? v.toString() : QString::number(v.toLongLong()));
+    return parts.join(QChar(0x1f));
+}
+
+// SQLite's variable-length integer at `at` (big-endian 7-bit groups, 9 bytes at most).
+qint64 readVarint(const QByteArray &page, int *at)
+{
+    qint64 value = 0;
+    for (int i = 0; i < 9 && *at < page.size(); ++i) {
+        const uchar byte = uchar(page[(*at)++]);
+        if (i == 8)
+            return (value << 8) | byte;
+        value = (value << 7) | (byte & 0x7f);
+        if (!(byte & 0x80))
+            break;
+    }
+    return value;
+}
+
+// Rows whose values SQLite reads without an error but wrong: a value spilling onto an overflow
+// page whose bytes were overwritten is read with those bytes (the integrity check sees the chain
+// broken, a plain read does not). The check names the row's cell — "On tree page P cell C" —
+// and the key is read from that cell's bytes in the file. Table name -> keys (rowKey).
+std::map<QString, QSet<QString>> rowsWithDamagedValues(QSqlDatabase &from, const QString &path)
+{
+    std::map<QString, QSet<QString>> rows;
+    if (QFileInfo(path + QStringLiteral("-wal")).size() > 0)
+        return rows; // the file's pages may not be the ones SQLite reads
+    QFile file(path);
+    QSqlQuery check(from);
+    if (!file.open(QIODevice::ReadOnly) || !check.exec(QStringLiteral("PRAGMA integrity_check(1000)")))
+        return rows;
+    const QByteArray header = file.read(100);
+    const int pageSize = header.size() < 18 ? 0 : ((uchar(header[16]) << 8) | uchar(header[17])) == 1
+        ? 65536
+        : ((uchar(header[16]) << 8) | uchar(header[17]));
+    static const QRegularExpression cellPattern(QStringLiteral("On tree page (\\d+) cell (\\d+):"));
+    std::vector<std::pair<int, int>> cells;
+    while (check.next())
+        for (const QString &line : check.value(0).toString().split(QLatin1Char('\n'))) {
+            const QRegularExpressionMatch m = cellPattern.match(line);
+            if (m.hasMatch())
+                cells.emplace_back(m.captured(1).toInt(), m.captured(2).toInt());
+        }
+    for (const auto &[pageNumber, cell] : cells) {
+        QSqlQuery owner(from);
+        owner.prepare(QStringLiteral("SELECT name FROM dbstat WHERE pageno = ?"));
+        owner.addBindValue(pageNumber);
+        if (pageSize <= 0 || !owner.exec() || !owner.next() || !file.seek(qint64(pageNumber - 1) * pageSize))
+            continue;
+        const QString table = owner.value(0).toString();
+        const QByteArray page = file.read(pageSize);
+        const int head = pageNumber == 1 ? 100 : 0;
+        if (page.size() != pageSize || head + 8 + 2 * cell + 2 > page.size())
+            continue;
+        const uchar type = uchar(page[head]);
+        int at = (uchar(page[head + 8 + 2 * cell]) << 8) | uchar(page[head + 8 + 2 * cell + 1]);
+        QVariantList key;
+        if (type == 0x0d) { // table leaf: payload size, rowid
+            readVarint(page, &at);
+            key << readVarint(page, &at);
+        } else if (type == 0x0a) { // index leaf (a WITHOUT ROWID table): payload size, then the record
+            QSqlQuery info(from);
+            int keyColumns = 0;
+            if (info.exec(QStringLiteral("PRAGMA table_info(\"%1\")").arg(table)))
+                while (info.next())
+                    keyColumns += info.value(5).toInt() > 0;
+            readVarint(page, &at);
+            const int recordStart = at;
+            const qint64 headerSize = readVarint(page, &at);
+            std::vector<qint64> types;
+            while (at < recordStart + headerSize && at < page.size())
+                types.push_back(readVarint(page, &at));
+            int value = recordStart + int(headerSize);
+            for (int i = 0; i < keyColumns && i < int(types.size()) && value < page.size(); ++i) {
+                const qint64 t = types[size_t(i)];
+                static const int intBytes[] = { 0, 1, 2, 3, 4, 6, 8 };
+                if (t >= 1 && t <= 6) {
+                    qint64 v = qint8(page[value]); // sign from the first byte
+                    for (int b = 1; b < intBytes[t]; ++b)
+                        v = (v << 8) | uchar(page[value + b]);
+                    key << v;
+                    value += intBytes[t];
+                } else if (t == 8 || t == 9) {
+                    key << qint64(t - 8);
+                } else if (t >= 13 && t % 2 == 1) {
+                    key << QString::fromUtf8(page.mid(value, int((t - 13) / 2)));
+                    value += int((t - 13) / 2);
+                } else {
+                    key.clear(); // a key of another type: not one of Descry's tables
+                    break;
+                }
+            }
+        }
+        if (!key.isEmpty())
+            rows[table].insert(rowKey(key));
+    }
+    return rows;
+}
+
+// The primary key columns of a WITHOUT ROWID table, in key order (empty for rowid tables).
+QStringList primaryKeyOf(QSqlDatabase &db, const QString &table, const QString &seek)
+{
+    if (seek == QLatin1String("rowid"))
+        return {};
+    std::map<int, QString> ordered;
+    QSqlQuery q(db);
+    if (q.exec(QStringLiteral("PRAGMA table_info(\"%1\")").arg(table)))
+        while (q.next())
+            if (q.value(5).toInt() > 0)
+                ordered[q.value(5).toInt()] = q.value(1).toString();
+    QStringList columns;
+    for (const auto &[position, name] : ordered)
+        columns << name;
+    return columns;
+}
+
 // Copies what can still be read of one table from a damaged gallery. SQLite finds a row by
 // walking its b-tree from the root; a damaged page fails every walk that passes through it but
 // no other, so the table is read in key order, and where a read fails the walk starts again past
@@ -340,13 +464,18 @@ constexpr qint64 kFarAway = qint64(1) << 62;
 // other row is copied.
 class TableSalvage {
 public:
+    // `skip`: the keys (rowids, or primary key values joined by rowKey) of rows whose values
+    // SQLite reads without an error but wrong: they are left out.
     TableSalvage(QSqlDatabase &from, QSqlDatabase &to, const QString &table, const QStringList &columns,
-        const QString &seek)
+        const QString &seek, const QStringList &primaryKey, const QSet<QString> &skip)
         : m_from(from)
         , m_table(table)
         , m_seek(seek)
         , m_insert(to)
+        , m_skip(skip)
     {
+        for (const QString &c : primaryKey)
+            m_primaryKey.push_back(int(columns.indexOf(c)));
         QStringList quoted, marks;
         for (const QString &c : columns) {
             quoted << QStringLiteral("\"%1\"").arg(c);
@@ -455,9 +584,27 @@ private:
 
     bool copy(const QSqlQuery &row, int first)
     {
+        if (!m_skip.isEmpty()) {
+            QVariantList key;
+            if (m_seek == QLatin1String("rowid"))
+                key << row.value(m_columnCount);
+            for (int i : m_primaryKey)
+                key << (i >= 0 ? row.value(first + i) : QVariant());
+            if (m_skip.contains(rowKey(key))) {
+                ++m_damaged;
+                return true;
+            }
+        }
         for (int i = 0; i < m_columnCount; ++i)
             m_insert.bindValue(i, row.value(first + i));
         if (!m_insert.exec()) {
+            // A value SQLite could not read (a broken overflow chain) arrives as NULL, which the
+            // new file's NOT NULL refuses: that row is lost, the rest goes on.
+            constexpr int kSqliteConstraint = 19;
+            if ((m_insert.lastError().nativeErrorCode().toInt() & 0xff) == kSqliteConstraint) {
+                ++m_damaged;
+                return true;
+            }
             m_error = QStringLiteral("cannot write %1 to the new file: %2").arg(m_table, m_insert.lastError().text());
             return false;
         }
@@ -471,6 +618,8 @@ private:
     QString m_columns;
     int m_columnCount = 0;
     QSqlQuery m_insert;
+    QSet<QString> m_skip;
+    std::vector<int> m_primaryKey; // column indexes, WITHOUT ROWID tables
     int64_t m_copied = 0;
     int64_t m_damaged = 0;
     QString m_error;
@@ -540,6 +689,7 @@ bool repair(const QString &path, const QString &target, GalleryRepair *report, Q
             QStringList fromTables;
             while (tables.next())
                 fromTables << tables.value(0).toString();
+            const std::map<QString, QSet<QString>> damagedValues = rowsWithDamagedValues(from, absolute(path));
             // The new file gets this build's schema; every column both have is copied.
             if (!GallerySchema::migrate(to, error) || !exec(to, QStringLiteral("PRAGMA foreign_keys = OFF"), error)
                 || !to.transaction())
@@ -560,7 +710,10 @@ bool repair(const QString &path, const QString &target, GalleryRepair *report, Q
                         columns << c;
                 if (columns.isEmpty())
                     continue;
-                TableSalvage salvage(from, to, table, columns, seekColumn(from, table, columns));
+                const QString seek = seekColumn(from, table, columns);
+                const auto skip = damagedValues.find(table);
+                TableSalvage salvage(from, to, table, columns, seek, primaryKeyOf(from, table, seek),
+                    skip == damagedValues.end() ? QSet<QString> {} : skip->second);
                 if (!salvage.run()) {
                     *error = salvage.error();
                     to.rollback();

@@ -607,11 +607,21 @@ bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder
             Q_EMIT this->progress(progress);
         }
     }
-    if (info.frameCount > 0 && checkpoint.nextFrame + stride < info.frameCount)
+    if (info.frameCount > 0 && checkpoint.nextFrame + stride < info.frameCount) {
+        // A truncated file: its header promises more than it holds. The gallery (footage panel,
+        // info, timelines) records what was decoded, not the header's length.
+        const double decoded = info.fps > 0 ? double(checkpoint.nextFrame) / info.fps : 0;
         result.message = QStringLiteral(
-            "video ended at frame %1 of %2: the file may be truncated; kept what was decoded")
+            "video ended at frame %1 of %2 (%3 s of the %4 s its header claims): the file may be truncated; "
+            "kept what was decoded")
                              .arg(checkpoint.nextFrame)
-                             .arg(info.frameCount);
+                             .arg(info.frameCount)
+                             .arg(decoded, 0, 'f', 1)
+                             .arg(info.duration(), 0, 'f', 1);
+        result.footageSeconds = decoded;
+        if (!gallery.setSourceLength(sourceId, checkpoint.nextFrame, decoded))
+            return false;
+    }
     collect(tracker.finish());
     if (notPeople > 0) {
         const QString left = QStringLiteral("left out %1 tracked %2 in which the pose model saw no body")

@@ -1,6 +1,8 @@
 #include "TestSupport.h"
 
+#include <QCryptographicHash>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QProcess>
@@ -31,6 +33,14 @@ QString cliPath()
 QJsonObject CliRun::json() const
 {
     return QJsonDocument::fromJson(out).object();
+}
+
+QByteArray fileSha256(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex();
 }
 
 CliRun runCli(const QStringList &args, const QProcessEnvironment &environment)

@@ -13,6 +13,8 @@ QString sharedDir();
 // Path of a shared asset such as "footage/vtest.avi", or empty when it is not there
 // (tests then QSKIP with a clear reason).
 QString sharedFile(const QString &relativePath);
+// SHA-256 (hex) of a file's bytes; empty when it cannot be read.
+QByteArray fileSha256(const QString &path);
 // Path of the built descry-cli executable.
 QString cliPath();
 

@@ -1,5 +1,6 @@
 #include "Gallery.h"
 #include "GalleryIntegrity.h"
+#include "TestSupport.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -15,17 +16,9 @@ using namespace descry;
 
 namespace {
 
-QByteArray fileHash(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
-}
-
 // A gallery of `count` tracklets (a source, their detections and crops), closed again so the
 // file holds everything (the WAL is checkpointed into it).
-bool writeGallery(const QString &path, int count)
+bool writeGallery(const QString &path, int count, int cropBytes = 200)
 {
     Gallery gallery;
     if (!gallery.open(path))
@@ -49,7 +42,7 @@ bool writeGallery(const QString &path, int count)
         Crop crop;
         crop.frame = i * 3;
         crop.box = t.detections[0].box;
-        crop.jpeg = QByteArray(200, char('a' + i % 26));
+        crop.jpeg = QByteArray(cropBytes, char('a' + i % 26));
         t.crops.push_back(crop);
         items.push_back({ t, {} });
     }
@@ -130,7 +123,7 @@ private Q_SLOTS:
         const std::vector<int> leaves = pagesOf(path, QStringLiteral("tracklets"), QStringLiteral("leaf"));
         QVERIFY(leaves.size() > 3);
         QVERIFY(damagePage(path, leaves[leaves.size() / 2], false));
-        const QByteArray before = fileHash(path);
+        const QByteArray before = test::fileSha256(path);
 
         Gallery gallery;
         QVERIFY(!gallery.open(path));
@@ -138,7 +131,7 @@ private Q_SLOTS:
         QVERIFY(gallery.lastError().contains(QLatin1String("gallery repair")));
         QVERIFY(!GalleryIntegrity::damage(path).isEmpty());
         QVERIFY(!gallery.open(path)); // known damage: refused at once
-        QCOMPARE(fileHash(path), before);
+        QCOMPARE(test::fileSha256(path), before);
         QVERIFY(!QFileInfo::exists(path + QStringLiteral("-wal")) || QFileInfo(path + QStringLiteral("-wal")).size() == 0);
     }
 
@@ -157,7 +150,7 @@ private Q_SLOTS:
 
         Gallery gallery;
         QVERIFY2(gallery.open(path), qPrintable(gallery.lastError()));
-        const QByteArray before = fileHash(path);
+        const QByteArray before = test::fileSha256(path);
         // Before: a damaged page read as the end of the table (fewer people, no error).
         const auto tracklets = gallery.tracklets();
         QVERIFY(tracklets.size() < 400);
@@ -166,7 +159,7 @@ private Q_SLOTS:
         QVERIFY(!gallery.addQuery(QStringLiteral("a red coat"), 0, 1.0));
         QVERIFY(gallery.lastError().contains(QLatin1String("damaged")));
         gallery.close();
-        QCOMPARE(fileHash(path), before);
+        QCOMPARE(test::fileSha256(path), before);
         QVERIFY(GalleryIntegrity::needsCheck(path)); // the good record is gone
         QVERIFY(!gallery.open(path));
     }
@@ -189,7 +182,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("case.sqlite"));
         QVERIFY(writeGallery(path, 50));
-        const QByteArray before = fileHash(path);
+        const QByteArray before = test::fileSha256(path);
         Gallery gallery;
         QVERIFY2(gallery.open(path, Gallery::Access::ReadOnly), qPrintable(gallery.lastError()));
         QVERIFY(gallery.isReadOnly());
@@ -198,7 +191,7 @@ private Q_SLOTS:
         QVERIFY(gallery.lastError().contains(QLatin1String("read-only")));
         QVERIFY(gallery.damage().isEmpty());
         gallery.close();
-        QCOMPARE(fileHash(path), before);
+        QCOMPARE(test::fileSha256(path), before);
 
         Gallery writable;
         QVERIFY(writable.open(path));
@@ -234,14 +227,14 @@ private Q_SLOTS:
         const size_t lost = size_t(cells[leaves.size() / 2]);
         QString error;
         QVERIFY(!GalleryIntegrity::backup(path, dir.filePath(QStringLiteral("b.sqlite")), &error));
-        const QByteArray before = fileHash(path);
+        const QByteArray before = test::fileSha256(path);
         const GalleryCheck checked = GalleryIntegrity::check(path, false);
         QVERIFY(!checked.ok);
         QVERIFY(!checked.problems.isEmpty());
 
         GalleryRepair report;
         QVERIFY2(GalleryIntegrity::repair(path, repaired, &report, &error), qPrintable(error));
-        QCOMPARE(fileHash(path), before); // only read
+        QCOMPARE(test::fileSha256(path), before); // only read
         QVERIFY(!GalleryIntegrity::repair(path, repaired, &report, &error)); // never over a file
         Gallery gallery;
         QVERIFY2(gallery.open(repaired), qPrintable(gallery.lastError()));
@@ -258,6 +251,36 @@ private Q_SLOTS:
         }
         QCOMPARE(gallery.sources().size(), size_t(1));
         QVERIFY(GalleryIntegrity::check(repaired, false).ok);
+    }
+
+    // A crop whose bytes spill onto an overflow page that was overwritten reads without an error,
+    // with the garbage in it; the integrity check names its cell, and repair leaves that one
+    // row out instead of copying damaged bytes as data.
+    void repairLeavesOutValuesOnDamagedOverflowPages()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("g.sqlite"));
+        const QString repaired = dir.filePath(QStringLiteral("repaired.sqlite"));
+        QVERIFY(writeGallery(path, 20, 9000)); // each crop: two overflow pages and a bit
+        const std::vector<int> overflow = pagesOf(path, QStringLiteral("crops"), QStringLiteral("overflow"));
+        QVERIFY(overflow.size() >= 40);
+        QVERIFY(damagePage(path, overflow[overflow.size() / 2], false));
+        QString error;
+        GalleryRepair report;
+        QVERIFY2(GalleryIntegrity::repair(path, repaired, &report, &error), qPrintable(error));
+        Gallery gallery;
+        QVERIFY(gallery.open(repaired));
+        const auto tracklets = gallery.tracklets();
+        QCOMPARE(tracklets.size(), size_t(20));
+        int crops = 0;
+        for (const TrackletRecord &t : tracklets)
+            for (const CropRecord &c : gallery.crops(t.id)) {
+                ++crops;
+                const QByteArray image = gallery.cropImage(c.id);
+                QCOMPARE(image, QByteArray(9000, char('a' + (t.localId - 1) % 26)));
+            }
+        QCOMPARE(crops, 19);
+        QVERIFY(report.damagedTables.contains(QStringLiteral("crops")));
     }
 };
 

@@ -262,6 +262,15 @@ private Q_SLOTS:
             if (r.path.endsWith(QStringLiteral("truncated.avi"))) {
                 sawTruncated = true;
                 QVERIFY2(r.message.contains(QStringLiteral("truncated")), qPrintable(r.message));
+                // What was decoded is what the gallery says the source holds (300 frames in the
+                // header; about a third of them in the file).
+                Gallery g;
+                QVERIFY(g.open(gallery));
+                const auto source = g.source(r.sourceId);
+                QVERIFY(source);
+                QVERIFY2(source->frameCount > 0 && source->frameCount < 200, qPrintable(QString::number(source->frameCount)));
+                QVERIFY(qAbs(source->duration - double(source->frameCount) / source->fps) < 1e-6);
+                QCOMPARE(r.footageSeconds, source->duration);
             }
         }
         QVERIFY(sawTruncated);

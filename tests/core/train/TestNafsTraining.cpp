@@ -8,10 +8,10 @@
 #include "NafsTrainer.h"
 #include "NafsWeights.h"
 #include "SyntheticPedes.h"
+#include "TestSupport.h"
 #include "TextPersonModel.h"
 #include "TinyNafsModel.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -25,14 +25,6 @@
 using namespace descry;
 
 namespace {
-
-QByteArray fileHash(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex();
-}
 
 // The tiny-train architecture with the weights of `weightsPath` (vocabulary of a/tiny-train).
 NafsModel loadTiny(const QString &config, const QString &weightsPath)
@@ -124,9 +116,9 @@ private Q_SLOTS:
         const TrainResult b = train(m_dir.filePath(QStringLiteral("b")), 0, false);
         QVERIFY(a.finished && b.finished);
         QVERIFY(a.steps > 6);
-        QVERIFY(!fileHash(a.weightsPath).isEmpty());
-        QCOMPARE(fileHash(a.weightsPath), fileHash(b.weightsPath));
-        QCOMPARE(fileHash(a.vocabularyPath), fileHash(b.vocabularyPath));
+        QVERIFY(!test::fileSha256(a.weightsPath).isEmpty());
+        QCOMPARE(test::fileSha256(a.weightsPath), test::fileSha256(b.weightsPath));
+        QCOMPARE(test::fileSha256(a.vocabularyPath), test::fileSha256(b.vocabularyPath));
         QVERIFY(QFile::exists(m_dir.filePath(QStringLiteral("a/tiny-train.train.json"))));
     }
 
@@ -138,7 +130,7 @@ private Q_SLOTS:
         QCOMPARE(first.steps, int64_t(4));
         const TrainResult second = train(out, 0, true);
         QVERIFY(second.finished);
-        QCOMPARE(fileHash(second.weightsPath), fileHash(m_dir.filePath(QStringLiteral("a/tiny-train.pt"))));
+        QCOMPARE(test::fileSha256(second.weightsPath), test::fileSha256(m_dir.filePath(QStringLiteral("a/tiny-train.pt"))));
     }
 
     void changedConfigRefusesToResume()
@@ -170,14 +162,14 @@ private Q_SLOTS:
         QVERIFY(a.finished && b.finished);
         QCOMPARE(a.weightsPath, m_dir.filePath(QStringLiteral("ft-a/tiny-train-ft.pt"))); // "<init name>-ft"
         // Same seed, same init: the same weights, and not the init's.
-        QCOMPARE(fileHash(a.weightsPath), fileHash(b.weightsPath));
+        QCOMPARE(test::fileSha256(a.weightsPath), test::fileSha256(b.weightsPath));
         const QString initWeights = m_dir.filePath(QStringLiteral("a/tiny-train.pt"));
-        QVERIFY(fileHash(a.weightsPath) != fileHash(initWeights));
+        QVERIFY(test::fileSha256(a.weightsPath) != test::fileSha256(initWeights));
         // The vocabulary is the init's, not one built from the fine-tune captions.
-        QCOMPARE(fileHash(a.vocabularyPath), fileHash(m_dir.filePath(QStringLiteral("a/tiny-train.vocab"))));
+        QCOMPARE(test::fileSha256(a.vocabularyPath), test::fileSha256(m_dir.filePath(QStringLiteral("a/tiny-train.vocab"))));
 
         // The written config: the init's architecture, the fine-tune schedule, the init's id.
-        const QString initId = QStringLiteral("tiny-train@") + QString::fromLatin1(fileHash(initWeights).left(12));
+        const QString initId = QStringLiteral("tiny-train@") + QString::fromLatin1(test::fileSha256(initWeights).left(12));
         QCOMPARE(a.initModelId, initId);
         NafsConfig init, tuned;
         QVERIFY(NafsConfig::load(trainedInit(), &init, &error));
@@ -256,7 +248,7 @@ private Q_SLOTS:
         // With its own init it ends where the uninterrupted fine-tune did.
         QVERIFY2(fineTune(trainedInit(), out, 0, &resumed, &error), qPrintable(error));
         QVERIFY(resumed.finished);
-        QCOMPARE(fileHash(resumed.weightsPath), fileHash(m_dir.filePath(QStringLiteral("ft-a/tiny-train-ft.pt"))));
+        QCOMPARE(test::fileSha256(resumed.weightsPath), test::fileSha256(m_dir.filePath(QStringLiteral("ft-a/tiny-train-ft.pt"))));
 
         // A plain run's checkpoint is not a fine-tune's.
         TrainRequest onPlain;

@@ -20,6 +20,7 @@
 #include "SearchBar.h"
 #include "SearchController.h"
 #include "SourcesPanel.h"
+#include "TestSupport.h"
 #include "ThumbnailLoader.h"
 #include "TinyNafsModel.h"
 
@@ -310,6 +311,28 @@ private Q_SLOTS:
             const qint64 second = model->data(model->index(1), ResultsModel::TrackletIdRole).toLongLong();
             QTRY_COMPARE_WITH_TIMEOUT(window.detailPanel()->trackletId(), second, kWaitMs);
         }
+    }
+
+    // A case archive opened read-only (descry --read-only; a write-protected file opens so too):
+    // the window says so, searches work, and not a byte of the gallery changes.
+    void readOnlyGalleryIsSearchedAndSaysSo()
+    {
+        const QByteArray before = test::fileSha256(m_gallery);
+        QVERIFY(!before.isEmpty());
+        Gallery::setDefaultAccess(Gallery::Access::ReadOnly);
+        {
+            MainWindow window(m_gallery);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            QTRY_VERIFY2(window.windowTitle().contains(QLatin1String("read only")), qPrintable(window.windowTitle()));
+            QSignalSpy shown(&window, &MainWindow::resultsShown);
+            window.runQuery(m_query);
+            QVERIFY(shown.wait(kWaitMs));
+            QVERIFY(window.resultsModel()->rowCount() > 0);
+            QTRY_VERIFY(window.isSettled());
+        }
+        Gallery::setDefaultAccess(Gallery::Access::Auto);
+        QCOMPARE(test::fileSha256(m_gallery), before);
     }
 
     void demoTourReviewAndWhyThisMatch()
