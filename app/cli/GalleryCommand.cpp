@@ -34,7 +34,9 @@ int check(const QString &path, bool json)
             { QStringLiteral("problems"), QJsonArray::fromStringList(checked.problems) },
             { QStringLiteral("error"), checked.error }, { QStringLiteral("seconds"), checked.seconds } });
     } else if (checked.ok) {
-        printOut(QStringLiteral("%1: ok (SQLite integrity check, %2 s)").arg(path).arg(checked.seconds, 0, 'f', 1));
+        printOut(QStringLiteral("%1: ok (SQLite integrity check, %2 s)")
+                     .arg(path)
+                     .arg(checked.seconds, 0, 'f', 1));
     } else if (!checked.error.isEmpty()) {
         printErr(QStringLiteral("gallery check: %1: %2").arg(path, checked.error));
     } else {
@@ -89,22 +91,29 @@ int repair(const QString &path, const QString &target, bool json)
         rows.insert(table, qint64(count));
     if (json) {
         printJson({ { QStringLiteral("gallery"), path }, { QStringLiteral("repaired"), target },
-            { QStringLiteral("rows"), rows }, { QStringLiteral("orphans_removed"), qint64(report.orphansRemoved) },
+            { QStringLiteral("rows"), rows },
+            { QStringLiteral("orphans_removed"), qint64(report.orphansRemoved) },
             { QStringLiteral("damaged_regions"), qint64(report.damagedRegions) },
             { QStringLiteral("damaged_tables"), QJsonArray::fromStringList(report.damagedTables) },
-            { QStringLiteral("sources"), qint64(sources.size()) }, { QStringLiteral("tracklets"), qint64(tracklets) } });
+            { QStringLiteral("sources"), qint64(sources.size()) },
+            { QStringLiteral("tracklets"), qint64(tracklets) } });
         return 0;
     }
-    printOut(QStringLiteral("recovered into %1: %2 sources, %3 tracklets").arg(target).arg(sources.size()).arg(tracklets));
+    printOut(QStringLiteral("recovered into %1: %2 sources, %3 tracklets")
+                 .arg(target)
+                 .arg(sources.size())
+                 .arg(tracklets));
     for (const auto &[table, count] : report.rowsRecovered)
         printOut(QStringLiteral("  %1: %2 rows").arg(table, -22).arg(count));
     printOut(QStringLiteral("  %1 damaged places read past (%2); %3 rows removed whose parent row was lost")
                  .arg(report.damagedRegions)
-                 .arg(report.damagedTables.isEmpty() ? QStringLiteral("none") : report.damagedTables.join(QStringLiteral(", ")))
+                 .arg(report.damagedTables.isEmpty() ? QStringLiteral("none")
+                                                     : report.damagedTables.join(QStringLiteral(", ")))
                  .arg(report.orphansRemoved));
-    printOut(QStringLiteral("The damaged file %1 is unchanged. Footage whose people were lost can be ingested "
-                            "again into the new gallery: descry-cli ingest --reingest FILE --gallery %2")
-                 .arg(path, target));
+    printOut(
+        QStringLiteral("The damaged file %1 is unchanged. Footage whose people were lost can be ingested "
+                       "again into the new gallery: descry-cli ingest --reingest FILE --gallery %2")
+            .arg(path, target));
     return 0;
 }
 
@@ -113,8 +122,9 @@ int repair(const QString &path, const QString &target, bool json)
 int runGallery(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Trust in gallery files: check one, back it up, or recover what a damaged one still holds.\n\n")
+    parser.setApplicationDescription(
+        QStringLiteral(
+            "Trust in gallery files: check one, back it up, or recover what a damaged one still holds.\n\n")
         + QString::fromUtf8(kGalleryHelp));
     addGalleryOption(parser);
     parser.addOption({ QStringLiteral("json"), QStringLiteral("Print as JSON.") });

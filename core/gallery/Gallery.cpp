@@ -708,6 +708,14 @@ int64_t Gallery::reviewCount(int64_t sourceId)
     return ok && d->next(q) ? q.value(0).toLongLong() : 0;
 }
 
+int64_t Gallery::dataVersion()
+{
+    QSqlQuery q(d->db());
+    if (!d->run(q, QStringLiteral("PRAGMA data_version")) || !d->next(q))
+        return -1;
+    return q.value(0).toLongLong();
+}
+
 int64_t Gallery::generation()
 {
     // Triggers bump the counter on every tracklet and embedding write (GallerySchema step 2).

@@ -172,6 +172,9 @@ public:
     // A number that changes whenever tracklets or embeddings are added, replaced or removed
     // (also by another connection or process); caches compare it. One row read: O(1).
     int64_t generation();
+    // SQLite's data_version of this connection: it changes whenever another connection — another
+    // process, another machine's worker, another thread — commits anything (reviews too). O(1).
+    int64_t dataVersion();
 
 private:
     struct Impl;

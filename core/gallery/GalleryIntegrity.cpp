@@ -59,7 +59,8 @@ QString recordPath(const QString &path)
     QString cache = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
     if (cache.isEmpty())
         cache = QDir::home().filePath(QStringLiteral(".cache"));
-    const QByteArray key = QCryptographicHash::hash(absolute(path).toUtf8(), QCryptographicHash::Sha1).toHex();
+    const QByteArray key
+        = QCryptographicHash::hash(absolute(path).toUtf8(), QCryptographicHash::Sha1).toHex();
     return QDir(cache).filePath(QStringLiteral("descry/gallery-checks/%1").arg(QString::fromLatin1(key)));
 }
 
@@ -89,12 +90,11 @@ QString newConnectionName()
 
 // Runs `work` on a connection of its own to `databaseName` with `options`; the connection is
 // gone when it returns.
-template <typename Work>
-auto withConnection(const QString &databaseName, const QString &options, Work work)
+template<typename Work> auto withConnection(const QString &databaseName, const QString &options, Work work)
 {
     const QString name = newConnectionName();
     using Result = decltype(work(std::declval<QSqlDatabase &>()));
-    Result result{};
+    Result result {};
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
         db.setDatabaseName(databaseName);
@@ -149,7 +149,8 @@ int64_t removeOrphans(QSqlDatabase &db, QString *error)
                 deletes << QStringLiteral("DELETE FROM \"%1\" WHERE \"%2\" IS NOT NULL AND \"%2\" NOT IN "
                                           "(SELECT \"%4\" FROM \"%3\")")
                                .arg(table, keys.value(3).toString(), keys.value(2).toString(),
-                                   keys.value(4).isNull() ? QStringLiteral("rowid") : keys.value(4).toString());
+                                   keys.value(4).isNull() ? QStringLiteral("rowid")
+                                                          : keys.value(4).toString());
             for (const QString &sql : deletes) {
                 QSqlQuery q(db);
                 if (!q.exec(sql)) {
@@ -306,23 +307,24 @@ bool backup(const QString &path, const QString &target, QString *error)
     if (!checked.ok) {
         *error = QStringLiteral("%1 fails SQLite's check (%2); back up what can be read with "
                                 "'descry-cli gallery repair' instead")
-                     .arg(path,
-                         known.isEmpty() ? firstProblem(checked) : known);
+                     .arg(path, known.isEmpty() ? firstProblem(checked) : known);
         return false;
     }
     QDir().mkpath(QFileInfo(target).absolutePath());
     const QString partial = target + QStringLiteral(".partial");
     QFile::remove(partial);
-    const bool copied = withConnection(readOnlyDatabaseName(path), readOnlyConnectOptions(), [&](QSqlDatabase &db) {
-        if (!db.open()) {
-            *error = db.lastError().text();
-            return false;
-        }
-        return exec(db, QStringLiteral("VACUUM INTO ?"), error, { partial });
-    });
+    const bool copied
+        = withConnection(readOnlyDatabaseName(path), readOnlyConnectOptions(), [&](QSqlDatabase &db) {
+              if (!db.open()) {
+                  *error = db.lastError().text();
+                  return false;
+              }
+              return exec(db, QStringLiteral("VACUUM INTO ?"), error, { partial });
+          });
     if (!copied || !check(partial, true).ok || !QFile::rename(partial, target)) {
         if (copied && error->isEmpty())
-            *error = QStringLiteral("the copy %1 did not pass SQLite's check or could not be renamed").arg(partial);
+            *error = QStringLiteral("the copy %1 did not pass SQLite's check or could not be renamed")
+                         .arg(partial);
         QFile::remove(partial);
         return false;
     }
@@ -372,7 +374,8 @@ std::map<QString, QSet<QString>> rowsWithDamagedValues(QSqlDatabase &from, const
     if (!file.open(QIODevice::ReadOnly) || !check.exec(QStringLiteral("PRAGMA integrity_check(1000)")))
         return rows;
     const QByteArray header = file.read(100);
-    const int pageSize = header.size() < 18 ? 0 : ((uchar(header[16]) << 8) | uchar(header[17])) == 1
+    const int pageSize = header.size() < 18 ? 0
+        : ((uchar(header[16]) << 8) | uchar(header[17])) == 1
         ? 65536
         : ((uchar(header[16]) << 8) | uchar(header[17]));
     static const QRegularExpression cellPattern(QStringLiteral("On tree page (\\d+) cell (\\d+):"));
@@ -556,7 +559,8 @@ private:
     bool seekWorks(qint64 key)
     {
         QSqlQuery q(m_from);
-        q.prepare(QStringLiteral("SELECT \"%1\" FROM \"%2\" WHERE \"%1\" >= ? ORDER BY \"%1\" LIMIT 1").arg(m_seek, m_table));
+        q.prepare(QStringLiteral("SELECT \"%1\" FROM \"%2\" WHERE \"%1\" >= ? ORDER BY \"%1\" LIMIT 1")
+                      .arg(m_seek, m_table));
         q.addBindValue(key);
         if (!q.exec())
             return false;
@@ -605,7 +609,8 @@ private:
                 ++m_damaged;
                 return true;
             }
-            m_error = QStringLiteral("cannot write %1 to the new file: %2").arg(m_table, m_insert.lastError().text());
+            m_error = QStringLiteral("cannot write %1 to the new file: %2")
+                          .arg(m_table, m_insert.lastError().text());
             return false;
         }
         ++m_copied;
@@ -642,7 +647,8 @@ QString seekColumn(QSqlDatabase &db, const QString &table, const QStringList &co
     QSqlQuery q(db);
     q.prepare(QStringLiteral("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?"));
     q.addBindValue(table);
-    const bool withoutRowid = q.exec() && q.next() && q.value(0).toString().contains(QLatin1String("WITHOUT ROWID"));
+    const bool withoutRowid
+        = q.exec() && q.next() && q.value(0).toString().contains(QLatin1String("WITHOUT ROWID"));
     if (!withoutRowid)
         return QStringLiteral("rowid");
     return columns.contains(QLatin1String("tracklet_id")) ? QStringLiteral("tracklet_id") : QString();
@@ -653,7 +659,8 @@ QString seekColumn(QSqlDatabase &db, const QString &table, const QStringList &co
 bool repair(const QString &path, const QString &target, GalleryRepair *report, QString *error)
 {
     if (QFileInfo::exists(target)) {
-        *error = QStringLiteral("%1 exists already; repair writes a new file and never overwrites one").arg(target);
+        *error = QStringLiteral("%1 exists already; repair writes a new file and never overwrites one")
+                     .arg(target);
         return false;
     }
     if (absolute(path) == absolute(target)) {
@@ -681,22 +688,24 @@ bool repair(const QString &path, const QString &target, GalleryRepair *report, Q
             }
             QSqlQuery tables(from);
             if (!tables.exec(QStringLiteral("SELECT name FROM sqlite_schema WHERE type = 'table'"))) {
-                *error = QStringLiteral("the damaged file's list of tables cannot be read (%1); nothing can be "
-                                        "recovered by Descry")
-                             .arg(tables.lastError().text());
+                *error
+                    = QStringLiteral("the damaged file's list of tables cannot be read (%1); nothing can be "
+                                     "recovered by Descry")
+                          .arg(tables.lastError().text());
                 return false;
             }
             QStringList fromTables;
             while (tables.next())
                 fromTables << tables.value(0).toString();
-            const std::map<QString, QSet<QString>> damagedValues = rowsWithDamagedValues(from, absolute(path));
+            const std::map<QString, QSet<QString>> damagedValues
+                = rowsWithDamagedValues(from, absolute(path));
             // The new file gets this build's schema; every column both have is copied.
-            if (!GallerySchema::migrate(to, error) || !exec(to, QStringLiteral("PRAGMA foreign_keys = OFF"), error)
-                || !to.transaction())
+            if (!GallerySchema::migrate(to, error)
+                || !exec(to, QStringLiteral("PRAGMA foreign_keys = OFF"), error) || !to.transaction())
                 return false;
             QSqlQuery toTables(to);
-            toTables.exec(QStringLiteral(
-                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"));
+            toTables.exec(QStringLiteral("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT "
+                                         "LIKE 'sqlite_%' ORDER BY name"));
             QStringList names;
             while (toTables.next())
                 names << toTables.value(0).toString();
@@ -736,7 +745,8 @@ bool repair(const QString &path, const QString &target, GalleryRepair *report, Q
             if (report->orphansRemoved < 0)
                 return false;
             QString ignored; // a gallery without the counter row is still readable
-            exec(to, QStringLiteral("UPDATE counters SET value = value + 1 WHERE name = 'generation'"), &ignored);
+            exec(to, QStringLiteral("UPDATE counters SET value = value + 1 WHERE name = 'generation'"),
+                &ignored);
             for (auto &[table, rows] : report->rowsRecovered) {
                 QSqlQuery count(to);
                 if (count.exec(QStringLiteral("SELECT count(*) FROM \"%1\"").arg(table)) && count.next())

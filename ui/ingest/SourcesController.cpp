@@ -10,7 +10,24 @@ SourcesController::SourcesController(QObject *parent)
 {
     qRegisterMetaType<descry::GalleryOverview>();
     connect(m_worker, &SourcesWorker::loaded, this, &SourcesController::onLoaded, Qt::QueuedConnection);
+    connect(m_worker, &SourcesWorker::changed, this, &SourcesController::onChanged, Qt::QueuedConnection);
     m_thread = std::make_unique<WorkerThread>(m_worker, QStringLiteral("descry-sources"));
+    // Watching the gallery is one PRAGMA every two seconds on the sources thread.
+    m_poll = new QTimer(this);
+    m_poll->setInterval(2000);
+    connect(m_poll, &QTimer::timeout, this, [this] {
+        if (!m_path.isEmpty())
+            QMetaObject::invokeMethod(m_worker, "poll", Qt::QueuedConnection, Q_ARG(QString, m_path));
+    });
+    m_poll->start();
+}
+
+void SourcesController::onChanged(const QString &path)
+{
+    if (path != m_path)
+        return;
+    refresh();
+    Q_EMIT galleryChanged();
 }
 
 SourcesController::~SourcesController() = default;

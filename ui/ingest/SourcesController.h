@@ -4,6 +4,7 @@
 #include "WorkerThread.h"
 
 #include <QObject>
+#include <QTimer>
 
 #include <memory>
 
@@ -30,9 +31,13 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void overviewChanged(const descry::GalleryOverview &overview);
+    // Something was committed to the gallery by another connection (another process or machine,
+    // or a worker of this one); the overview is being read again already.
+    void galleryChanged();
 
 private:
     void onLoaded(const GalleryOverview &overview);
+    void onChanged(const QString &path);
 
     SourcesWorker *m_worker = nullptr;
     std::unique_ptr<WorkerThread> m_thread;
@@ -40,6 +45,7 @@ private:
     GalleryOverview m_overview;
     bool m_inFlight = false;
     bool m_again = false;
+    QTimer *m_poll = nullptr;
 };
 
 } // namespace descry

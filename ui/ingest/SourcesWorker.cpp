@@ -31,4 +31,21 @@ void SourcesWorker::load(const QString &galleryPath)
     Q_EMIT loaded(overview);
 }
 
+void SourcesWorker::poll(const QString &galleryPath)
+{
+    const bool exists = QFileInfo::exists(galleryPath);
+    qint64 version = -1;
+    QString error;
+    if (exists)
+        if (Gallery *gallery = m_connection.get(galleryPath, &error, false))
+            version = gallery->dataVersion();
+    const bool first = galleryPath != m_polledPath;
+    const bool moved = version != m_dataVersion || exists != m_existed;
+    m_polledPath = galleryPath;
+    m_dataVersion = version;
+    m_existed = exists;
+    if (!first && moved)
+        Q_EMIT changed(galleryPath);
+}
+
 } // namespace descry

@@ -212,6 +212,9 @@ void MainWindow::createActions()
     QAction *find = search->addAction(tr("&Find person…"), m_searchBar, &SearchBar::focusSearch);
     find->setShortcuts({ QKeySequence::Find, QKeySequence(Qt::Key_Slash) });
     find->setObjectName(QStringLiteral("focusSearchAction"));
+    QAction *again = search->addAction(tr("&Refresh results"), this, &MainWindow::repeatLastQuestion);
+    again->setShortcut(QKeySequence::Refresh);
+    again->setObjectName(QStringLiteral("refreshResultsAction"));
     QAction *frame = search->addAction(tr("Show in &frame"), m_detailPanel, &DetailPanel::showInFrame);
     frame->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     QAction *video = search->addAction(tr("Show in &video"), m_detailPanel, &DetailPanel::showInVideo);
@@ -307,6 +310,7 @@ void MainWindow::createStatusBar()
 void MainWindow::connectControllers()
 {
     connect(m_sources, &SourcesController::overviewChanged, this, &MainWindow::showOverview);
+    connect(m_sources, &SourcesController::galleryChanged, this, &MainWindow::followGalleryChange);
     connect(m_search, &SearchController::resultsReady, this, &MainWindow::showResults);
     connect(m_identities, &IdentityEditor::finished, this, [this](bool ok, const QString &message, qint64 identity) {
         statusBar()->showMessage(message, ok ? 8000 : 15000);
@@ -420,6 +424,20 @@ void MainWindow::repeatLastQuestion()
         m_search->showAppearances(m_lastPerson->identityId, m_lastPerson->title);
     else
         m_search->search(m_lastResponse.text);
+}
+
+void MainWindow::followGalleryChange()
+{
+    // This window's own ingest shows its people as they come; a search still running will see
+    // the change anyway.
+    if (!m_searched || m_ingest->isBusy() || m_search->isBusy())
+        return;
+    if (m_resultsView->currentIndex().isValid()) {
+        statusBar()->showMessage(tr("The gallery changed (new footage, people or reviews): F5 asks again"), 15000);
+        return;
+    }
+    repeatLastQuestion();
+    statusBar()->showMessage(tr("The gallery changed: results updated"), 8000);
 }
 
 void MainWindow::showAllBelowCutoff()

@@ -134,6 +134,9 @@ private:
     void openDetail(const QModelIndex &index);
     // Asks the last question (a search or a find-similar) again, with the filters now set.
     void repeatLastQuestion();
+    // Another process (or machine) changed the gallery: the results follow unless the user is
+    // looking at one of them, who is told instead (F5 asks again).
+    void followGalleryChange();
 
     QString m_galleryPath;
     GalleryOverview m_overview;

@@ -38,7 +38,8 @@ bool writeGallery(const QString &path, int count, int cropBytes = 200)
         Tracklet t;
         t.localId = i + 1;
         for (int f = 0; f < 3; ++f)
-            t.detections.push_back({ i * 3 + f, double(i * 3 + f) / 10.0, Box { 1.f, 2.f, 30.f, 80.f }, 0.9f });
+            t.detections.push_back(
+                { i * 3 + f, double(i * 3 + f) / 10.0, Box { 1.f, 2.f, 30.f, 80.f }, 0.9f });
         Crop crop;
         crop.frame = i * 3;
         crop.box = t.detections[0].box;
@@ -55,7 +56,8 @@ bool writeGallery(const QString &path, int count, int cropBytes = 200)
 
 // The pages of one b-tree of the file ("leaf" or "internal") and how many rows each holds, by
 // SQLite's dbstat table.
-std::vector<int> pagesOf(const QString &path, const QString &name, const QString &type, std::vector<int> *cells = nullptr)
+std::vector<int> pagesOf(
+    const QString &path, const QString &name, const QString &type, std::vector<int> *cells = nullptr)
 {
     std::vector<int> pages;
     {
@@ -64,7 +66,8 @@ std::vector<int> pagesOf(const QString &path, const QString &name, const QString
         db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
         if (db.open()) {
             QSqlQuery q(db);
-            q.prepare(QStringLiteral("SELECT pageno, ncell FROM dbstat WHERE name = ? AND pagetype = ? ORDER BY pageno"));
+            q.prepare(QStringLiteral(
+                "SELECT pageno, ncell FROM dbstat WHERE name = ? AND pagetype = ? ORDER BY pageno"));
             q.addBindValue(name);
             q.addBindValue(type);
             if (q.exec())
@@ -132,7 +135,8 @@ private Q_SLOTS:
         QVERIFY(!GalleryIntegrity::damage(path).isEmpty());
         QVERIFY(!gallery.open(path)); // known damage: refused at once
         QCOMPARE(test::fileSha256(path), before);
-        QVERIFY(!QFileInfo::exists(path + QStringLiteral("-wal")) || QFileInfo(path + QStringLiteral("-wal")).size() == 0);
+        QVERIFY(!QFileInfo::exists(path + QStringLiteral("-wal"))
+            || QFileInfo(path + QStringLiteral("-wal")).size() == 0);
     }
 
     void damageFoundByAReadStopsWrites()
@@ -221,7 +225,8 @@ private Q_SLOTS:
         const QString repaired = dir.filePath(QStringLiteral("repaired.sqlite"));
         QVERIFY(writeGallery(path, 400));
         std::vector<int> cells;
-        const std::vector<int> leaves = pagesOf(path, QStringLiteral("tracklets"), QStringLiteral("leaf"), &cells);
+        const std::vector<int> leaves
+            = pagesOf(path, QStringLiteral("tracklets"), QStringLiteral("leaf"), &cells);
         QVERIFY(leaves.size() > 3);
         QVERIFY(damagePage(path, leaves[leaves.size() / 2], false));
         const size_t lost = size_t(cells[leaves.size() / 2]);

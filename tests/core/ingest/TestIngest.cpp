@@ -266,11 +266,11 @@ private Q_SLOTS:
                 // header; about a third of them in the file).
                 Gallery g;
                 QVERIFY(g.open(gallery));
-                const auto source = g.source(r.sourceId);
-                QVERIFY(source);
-                QVERIFY2(source->frameCount > 0 && source->frameCount < 200, qPrintable(QString::number(source->frameCount)));
-                QVERIFY(qAbs(source->duration - double(source->frameCount) / source->fps) < 1e-6);
-                QCOMPARE(r.footageSeconds, source->duration);
+                const auto stored = g.source(r.sourceId);
+                QVERIFY(stored);
+                QVERIFY2(stored->frameCount > 0 && stored->frameCount < 200, qPrintable(QString::number(stored->frameCount)));
+                QVERIFY(qAbs(stored->duration - double(stored->frameCount) / stored->fps) < 1e-6);
+                QCOMPARE(r.footageSeconds, stored->duration);
             }
         }
         QVERIFY(sawTruncated);

@@ -335,6 +335,49 @@ private Q_SLOTS:
         QCOMPARE(test::fileSha256(m_gallery), before);
     }
 
+    // Another process adds footage to the gallery the window shows: the sources panel and the
+    // results follow within a few seconds, with no click (here the other process is another
+    // connection writing the gallery, as descry-cli ingest would).
+    void followsChangesMadeElsewhere()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("shared.sqlite"));
+        QVERIFY(QFile::copy(m_gallery, path));
+        MainWindow window(path);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTRY_COMPARE(window.sourcesPanel()->sourceList()->topLevelItemCount(), 1);
+        QSignalSpy shown(&window, &MainWindow::resultsShown);
+        window.runQuery(m_query);
+        QVERIFY(shown.wait(kWaitMs));
+        window.resultsView()->setCurrentIndex(QModelIndex()); // not looking at one result
+        QTest::qWait(2500); // one poll sees the gallery as it was
+
+        Gallery other;
+        QVERIFY(other.open(path));
+        SourceRecord source;
+        source.path = QStringLiteral("/elsewhere/gate.avi");
+        source.contentHash = QStringLiteral("elsewhere");
+        source.fps = 10;
+        source.cameraLabel = QStringLiteral("gate");
+        source.pipelineKey = QStringLiteral("k");
+        QVERIFY2(other.addSource(&source), qPrintable(other.lastError()));
+        Tracklet person;
+        person.localId = 1;
+        for (int f = 0; f < 3; ++f)
+            person.detections.push_back({ f, f / 10.0, Box { 1.f, 2.f, 30.f, 80.f }, 0.9f });
+        Crop crop;
+        crop.box = person.detections[0].box;
+        crop.jpeg = QByteArray(64, 'x');
+        person.crops.push_back(crop);
+        QVERIFY2(other.commitProgress(source.id, { 3, 3, {} }, { { person, {} } }, true), qPrintable(other.lastError()));
+        other.close();
+
+        const int searches = int(shown.count());
+        QTRY_COMPARE_WITH_TIMEOUT(window.sourcesPanel()->sourceList()->topLevelItemCount(), 2, 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(shown.count() > searches, 15000);
+        QTRY_VERIFY(window.isSettled());
+    }
+
     void demoTourReviewAndWhyThisMatch()
     {
         // Runs on the gallery the ingest test filled (the walkway clip, no model embeddings).
