@@ -306,19 +306,16 @@ bool Gallery::open(const QString &path, Access access)
             return false;
         }
         // Checked before anything is written (the WAL switch and migrations write).
-        if (GalleryIntegrity::needsCheck(d->path)) {
-            const GalleryCheck checked = GalleryIntegrity::check(d->path, true);
-            if (!checked.error.isEmpty()) {
-                d->lastError = QStringLiteral("%1 is not a Descry gallery or is damaged (%2)").arg(d->path, checked.error);
-                return false;
-            }
-            if (!checked.ok) {
-                const QString first = GalleryIntegrity::firstProblem(checked);
-                GalleryIntegrity::markDamaged(d->path, first);
-                d->lastError = GalleryIntegrity::damageMessage(d->path, first);
-                return false;
-            }
-            GalleryIntegrity::recordGood(d->path);
+        const GalleryCheck checked = GalleryIntegrity::checkIfChanged(d->path);
+        if (!checked.error.isEmpty()) {
+            d->lastError = QStringLiteral("%1 is not a Descry gallery or is damaged (%2)").arg(d->path, checked.error);
+            return false;
+        }
+        if (!checked.ok) {
+            const QString first = GalleryIntegrity::firstProblem(checked);
+            GalleryIntegrity::markDamaged(d->path, first);
+            d->lastError = GalleryIntegrity::damageMessage(d->path, first);
+            return false;
         }
         d->readOnly = access == Access::ReadOnly || !info.isWritable()
             || !QFileInfo(info.absolutePath()).isWritable();

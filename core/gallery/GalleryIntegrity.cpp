@@ -263,6 +263,21 @@ void recordGood(const QString &path)
         record.write(now);
 }
 
+GalleryCheck checkIfChanged(const QString &path)
+{
+    static QMutex checking;
+    QMutexLocker lock(&checking);
+    if (!needsCheck(path)) {
+        GalleryCheck unchanged;
+        unchanged.ok = true;
+        return unchanged;
+    }
+    const GalleryCheck checked = check(path, true);
+    if (checked.ok)
+        recordGood(path);
+    return checked;
+}
+
 void markDamaged(const QString &path, const QString &reason)
 {
     const QString file = absolute(path);

@@ -49,6 +49,10 @@ QString firstProblem(const GalleryCheck &check);
 bool needsCheck(const QString &path);
 // The file as it is now is good: record its fingerprint (and trust it for this process).
 void recordGood(const QString &path);
+// quick_check when needsCheck(), recording a good result; ok without a check otherwise. One
+// check at a time in the process: the GUI's workers opening a changed gallery together wait for
+// the first one's check instead of each reading the whole file.
+GalleryCheck checkIfChanged(const QString &path);
 
 // A process-wide list of files found damaged; every Gallery of that file refuses to write.
 void markDamaged(const QString &path, const QString &reason);
