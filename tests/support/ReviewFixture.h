@@ -9,6 +9,7 @@
 #include <QColor>
 #include <QImage>
 
+#include <functional>
 #include <vector>
 
 namespace descry::test {
@@ -33,8 +34,10 @@ inline QColor fixtureColour(int index, int crop)
 
 // Adds a source with `count` tracklets of `cropsEach` crops (one committed checkpoint) and
 // returns the tracklet ids in order; empty on failure (the reason is in gallery.lastError()).
-inline std::vector<int64_t> addFixtureTracklets(
-    Gallery &gallery, int count, int cropsEach = 2, const QString &contentHash = QStringLiteral("fixture"))
+// `cropBytes(tracklet index, crop index)`, when given, is stored instead of the colour JPEGs.
+inline std::vector<int64_t> addFixtureTracklets(Gallery &gallery, int count, int cropsEach = 2,
+    const QString &contentHash = QStringLiteral("fixture"),
+    const std::function<QByteArray(int, int)> &cropBytes = {})
 {
     SourceRecord source;
     source.path = QStringLiteral("/footage/%1.avi").arg(contentHash);
@@ -58,7 +61,7 @@ inline std::vector<int64_t> addFixtureTracklets(
             crop.frame = 10 * i + c;
             crop.box = Box { 10.f, 20.f, 24.f, 64.f };
             crop.quality = float(cropsEach - c);
-            crop.jpeg = colourJpeg(fixtureColour(i, c));
+            crop.jpeg = cropBytes ? cropBytes(i, c) : colourJpeg(fixtureColour(i, c));
             t.crops.push_back(crop);
         }
         items.push_back({ t, {} });

@@ -1,5 +1,6 @@
 #include "Gallery.h"
 #include "GalleryIntegrity.h"
+#include "ReviewFixture.h"
 #include "TestSupport.h"
 
 #include <QCryptographicHash>
@@ -16,42 +17,19 @@ using namespace descry;
 
 namespace {
 
-// A gallery of `count` tracklets (a source, their detections and crops), closed again so the
-// file holds everything (the WAL is checkpointed into it).
+// A gallery of `count` tracklets (a source, their detections and one crop each of `cropBytes`
+// bytes: 'a' for the first tracklet, 'b' for the second...), closed again so the file holds
+// everything (the WAL is checkpointed into it).
 bool writeGallery(const QString &path, int count, int cropBytes = 200)
 {
     Gallery gallery;
     if (!gallery.open(path))
         return false;
-    SourceRecord source;
-    source.path = QStringLiteral("/footage/a.avi");
-    source.contentHash = QStringLiteral("a");
-    source.fps = 10;
-    source.cameraLabel = QStringLiteral("a");
-    source.pipelineKey = QStringLiteral("k");
-    if (!gallery.addSource(&source)) {
+    const auto ids = test::addFixtureTracklets(gallery, count, 1, QStringLiteral("a"),
+        [cropBytes](int tracklet, int) { return QByteArray(cropBytes, char('a' + tracklet % 26)); });
+    if (ids.size() != size_t(count))
         qWarning("%s", qPrintable(gallery.lastError()));
-        return false;
-    }
-    std::vector<TrackletWithAttributes> items;
-    for (int i = 0; i < count; ++i) {
-        Tracklet t;
-        t.localId = i + 1;
-        for (int f = 0; f < 3; ++f)
-            t.detections.push_back(
-                { i * 3 + f, double(i * 3 + f) / 10.0, Box { 1.f, 2.f, 30.f, 80.f }, 0.9f });
-        Crop crop;
-        crop.frame = i * 3;
-        crop.box = t.detections[0].box;
-        crop.jpeg = QByteArray(cropBytes, char('a' + i % 26));
-        t.crops.push_back(crop);
-        items.push_back({ t, {} });
-    }
-    if (!gallery.commitProgress(source.id, { 10, 1, {} }, items, true)) {
-        qWarning("%s", qPrintable(gallery.lastError()));
-        return false;
-    }
-    return true;
+    return ids.size() == size_t(count);
 }
 
 // The pages of one b-tree of the file ("leaf" or "internal") and how many rows each holds, by
@@ -122,7 +100,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("g.sqlite"));
-        QVERIFY(writeGallery(path, 400));
+        QVERIFY(writeGallery(path, 1000));
         const std::vector<int> leaves = pagesOf(path, QStringLiteral("tracklets"), QStringLiteral("leaf"));
         QVERIFY(leaves.size() > 3);
         QVERIFY(damagePage(path, leaves[leaves.size() / 2], false));
@@ -143,7 +121,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("g.sqlite"));
-        QVERIFY(writeGallery(path, 400));
+        QVERIFY(writeGallery(path, 1000));
         { // a good open records the file as checked
             Gallery gallery;
             QVERIFY(gallery.open(path));
@@ -157,7 +135,7 @@ private Q_SLOTS:
         const QByteArray before = test::fileSha256(path);
         // Before: a damaged page read as the end of the table (fewer people, no error).
         const auto tracklets = gallery.tracklets();
-        QVERIFY(tracklets.size() < 400);
+        QVERIFY(tracklets.size() < 1000);
         QVERIFY(!gallery.damage().isEmpty());
         QVERIFY(gallery.lastError().contains(QLatin1String("damaged")));
         QVERIFY(!gallery.addQuery(QStringLiteral("a red coat"), 0, 1.0));
@@ -223,7 +201,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("g.sqlite"));
         const QString repaired = dir.filePath(QStringLiteral("repaired.sqlite"));
-        QVERIFY(writeGallery(path, 400));
+        QVERIFY(writeGallery(path, 1000));
         std::vector<int> cells;
         const std::vector<int> leaves
             = pagesOf(path, QStringLiteral("tracklets"), QStringLiteral("leaf"), &cells);
@@ -246,7 +224,7 @@ private Q_SLOTS:
         const auto tracklets = gallery.tracklets();
         // Exactly the tracklets on the damaged leaf are lost; all the others come back with their
         // crops and detections, and the crops of the lost ones are gone with them.
-        QCOMPARE(tracklets.size(), size_t(400) - lost);
+        QCOMPARE(tracklets.size(), size_t(1000) - lost);
         QCOMPARE(report.rowsRecovered.at(QStringLiteral("tracklets")), int64_t(tracklets.size()));
         QVERIFY(report.damagedTables.contains(QStringLiteral("tracklets")));
         QVERIFY(report.orphansRemoved > 0);

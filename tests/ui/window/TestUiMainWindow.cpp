@@ -16,6 +16,7 @@
 #include "ResultsView.h"
 #include "ReviewController.h"
 #include "RenderedFootageIngest.h"
+#include "ReviewFixture.h"
 #include "ReviewPanel.h"
 #include "SearchBar.h"
 #include "SearchController.h"
@@ -354,22 +355,7 @@ private Q_SLOTS:
 
         Gallery other;
         QVERIFY(other.open(path));
-        SourceRecord source;
-        source.path = QStringLiteral("/elsewhere/gate.avi");
-        source.contentHash = QStringLiteral("elsewhere");
-        source.fps = 10;
-        source.cameraLabel = QStringLiteral("gate");
-        source.pipelineKey = QStringLiteral("k");
-        QVERIFY2(other.addSource(&source), qPrintable(other.lastError()));
-        Tracklet person;
-        person.localId = 1;
-        for (int f = 0; f < 3; ++f)
-            person.detections.push_back({ f, f / 10.0, Box { 1.f, 2.f, 30.f, 80.f }, 0.9f });
-        Crop crop;
-        crop.box = person.detections[0].box;
-        crop.jpeg = QByteArray(64, 'x');
-        person.crops.push_back(crop);
-        QVERIFY2(other.commitProgress(source.id, { 3, 3, {} }, { { person, {} } }, true), qPrintable(other.lastError()));
+        QVERIFY2(test::addFixtureTracklets(other, 1, 1, QStringLiteral("elsewhere")).size() == 1, qPrintable(other.lastError()));
         other.close();
 
         const int searches = int(shown.count());
