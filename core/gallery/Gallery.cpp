@@ -1,9 +1,9 @@
 #include "Gallery.h"
 
+#include "GalleryConnectionScope.h"
 #include "GalleryIntegrity.h"
 #include "GallerySchema.h"
 
-#include <QAtomicInteger>
 #include <QDir>
 #include <QFileInfo>
 #include <QSqlDatabase>
@@ -27,11 +27,7 @@ std::atomic<bool> &readOnlyByDefault()
     return readOnly;
 }
 
-QString newConnectionName()
-{
-    static QAtomicInteger<quint64> counter;
-    return QStringLiteral("descry-gallery-%1").arg(counter.fetchAndAddRelaxed(1));
-}
+using gallery_internal::newConnectionName;
 
 QString isoNow()
 {
@@ -193,7 +189,10 @@ struct Gallery::Impl {
     // Prepares and runs `sql` with positional values; on failure records the reason.
     bool run(QSqlQuery &query, const QString &sql, const QVariantList &values = {})
     {
-        if (!onlyReads(sql)) {
+        // A write on its own is checked here; the writes of a transaction were checked once when
+        // it began (inTransaction), so the rows of a commit cost nothing more.
+        const bool loneWrite = !inTransactionNow && !onlyReads(sql);
+        if (loneWrite) {
             const QString refusal = writeRefusal();
             if (!refusal.isEmpty()) {
                 lastError = refusal;
@@ -210,7 +209,7 @@ struct Gallery::Impl {
             fail(query.lastError(), QStringLiteral("running"), sql);
             return false;
         }
-        if (!inTransactionNow && !onlyReads(sql))
+        if (loneWrite)
             GalleryIntegrity::recordGood(path); // this process's own write went through SQLite
         return true;
     }
@@ -434,20 +433,13 @@ int Gallery::latestSchemaVersion()
 
 int Gallery::storedSchemaVersion(const QString &path, QString *error)
 {
-    const QString name = newConnectionName();
-    int version = -1;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=30000"));
-        if (db.open())
-            version = GallerySchema::currentVersion(db);
-        if (version < 0 && error)
-            *error = db.lastError().text();
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return version;
+    return gallery_internal::withConnection(GalleryIntegrity::readOnlyDatabaseName(path),
+        GalleryIntegrity::readOnlyConnectOptions(), [error](QSqlDatabase &db) {
+            const int version = db.open() ? GallerySchema::currentVersion(db) : -1;
+            if (version < 0 && error)
+                *error = db.lastError().text();
+            return version;
+        });
 }
 
 // ---------------------------------------------------------------- sources

@@ -1,8 +1,8 @@
 #include "GalleryIntegrity.h"
 
+#include "GalleryConnectionScope.h"
 #include "GallerySchema.h"
 
-#include <QAtomicInteger>
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
@@ -82,29 +82,8 @@ QByteArray fingerprint(const QString &path)
         .toUtf8();
 }
 
-QString newConnectionName()
-{
-    static QAtomicInteger<quint64> counter;
-    return QStringLiteral("descry-integrity-%1").arg(counter.fetchAndAddRelaxed(1));
-}
-
-// Runs `work` on a connection of its own to `databaseName` with `options`; the connection is
-// gone when it returns.
-template<typename Work> auto withConnection(const QString &databaseName, const QString &options, Work work)
-{
-    const QString name = newConnectionName();
-    using Result = decltype(work(std::declval<QSqlDatabase &>()));
-    Result result {};
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(databaseName);
-        db.setConnectOptions(options);
-        result = work(db);
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return result;
-}
+using gallery_internal::newConnectionName;
+using gallery_internal::withConnection;
 
 bool exec(QSqlDatabase &db, const QString &sql, QString *error, const QVariantList &values = {})
 {

@@ -88,8 +88,9 @@ bool saveNafsWeights(NafsModel &model, const QString &path, QString *error)
         if (!package.empty())
             archive.write(kTrunkDeltaKey, torch::tensor({ int64_t(1) }));
         for (const auto &b : model->named_buffers()) {
-            archive.write(nafsArchiveKey(b.key()), b.value().detach().cpu(), /*is_buffer=*/true);
-            digest.add(nafsArchiveKey(b.key()), b.value());
+            const torch::Tensor value = b.value().detach().cpu();
+            archive.write(nafsArchiveKey(b.key()), value, /*is_buffer=*/true);
+            digest.add(nafsArchiveKey(b.key()), value);
         }
         const torch::Tensor format
             = torch::tensor({ int64_t(NafsConfig::formatVersion), int64_t(model->vocabularySize()) });

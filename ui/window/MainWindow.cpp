@@ -485,7 +485,7 @@ void MainWindow::openGallery(const QString &path)
     m_galleryLabel->setText(tr("Gallery: %1").arg(QDir::toNativeSeparators(m_galleryPath)));
     m_galleryLabel->setToolTip(m_galleryPath);
     m_queryLabel->clear();
-    setWindowTitle(tr("%1 — Descry").arg(QFileInfo(m_galleryPath).fileName()));
+    showTitle(false); // until the overview says whether the gallery is read-only
     showEmptyState();
 }
 
@@ -509,6 +509,12 @@ bool MainWindow::isSettled() const
         && !m_sources->isLoading();
 }
 
+void MainWindow::showTitle(bool readOnly)
+{
+    const QString file = QFileInfo(m_galleryPath).fileName();
+    setWindowTitle(readOnly ? tr("%1 (read only) — Descry").arg(file) : tr("%1 — Descry").arg(file));
+}
+
 void MainWindow::showOverview(const GalleryOverview &overview)
 {
     m_overview = overview;
@@ -521,8 +527,7 @@ void MainWindow::showOverview(const GalleryOverview &overview)
             : tr("empty gallery"));
     if (overview.readOnly)
         m_countLabel->setText(tr("%1 · read only").arg(m_countLabel->text()));
-    setWindowTitle(overview.readOnly ? tr("%1 (read only) — Descry").arg(QFileInfo(m_galleryPath).fileName())
-                                     : tr("%1 — Descry").arg(QFileInfo(m_galleryPath).fileName()));
+    showTitle(overview.readOnly);
     if (!overview.error.isEmpty())
         statusBar()->showMessage(overview.error, 10000);
     if (!m_searched)

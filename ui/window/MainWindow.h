@@ -129,6 +129,7 @@ private:
 
     void showResults(const SearchResponse &response);
     void showOverview(const GalleryOverview &overview);
+    void showTitle(bool readOnly);
     void showEmptyState();
     void onCurrentResultChanged(const QModelIndex &index);
     void openDetail(const QModelIndex &index);
