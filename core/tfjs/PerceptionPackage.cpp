@@ -1,5 +1,6 @@
 #include "PerceptionPackage.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -30,9 +31,33 @@ QString PerceptionPackage::folder()
         return forced;
     // The XDG rule the install script follows too (not QStandardPaths: its AppDataLocation
     // depends on the application name, and the script has none).
+    const QString below = QStringLiteral("Descry/models/human-models-") + version();
     const QString data
         = qEnvironmentVariable("XDG_DATA_HOME", QDir::home().filePath(QStringLiteral(".local/share")));
-    return QDir(data).filePath(QStringLiteral("Descry/models/human-models-") + version());
+    const QString own = QDir(data).filePath(below);
+    if (QFileInfo::exists(own))
+        return own;
+    QString dirs = qEnvironmentVariable("XDG_DATA_DIRS");
+    if (dirs.isEmpty())
+        dirs = QStringLiteral("/usr/local/share:/usr/share");
+    for (const QString &dir : dirs.split(QLatin1Char(':'), Qt::SkipEmptyParts)) {
+        const QString shared = QDir(dir).filePath(below);
+        if (QFileInfo::exists(shared))
+            return shared;
+    }
+    return own;
+}
+
+QString PerceptionPackage::fetchCommand()
+{
+    if (QCoreApplication::instance()) {
+        const QString installed
+            = QDir(QCoreApplication::applicationDirPath())
+                  .filePath(QStringLiteral("../share/descry/scripts/fetch-perception-models.sh"));
+        if (QFileInfo::exists(installed))
+            return QDir::cleanPath(installed);
+    }
+    return QStringLiteral("scripts/fetch-perception-models.sh (the README's install command runs it)");
 }
 
 TfjsFiles PerceptionPackage::files(const QString &model)
@@ -59,10 +84,9 @@ std::unique_ptr<TfjsGraph> PerceptionPackage::load(const QString &model, QString
     }
     if (!QFileInfo::exists(f.modelJson)) {
         if (error)
-            *error = QStringLiteral("the pretrained network %1 (%2@%3) is not installed in %4: run "
-                                    "scripts/fetch-perception-models.sh (the README's install command "
-                                    "does), or choose another detector")
-                         .arg(model, name(), version(), folder());
+            *error = QStringLiteral("the pretrained network %1 (%2@%3) is not installed in %4: run %5, "
+                                    "or choose another detector")
+                         .arg(model, name(), version(), folder(), fetchCommand());
         return nullptr;
     }
     return TfjsGraph::load(f, error);

