@@ -1,6 +1,7 @@
 #include "Cli.h"
 #include "CliSupport.h"
 #include "IngestJob.h"
+#include "SearchCliSupport.h"
 #include "TextPersonModel.h"
 
 #include <QFileInfo>
@@ -155,6 +156,8 @@ int runIngest(const QStringList &args)
             p.stage == QLatin1String("done"));
     });
     const IngestSummary summary = job.run();
+    if (summary.count(IngestOutcome::Cancelled) == 0)
+        updateCoarseIndex(gallery, summary.modelId, options.modelPath);
 
     const int failed = summary.count(IngestOutcome::Failed);
     // A default model that is missing or broken is reported but is no failure: the footage is in

@@ -2,6 +2,7 @@
 #include "Cli.h"
 #include "CliSupport.h"
 #include "ReindexJob.h"
+#include "SearchCliSupport.h"
 #include "TextPersonModel.h"
 
 #include <QElapsedTimer>
@@ -119,6 +120,8 @@ int runReindex(const QStringList &args)
         printErr(QStringLiteral("reindex: %1").arg(s.error));
         return 1;
     }
+    if (!s.cancelled)
+        updateCoarseIndex(gallery, s.modelId, options.modelPath);
     if (parser.isSet(QStringLiteral("json"))) {
         QJsonObject out { { QStringLiteral("gallery"), gallery },
             { QStringLiteral("model"), s.modelId }, { QStringLiteral("device"), s.device },

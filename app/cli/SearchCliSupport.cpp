@@ -2,6 +2,8 @@
 
 #include "CliSupport.h"
 #include "Gallery.h"
+#include "TextPersonModel.h"
+#include "TrackletEmbedder.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -226,6 +228,27 @@ void printResults(const SearchResponse &response)
         printOut(QStringLiteral("%1 more below the cut-off (confidence < %2); --all shows them")
                      .arg(response.hiddenBelowCutoff)
                      .arg(double(response.cutoff), 0, 'f', 2));
+}
+
+void updateCoarseIndex(const QString &galleryPath, const QString &modelId, const QString &modelPath)
+{
+    if (modelId.isEmpty() || modelPath.isEmpty())
+        return;
+    Gallery gallery;
+    if (!gallery.open(galleryPath) || gallery.isReadOnly()
+        || gallery.embeddingCount(modelId, TrackletEmbedder::GlobalKind) < int64_t(CoarseIndex::kDefaultThreshold))
+        return;
+    QString error;
+    const std::unique_ptr<TextPersonModel> model = TextPersonModel::load(modelPath, &error);
+    if (!model || model->id() != modelId)
+        return;
+    printProgress(QStringLiteral("coarse index: bringing it up to date for the first search"), true);
+    SearchEngine engine(gallery, model.get());
+    const CoarseIndex &index = engine.coarseIndex();
+    printProgress(QStringLiteral("coarse index: %1 in %2 s")
+                      .arg(index.index() ? index.lastSync() : QStringLiteral("none (%1)").arg(index.lastSync()))
+                      .arg(index.lastSyncSeconds(), 0, 'f', 1),
+        true);
 }
 
 } // namespace descry::cli

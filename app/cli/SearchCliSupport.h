@@ -35,4 +35,9 @@ QJsonObject responseJson(const SearchResponse &response, Gallery &gallery);
 // The readable listing: one line per result, then the count, the time and what the cut-off hid.
 void printResults(const SearchResponse &response);
 
+// After ingest or reindex: where the gallery holds at least CoarseIndex::kDefaultThreshold
+// vectors of `modelId`, brings the coarse index beside it up to date (loading the model at
+// `modelPath`), so the first search does not; says what it did on stderr. Nothing below.
+void updateCoarseIndex(const QString &galleryPath, const QString &modelId, const QString &modelPath);
+
 } // namespace descry::cli

@@ -8,6 +8,7 @@
 #include "RvnReranker.h"
 #include "TextPersonModel.h"
 #include "TrackletEmbedder.h"
+#include "VectorIndex.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -155,20 +156,20 @@ void SearchEngine::refresh()
     if (generation == m_generation)
         return;
     m_tracklets = m_gallery.tracklets();
-    // Both lists are ordered by id, but ingest may add rows between the two reads: align by id.
-    std::vector<TrackletAttributes> loaded = m_gallery.allAttributes();
     m_attributes.assign(m_tracklets.size(), {});
-    size_t j = 0;
-    for (size_t i = 0; i < m_tracklets.size(); ++i) {
+    for (size_t i = 0; i < m_tracklets.size(); ++i)
         m_attributes[i].trackletId = m_tracklets[i].id;
-        while (j < loaded.size() && loaded[j].trackletId < m_tracklets[i].id)
-            ++j;
-        if (j < loaded.size() && loaded[j].trackletId == m_tracklets[i].id)
-            m_attributes[i].attributes = std::move(loaded[j].attributes);
-    }
-    m_globals.clear();
-    m_colours.clear();
-    m_hasColour.clear();
+    m_attributesRead.assign(m_tracklets.size(), 0);
+    m_allAttributesRead = false;
+    // A large gallery's attributes (some twenty rows a tracklet: most of the load and the memory)
+    // are read when a search needs them: its candidates', or everyone's for attribute chips and
+    // for ranking by attributes alone.
+    if (m_tracklets.size() < m_indexThreshold)
+        readAllAttributes();
+    // Released, not only emptied: the new vectors are read before these would be reused.
+    m_globals = {};
+    m_colours = {};
+    m_hasColour = {};
     m_vectorRow.clear();
     m_rowVector.assign(m_tracklets.size(), -1);
     m_dim = 0;
@@ -177,22 +178,30 @@ void SearchEngine::refresh()
         std::vector<float> matrix;
         int dim = 0;
         if (m_gallery.loadEmbeddings(m_model->id(), TrackletEmbedder::GlobalKind, &ids, &matrix, &dim) && dim > 0) {
-            // Keep the vectors of tracklets we know (ids ascend in both lists).
+            // Keep the vectors of tracklets we know (ids ascend in both lists), moved down in
+            // place: one copy of the gallery's vectors in memory, not two.
             size_t t = 0;
             for (size_t r = 0; r < ids.size(); ++r) {
                 while (t < m_tracklets.size() && m_tracklets[t].id < ids[r])
                     ++t;
                 if (t == m_tracklets.size() || m_tracklets[t].id != ids[r])
                     continue;
-                m_rowVector[t] = int(m_vectorRow.size());
+                const size_t row = m_vectorRow.size();
+                m_rowVector[t] = int(row);
                 m_vectorRow.push_back(t);
-                m_globals.insert(m_globals.end(), matrix.begin() + long(r) * dim, matrix.begin() + long(r + 1) * dim);
+                if (row != r)
+                    std::copy(matrix.begin() + long(r) * dim, matrix.begin() + long(r + 1) * dim, matrix.begin() + long(row) * dim);
             }
+            matrix.resize(m_vectorRow.size() * size_t(dim));
+            if (matrix.capacity() > matrix.size() + matrix.size() / 4)
+                matrix.shrink_to_fit();
+            m_globals = std::move(matrix);
             m_dim = dim;
         }
-        loadColours();
     }
+    m_coloursLoaded = false; // find similar loads them when it first needs them
     m_spread = EmbeddingSpread::measure(m_globals.data(), m_vectorRow.size(), m_dim);
+    syncCoarseIndex();
     m_filter.reset(&m_tracklets, &m_attributes);
     m_identities.clear();
     std::unordered_map<int64_t, std::pair<QSet<QString>, QSet<int64_t>>> seenAt; // cameras, sources
@@ -214,16 +223,103 @@ void SearchEngine::refresh()
     m_generation = generation;
 }
 
+void SearchEngine::readAllAttributes()
+{
+    // Both lists are ordered by id, but ingest may add rows between the two reads: align by id.
+    std::vector<TrackletAttributes> loaded = m_gallery.allAttributes();
+    size_t j = 0;
+    for (size_t i = 0; i < m_tracklets.size(); ++i) {
+        while (j < loaded.size() && loaded[j].trackletId < m_tracklets[i].id)
+            ++j;
+        if (j < loaded.size() && loaded[j].trackletId == m_tracklets[i].id)
+            m_attributes[i].attributes = std::move(loaded[j].attributes);
+    }
+    std::fill(m_attributesRead.begin(), m_attributesRead.end(), uint8_t(1));
+    m_allAttributesRead = true;
+}
+
+void SearchEngine::readAttributes(const std::vector<size_t> &rows)
+{
+    if (m_allAttributesRead)
+        return;
+    // Past a few thousand rows one pass over the table beats a lookup per row.
+    constexpr size_t kLookups = 5000;
+    size_t unread = 0;
+    for (size_t row : rows)
+        unread += m_attributesRead[row] ? 0 : 1;
+    if (unread > kLookups) {
+        readAllAttributes();
+        return;
+    }
+    for (size_t row : rows)
+        if (!m_attributesRead[row]) {
+            m_attributes[row].attributes = m_gallery.attributes(m_tracklets[row].id);
+            m_attributesRead[row] = 1;
+        }
+}
+
+int SearchEngine::vectorRowOf(int64_t trackletId) const
+{
+    const auto it = std::lower_bound(m_tracklets.begin(), m_tracklets.end(), trackletId,
+        [](const TrackletRecord &t, int64_t id) { return t.id < id; });
+    if (it == m_tracklets.end() || it->id != trackletId)
+        return -1;
+    return m_rowVector[size_t(it - m_tracklets.begin())];
+}
+
+void SearchEngine::syncCoarseIndex()
+{
+    m_coarseIndexProblem.clear();
+    if (!m_model || m_dim <= 0 || m_spread.degenerate || m_vectorRow.size() < m_indexThreshold) {
+        m_coarseIndex.reset();
+        return;
+    }
+    std::vector<int64_t> ids(m_vectorRow.size());
+    for (size_t r = 0; r < m_vectorRow.size(); ++r)
+        ids[r] = m_tracklets[m_vectorRow[r]].id;
+    const QString path = CoarseIndex::pathFor(m_gallery.path(), m_model->id(), m_gallery.isReadOnly());
+    QString error;
+    if (!m_coarseIndex.sync(path, ids.data(), m_globals.data(), ids.size(), m_dim, &error))
+        m_coarseIndexProblem = error + QStringLiteral("; every vector is scored instead");
+}
+
+void SearchEngine::setIndexThreshold(size_t vectors)
+{
+    if (vectors != m_indexThreshold)
+        invalidate();
+    m_indexThreshold = vectors;
+}
+
+void SearchEngine::setIndexProbes(int probes)
+{
+    m_coarseIndex.setProbes(probes);
+}
+
+const CoarseIndex &SearchEngine::coarseIndex()
+{
+    refresh();
+    return m_coarseIndex;
+}
+
 void SearchEngine::loadColours()
 {
-    m_colours.assign(m_vectorRow.size() * size_t(ColourStripes::kDim), 0.0f);
+    m_coloursLoaded = true;
+    m_colours = {};
     m_hasColour.assign(m_vectorRow.size(), 0);
     std::vector<int64_t> ids;
     std::vector<float> matrix;
     int dim = 0;
     if (m_vectorRow.empty() || !m_gallery.loadEmbeddings(m_model->id(), TrackletEmbedder::ColourKind, &ids, &matrix, &dim)
-        || dim != ColourStripes::kDim)
+        || dim != ColourStripes::kDim || ids.empty())
         return;
+    // Most rows have one: where every row has, the loaded matrix is the table as it is.
+    if (ids.size() == m_vectorRow.size() && std::equal(ids.begin(), ids.end(), m_vectorRow.begin(),
+            [&](int64_t id, size_t t) { return m_tracklets[t].id == id; })) {
+        m_colours = std::move(matrix);
+        std::fill(m_hasColour.begin(), m_hasColour.end(), uint8_t(1));
+        return;
+    }
+    m_colours.assign(m_vectorRow.size() * size_t(ColourStripes::kDim), 0.0f);
     size_t t = 0;
     for (size_t r = 0; r < ids.size(); ++r) {
         while (t < m_tracklets.size() && m_tracklets[t].id < ids[r])
@@ -339,6 +435,8 @@ SearchResponse SearchEngine::search(const SearchRequest &request)
     response.galleryTracklets = int64_t(m_tracklets.size());
     if (!m_calibrationProblem.isEmpty() && request.useModel)
         response.notes.append(m_calibrationProblem);
+    if (!m_coarseIndexProblem.isEmpty() && request.useModel)
+        response.notes.append(m_coarseIndexProblem);
 
     const ParsedQuery parsed = m_parser.parse(request.text);
     response.unknownWords = parsed.unknownWords;
@@ -351,6 +449,8 @@ SearchResponse SearchEngine::search(const SearchRequest &request)
         filters.sourceIds.push_back(request.sourceId);
     QElapsedTimer filterClock;
     filterClock.start();
+    if (!filters.attributes.empty() && !m_allAttributesRead)
+        readAllAttributes(); // chips compare every row's attributes
     const std::vector<uint8_t> mask = m_filter.mask(filters, &response.notes);
     response.stageMs.emplace_back(QStringLiteral("filter"), double(filterClock.nsecsElapsed()) / 1e6);
 
@@ -423,6 +523,7 @@ void SearchEngine::rankWithAttributes(
             response->results.push_back({m_tracklets[rows[c]], 0.f, {}});
         return;
     }
+    readAttributes(rows);
     std::vector<TrackletAttributes> candidates;
     candidates.reserve(rows.size());
     for (size_t row : rows)
@@ -456,44 +557,73 @@ void SearchEngine::rankWithModel(
     lap("encode");
 
     // Coarse: cosine of the query's global feature with every stored global vector that passes
-    // the filters (one byte read per row: the filters were resolved into the mask beforehand).
+    // the filters (one byte read per row: the filters were resolved into the mask beforehand), or,
+    // in a large gallery, with those the coarse index looks at (the same cosines, fewer vectors).
+    const VectorIndex *index = m_coarseIndex.index();
     std::vector<int> candidates;
     std::vector<float> cosine(m_vectorRow.size());
+    std::vector<int64_t> allowed; // the index's filter: ids of the rows that pass, ascending
     const bool filtered = !mask.empty();
-    for (size_t r = 0; r < m_vectorRow.size(); ++r) {
-        if (filtered && !mask[m_vectorRow[r]])
-            continue;
-        const float *v = m_globals.data() + r * size_t(m_dim);
-        float dot = 0;
-        for (int c = 0; c < m_dim; ++c)
-            dot += v[c] * query.global[size_t(c)];
-        cosine[r] = dot;
-        candidates.push_back(int(r));
+    size_t passing = 0;
+    if (index) {
+        for (size_t r = 0; r < m_vectorRow.size(); ++r)
+            if (filtered && mask[m_vectorRow[r]])
+                allowed.push_back(m_tracklets[m_vectorRow[r]].id);
+        passing = filtered ? allowed.size() : m_vectorRow.size();
+    } else {
+        for (size_t r = 0; r < m_vectorRow.size(); ++r) {
+            if (filtered && !mask[m_vectorRow[r]])
+                continue;
+            const float *v = m_globals.data() + r * size_t(m_dim);
+            float dot = 0;
+            for (int c = 0; c < m_dim; ++c)
+                dot += v[c] * query.global[size_t(c)];
+            cosine[r] = dot;
+            candidates.push_back(int(r));
+        }
+        passing = candidates.size();
     }
-    const int wanted = request.topK > 0 ? request.topK : int(candidates.size());
-    const int fine = request.groupByIdentity ? wanted / kGroupedWidening * kCoarsePerPerson : wanted;
-    int k = std::min<int>(int(candidates.size()), std::clamp(std::max(request.rescoreTop, fine), 1, kMaxRescore));
     const auto nearer = [&](int a, int b) {
         return cosine[size_t(a)] > cosine[size_t(b)] || (cosine[size_t(a)] == cosine[size_t(b)] && a < b);
     };
-    if (!request.groupByIdentity || int(candidates.size()) <= k) {
-        std::partial_sort(candidates.begin(), candidates.begin() + k, candidates.end(), nearer);
-        candidates.resize(size_t(k));
+    // The best `count` rows by cosine, best first.
+    const auto best = [&](size_t count) {
+        if (!index) {
+            std::partial_sort(candidates.begin(), candidates.begin() + long(count), candidates.end(), nearer);
+            return std::vector<int>(candidates.begin(), candidates.begin() + long(count));
+        }
+        std::vector<int> rows;
+        for (const IndexHit &hit : index->search(query.global.data(), int(count), filtered ? &allowed : nullptr)) {
+            const int row = vectorRowOf(hit.id);
+            if (row < 0)
+                continue;
+            cosine[size_t(row)] = hit.score;
+            rows.push_back(row);
+        }
+        std::stable_sort(rows.begin(), rows.end(), nearer);
+        return rows;
+    };
+    const int wanted = request.topK > 0 ? request.topK : int(passing);
+    const int fine = request.groupByIdentity ? wanted / kGroupedWidening * kCoarsePerPerson : wanted;
+    int k = std::min<int>(int(passing), std::clamp(std::max(request.rescoreTop, fine), 1, kMaxRescore));
+    if (!request.groupByIdentity || int(passing) <= k) {
+        candidates = best(size_t(k));
+        k = int(candidates.size());
     } else {
         // The best k by cosine with at most kCoarsePerPerson of one person: a sorted prefix, made
         // longer while a few people fill it.
         std::vector<int> kept;
-        for (size_t prefix = std::min(candidates.size(), size_t(k) * 4);; prefix = std::min(candidates.size(), prefix * 4)) {
-            std::partial_sort(candidates.begin(), candidates.begin() + long(prefix), candidates.end(), nearer);
+        for (size_t prefix = std::min(passing, size_t(k) * 4);; prefix = std::min(passing, prefix * 4)) {
+            const std::vector<int> sorted = best(prefix);
             kept.clear();
             std::unordered_map<int64_t, int> perPerson;
-            for (size_t i = 0; i < prefix && int(kept.size()) < k; ++i) {
-                const int64_t person = m_tracklets[m_vectorRow[size_t(candidates[i])]].identityId;
+            for (size_t i = 0; i < sorted.size() && int(kept.size()) < k; ++i) {
+                const int64_t person = m_tracklets[m_vectorRow[size_t(sorted[i])]].identityId;
                 if (person > 0 && ++perPerson[person] > kCoarsePerPerson)
                     continue;
-                kept.push_back(candidates[i]);
+                kept.push_back(sorted[i]);
             }
-            if (int(kept.size()) == k || prefix == candidates.size())
+            if (int(kept.size()) == k || prefix == passing)
                 break;
         }
         candidates = std::move(kept);
@@ -522,6 +652,12 @@ void SearchEngine::rankWithModel(
     const float attributeWeight = attributeWeightFor(request);
     if (!parsed.terms.empty() && attributeWeight > 0)
         response->ranking += QStringLiteral(" + %1 × attributes").arg(double(attributeWeight));
+    if (!parsed.terms.empty()) {
+        std::vector<size_t> rows;
+        for (int r : candidates)
+            rows.push_back(m_vectorRow[size_t(r)]);
+        readAttributes(rows);
+    }
     std::vector<float> scores(static_cast<size_t>(k));
     std::vector<float> confidence(static_cast<size_t>(k), -1.0f);
     std::vector<float> attributeScores(static_cast<size_t>(k), -1.0f);
@@ -603,6 +739,8 @@ bool SearchEngine::similar(const SimilarRequest &request, SearchResponse *out, Q
         *error = QStringLiteral("no tracklet has embeddings of model %1 yet: run 'descry-cli reindex' first").arg(m_model->id());
         return false;
     }
+    if (!m_coloursLoaded)
+        loadColours();
     if (m_spread.degenerate) {
         *error = QStringLiteral("model %1 gives nearly identical embeddings for every tracklet (mean cosine %2 over %3 "
                                 "tracklets) — it is untrained or broken, and cannot tell people apart")
@@ -662,6 +800,8 @@ bool SearchEngine::similar(const SimilarRequest &request, SearchResponse *out, Q
     for (float &x : probe)
         x = float(x / std::sqrt(std::max(norm, 1e-20)));
 
+    if (!request.attributes.empty() && !m_allAttributesRead)
+        readAllAttributes(); // chips compare every row's attributes
     const std::vector<uint8_t> mask = m_filter.mask(request, &response.notes);
     std::vector<int> candidates;
     std::vector<float> cosine(m_vectorRow.size());

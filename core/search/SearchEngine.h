@@ -1,6 +1,7 @@
 #pragma once
 
 #include "AttributeSearch.h"
+#include "CoarseIndex.h"
 #include "GalleryRecords.h"
 #include "QueryParser.h"
 #include "ScoreCalibration.h"
@@ -179,10 +180,19 @@ public:
     float attributeWeightFor(const SearchRequest &request) const;
     // The spread of the model's stored vectors (loaded on demand).
     EmbeddingSpread embeddingSpread();
+    // From how many of the model's vectors on text queries rank coarsely through the coarse
+    // index (CoarseIndex, kept beside the gallery) instead of scoring every vector; SIZE_MAX:
+    // never, 0: always. Applies from the next reload.
+    void setIndexThreshold(size_t vectors);
+    // Cells the coarse index scans per query (0: the index's default, VectorIndexOptions).
+    void setIndexProbes(int probes);
+    // The coarse index as of the last reload (index() null when the gallery is below the
+    // threshold or none could be had).
+    const CoarseIndex &coarseIndex();
 
 private:
     void refresh();
-    void loadColours(); // m_colours for the rows of m_globals
+    void loadColours(); // m_colours for the rows of m_globals (find similar's, loaded when it first runs)
     // Candidate order (indices into `candidates`, rows of m_globals) by *scores, best first, after
     // RVN re-scoring when asked (which rewrites *scores).
     std::vector<int> rankCandidates(const std::vector<int> &candidates, bool rerankNeighbours, std::vector<float> *scores) const;
@@ -203,6 +213,10 @@ private:
     // into the best-ranked result of its identity, then keeps the first `topK` (<= 0: all).
     void addIdentities(std::vector<SearchResult> *results, bool group, int topK) const;
     QString degenerateNote() const;
+    int vectorRowOf(int64_t trackletId) const; // row of m_globals, -1 when the tracklet has none
+    void syncCoarseIndex();
+    void readAllAttributes(); // every row's attributes into m_attributes
+    void readAttributes(const std::vector<size_t> &rows); // those of these rows not read yet
 
     Gallery &m_gallery;
     TextPersonModel *m_model = nullptr;
@@ -214,7 +228,11 @@ private:
     // Colour-stripe descriptors, row-aligned with m_globals (zeros where a tracklet has none).
     std::vector<float> m_colours;
     std::vector<uint8_t> m_hasColour;
+    bool m_coloursLoaded = false;
     EmbeddingSpread m_spread;
+    CoarseIndex m_coarseIndex;
+    size_t m_indexThreshold = CoarseIndex::kDefaultThreshold;
+    QString m_coarseIndexProblem; // why a large gallery is scanned instead (shown in notes)
     QueryParser m_parser;
     AttributeSearch m_ranker;
     TrackletFilter m_filter;
@@ -222,7 +240,9 @@ private:
     QString m_calibrationProblem; // a calibration file that was there but could not be used
     int64_t m_generation = -1;
     std::vector<TrackletRecord> m_tracklets; // ordered by id
-    std::vector<TrackletAttributes> m_attributes; // same order
+    std::vector<TrackletAttributes> m_attributes; // same order; read on demand in a large gallery
+    std::vector<uint8_t> m_attributesRead; // per row: m_attributes holds its attributes
+    bool m_allAttributesRead = false;
     // Identity id -> its tracklets in the gallery, cameras, videos and time span (SearchResult).
     struct IdentitySummary {
         int tracklets = 0;

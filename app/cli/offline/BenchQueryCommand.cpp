@@ -11,6 +11,7 @@
 #include "SyntheticPedes.h"
 #include "TextPersonModel.h"
 #include "TrackletEmbedder.h"
+#include "VectorIndex.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -24,6 +25,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace descry::cli {
 
@@ -117,6 +119,18 @@ bool buildGallery(Gallery &gallery, TextPersonModel &model, const PersonPool &po
     return true;
 }
 
+// This process's resident memory from /proc/self/status: VmRSS now, VmHWM its peak (MB).
+double residentMegabytes(const QString &field)
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n'))
+        if (line.startsWith(field.toLatin1() + ':'))
+            return line.mid(field.size() + 1).trimmed().split(' ').value(0).toDouble() / 1024.0;
+    return -1;
+}
+
 double percentile(std::vector<double> values, double p)
 {
     if (values.empty())
@@ -142,6 +156,12 @@ int benchQuery(const QStringList &args)
     parser.addOption({QStringLiteral("model"), QStringLiteral("Model (default: the shipped model)."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("gallery"), QStringLiteral("Benchmark gallery file (default: in the cache folder)."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("out"), QStringLiteral("Write the JSON result here."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("index"),
+        QStringLiteral("Coarse index: auto (past %1 vectors, as the product does), on or off (score every vector).")
+            .arg(CoarseIndex::kDefaultThreshold),
+        QStringLiteral("MODE"), QStringLiteral("auto")});
+    parser.addOption({QStringLiteral("probes"), QStringLiteral("Cells the coarse index scans per query (default: its own)."),
+        QStringLiteral("N")});
     // The search filters, to time filtered queries (the gallery is one source, camera "bench",
     // tracklet i at i / 10 s).
     addFilterOptions(parser);
@@ -214,14 +234,27 @@ int benchQuery(const QStringList &args)
         printErr(QStringLiteral("bench query: %1 people in %2 s").arg(grouped.grouping.identityCount).arg(groupingSeconds, 0, 'f', 1));
     }
 
+    const QString indexMode = parser.value(QStringLiteral("index"));
+    if (indexMode != QLatin1String("auto") && indexMode != QLatin1String("on") && indexMode != QLatin1String("off")) {
+        printErr(QStringLiteral("bench query: --index is auto, on or off"));
+        return 2;
+    }
     SearchEngine engine(gallery, model.get());
+    if (parser.isSet(QStringLiteral("probes")))
+        engine.setIndexProbes(parser.value(QStringLiteral("probes")).toInt());
+    if (indexMode == QLatin1String("on"))
+        engine.setIndexThreshold(0);
+    else if (indexMode == QLatin1String("off"))
+        engine.setIndexThreshold(std::numeric_limits<size_t>::max());
     request.topK = parser.value(QStringLiteral("top")).toInt();
     request.rescoreTop = parser.value(QStringLiteral("rescore")).toInt();
     QElapsedTimer clock;
     clock.start();
     request.text = pool.captions.constFirst();
-    engine.search(request); // cold: loads the gallery's rows and vectors into memory
+    engine.search(request); // cold: loads the gallery's rows and vectors into memory (and the index)
     const double coldMs = clock.nsecsElapsed() / 1e6;
+    const double rssAfterOpen = residentMegabytes(QStringLiteral("VmRSS"));
+    const VectorIndex *index = engine.coarseIndex().index();
     std::vector<double> times;
     double resultCount = 0;
     QMap<QString, double> stageTotals;
@@ -243,6 +276,40 @@ int benchQuery(const QStringList &args)
         }
         printProgress(QStringLiteral("bench query: %1/%2 queries").arg(i + 1).arg(queries), i + 1 == queries);
     }
+    // The index's recall: of the exact best K by cosine (every cell scanned), the share its
+    // search finds, at the result count and at the re-scored count (what the model sees).
+    QJsonObject indexJson{{QStringLiteral("used"), index != nullptr}};
+    if (index) {
+        double recallTop = 0, recallRescore = 0;
+        const int top = request.topK, rescore = std::max(request.rescoreTop, request.topK);
+        const auto recall = [&](const std::vector<float> &q, int k) {
+            std::vector<int64_t> exact, found;
+            for (const IndexHit &h : index->searchExact(q.data(), k))
+                exact.push_back(h.id);
+            for (const IndexHit &h : index->search(q.data(), k))
+                found.push_back(h.id);
+            std::sort(exact.begin(), exact.end());
+            std::sort(found.begin(), found.end());
+            std::vector<int64_t> common;
+            std::set_intersection(exact.begin(), exact.end(), found.begin(), found.end(), std::back_inserter(common));
+            return exact.empty() ? 1.0 : double(common.size()) / double(exact.size());
+        };
+        for (int i = 0; i < queries; ++i) {
+            const std::vector<float> q = model->encodeQuery(pool.captions.at((i * 7 + 1) % pool.captions.size())).global;
+            recallTop += recall(q, top);
+            recallRescore += recall(q, rescore);
+        }
+        indexJson[QStringLiteral("kind")] = QStringLiteral("FAISS IVF-Flat, inner product");
+        indexJson[QStringLiteral("vectors")] = qint64(index->size());
+        indexJson[QStringLiteral("lists")] = index->lists();
+        indexJson[QStringLiteral("probes")] = index->probes();
+        indexJson[QStringLiteral("sync")] = engine.coarseIndex().lastSync();
+        indexJson[QStringLiteral("sync_s")] = engine.coarseIndex().lastSyncSeconds();
+        indexJson[QStringLiteral("recall_at_%1").arg(top)] = recallTop / queries;
+        indexJson[QStringLiteral("recall_at_%1").arg(rescore)] = recallRescore / queries;
+        indexJson[QStringLiteral("file")] = CoarseIndex::pathFor(gallery.path(), model->id(), gallery.isReadOnly());
+        indexJson[QStringLiteral("file_mb")] = double(QFileInfo(indexJson[QStringLiteral("file")].toString()).size()) / 1e6;
+    }
     double sum = 0;
     for (double t : times)
         sum += t;
@@ -263,7 +330,10 @@ int benchQuery(const QStringList &args)
         {QStringLiteral("p99_ms"), percentile(times, 0.99)},
         {QStringLiteral("max_ms"), percentile(times, 1.0)},
         {QStringLiteral("filtered"), filters.filtersRows()},
-        {QStringLiteral("mean_results"), resultCount / double(times.size())}};
+        {QStringLiteral("mean_results"), resultCount / double(times.size())},
+        {QStringLiteral("index"), indexJson},
+        {QStringLiteral("rss_after_open_mb"), rssAfterOpen},
+        {QStringLiteral("peak_rss_mb"), residentMegabytes(QStringLiteral("VmHWM"))}};
     QJsonObject stages;
     for (const QString &name : stageOrder)
         stages[name] = stageTotals.value(name) / double(times.size());

@@ -1,3 +1,4 @@
+#include "ClusteredRows.h"
 #include "NearestNeighbours.h"
 #include "NeighbourAttention.h"
 
@@ -11,27 +12,7 @@ using namespace descry;
 
 namespace {
 
-// n unit rows of `dim` floats around `clusters` centres (row i belongs to centre i % clusters).
-std::vector<float> clustered(int n, int dim, int clusters, float spread, uint32_t seed)
-{
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> gauss(0.f, 1.f);
-    std::vector<float> centres(size_t(clusters) * size_t(dim));
-    for (float &x : centres)
-        x = gauss(rng);
-    std::vector<float> rows(size_t(n) * size_t(dim));
-    for (int i = 0; i < n; ++i) {
-        double norm = 0;
-        for (int d = 0; d < dim; ++d) {
-            float &x = rows[size_t(i) * size_t(dim) + size_t(d)];
-            x = centres[size_t(i % clusters) * size_t(dim) + size_t(d)] + spread * gauss(rng);
-            norm += double(x) * x;
-        }
-        for (int d = 0; d < dim; ++d)
-            rows[size_t(i) * size_t(dim) + size_t(d)] /= float(std::sqrt(norm));
-    }
-    return rows;
-}
+using test::clustered;
 
 // The share of the exact lists' neighbours that `found` has too.
 double recall(const NeighbourLists &exact, const NeighbourLists &found)

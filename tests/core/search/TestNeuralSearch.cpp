@@ -8,12 +8,17 @@
 #include "TextPersonModel.h"
 #include "TinyNafsModel.h"
 #include "TrackletEmbedder.h"
+#include "VectorIndex.h"
 
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include <limits>
+#include <random>
 
 using namespace descry;
 
@@ -212,6 +217,140 @@ private Q_SLOTS:
         SearchEngine plain(m_gallery);
         QVERIFY(!plain.explain(request, m_ids.front(), &e, &error));
         QVERIFY2(error.contains(QStringLiteral("model")), qPrintable(error));
+    }
+
+    // A large gallery ranks coarsely through the index kept beside it: with every cell scanned it
+    // gives exactly the scan's results; it follows tracklets added later (and is saved again);
+    // filters hold; a gallery too small for one falls back to the scan with a note.
+    void coarseIndexAnswersAsTheScanDoes()
+    {
+        QTemporaryDir dir;
+        Gallery gallery;
+        const QString path = dir.filePath(QStringLiteral("large.sqlite"));
+        QVERIFY(gallery.open(path));
+        const std::vector<float> q = m_model->encodeQuery(kQuery).global;
+        cv::Mat crop(96, 40, CV_8UC3, cv::Scalar(30, 200, 30));
+        const VisualEmbedding items = m_model->encodeCrops({ crop }).front();
+        std::mt19937 rng(3);
+        std::uniform_real_distribution<float> cosine(-0.9f, 0.9f);
+        const auto addSource = [&](int s, int count) {
+            SourceRecord source;
+            source.path = QStringLiteral("large%1.avi").arg(s);
+            source.contentHash = QStringLiteral("large-hash%1").arg(s);
+            source.pipelineKey = QStringLiteral("test");
+            source.cameraLabel = QStringLiteral("cam%1").arg(s);
+            if (!gallery.addSource(&source))
+                return int64_t(0);
+            std::vector<TrackletWithAttributes> tracklets;
+            for (int i = 0; i < count; ++i) {
+                TrackletWithAttributes t;
+                t.tracklet.localId = i + 1;
+                Detection d;
+                d.frame = i;
+                d.box = Box { 1, 1, 10, 30 };
+                t.tracklet.detections.push_back(d);
+                // Directions spread around the query's (vectorAt varies only the cosine, so
+                // rotate the rest of the vector too).
+                std::vector<float> v = vectorAt(q, cosine(rng));
+                for (size_t c = 1; c < v.size(); c += 2)
+                    std::swap(v[c], v[(c + size_t(i)) % v.size()]);
+                float norm = 0;
+                for (float x : v)
+                    norm += x * x;
+                for (float &x : v)
+                    x /= std::sqrt(norm);
+                t.embeddings.push_back({ 0, m_model->id(), TrackletEmbedder::GlobalKind, v });
+                t.embeddings.push_back({ 0, m_model->id(), TrackletEmbedder::ItemsKind, items.features });
+                // Some wear what the query names, so the attribute agreement counts in the score.
+                if (i % 3 == 0)
+                    t.attributes = { { BodyRegion::Upper, QStringLiteral("colour:red"), 0.2f + 0.001f * float(i % 500) },
+                        { BodyRegion::Lower, QStringLiteral("colour:blue"), 0.6f } };
+                tracklets.push_back(t);
+            }
+            return gallery.commitProgress(source.id, IngestCheckpoint {}, tracklets, true) ? source.id : int64_t(0);
+        };
+        const int64_t first = addSource(0, 500);
+        QVERIFY(first > 0);
+
+        SearchRequest request;
+        request.text = kQuery;
+        request.topK = 30;
+        request.rescoreTop = 60;
+        SearchEngine scan(gallery, m_model.get());
+        scan.setIndexThreshold(std::numeric_limits<size_t>::max());
+        SearchEngine indexed(gallery, m_model.get());
+        indexed.setIndexThreshold(0);
+        indexed.setIndexProbes(1000); // every cell: exact
+        const auto same = [&](const SearchRequest &r) {
+            const SearchResponse a = scan.search(r), b = indexed.search(r);
+            if (a.results.size() != b.results.size())
+                return false;
+            for (size_t i = 0; i < a.results.size(); ++i)
+                if (a.results[i].tracklet.id != b.results[i].tracklet.id
+                    || std::abs(a.results[i].score - b.results[i].score) > 1e-5f)
+                    return false;
+            return !a.results.empty();
+        };
+        QVERIFY(same(request));
+        QVERIFY(indexed.coarseIndex().index());
+        QVERIFY2(!scan.coarseIndex().index(), "below the threshold: no index");
+        const QString file = CoarseIndex::pathFor(path, m_model->id(), false);
+        QCOMPARE(file, QFileInfo(path).absoluteFilePath() + QStringLiteral(".index/") + m_model->id() + QStringLiteral(".global.ivf"));
+        QVERIFY(QFileInfo::exists(file));
+        QVERIFY2(indexed.coarseIndex().lastSync().contains(QStringLiteral("built")), qPrintable(indexed.coarseIndex().lastSync()));
+
+        // Another process opens it: the saved index is loaded, not fitted again.
+        SearchEngine another(gallery, m_model.get());
+        another.setIndexThreshold(0);
+        QVERIFY(another.coarseIndex().index());
+        QCOMPARE(another.coarseIndex().lastSync(), QStringLiteral("loaded"));
+
+        // Footage added later: the next search adds its vectors to the index and saves it.
+        const int64_t second = addSource(1, 40);
+        QVERIFY(second > 0);
+        QVERIFY(same(request));
+        QVERIFY2(indexed.coarseIndex().lastSync().contains(QStringLiteral("updated (+40 -0)")),
+            qPrintable(indexed.coarseIndex().lastSync()));
+        QCOMPARE(indexed.coarseIndex().index()->size(), size_t(540));
+
+        // A large gallery reads attributes as searches need them (the candidates'), and gives the
+        // same attribute agreement as the scan that read them all at once.
+        bool agreement = false;
+        for (const SearchResult &r : indexed.search(request).results)
+            agreement = agreement || r.attributeScore > 0;
+        QVERIFY(agreement);
+        // An attribute chip compares every row: all are read, and the answers still agree.
+        SearchRequest chips = request;
+        AttributeChip red;
+        QString chipError;
+        QVERIFY2(AttributeChip::parse(QStringLiteral("upper:red"), &red, &chipError), qPrintable(chipError));
+        chips.attributes = { red };
+        QVERIFY(same(chips));
+        QCOMPARE(indexed.search(chips).results.size(), size_t(30));
+
+        // A filter: only the second source's tracklets, as the scan finds them.
+        SearchRequest filtered = request;
+        filtered.sourceIds = { second };
+        QVERIFY(same(filtered));
+        for (const SearchResult &r : indexed.search(filtered).results)
+            QCOMPARE(r.tracklet.sourceId, second);
+        // The default probes (a sixteenth of the cells): the same candidates' scores, most of the
+        // same results.
+        indexed.setIndexProbes(0);
+        const SearchResponse approximate = indexed.search(request), exact = scan.search(request);
+        QCOMPARE(approximate.results.size(), exact.results.size());
+        int common = 0;
+        for (const SearchResult &a : approximate.results)
+            for (const SearchResult &b : exact.results)
+                common += a.tracklet.id == b.tracklet.id ? 1 : 0;
+        QVERIFY2(common >= 15, qPrintable(QString::number(common)));
+
+        // Too few vectors for an index: the scan, and a note that says so.
+        SearchEngine small(m_gallery, m_model.get());
+        small.setIndexThreshold(0);
+        const SearchResponse r = small.search(request);
+        QVERIFY(!r.results.empty());
+        QVERIFY2(r.notes.join(QLatin1Char(' ')).contains(QStringLiteral("no coarse index")), qPrintable(r.notes.join(QLatin1Char(' '))));
     }
 
     // One per person: where the gallery holds more candidates than the fine pass re-scores, at
