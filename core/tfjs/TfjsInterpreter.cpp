@@ -232,6 +232,10 @@ std::vector<torch::indexing::TensorIndex> indexTuple(const torch::Tensor &indice
 {
     const torch::Tensor longs = indices.to(torch::kLong);
     std::vector<torch::indexing::TensorIndex> index;
+    // Room for all of them first: LibTorch 1.13's TensorIndex leaves its bool member unset when it
+    // holds a tensor, so moving one (a vector growing) reads an indeterminate bool, which
+    // UndefinedBehaviorSanitizer reports (scripts/run-sanitizers.sh).
+    index.reserve(size_t(longs.size(-1)));
     for (int64_t d = 0; d < longs.size(-1); ++d)
         index.emplace_back(longs.select(-1, d));
     return index;
