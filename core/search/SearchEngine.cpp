@@ -258,13 +258,17 @@ void SearchEngine::readAttributes(const std::vector<size_t> &rows)
         }
 }
 
-int SearchEngine::vectorRowOf(int64_t trackletId) const
+long SearchEngine::trackletRowOf(int64_t trackletId) const
 {
     const auto it = std::lower_bound(m_tracklets.begin(), m_tracklets.end(), trackletId,
         [](const TrackletRecord &t, int64_t id) { return t.id < id; });
-    if (it == m_tracklets.end() || it->id != trackletId)
-        return -1;
-    return m_rowVector[size_t(it - m_tracklets.begin())];
+    return it != m_tracklets.end() && it->id == trackletId ? long(it - m_tracklets.begin()) : -1;
+}
+
+int SearchEngine::vectorRowOf(int64_t trackletId) const
+{
+    const long row = trackletRowOf(trackletId);
+    return row < 0 ? -1 : m_rowVector[size_t(row)];
 }
 
 void SearchEngine::syncCoarseIndex()
@@ -533,10 +537,8 @@ void SearchEngine::rankWithAttributes(
     for (const AttributeMatch &m : ranked) {
         if (m.score < request.minScore || m.score < request.minAttributeScore)
             continue;
-        const auto it = std::lower_bound(m_tracklets.begin(), m_tracklets.end(), m.trackletId,
-            [](const TrackletRecord &t, int64_t id) { return t.id < id; });
-        if (it != m_tracklets.end() && it->id == m.trackletId) {
-            SearchResult result{*it, m.score, m.matched};
+        if (const long row = trackletRowOf(m.trackletId); row >= 0) {
+            SearchResult result{m_tracklets[size_t(row)], m.score, m.matched};
             result.attributeScore = m.score;
             response->results.push_back(result);
         }
@@ -566,9 +568,10 @@ void SearchEngine::rankWithModel(
     const bool filtered = !mask.empty();
     size_t passing = 0;
     if (index) {
-        for (size_t r = 0; r < m_vectorRow.size(); ++r)
-            if (filtered && mask[m_vectorRow[r]])
-                allowed.push_back(m_tracklets[m_vectorRow[r]].id);
+        if (filtered) // no pass over the rows for an unfiltered query
+            for (size_t r = 0; r < m_vectorRow.size(); ++r)
+                if (mask[m_vectorRow[r]])
+                    allowed.push_back(m_tracklets[m_vectorRow[r]].id);
         passing = filtered ? allowed.size() : m_vectorRow.size();
     } else {
         for (size_t r = 0; r < m_vectorRow.size(); ++r) {
@@ -755,13 +758,12 @@ bool SearchEngine::similar(const SimilarRequest &request, SearchResponse *out, Q
     std::vector<float> probeColour; // empty: the probe has no colour descriptor
     int probeRow = -1; // the probe's own vector row, left out of the ranking
     if (request.trackletId > 0) {
-        const auto it = std::lower_bound(m_tracklets.begin(), m_tracklets.end(), request.trackletId,
-            [](const TrackletRecord &t, int64_t id) { return t.id < id; });
-        if (it == m_tracklets.end() || it->id != request.trackletId) {
+        const long row = trackletRowOf(request.trackletId);
+        if (row < 0) {
             *error = QStringLiteral("the gallery has no tracklet %1").arg(request.trackletId);
             return false;
         }
-        probeRow = m_rowVector[size_t(it - m_tracklets.begin())];
+        probeRow = m_rowVector[size_t(row)];
         if (probeRow < 0) {
             *error = QStringLiteral("tracklet %1 has no embeddings of model %2: run 'descry-cli reindex' first")
                          .arg(request.trackletId)

@@ -213,6 +213,7 @@ private:
     // into the best-ranked result of its identity, then keeps the first `topK` (<= 0: all).
     void addIdentities(std::vector<SearchResult> *results, bool group, int topK) const;
     QString degenerateNote() const;
+    long trackletRowOf(int64_t trackletId) const; // row of m_tracklets, -1 when the gallery has none
     int vectorRowOf(int64_t trackletId) const; // row of m_globals, -1 when the tracklet has none
     void syncCoarseIndex();
     void readAllAttributes(); // every row's attributes into m_attributes
