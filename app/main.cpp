@@ -134,8 +134,12 @@ int main(int argc, char **argv)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOption({ QStringLiteral("gallery"),
-        QStringLiteral("Gallery file (default: %1).").arg(descry::Gallery::defaultPath()),
-        QStringLiteral("PATH") });
+        QStringLiteral(
+            "Gallery file (default: %1), or a team's gallery on a PostgreSQL server: "
+            "postgresql://user[:password]@host[:port]/database[?sslmode=require]; without a password, "
+            "libpq reads PGPASSWORD or ~/.pgpass.")
+            .arg(descry::Gallery::defaultPath()),
+        QStringLiteral("PATH|URL") });
     parser.addOption({ QStringLiteral("read-only"),
         QStringLiteral("Open the gallery read-only (a case archive): searches work and write no history; "
                        "changes are refused. A write-protected gallery opens so anyway.") });

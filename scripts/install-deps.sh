@@ -7,13 +7,16 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential dpkg-dev cmake ninja-build ccache pkg-config
-  qt6-base-dev libqt6sql6-sqlite libgl-dev
+  qt6-base-dev libqt6sql6-sqlite libqt6sql6-psql libgl-dev
   libopencv-dev libsqlite3-dev
   libtorch-dev libopenblas0-pthread
   libfaiss-dev
   xvfb xauth appstream
+  postgresql postgresql-client
   wamerican
 )
+# PostgreSQL: Qt's driver for a team's shared gallery (libqt6sql6-psql), and the server and psql
+# that the shared-gallery tests start a throwaway cluster with.
 # The npm client fetches the perception networks: Debian's package, unless an npm is already
 # installed (NodeSource's nodejs bundles one and conflicts with Debian's npm package).
 if ! command -v npm >/dev/null 2>&1; then

@@ -2,10 +2,12 @@
 
 #include "DetectorOptions.h"
 #include "Gallery.h"
+#include "GalleryLocation.h"
 #include "IngestJob.h"
 #include "TextPersonModel.h"
 
 #include <QElapsedTimer>
+#include <QFileInfo>
 
 #include <cstdio>
 #include <unistd.h>
@@ -15,7 +17,10 @@ namespace descry::cli {
 void addGalleryOption(QCommandLineParser &parser)
 {
     parser.addOption({ QStringLiteral("gallery"),
-        QStringLiteral("Gallery file (default: %1).").arg(Gallery::defaultPath()), QStringLiteral("PATH") });
+        QStringLiteral("Gallery file, or a team's PostgreSQL gallery as postgresql://user@host[:port]/database "
+                       "(default: %1).")
+            .arg(Gallery::defaultPath()),
+        QStringLiteral("PATH|URL") });
     parser.addOption({ QStringLiteral("read-only"),
         QStringLiteral("Open the gallery read-only (a case archive): searches work and write no history; "
                        "anything that would change the gallery is refused. Write-protected galleries are "
@@ -113,6 +118,11 @@ QString galleryPath(const QCommandLineParser &parser)
 {
     const QString path = parser.value(QStringLiteral("gallery"));
     return path.isEmpty() ? Gallery::defaultPath() : path;
+}
+
+bool galleryExists(const QString &path)
+{
+    return GalleryLocation::isServer(path) || QFileInfo::exists(path);
 }
 
 bool parseArgs(QCommandLineParser &parser, const QStringList &args)

@@ -19,6 +19,9 @@ namespace descry::cli {
 // errors, and the two output streams.
 void addGalleryOption(QCommandLineParser &parser);
 QString galleryPath(const QCommandLineParser &parser);
+// Whether there is a gallery to open at `path`: the file exists, or it is a server's URL (opening
+// it says whether the server answers).
+bool galleryExists(const QString &path);
 // Parses `args` (subcommand name first); prints the error + help to stderr and returns false
 // on bad usage.
 bool parseArgs(QCommandLineParser &parser, const QStringList &args);

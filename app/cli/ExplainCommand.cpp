@@ -1,13 +1,13 @@
 #include "Cli.h"
 #include "CliSupport.h"
 #include "Gallery.h"
+#include "GalleryLocation.h"
 #include "HeatmapRenderer.h"
 #include "MatchExplanation.h"
 #include "SearchCliSupport.h"
 #include "SearchEngine.h"
 #include "TextPersonModel.h"
 
-#include <QFileInfo>
 #include <QImage>
 #include <QJsonDocument>
 #include <QSaveFile>
@@ -42,9 +42,9 @@ int runExplain(const QStringList &args)
     }
     const QString path = galleryPath(parser);
     Gallery gallery;
-    if (!QFileInfo::exists(path) || !gallery.open(path)) {
+    if (!galleryExists(path) || !gallery.open(path)) {
         printErr(QStringLiteral("explain: cannot open the gallery %1: %2")
-                     .arg(path, QFileInfo::exists(path) ? gallery.lastError() : QStringLiteral("no such file")));
+                     .arg(GalleryLocation::displayName(path), galleryExists(path) ? gallery.lastError() : QStringLiteral("no such file")));
         return 1;
     }
     const std::optional<TrackletRecord> tracklet = gallery.tracklet(trackletId);

@@ -2,6 +2,7 @@
 #include "CliSupport.h"
 #include "Gallery.h"
 #include "GalleryIntegrity.h"
+#include "GalleryLocation.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -136,6 +137,12 @@ int runGallery(const QStringList &args)
     const QString action = positional.value(0);
     const QString path = galleryPath(parser);
     const bool json = parser.isSet(QStringLiteral("json"));
+    if (GalleryLocation::isServer(path)) {
+        printErr(QStringLiteral("gallery %1: %2 is a PostgreSQL gallery; its server checks and backs it up "
+                                "(data checksums, pg_amcheck, pg_dump): these commands are for gallery files")
+                     .arg(action, GalleryLocation::displayName(path)));
+        return 1;
+    }
     if (!QFileInfo::exists(path)) {
         printErr(QStringLiteral("gallery %1: no gallery at %2").arg(action, path));
         return 1;

@@ -1,10 +1,10 @@
 #include "Cli.h"
 #include "CliSupport.h"
 #include "Gallery.h"
+#include "GalleryLocation.h"
 #include "TextPersonModel.h"
 #include "TrackletEmbedder.h"
 
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -50,9 +50,9 @@ int runInfo(const QStringList &args)
     }
     out.insert(QStringLiteral("model"), modelInfo);
     const QString path = galleryPath(parser);
-    QJsonObject galleryInfo { { QStringLiteral("path"), path },
-        { QStringLiteral("exists"), QFileInfo::exists(path) } };
-    if (QFileInfo::exists(path)) {
+    QJsonObject galleryInfo { { QStringLiteral("path"), GalleryLocation::displayName(path) },
+        { QStringLiteral("exists"), galleryExists(path) } };
+    if (galleryExists(path)) {
         Gallery gallery;
         if (!gallery.open(path)) {
             printErr(QStringLiteral("info: ") + gallery.lastError());
@@ -95,8 +95,8 @@ int runInfo(const QStringList &args)
     if (model)
         printOut(QStringLiteral("  weights: %1").arg(model->weightsCheck()));
     printOut(QStringLiteral("gallery: %1%2")
-                 .arg(path,
-                     !QFileInfo::exists(path)                             ? QStringLiteral(" (not created yet)")
+                 .arg(GalleryLocation::displayName(path),
+                     !galleryExists(path)                             ? QStringLiteral(" (not created yet)")
                          : galleryInfo[QStringLiteral("read_only")].toBool() ? QStringLiteral(" (read only)")
                                                                             : QString()));
     if (!galleryInfo.contains(QStringLiteral("sources")))

@@ -1,5 +1,6 @@
 #include "Cli.h"
 #include "CliSupport.h"
+#include "GalleryLocation.h"
 #include "IngestJob.h"
 #include "SearchCliSupport.h"
 #include "TextPersonModel.h"
@@ -59,6 +60,15 @@ int runIngest(const QStringList &args)
         QStringLiteral("PATH") });
     parser.addOption({ QStringLiteral("no-model"),
         QStringLiteral("Store no embeddings (attribute search only; 'reindex' adds them later).") });
+    parser.addOption({ QStringLiteral("worker"),
+        QStringLiteral("This ingest's name among the workers that share the gallery (default: host:pid). Workers "
+                       "on several machines may ingest one folder into one PostgreSQL gallery: each source is "
+                       "claimed by one of them at a time."),
+        QStringLiteral("NAME") });
+    parser.addOption({ QStringLiteral("claim-timeout"),
+        QStringLiteral("Seconds without a heartbeat after which another worker's claim on a source is taken over "
+                       "(default 60; a stopped process of this machine's is taken over at once)."),
+        QStringLiteral("S"), QStringLiteral("60") });
     parser.addOption({ QStringLiteral("json"), QStringLiteral("Print the summary as JSON on stdout.") });
     QCommandLineOption stopAfter(QStringLiteral("stop-after"),
         QStringLiteral("Testing: stop as if killed after N frames."), QStringLiteral("N"));
@@ -104,6 +114,14 @@ int runIngest(const QStringList &args)
         }
     }
     options.reingest = parser.isSet(QStringLiteral("reingest"));
+    options.worker = parser.value(QStringLiteral("worker"));
+    bool timeoutOk = false;
+    options.claimTimeoutSeconds = parser.value(QStringLiteral("claim-timeout")).toDouble(&timeoutOk);
+    if (!timeoutOk || options.claimTimeoutSeconds < 1) {
+        printErr(QStringLiteral("ingest: --claim-timeout must be a number of seconds, at least 1, not '%1'")
+                     .arg(parser.value(QStringLiteral("claim-timeout"))));
+        return 2;
+    }
     options.checkpointEvery = std::max(1, parser.value(checkpointEvery).toInt());
     if (parser.isSet(stopAfter))
         options.stopAfterFrames = parser.value(stopAfter).toInt();
@@ -142,6 +160,10 @@ int runIngest(const QStringList &args)
                                  .arg(p.sourceCount)
                                  .arg(p.stage, p.path.section(QLatin1Char('/'), -1))
                                  .arg(int(p.fraction * 100));
+        if (p.stage.startsWith(QLatin1String("waiting"))) {
+            printProgress(QStringLiteral("%1 source(s) held by other workers; %2").arg(p.sourceCount).arg(p.stage), true);
+            return;
+        }
         if (p.stage == QLatin1String("hashing")) {
             printProgress(head);
             return;
@@ -171,7 +193,8 @@ int runIngest(const QStringList &args)
         QJsonArray sources;
         for (const auto &r : summary.sources)
             sources.append(toJson(r));
-        QJsonObject out { { QStringLiteral("gallery"), gallery }, { QStringLiteral("sources"), sources },
+        QJsonObject out { { QStringLiteral("gallery"), GalleryLocation::displayName(gallery) },
+            { QStringLiteral("sources"), sources },
             { QStringLiteral("problems"), QJsonArray::fromStringList(summary.problems) },
             { QStringLiteral("model"), summary.modelId },
             { QStringLiteral("model_problem"), summary.modelProblem },
@@ -183,7 +206,7 @@ int runIngest(const QStringList &args)
                 printOut(QStringLiteral("%1: %2").arg(IngestJob::outcomeName(r.outcome), r.message));
         printOut(QStringLiteral(
             "gallery %1: %2 ingested, %3 resumed, %4 already present, %5 failed, %6 problems; embeddings: %7")
-                     .arg(gallery)
+                     .arg(GalleryLocation::displayName(gallery))
                      .arg(summary.count(IngestOutcome::Ingested))
                      .arg(summary.count(IngestOutcome::Resumed))
                      .arg(summary.count(IngestOutcome::AlreadyPresent))

@@ -1,12 +1,12 @@
 #include "AttributeRefresh.h"
 #include "Cli.h"
 #include "CliSupport.h"
+#include "GalleryLocation.h"
 #include "ReindexJob.h"
 #include "SearchCliSupport.h"
 #include "TextPersonModel.h"
 
 #include <QElapsedTimer>
-#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -92,7 +92,7 @@ int runReindex(const QStringList &args)
         return 1;
     }
     const QString gallery = galleryPath(parser);
-    if (!QFileInfo::exists(gallery)) {
+    if (!galleryExists(gallery)) {
         printErr(QStringLiteral("reindex: no gallery at %1; ingest footage first").arg(gallery));
         return 1;
     }
@@ -123,7 +123,7 @@ int runReindex(const QStringList &args)
     if (!s.cancelled)
         updateCoarseIndex(gallery, s.modelId, options.modelPath);
     if (parser.isSet(QStringLiteral("json"))) {
-        QJsonObject out { { QStringLiteral("gallery"), gallery },
+        QJsonObject out { { QStringLiteral("gallery"), GalleryLocation::displayName(gallery) },
             { QStringLiteral("model"), s.modelId }, { QStringLiteral("device"), s.device },
             { QStringLiteral("tracklets"), qint64(s.tracklets) },
             { QStringLiteral("already_embedded"), qint64(s.alreadyEmbedded) },
@@ -137,7 +137,7 @@ int runReindex(const QStringList &args)
         printOut(
             QStringLiteral("gallery %1, model %2: %3 tracklets embedded in %4 s, %5 already had them, %6 "
                            "without a usable crop%7; embeddings of other models kept")
-                .arg(gallery, s.modelId)
+                .arg(GalleryLocation::displayName(gallery), s.modelId)
                 .arg(s.embedded)
                 .arg(s.seconds, 0, 'f', 1)
                 .arg(s.alreadyEmbedded)

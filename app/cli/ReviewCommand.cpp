@@ -28,7 +28,7 @@ Run 'descry-cli review ACTION --help' for the options of an action.)";
 // Reviews are about tracklets already in a gallery: never create an empty one.
 bool openExisting(Gallery *gallery, const QString &path, const QString &command)
 {
-    if (!QFileInfo::exists(path)) {
+    if (!galleryExists(path)) {
         printErr(QStringLiteral("%1: no gallery at %2: ingest footage first (descry-cli ingest)")
                      .arg(command, path));
         return false;

@@ -6,7 +6,6 @@
 #include "SearchEngine.h"
 #include "TextPersonModel.h"
 
-#include <QFileInfo>
 #include <QJsonDocument>
 
 namespace descry::cli {
@@ -73,7 +72,7 @@ int runSearch(const QStringList &args)
     if (parser.isSet(QStringLiteral("all")))
         request.minConfidence = 0;
     const QString path = galleryPath(parser);
-    if (!QFileInfo::exists(path)) {
+    if (!galleryExists(path)) {
         printErr(QStringLiteral(
             "search: no gallery at %1; ingest footage first (descry-cli ingest PATH --gallery %1)")
                      .arg(path));

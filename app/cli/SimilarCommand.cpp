@@ -6,7 +6,6 @@
 #include "TextPersonModel.h"
 
 #include <QFile>
-#include <QFileInfo>
 #include <QJsonDocument>
 
 namespace descry::cli {
@@ -94,7 +93,7 @@ int runSimilar(const QStringList &args)
         }
     }
     const QString path = galleryPath(parser);
-    if (!QFileInfo::exists(path)) {
+    if (!galleryExists(path)) {
         printErr(QStringLiteral(
             "similar: no gallery at %1; ingest footage first (descry-cli ingest PATH --gallery %1)")
                      .arg(path));

@@ -4,6 +4,7 @@
 #include "ContentHash.h"
 #include "FrameGrabber.h"
 #include "Gallery.h"
+#include "GalleryLocation.h"
 #include "SearchEngine.h"
 
 #include <QBuffer>
@@ -117,7 +118,7 @@ QByteArray encodeImage(const QImage &image, const char *format, int quality = -1
 // first on a read-only connection of our own and refuse anything but the current schema.
 bool checkGalleryReadable(const QString &path, QString *error)
 {
-    if (!QFileInfo(path).isFile())
+    if (!GalleryLocation::isServer(path) && !QFileInfo(path).isFile())
         return fail(error,
             QStringLiteral("no gallery at %1: give the gallery the footage was ingested into").arg(path));
     QString why;
@@ -540,7 +541,7 @@ bool CaseExporter::exportCase(const CaseExportRequest &request, CaseExportResult
     const QString outDir = QDir::cleanPath(QFileInfo(request.outDir).absoluteFilePath());
     if (!validateRequest(request, error) || !checkOutDir(outDir, request.overwrite, error))
         return false;
-    const QString galleryPath = QFileInfo(request.galleryPath).absoluteFilePath();
+    const QString galleryPath = GalleryLocation::normalised(request.galleryPath);
     if (!checkGalleryReadable(galleryPath, error))
         return false;
     Gallery gallery;
@@ -550,7 +551,7 @@ bool CaseExporter::exportCase(const CaseExportRequest &request, CaseExportResult
     if (!readItems(gallery, request, &pending, error))
         return false;
     CaseReportInfo info { request.caseTitle, request.caseNumber, request.author, request.query,
-        request.ranking, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs), galleryPath,
+        request.ranking, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs), GalleryLocation::displayName(galleryPath),
         gallery.schemaVersion(), gallery.generation() };
 
     const QString partial = makePartialDir(outDir, error);

@@ -2,22 +2,30 @@
 
 #include "GalleryConnectionScope.h"
 #include "GalleryIntegrity.h"
+#include "GalleryLocation.h"
 #include "GallerySchema.h"
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSet>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QUrl>
+#include <QUrlQuery>
 #include <QVariant>
 
 #include <algorithm>
+#include <cerrno>
 #include <atomic>
 #include <cstring>
 #include <functional>
 #include <unordered_map>
+
+#include <unistd.h>
 
 namespace descry {
 
@@ -30,6 +38,39 @@ std::atomic<bool> &readOnlyByDefault()
 }
 
 using gallery_internal::newConnectionName;
+
+// A new gallery file, made whole under a temporary name and then linked into place: no other
+// process or thread ever sees it half made (SQLite creates an empty file before its first page,
+// and a 0-byte file is refused as no gallery). Several racing to create one gallery: the first
+// link wins, the others open the winner's file.
+bool createGalleryFile(const QString &path, QString *error)
+{
+    static QAtomicInteger<quint64> counter;
+    const QString temp = QStringLiteral("%1.new-%2-%3")
+                             .arg(path)
+                             .arg(QCoreApplication::applicationPid())
+                             .arg(counter.fetchAndAddRelaxed(1));
+    const QString failure = gallery_internal::withConnection(temp, QString(), [](QSqlDatabase &db) {
+        if (!db.open())
+            return db.lastError().text();
+        QSqlQuery wal(db);
+        if (!wal.exec(QStringLiteral("PRAGMA journal_mode=WAL")))
+            return wal.lastError().text();
+        wal.finish(); // its row would hold a statement open across the migrations' commits
+        QString why;
+        GallerySchema::migrate(db, &why);
+        return why;
+    });
+    bool ok = failure.isEmpty();
+    if (ok && ::link(QFile::encodeName(temp).constData(), QFile::encodeName(path).constData()) != 0 && errno != EEXIST)
+        ok = QFile::exists(path) || QFile::rename(temp, path); // a file system without hard links
+    for (const QString &leftover : { temp, temp + QStringLiteral("-wal"), temp + QStringLiteral("-shm") })
+        QFile::remove(leftover);
+    if (!ok)
+        *error = QStringLiteral("cannot create the gallery %1: %2")
+                     .arg(path, failure.isEmpty() ? QStringLiteral("the folder refuses new files") : failure);
+    return ok;
+}
 
 QString isoNow()
 {
@@ -134,8 +175,10 @@ ReviewRecord reviewFromQuery(const QSqlQuery &q)
 }
 
 // SQLite's answer to reading a page that is not what the file's structure says it is.
-bool isDamage(const QSqlError &error)
+bool isDamage(const QSqlError &error, bool postgres)
 {
+    if (postgres) // SQLSTATE data_corrupted, index_corrupted: the server's pages, not ours to repair
+        return false;
     bool numeric = false;
     const int code = error.nativeErrorCode().toInt(&numeric) & 0xff;
     constexpr int kSqliteCorrupt = 11;
@@ -162,6 +205,7 @@ struct Gallery::Impl {
     QString path;
     QString lastError;
     bool readOnly = false;
+    bool postgres = false; // a team's gallery on a PostgreSQL server (GalleryLocation::isServer)
     bool inTransactionNow = false;
 
     QSqlDatabase db() const { return QSqlDatabase::database(connectionName, false); }
@@ -169,11 +213,12 @@ struct Gallery::Impl {
     // Why this gallery may not be written: read-only, or damage found by this process.
     QString writeRefusal() const
     {
-        const QString damage = GalleryIntegrity::damage(path);
+        const QString damage = postgres ? QString() : GalleryIntegrity::damage(path);
         if (!damage.isEmpty())
             return GalleryIntegrity::damageMessage(path, damage);
         if (readOnly)
-            return QStringLiteral("the gallery %1 is open read-only; nothing can be changed in it").arg(path);
+            return QStringLiteral("the gallery %1 is open read-only; nothing can be changed in it")
+                .arg(GalleryLocation::displayName(path));
         return {};
     }
 
@@ -182,7 +227,7 @@ struct Gallery::Impl {
     void fail(const QSqlError &error, const QString &doing, const QString &sql)
     {
         lastError = QStringLiteral("%1 (%2: %3)").arg(error.text(), doing, sql.left(80));
-        if (isDamage(error)) {
+        if (isDamage(error, postgres)) {
             GalleryIntegrity::markDamaged(path, error.databaseText());
             lastError = GalleryIntegrity::damageMessage(path, error.databaseText());
         }
@@ -211,7 +256,7 @@ struct Gallery::Impl {
             fail(query.lastError(), QStringLiteral("running"), sql);
             return false;
         }
-        if (loneWrite)
+        if (loneWrite && !postgres)
             GalleryIntegrity::recordGood(path); // this process's own write went through SQLite
         return true;
     }
@@ -256,10 +301,20 @@ struct Gallery::Impl {
             return false;
         }
         // This process's own write (and the checkpoint after it) went through SQLite.
-        GalleryIntegrity::recordGood(path);
+        if (!postgres)
+            GalleryIntegrity::recordGood(path);
         return true;
     }
 
+    // "Now" in seconds since 1970 by the database's clock: claims compare heartbeats written by
+    // many machines, whose own clocks may disagree.
+    QString serverNow() const
+    {
+        return postgres ? QStringLiteral("extract(epoch from clock_timestamp())")
+                        : QStringLiteral("((julianday('now') - 2440587.5) * 86400.0)");
+    }
+
+    bool openServer(const QString &url, bool readOnlyAccess);
     bool insertTracklet(int64_t sourceId, const TrackletWithAttributes &item);
     bool insertEmbeddings(const std::vector<EmbeddingRecord> &records, int64_t trackletId = 0);
 };
@@ -291,13 +346,30 @@ bool Gallery::open(const QString &path, Access access)
     close();
     if (readOnlyByDefault())
         access = Access::ReadOnly;
-    const QFileInfo info(path);
-    d->path = info.absoluteFilePath();
+    d->postgres = GalleryLocation::isServer(path);
     d->readOnly = false;
+    if (d->postgres) {
+        d->path = path;
+        const bool ok = d->openServer(path, access == Access::ReadOnly);
+        if (!ok)
+            close();
+        return ok;
+    }
+    QFileInfo info(path);
+    d->path = info.absoluteFilePath();
     const QString known = GalleryIntegrity::damage(d->path);
     if (!known.isEmpty()) {
         d->lastError = GalleryIntegrity::damageMessage(d->path, known);
         return false;
+    }
+    if (!info.exists() && access != Access::ReadOnly) {
+        if (!QDir().mkpath(info.absolutePath())) {
+            d->lastError = QStringLiteral("cannot create the folder for the gallery: %1").arg(info.absolutePath());
+            return false;
+        }
+        if (!createGalleryFile(d->path, &d->lastError))
+            return false;
+        info.refresh();
     }
     if (info.exists()) {
         if (info.size() == 0) {
@@ -320,12 +392,8 @@ bool Gallery::open(const QString &path, Access access)
         }
         d->readOnly = access == Access::ReadOnly || !info.isWritable()
             || !QFileInfo(info.absolutePath()).isWritable();
-    } else if (access == Access::ReadOnly) {
+    } else {
         d->lastError = QStringLiteral("no gallery at %1").arg(d->path);
-        return false;
-    } else if (!QDir().mkpath(info.absolutePath())) {
-        d->lastError
-            = QStringLiteral("cannot create the folder for the gallery: %1").arg(info.absolutePath());
         return false;
     }
     d->connectionName = newConnectionName();
@@ -380,6 +448,71 @@ bool Gallery::open(const QString &path, Access access)
     return ok;
 }
 
+// A PostgreSQL gallery: the URL's parts become Qt's connection settings; what the URL leaves out
+// (password, port) libpq takes from its usual places (PGPASSWORD, ~/.pgpass, 5432). The schema is
+// made or upgraded by the same numbered steps as a file's (GallerySchema, in PostgreSQL's words).
+bool Gallery::Impl::openServer(const QString &url, bool readOnlyAccess)
+{
+    const QUrl parsed(url, QUrl::StrictMode);
+    const QString database = parsed.path().mid(1);
+    const QString shown = GalleryLocation::displayName(url);
+    if (!parsed.isValid() || parsed.host().isEmpty() || database.isEmpty()) {
+        lastError = QStringLiteral("%1 is not a PostgreSQL gallery address; write it as "
+                                   "postgresql://user@host[:port]/database")
+                        .arg(shown);
+        return false;
+    }
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL"))) {
+        lastError = QStringLiteral("cannot open %1: Qt's PostgreSQL driver is not installed (Debian: apt-get install "
+                                   "libqt6sql6-psql)")
+                        .arg(shown);
+        return false;
+    }
+    readOnly = readOnlyAccess;
+    connectionName = newConnectionName();
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connectionName);
+    db.setHostName(parsed.host());
+    if (parsed.port() > 0)
+        db.setPort(parsed.port());
+    db.setDatabaseName(QUrl::fromPercentEncoding(database.toUtf8()));
+    db.setUserName(parsed.userName());
+    db.setPassword(parsed.password());
+    // libpq's own keywords from the query (sslmode=require, connect_timeout=...).
+    QStringList options { QStringLiteral("connect_timeout=10"), QStringLiteral("application_name=descry") };
+    for (const auto &[key, value] : QUrlQuery(parsed).queryItems(QUrl::FullyDecoded))
+        options.append(QStringLiteral("%1=%2").arg(key, value));
+    db.setConnectOptions(options.join(QLatin1Char(';')));
+    if (!db.open()) {
+        lastError = QStringLiteral("cannot connect to the gallery %1: %2").arg(shown, db.lastError().text().trimmed());
+        return false;
+    }
+    QSqlQuery quiet(db); // the server's notices ("already exists, skipping") are no news to a user
+    quiet.exec(QStringLiteral("SET client_min_messages TO warning"));
+    if (readOnly) {
+        const int version = GallerySchema::currentVersion(db);
+        if (version != GallerySchema::latestVersion()) {
+            lastError = QStringLiteral("%1 is opened read-only and has gallery schema %2; this Descry reads schema %3")
+                            .arg(shown)
+                            .arg(version)
+                            .arg(GallerySchema::latestVersion());
+            return false;
+        }
+        // The server refuses writes too, not only this class.
+        QSqlQuery session(db);
+        if (!session.exec(QStringLiteral("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"))) {
+            lastError = session.lastError().text();
+            return false;
+        }
+        return true;
+    }
+    QString error;
+    if (!GallerySchema::migrate(db, &error)) {
+        lastError = QStringLiteral("%1: %2").arg(shown, error);
+        return false;
+    }
+    return true;
+}
+
 void Gallery::close()
 {
     if (d->connectionName.isEmpty())
@@ -393,7 +526,7 @@ void Gallery::close()
     d->connectionName.clear();
     // What this process wrote went through SQLite: the file as it is now is vouched for, unless
     // a read found damage (then the next open checks it again).
-    if (GalleryIntegrity::damage(d->path).isEmpty() && QFileInfo::exists(d->path))
+    if (!d->postgres && GalleryIntegrity::damage(d->path).isEmpty() && QFileInfo::exists(d->path))
         GalleryIntegrity::recordGood(d->path);
 }
 
@@ -404,7 +537,7 @@ bool Gallery::isReadOnly() const
 
 QString Gallery::damage() const
 {
-    return GalleryIntegrity::damage(d->path);
+    return d->postgres ? QString() : GalleryIntegrity::damage(d->path);
 }
 
 bool Gallery::isOpen() const
@@ -435,6 +568,15 @@ int Gallery::latestSchemaVersion()
 
 int Gallery::storedSchemaVersion(const QString &path, QString *error)
 {
+    if (GalleryLocation::isServer(path)) {
+        Gallery gallery; // a read-only open refuses a schema other than this build's: the reason says which
+        if (!gallery.open(path, Access::ReadOnly)) {
+            if (error)
+                *error = gallery.lastError();
+            return -1;
+        }
+        return gallery.schemaVersion();
+    }
     return gallery_internal::withConnection(GalleryIntegrity::readOnlyDatabaseName(path),
         GalleryIntegrity::readOnlyConnectOptions(), [error](QSqlDatabase &db) {
             const int version = db.open() ? GallerySchema::currentVersion(db) : -1;
@@ -607,8 +749,8 @@ bool Gallery::Impl::insertTracklet(int64_t sourceId, const TrackletWithAttribute
             return false;
     }
     for (const AttributeValue &a : item.attributes) {
-        if (!run(QStringLiteral("INSERT OR REPLACE INTO attributes (tracklet_id, region, name, value) VALUES "
-                                "(?, ?, ?, ?)"),
+        if (!run(QStringLiteral("INSERT INTO attributes (tracklet_id, region, name, value) VALUES (?, ?, ?, ?)"
+                                " ON CONFLICT (tracklet_id, region, name) DO UPDATE SET value = excluded.value"),
                 { trackletId, regionKey(a.region), a.name, a.value }))
             return false;
     }
@@ -622,8 +764,9 @@ bool Gallery::Impl::insertEmbeddings(const std::vector<EmbeddingRecord> &records
     if (records.empty())
         return true;
     QSqlQuery q(db());
-    const QString sql = QStringLiteral("INSERT OR REPLACE INTO embeddings (model_id, kind, tracklet_id, dim, "
-                                       "vector) VALUES (?, ?, ?, ?, ?)");
+    const QString sql = QStringLiteral("INSERT INTO embeddings (model_id, kind, tracklet_id, dim, vector)"
+                                       " VALUES (?, ?, ?, ?, ?) ON CONFLICT (model_id, kind, tracklet_id)"
+                                       " DO UPDATE SET dim = excluded.dim, vector = excluded.vector");
     if (!q.prepare(sql)) {
         lastError = QStringLiteral("%1 (preparing: %2)").arg(q.lastError().text(), sql.left(80));
         return false;
@@ -651,16 +794,30 @@ bool Gallery::Impl::insertEmbeddings(const std::vector<EmbeddingRecord> &records
 }
 
 bool Gallery::commitProgress(int64_t sourceId, const IngestCheckpoint &checkpoint,
-    const std::vector<TrackletWithAttributes> &finished, bool done)
+    const std::vector<TrackletWithAttributes> &finished, bool done, const QString &worker)
 {
     return d->inTransaction([&] {
+        // The claim first: a worker that lost it stops here, before a row of its is written.
+        if (!worker.isEmpty()) {
+            QSqlQuery claim(d->db());
+            if (!d->run(claim,
+                    QStringLiteral("UPDATE sources SET heartbeat_at = %1 WHERE id = ? AND claimed_by = ?").arg(d->serverNow()),
+                    { qint64(sourceId), worker }))
+                return false;
+            if (claim.numRowsAffected() != 1) {
+                d->lastError = QStringLiteral("another worker took this source over (this worker's heartbeat "
+                                              "stopped for too long); nothing more of it is written from here");
+                return false;
+            }
+        }
         for (const auto &item : finished)
             if (!d->insertTracklet(sourceId, item))
                 return false;
         if (done)
             return d->run(QStringLiteral(
                               "UPDATE sources SET status = 'done', processed_frames = ?, checkpoint_frame = ?,"
-                              " tracker_state = NULL, finished_at = ? WHERE id = ?"),
+                              " tracker_state = NULL, finished_at = ?, claimed_by = NULL, heartbeat_at = NULL"
+                              " WHERE id = ?"),
                 { qint64(checkpoint.processedFrames), qint64(checkpoint.nextFrame), isoNow(), qint64(sourceId) });
         return d->run(QStringLiteral(
                           "UPDATE sources SET processed_frames = ?, checkpoint_frame = ?, tracker_state = ?"
@@ -673,8 +830,100 @@ bool Gallery::commitProgress(int64_t sourceId, const IngestCheckpoint &checkpoin
 bool Gallery::markSourceFailed(int64_t sourceId, const QString &reason)
 {
     return d->run(
-        QStringLiteral("UPDATE sources SET status = 'failed', error = ?, finished_at = ? WHERE id = ?"),
+        QStringLiteral("UPDATE sources SET status = 'failed', error = ?, finished_at = ?, claimed_by = NULL,"
+                       " heartbeat_at = NULL WHERE id = ?"),
         { reason, isoNow(), qint64(sourceId) });
+}
+
+// ---------------------------------------------------------------- claims
+
+SourceClaim Gallery::claimSource(
+    int64_t sourceId, const QString &worker, const std::function<bool(const SourceClaim &)> &mayTakeOver)
+{
+    SourceClaim claim;
+    const QString read = QStringLiteral("SELECT coalesce(claimed_by, ''), %1 - heartbeat_at, status FROM sources WHERE id = ?")
+                             .arg(d->serverNow());
+    const auto decide = [&](QSqlQuery &q) {
+        claim.holder = q.value(0).toString();
+        claim.heartbeatAge = q.value(1).isNull() ? -1 : q.value(1).toDouble();
+        claim.status = sourceStatusFromKey(q.value(2).toString());
+        const bool free = claim.holder.isEmpty() || claim.holder == worker || (mayTakeOver && mayTakeOver(claim));
+        if (!free)
+            claim.outcome = SourceClaim::Outcome::Held;
+        return free;
+    };
+    // Compare-and-set: the holder must still be the one the decision was made on.
+    const auto take = [&] {
+        QSqlQuery q(d->db());
+        if (!d->run(q,
+                QStringLiteral("UPDATE sources SET claimed_by = ?, heartbeat_at = %1 WHERE id = ? AND coalesce(claimed_by, '') = ?")
+                    .arg(d->serverNow()),
+                { worker, qint64(sourceId), claim.holder }))
+            return false;
+        claim.outcome = q.numRowsAffected() == 1 ? SourceClaim::Outcome::Claimed : SourceClaim::Outcome::Busy;
+        return true;
+    };
+    const auto missing = [&] {
+        d->lastError = QStringLiteral("no source %1 in the gallery").arg(sourceId);
+        claim.outcome = SourceClaim::Outcome::Failed;
+    };
+    if (!d->postgres) {
+        QSqlQuery q(d->db());
+        if (!d->run(q, read, { qint64(sourceId) }))
+            return claim;
+        if (!d->next(q)) {
+            missing();
+            return claim;
+        }
+        const bool free = decide(q);
+        // The read's snapshot must end before the write: a connection that still reads an older
+        // snapshot cannot write after another's commit (SQLite answers "locked" at once).
+        q.finish();
+        if (free && !take())
+            claim.outcome = SourceClaim::Outcome::Failed;
+        return claim;
+    }
+    // PostgreSQL: the row stays locked from the read to the commit; a row another worker has
+    // locked (it is claiming or committing this source) is skipped, not waited for.
+    bool locked = false;
+    const bool ok = d->inTransaction([&] {
+        QSqlQuery q(d->db());
+        if (!d->run(q, read + QStringLiteral(" FOR UPDATE SKIP LOCKED"), { qint64(sourceId) }))
+            return false;
+        if (!d->next(q)) {
+            locked = true;
+            return true;
+        }
+        return !decide(q) || take();
+    });
+    if (!ok) {
+        claim.outcome = SourceClaim::Outcome::Failed;
+    } else if (locked) {
+        if (source(sourceId))
+            claim.outcome = SourceClaim::Outcome::Busy;
+        else
+            missing();
+    }
+    return claim;
+}
+
+bool Gallery::heartbeat(int64_t sourceId, const QString &worker)
+{
+    QSqlQuery q(d->db());
+    if (!d->run(q, QStringLiteral("UPDATE sources SET heartbeat_at = %1 WHERE id = ? AND claimed_by = ?").arg(d->serverNow()),
+            { qint64(sourceId), worker }))
+        return false;
+    if (q.numRowsAffected() != 1) {
+        d->lastError = QStringLiteral("another worker took source %1 over").arg(sourceId);
+        return false;
+    }
+    return true;
+}
+
+bool Gallery::releaseSource(int64_t sourceId, const QString &worker)
+{
+    return d->run(QStringLiteral("UPDATE sources SET claimed_by = NULL, heartbeat_at = NULL WHERE id = ? AND claimed_by = ?"),
+        { qint64(sourceId), worker });
 }
 
 // ---------------------------------------------------------------- tracklets
@@ -702,7 +951,11 @@ int64_t Gallery::reviewCount(int64_t sourceId)
 int64_t Gallery::dataVersion()
 {
     QSqlQuery q(d->db());
-    if (!d->run(q, QStringLiteral("PRAGMA data_version")) || !d->next(q))
+    // PostgreSQL: counters that triggers bump on every write (GallerySchema steps 2 and 8).
+    const QString sql = d->postgres
+        ? QStringLiteral("SELECT sum(value) FROM counters WHERE name IN ('generation', 'data_version')")
+        : QStringLiteral("PRAGMA data_version");
+    if (!d->run(q, sql) || !d->next(q))
         return -1;
     return q.value(0).toLongLong();
 }
@@ -824,8 +1077,8 @@ bool Gallery::replaceMeasuredAttributes(const std::vector<TrackletAttributes> &m
                     { id }))
                 return false;
             for (const AttributeValue &a : t.attributes)
-                if (!d->run(QStringLiteral("INSERT OR REPLACE INTO attributes (tracklet_id, region, name, value) "
-                                           "VALUES (?, ?, ?, ?)"),
+                if (!d->run(QStringLiteral("INSERT INTO attributes (tracklet_id, region, name, value) VALUES (?, ?, ?, ?)"
+                                           " ON CONFLICT (tracklet_id, region, name) DO UPDATE SET value = excluded.value"),
                         { id, regionKey(a.region), a.name, a.value }))
                     return false;
         }
@@ -1019,8 +1272,9 @@ bool Gallery::replaceIdentities(IdentityGroupingRecord *grouping, const std::map
                     grouping->createdAt.toUTC().toString(Qt::ISODateWithMs), textOrEmpty(grouping->method) }))
             return false;
         grouping->version = q.lastInsertId().toLongLong();
-        return d->run(QStringLiteral("UPDATE counters SET value = max(value, ?) WHERE name = 'next_identity'"),
-            { qint64(highest + 1) });
+        return d->run(QStringLiteral("UPDATE counters SET value = CASE WHEN value < ? THEN ? ELSE value END"
+                                     " WHERE name = 'next_identity'"),
+            { qint64(highest + 1), qint64(highest + 1) });
     });
 }
 

@@ -6,6 +6,7 @@
 
 #include <QString>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,11 +24,12 @@ struct TrackletWithAttributes {
     std::vector<EmbeddingRecord> embeddings = {};
 };
 
-// The SQLite gallery of ingested footage. One Gallery object is one connection and belongs to
-// the thread that opened it: every worker opens its own (WAL lets readers and one writer work
-// at once). All SQL is parameterised and lives in this class, so the storage can move to
-// another engine (Qt's QPSQL) without touching callers. Methods return false / empty on
-// failure and leave the reason in lastError().
+// The gallery of ingested footage: a SQLite file (the default) or a team's PostgreSQL database
+// (open() with a postgresql:// URL, Qt's QPSQL driver; GalleryLocation). One Gallery object is
+// one connection and belongs to the thread that opened it: every worker opens its own (SQLite's
+// WAL lets readers and one writer work at once). All SQL is parameterised and lives in this
+// class; the few statements the engines spell differently are chosen here. Methods return
+// false / empty on failure and leave the reason in lastError().
 class Gallery {
 public:
     Gallery();
@@ -39,7 +41,8 @@ public:
     // (a case archive, a read-only share), read-write otherwise.
     enum class Access { Auto, ReadOnly };
 
-    // Opens (creating folders and file as needed) and migrates the schema. An existing file is
+    // Opens (creating folders and file as needed, or connecting to the server of a postgresql://
+    // URL) and migrates the schema. An existing file is
     // first checked by SQLite (quick_check) when it changed since its last good check; a damaged
     // one, a 0-byte one and one this process found damaged are refused with the way out in
     // lastError(). A read-only gallery is not migrated: it must have this build's schema.
@@ -88,9 +91,26 @@ public:
     // One transaction: the finished tracklets, their attributes and embeddings, and the new
     // checkpoint, so a kill never leaves tracklets without their embeddings or the reverse.
     // With `done`, the source is marked done instead (the checkpoint state is cleared).
+    // With `worker`, the transaction also checks that the worker still holds the source's claim
+    // (and beats its heartbeat): a worker whose claim was taken over writes nothing. `done` lets
+    // the claim go.
     bool commitProgress(int64_t sourceId, const IngestCheckpoint &checkpoint,
-        const std::vector<TrackletWithAttributes> &finished, bool done);
-    bool markSourceFailed(int64_t sourceId, const QString &reason);
+        const std::vector<TrackletWithAttributes> &finished, bool done, const QString &worker = {});
+    bool markSourceFailed(int64_t sourceId, const QString &reason); // and lets its claim go
+
+    // --- claims (see SourceClaim): one worker ingests a source at a time.
+    // `worker` takes the source when nobody holds it, it holds it already, or
+    // `mayTakeOver(current)` says the holder is gone (its heartbeat stopped, its process died).
+    // Atomic across processes and machines: on PostgreSQL the row is read FOR UPDATE SKIP LOCKED
+    // inside the claim's transaction (a source another worker is claiming is passed over, not
+    // waited for); on SQLite the claim is a compare-and-set of the holder. Finished sources can
+    // be claimed too (a re-ingest); the caller reads `status`.
+    SourceClaim claimSource(
+        int64_t sourceId, const QString &worker, const std::function<bool(const SourceClaim &)> &mayTakeOver);
+    // Beats the claim's heartbeat; false when `worker` no longer holds it (taken over) or on failure.
+    bool heartbeat(int64_t sourceId, const QString &worker);
+    // Lets the claim go (a cancelled ingest), when `worker` holds it.
+    bool releaseSource(int64_t sourceId, const QString &worker);
 
     // --- tracklets
     int64_t trackletCount(int64_t sourceId = 0); // 0: all sources
@@ -173,7 +193,8 @@ public:
     // (also by another connection or process); caches compare it. One row read: O(1).
     int64_t generation();
     // SQLite's data_version of this connection: it changes whenever another connection — another
-    // process, another machine's worker, another thread — commits anything (reviews too). O(1).
+    // process, another thread — commits anything (reviews too). On PostgreSQL, counters that
+    // every write moves (another machine's too). O(1).
     int64_t dataVersion();
 
 private:

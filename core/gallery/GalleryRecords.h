@@ -41,6 +41,21 @@ struct SourceRecord {
     QDateTime recordedAt; // the first frame's wall-clock time (UTC); invalid: unknown
 };
 
+// Who ingests a source (schema 8): several ingest workers — processes on one machine, or machines
+// sharing a PostgreSQL gallery — each claim a source before they analyse it.
+struct SourceClaim {
+    enum class Outcome {
+        Claimed, // the asking worker holds it now
+        Held, // another worker holds it and its heartbeat is fresh
+        Busy, // another worker is claiming it at this moment (its row is locked)
+        Failed, // the database said no (lastError)
+    };
+    Outcome outcome = Outcome::Failed;
+    QString holder; // the worker that held it when asked (empty: nobody)
+    double heartbeatAge = -1; // seconds since the holder's last heartbeat, database clock; -1: none
+    SourceStatus status = SourceStatus::Ingesting;
+};
+
 // The least time a person needs from one camera to the other (either way): two tracklets of these
 // cameras closer in time than this are two people. Stored with cameraA < cameraB.
 struct CameraTransit {

@@ -14,11 +14,16 @@
 #include "TrackletEmbedder.h"
 #include "VideoDecoder.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QSysInfo>
+#include <QThread>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <thread>
 
 namespace descry {
@@ -138,6 +143,21 @@ QString IngestJob::pipelineKey(const PersonDetector &detector, int stride) const
         .arg(m_pose ? m_pose->name() : QStringLiteral("off"));
 }
 
+QString IngestJob::thisWorker()
+{
+    return QStringLiteral("%1:%2").arg(QSysInfo::machineHostName()).arg(QCoreApplication::applicationPid());
+}
+
+bool IngestJob::workerIsGone(const QString &worker)
+{
+    const qsizetype colon = worker.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0 || worker.left(colon) != QSysInfo::machineHostName())
+        return false; // another machine's: only its heartbeat tells
+    bool numeric = false;
+    const qint64 pid = worker.mid(colon + 1).toLongLong(&numeric);
+    return numeric && pid > 0 && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH;
+}
+
 QString IngestJob::detectorOfPipeline(const QString &pipelineKey)
 {
     for (const QString &part : pipelineKey.split(QLatin1Char(';')))
@@ -249,12 +269,38 @@ IngestSummary IngestJob::run()
         }
     }
 
-    for (int i = 0; i < files.size() && !m_cancel; ++i) {
-        IngestSourceResult result = ingestOne(gallery, *detector, files[i], i, int(files.size()));
-        if (result.outcome == IngestOutcome::Failed) {
-            m_summary.problems.append(result.message);
-            Q_EMIT problem(result.message);
+    // Sources another worker holds are come back to after the rest, until that worker finishes
+    // them or stops (then this one takes them over from their last checkpoint).
+    m_worker = m_options.worker.isEmpty() ? thisWorker() : m_options.worker;
+    m_hashes.clear();
+    QStringList queue = files;
+    while (!queue.isEmpty() && !m_cancel) {
+        QStringList waiting, holders;
+        for (const QString &file : std::as_const(queue)) {
+            if (m_cancel)
+                break;
+            IngestSourceResult result = ingestOne(gallery, *detector, file, int(files.indexOf(file)), int(files.size()));
+            if (!result.heldBy.isEmpty()) {
+                waiting.append(file);
+                holders.append(result.heldBy);
+                continue;
+            }
+            if (result.outcome == IngestOutcome::Failed) {
+                m_summary.problems.append(result.message);
+                Q_EMIT problem(result.message);
+            }
+            m_summary.sources.push_back(result);
+            Q_EMIT sourceFinished(result);
         }
+        if (!waiting.isEmpty() && !m_cancel)
+            waitForOtherWorkers(waiting, holders);
+        queue = waiting;
+    }
+    for (const QString &file : std::as_const(queue)) { // cancelled while others held them
+        IngestSourceResult result;
+        result.path = file;
+        result.outcome = IngestOutcome::Cancelled;
+        result.message = QStringLiteral("%1: not ingested here: another worker was ingesting it").arg(file);
         m_summary.sources.push_back(result);
         Q_EMIT sourceFinished(result);
     }
@@ -266,6 +312,22 @@ IngestSummary IngestJob::run()
     m_summary.cancelled = m_cancel;
     Q_EMIT finished(m_summary);
     return m_summary;
+}
+
+// Between two passes over the sources other workers hold: a few seconds, or less when claims
+// time out sooner, and a cancel is honoured within a tenth of a second.
+void IngestJob::waitForOtherWorkers(const QStringList &waiting, const QStringList &holders)
+{
+    IngestProgress progress;
+    progress.path = waiting.first();
+    progress.sourceCount = int(waiting.size());
+    progress.stage = QStringLiteral("waiting for %1").arg(holders.first());
+    Q_EMIT this->progress(progress);
+    const double seconds = std::clamp(m_options.claimTimeoutSeconds / 4, 0.2, 5.0);
+    QElapsedTimer clock;
+    clock.start();
+    while (!m_cancel && double(clock.elapsed()) < seconds * 1000)
+        QThread::msleep(100);
 }
 
 // The detector loaded again for each detection thread after the first. One thread per core
@@ -360,8 +422,6 @@ void IngestJob::embedFinished(std::vector<TrackletWithAttributes> &pending)
 IngestSourceResult IngestJob::ingestOne(
     Gallery &gallery, PersonDetector &detector, const QString &path, int index, int count)
 {
-    QElapsedTimer clock;
-    clock.start();
     IngestSourceResult result;
     result.path = path;
     IngestProgress progress;
@@ -391,11 +451,14 @@ IngestSourceResult IngestJob::ingestOne(
         progress.fraction = total > 0 ? 0.02 * double(done) / double(total) : 0;
         Q_EMIT this->progress(progress);
     };
-    if (!contentHash(path, &hash, &error, hashProgress, &m_cancel)) {
+    if (m_hashes.contains(path)) {
+        hash = m_hashes.value(path);
+    } else if (!contentHash(path, &hash, &error, hashProgress, &m_cancel)) {
         result.outcome = m_cancel ? IngestOutcome::Cancelled : IngestOutcome::Failed;
         result.message = error;
         return result;
     }
+    m_hashes.insert(path, hash);
 
     const QString key = pipelineKey(detector, stride);
     std::optional<SourceRecord> existing = gallery.sourceByHash(hash);
@@ -426,16 +489,7 @@ IngestSourceResult IngestJob::ingestOne(
                                   .arg(detectorOfPipeline(existing->pipelineKey));
         return result;
     }
-    bool resumed = false;
     if (existing) {
-        const bool canResume = existing->status == SourceStatus::Ingesting && existing->pipelineKey == key;
-        if (!canResume && !gallery.resetSource(existing->id, key)) {
-            result.message = QStringLiteral("%1: cannot reset the earlier partial ingest: %2")
-                                 .arg(path, gallery.lastError());
-            return result;
-        }
-        resumed = canResume && existing->processedFrames > 0;
-        gallery.updateSourcePath(existing->id, path);
         result.sourceId = existing->id;
     } else {
         SourceRecord record;
@@ -451,13 +505,69 @@ IngestSourceResult IngestJob::ingestOne(
             = m_options.cameraLabel.isEmpty() ? QFileInfo(path).completeBaseName() : m_options.cameraLabel;
         record.pipelineKey = key;
         record.recordedAt = m_options.recordedAt;
-        if (!gallery.addSource(&record)) {
+        if (gallery.addSource(&record)) {
+            result.sourceId = record.id;
+        } else if (const std::optional<SourceRecord> added = gallery.sourceByHash(hash)) {
+            result.sourceId = added->id; // another worker recorded it first
+        } else {
             result.message
                 = QStringLiteral("%1: cannot record the source: %2").arg(path, gallery.lastError());
             return result;
         }
-        result.sourceId = record.id;
     }
+    return claimAndIngest(gallery, detector, decoder, key, result.sourceId, result, progress);
+}
+
+// The source is claimed for this worker before anything of it changes; then it is read again (it
+// may have been finished, or be taken over from its last checkpoint) and analysed.
+IngestSourceResult IngestJob::claimAndIngest(Gallery &gallery, PersonDetector &detector, VideoDecoder &decoder,
+    const QString &key, int64_t sourceId, IngestSourceResult result, IngestProgress &progress)
+{
+    QElapsedTimer clock;
+    clock.start();
+    const QString &path = result.path;
+    const VideoInfo info = decoder.info();
+    const double timeout = m_options.claimTimeoutSeconds;
+    const SourceClaim claim = gallery.claimSource(sourceId, m_worker, [timeout](const SourceClaim &held) {
+        return held.heartbeatAge < 0 || held.heartbeatAge > timeout || workerIsGone(held.holder);
+    });
+    if (claim.outcome == SourceClaim::Outcome::Failed) {
+        result.message = QStringLiteral("%1: cannot claim the source: %2").arg(path, gallery.lastError());
+        return result;
+    }
+    if (claim.outcome != SourceClaim::Outcome::Claimed) {
+        result.heldBy = claim.holder.isEmpty() ? QStringLiteral("another worker") : claim.holder;
+        result.outcome = IngestOutcome::Cancelled;
+        result.message = QStringLiteral("%1: %2 is ingesting it").arg(path, result.heldBy);
+        return result;
+    }
+    const std::optional<SourceRecord> existing = gallery.source(sourceId);
+    if (!existing) {
+        result.message = QStringLiteral("%1: the source left the gallery: %2").arg(path, gallery.lastError());
+        return result;
+    }
+    const bool replacing = existing->status == SourceStatus::Done && m_options.reingest && existing->pipelineKey != key;
+    if (existing->status == SourceStatus::Done && !replacing) { // finished by another worker meanwhile
+        gallery.releaseSource(sourceId, m_worker);
+        result.outcome = IngestOutcome::AlreadyPresent;
+        result.tracklets = int(gallery.trackletCount(sourceId));
+        result.message = QStringLiteral("%1: already in the gallery (another worker ingested it), skipped").arg(path);
+        return result;
+    }
+    const bool takenOver = !claim.holder.isEmpty() && claim.holder != m_worker;
+    const bool canResume = existing->status == SourceStatus::Ingesting && existing->pipelineKey == key;
+    if (!canResume && !gallery.resetSource(sourceId, key)) {
+        result.message = QStringLiteral("%1: cannot reset the earlier partial ingest: %2").arg(path, gallery.lastError());
+        gallery.releaseSource(sourceId, m_worker);
+        return result;
+    }
+    const bool resumed = canResume && existing->processedFrames > 0;
+    if (existing->path != path)
+        gallery.updateSourcePath(sourceId, path);
+    if (takenOver)
+        result.message = claim.heartbeatAge >= 0
+            ? QStringLiteral("taken over from %1, silent for %2 s").arg(claim.holder).arg(claim.heartbeatAge, 0, 'f', 0)
+            : QStringLiteral("taken over from %1").arg(claim.holder);
 
     const bool ok = analyse(gallery, detector, decoder, result.sourceId, progress, result);
     result.seconds = double(clock.elapsed()) / 1000.0;
@@ -465,6 +575,8 @@ IngestSourceResult IngestJob::ingestOne(
     if (!ok) {
         if (result.outcome == IngestOutcome::Failed)
             gallery.markSourceFailed(result.sourceId, result.message);
+        else if (m_options.stopAfterFrames < 0) // a cancel lets the claim go; the test's kill keeps it
+            gallery.releaseSource(result.sourceId, m_worker);
         return result;
     }
     result.outcome = resumed ? IngestOutcome::Resumed : IngestOutcome::Ingested;
@@ -536,9 +648,12 @@ bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder
     const auto commit = [&](bool finished) {
         embedFinished(pending);
         checkpoint.trackerState = finished ? QByteArray() : tracker.saveState();
-        if (!gallery.commitProgress(sourceId, checkpoint, pending, finished)) {
+        if (!gallery.commitProgress(sourceId, checkpoint, pending, finished, m_worker)) {
             result.message = QStringLiteral("%1: cannot write to the gallery: %2")
                                  .arg(progress.path, gallery.lastError());
+            // A lost claim is no failure of the source: its new worker goes on with it.
+            if (!gallery.heartbeat(sourceId, m_worker))
+                result.outcome = IngestOutcome::Cancelled;
             return false;
         }
         storedTracklets += int(pending.size());
@@ -552,6 +667,10 @@ bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder
     ProgressThrottle throttle;
     int64_t analysedThisRun = 0;
     const int64_t startFrame = checkpoint.nextFrame;
+    // The claim's heartbeat, a few times per claim timeout (every checkpoint beats it too).
+    QElapsedTimer sinceHeartbeat;
+    sinceHeartbeat.start();
+    const qint64 heartbeatMs = qint64(1000 * std::clamp(m_options.claimTimeoutSeconds / 4, 0.2, 10.0));
     DetectionPipeline pipeline(decoder, detector, m_detectionWorkers);
     DetectedFrame detected;
     const Frame &frame = detected.frame;
@@ -581,8 +700,19 @@ bool IngestJob::analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder
                                  .arg(analysedThisRun);
             return false;
         }
-        if (checkpoint.processedFrames % m_options.checkpointEvery == 0 && !commit(false))
-            return false;
+        if (checkpoint.processedFrames % m_options.checkpointEvery == 0) {
+            if (!commit(false))
+                return false;
+            sinceHeartbeat.restart();
+        }
+        if (sinceHeartbeat.elapsed() >= heartbeatMs) {
+            if (!gallery.heartbeat(sourceId, m_worker)) {
+                result.outcome = IngestOutcome::Cancelled; // the source is the other worker's now
+                result.message = QStringLiteral("%1: %2").arg(progress.path, gallery.lastError());
+                return false;
+            }
+            sinceHeartbeat.restart();
+        }
         if (m_cancel) {
             result.outcome = IngestOutcome::Cancelled;
             result.message = QStringLiteral("%1: cancelled at frame %2; ingest again to resume")

@@ -4,6 +4,7 @@
 #include "TrackerOptions.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QMetaType>
 #include <QObject>
 #include <QString>
@@ -54,6 +55,12 @@ struct IngestOptions {
     // Text-to-person model (config .json or TorchScript .ts) whose visual embeddings are stored with
     // every tracklet; empty: none (attribute search only; 'descry-cli reindex' adds them later).
     QString modelPath;
+    // Who this ingest is among the workers that share the gallery (a source is claimed by one worker
+    // at a time; IngestJob::thisWorker() when empty: host and process id).
+    QString worker;
+    // A claim whose heartbeat is older than this is taken over (its worker is taken for dead); a
+    // claim of a process of this machine that no longer runs is taken over at once.
+    double claimTimeoutSeconds = 60;
     // Testing aids: stop as if killed after this many analysed frames (nothing after the last
     // checkpoint is written), calling `stopHook` first (the CLI's hidden option raises SIGKILL).
     int stopAfterFrames = -1;
@@ -81,6 +88,9 @@ struct IngestSourceResult {
     double seconds = 0; // wall time spent on this source
     double footageSeconds = 0;
     QString message; // what happened, in words (the reason on failure)
+    // Another worker holds the source (run() comes back to it when it has done the rest, and
+    // takes it over if that worker stops); empty otherwise.
+    QString heldBy;
 };
 
 struct IngestSummary {
@@ -121,6 +131,10 @@ public:
     static QString outcomeName(IngestOutcome outcome);
     // The detector's name inside a source's pipeline key ("nanodet-3.0.4", "bgs-median-v1-...").
     static QString detectorOfPipeline(const QString &pipelineKey);
+    // This process as an ingest worker: "host:pid".
+    static QString thisWorker();
+    // True when `worker` names a process of this machine that no longer runs (killed, crashed).
+    static bool workerIsGone(const QString &worker);
 
 public Q_SLOTS:
     IngestSummary run();
@@ -135,6 +149,9 @@ Q_SIGNALS:
 private:
     IngestSourceResult ingestOne(
         Gallery &gallery, PersonDetector &detector, const QString &path, int index, int count);
+    IngestSourceResult claimAndIngest(Gallery &gallery, PersonDetector &detector, VideoDecoder &decoder,
+        const QString &key, int64_t sourceId, IngestSourceResult result, IngestProgress &progress);
+    void waitForOtherWorkers(const QStringList &waiting, const QStringList &holders);
     bool analyse(Gallery &gallery, PersonDetector &detector, VideoDecoder &decoder, int64_t sourceId,
         IngestProgress &progress, IngestSourceResult &result);
     QString pipelineKey(const PersonDetector &detector, int stride) const;
@@ -146,6 +163,8 @@ private:
     void groupIdentities(Gallery &gallery, const QString &modelId);
 
     QString m_galleryPath;
+    QString m_worker; // this run's name among the gallery's workers
+    QHash<QString, QString> m_hashes; // path -> content hash, so a source waited for is hashed once
     QStringList m_inputs;
     IngestOptions m_options;
     IngestSummary m_summary;

@@ -1,8 +1,8 @@
 #include "CoarseIndex.h"
 
+#include "GalleryLocation.h"
 #include "VectorIndex.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -28,13 +28,10 @@ CoarseIndex::~CoarseIndex() = default;
 QString CoarseIndex::pathFor(const QString &galleryPath, const QString &modelId, const bool readOnly)
 {
     const QString file = modelId + QStringLiteral(".global.ivf");
-    const QFileInfo gallery(galleryPath);
-    if (!readOnly)
-        return gallery.absoluteFilePath() + QStringLiteral(".index/") + file;
-    const QString key = QString::fromLatin1(
-        QCryptographicHash::hash(gallery.absoluteFilePath().toUtf8(), QCryptographicHash::Sha1)
-            .toHex()
-            .left(16));
+    // A server's gallery has no folder of its own: each machine keeps its index in its cache.
+    if (!readOnly && !GalleryLocation::isServer(galleryPath))
+        return QFileInfo(galleryPath).absoluteFilePath() + QStringLiteral(".index/") + file;
+    const QString key = GalleryLocation::cacheKey(galleryPath).left(16);
     return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation))
         .filePath(QStringLiteral("descry/indexes/%1/%2").arg(key, file));
 }

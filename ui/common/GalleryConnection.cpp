@@ -1,6 +1,7 @@
 #include "GalleryConnection.h"
 
 #include "Gallery.h"
+#include "GalleryLocation.h"
 
 #include <QFileInfo>
 
@@ -11,7 +12,7 @@ GalleryConnection::~GalleryConnection() = default;
 
 Gallery *GalleryConnection::get(const QString &path, QString *error, bool create)
 {
-    const QString absolute = QFileInfo(path).absoluteFilePath();
+    const QString absolute = GalleryLocation::normalised(path);
     if (m_gallery && m_gallery->isOpen() && m_gallery->path() == absolute)
         return m_gallery.get();
     m_gallery.reset();
@@ -19,7 +20,7 @@ Gallery *GalleryConnection::get(const QString &path, QString *error, bool create
         *error = QStringLiteral("no gallery chosen");
         return nullptr;
     }
-    if (!create && !QFileInfo::exists(absolute)) {
+    if (!create && !exists(absolute)) {
         *error = QStringLiteral("no gallery at %1 yet").arg(absolute);
         return nullptr;
     }
@@ -35,6 +36,11 @@ Gallery *GalleryConnection::get(const QString &path, QString *error, bool create
 void GalleryConnection::close()
 {
     m_gallery.reset();
+}
+
+bool GalleryConnection::exists(const QString &location)
+{
+    return GalleryLocation::isServer(location) || QFileInfo::exists(location);
 }
 
 } // namespace descry

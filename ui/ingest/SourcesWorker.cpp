@@ -3,7 +3,6 @@
 #include "Gallery.h"
 #include "GalleryIntegrity.h"
 
-#include <QFileInfo>
 #include <QHash>
 
 namespace descry {
@@ -12,7 +11,7 @@ void SourcesWorker::load(const QString &galleryPath)
 {
     GalleryOverview overview;
     overview.path = galleryPath;
-    overview.exists = QFileInfo::exists(galleryPath);
+    overview.exists = GalleryConnection::exists(galleryPath);
     if (overview.exists) {
         Gallery *gallery = m_connection.get(galleryPath, &overview.error);
         if (gallery) {
@@ -33,7 +32,7 @@ void SourcesWorker::load(const QString &galleryPath)
 
 void SourcesWorker::poll(const QString &galleryPath)
 {
-    const bool exists = QFileInfo::exists(galleryPath);
+    const bool exists = GalleryConnection::exists(galleryPath);
     qint64 version = -1;
     QString error;
     if (exists)

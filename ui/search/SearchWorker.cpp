@@ -1,10 +1,10 @@
 #include "SearchWorker.h"
 
 #include "Gallery.h"
+#include "GalleryLocation.h"
 #include "HeatmapRenderer.h"
 #include "IdentityGrouper.h"
 
-#include <QFileInfo>
 #include <QHash>
 #include <QSet>
 
@@ -51,7 +51,7 @@ void SearchWorker::search(quint64 id, const QString &galleryPath, const SearchRe
         Q_EMIT skipped(id);
         return;
     }
-    if (!QFileInfo::exists(galleryPath)) {
+    if (!GalleryConnection::exists(galleryPath)) {
         // Nothing ingested yet is a state, not a failure: an empty answer, and no file created.
         Q_EMIT answered(id, SearchResponse { request.text, {}, {}, {}, 0, 0 }, QString());
         return;
@@ -82,7 +82,7 @@ void SearchWorker::similar(quint64 id, const QString &galleryPath, const Similar
         return;
     }
     QString error;
-    SearchEngine *engine = QFileInfo::exists(galleryPath) ? engineFor(galleryPath, &error) : nullptr;
+    SearchEngine *engine = GalleryConnection::exists(galleryPath) ? engineFor(galleryPath, &error) : nullptr;
     SearchResponse response;
     if (engine && !engine->similar(request, &response, &error) && !m_modelProblem.isEmpty())
         error = m_modelProblem;
@@ -97,7 +97,7 @@ void SearchWorker::explain(quint64 id, const QString &galleryPath, const QString
         return;
     }
     QString error;
-    SearchEngine *engine = QFileInfo::exists(galleryPath) ? engineFor(galleryPath, &error) : nullptr;
+    SearchEngine *engine = GalleryConnection::exists(galleryPath) ? engineFor(galleryPath, &error) : nullptr;
     MatchExplanation explanation;
     explanation.trackletId = trackletId;
     explanation.query = text;
@@ -107,7 +107,7 @@ void SearchWorker::explain(quint64 id, const QString &galleryPath, const QString
         if (!engine->explain(request, trackletId, &explanation, &error) && !m_modelProblem.isEmpty())
             error = m_modelProblem;
     } else if (error.isEmpty()) {
-        error = tr("no gallery at %1").arg(galleryPath);
+        error = tr("no gallery at %1").arg(GalleryLocation::displayName(galleryPath));
     }
     Q_EMIT explained(id, explanation, error);
 }
@@ -116,9 +116,12 @@ void SearchWorker::exportCase(quint64 id, CaseExportRequest request, const QList
     bool confirmedOnly, bool withAppearances, std::shared_ptr<std::atomic_bool> cancel)
 {
     QString error;
-    SearchEngine *engine = QFileInfo::exists(request.galleryPath) ? engineFor(request.galleryPath, &error) : nullptr;
+    SearchEngine *engine
+        = GalleryConnection::exists(request.galleryPath) ? engineFor(request.galleryPath, &error) : nullptr;
     if (!engine) {
-        Q_EMIT exportFinished(id, {}, error.isEmpty() ? tr("no gallery at %1").arg(request.galleryPath) : error);
+        Q_EMIT exportFinished(id, {},
+            error.isEmpty() ? tr("no gallery at %1").arg(GalleryLocation::displayName(request.galleryPath))
+                            : error);
         return;
     }
     // The decision that counts per tracklet for this query: what the annotator said goes along.

@@ -7,6 +7,9 @@
 #include "EmptyStateWidget.h"
 #include "FilterBar.h"
 #include "FrameDialog.h"
+#include "Gallery.h"
+#include "GalleryLocation.h"
+#include "GalleryServerDialog.h"
 #include "HeatmapPanel.h"
 #include "IdentityEditor.h"
 #include "IngestController.h"
@@ -61,6 +64,24 @@ namespace descry {
 namespace {
 
 enum Page { EmptyPage, ResultsPage };
+
+// The last server gallery opened, without its password (GalleryLocation::displayName).
+const QLatin1String kLastServerSetting("gallery/lastServer");
+
+// The gallery in the window title: a file's name, or a server's "database on host".
+QString shortName(const QString &location)
+{
+    if (!GalleryLocation::isServer(location))
+        return QFileInfo(location).fileName();
+    const QUrl url(location);
+    return MainWindow::tr("%1 on %2").arg(url.path().mid(1), url.host());
+}
+
+// Nothing of the gallery could be read: a server that does not answer, a file that is no gallery.
+bool failedToOpen(const GalleryOverview &overview)
+{
+    return !overview.error.isEmpty() && overview.sources.empty() && overview.trackletCount == 0;
+}
 
 } // namespace
 
@@ -198,6 +219,11 @@ void MainWindow::createActions()
     file->addSeparator();
     QAction *open = file->addAction(tr("Open &gallery…"), this, &MainWindow::chooseGallery);
     open->setObjectName(QStringLiteral("openGalleryAction"));
+    QAction *connectServer
+        = file->addAction(tr("Connect to a &team gallery (PostgreSQL)…"), this, &MainWindow::connectToServer);
+    connectServer->setObjectName(QStringLiteral("connectServerAction"));
+    connectServer->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
+    connectServer->setToolTip(tr("Open a gallery shared on a PostgreSQL server (Ctrl+Shift+G)"));
     file->addSeparator();
     m_exportAction = file->addAction(tr("&Export evidence…"), this, &MainWindow::chooseEvidenceExport);
     m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
@@ -465,7 +491,11 @@ void MainWindow::closeEvent(QCloseEvent *event)
 
 void MainWindow::openGallery(const QString &path)
 {
-    m_galleryPath = QFileInfo(path).absoluteFilePath();
+    m_galleryPath = GalleryLocation::normalised(path);
+    const bool server = GalleryLocation::isServer(m_galleryPath);
+    if (server)
+        uiSettings()->setValue(kLastServerSetting, GalleryLocation::displayName(m_galleryPath));
+    m_overview = {}; // nothing of the last gallery until this one's overview comes
     m_searched = false;
     m_lastResponse = {};
     m_lastSimilar.reset();
@@ -482,8 +512,11 @@ void MainWindow::openGallery(const QString &path)
     m_heatmapPanel->clear();
     m_thumbnails->setGalleryPath(m_galleryPath);
     m_sources->setGalleryPath(m_galleryPath);
-    m_galleryLabel->setText(tr("Gallery: %1").arg(QDir::toNativeSeparators(m_galleryPath)));
-    m_galleryLabel->setToolTip(m_galleryPath);
+    const QString shown = GalleryLocation::displayName(m_galleryPath);
+    m_galleryLabel->setText(tr("Gallery: %1").arg(server ? shown : QDir::toNativeSeparators(shown)));
+    m_galleryLabel->setToolTip(shown);
+    m_countLabel->clear();
+    m_countLabel->setToolTip(QString());
     m_queryLabel->clear();
     showTitle(false); // until the overview says whether the gallery is read-only
     showEmptyState();
@@ -491,10 +524,24 @@ void MainWindow::openGallery(const QString &path)
 
 void MainWindow::chooseGallery()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Open or create a gallery"), m_galleryPath,
+    const QString start = GalleryLocation::isServer(m_galleryPath) ? Gallery::defaultPath() : m_galleryPath;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Open or create a gallery"), start,
         tr("Descry galleries (*.sqlite);;All files (*)"), nullptr, QFileDialog::DontConfirmOverwrite);
     if (!path.isEmpty())
         openGallery(path);
+}
+
+void MainWindow::connectToServer()
+{
+    if (!m_serverDialog) {
+        m_serverDialog = new GalleryServerDialog(this);
+        m_serverDialog->setUrl(uiSettings()->value(kLastServerSetting).toString());
+        connect(m_serverDialog, &QDialog::accepted, this, [this] { openGallery(m_serverDialog->url()); });
+    }
+    // The server on screen, password included, so connecting again needs no typing.
+    if (GalleryLocation::isServer(m_galleryPath))
+        m_serverDialog->setUrl(m_galleryPath);
+    m_serverDialog->open();
 }
 
 void MainWindow::runQuery(const QString &text)
@@ -511,8 +558,8 @@ bool MainWindow::isSettled() const
 
 void MainWindow::showTitle(bool readOnly)
 {
-    const QString file = QFileInfo(m_galleryPath).fileName();
-    setWindowTitle(readOnly ? tr("%1 (read only) — Descry").arg(file) : tr("%1 — Descry").arg(file));
+    const QString name = shortName(m_galleryPath);
+    setWindowTitle(readOnly ? tr("%1 (read only) — Descry").arg(name) : tr("%1 — Descry").arg(name));
 }
 
 void MainWindow::showOverview(const GalleryOverview &overview)
@@ -525,8 +572,12 @@ void MainWindow::showOverview(const GalleryOverview &overview)
                   .arg(countOf(overview.trackletCount, tr("person"), tr("people")),
                       countOf(qint64(overview.sources.size()), tr("video"), tr("videos")))
             : tr("empty gallery"));
+    if (failedToOpen(overview))
+        m_countLabel->setText(
+            GalleryLocation::isServer(m_galleryPath) ? tr("not connected") : tr("not opened"));
     if (overview.readOnly)
         m_countLabel->setText(tr("%1 · read only").arg(m_countLabel->text()));
+    m_countLabel->setToolTip(overview.error);
     showTitle(overview.readOnly);
     if (!overview.error.isEmpty())
         statusBar()->showMessage(overview.error, 10000);
@@ -538,6 +589,12 @@ void MainWindow::showEmptyState()
 {
     m_emptyActionClearsFilters = false;
     m_centralStack->setCurrentIndex(EmptyPage);
+    if (failedToOpen(m_overview) && !m_ingest->isBusy()) {
+        m_emptyState->setTitle(tr("The gallery did not open"));
+        m_emptyState->setMessage(m_overview.error.toHtmlEscaped());
+        m_emptyState->setAction(QString());
+        return;
+    }
     if (m_overview.trackletCount == 0 && m_ingest->isBusy()) {
         m_emptyState->setTitle(tr("Finding the people in your footage…"));
         m_emptyState->setMessage(tr("You can search as soon as the first people are found; the progress is "

@@ -21,6 +21,7 @@ class DemoTour;
 class DetailPanel;
 class EmptyStateWidget;
 class FilterBar;
+class GalleryServerDialog;
 class HeatmapPanel;
 class IdentityEditor;
 class IngestController;
@@ -71,8 +72,14 @@ public:
     IdentityEditor *identityEditor() const { return m_identities; }
 
 public Q_SLOTS:
+    // Opens a gallery file, or a team's gallery given as a postgresql:// URL (its password stays
+    // in memory: what is shown or saved of it is GalleryLocation::displayName()). A gallery that
+    // does not open says why in the status bar and in place of the results.
     void openGallery(const QString &path);
     void chooseGallery();
+    // Asks for a PostgreSQL server's gallery (GalleryServerDialog, filled with the last one) and
+    // opens it.
+    void connectToServer();
     void about();
     // Opens the review queue on the results on screen (the annotator's pass over a query).
     void reviewResults();
@@ -193,6 +200,7 @@ private:
     QAction *m_exportAction = nullptr;
     QAction *m_similarAction = nullptr;
     QProgressDialog *m_exportProgress = nullptr;
+    GalleryServerDialog *m_serverDialog = nullptr;
     DemoTour *m_demoTour = nullptr;
     bool m_selectFirstResult = false;
 

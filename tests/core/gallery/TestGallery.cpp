@@ -1,4 +1,5 @@
 #include "Gallery.h"
+#include "GalleryRows.h"
 #include "GallerySchema.h"
 
 #include <QElapsedTimer>
@@ -15,6 +16,8 @@
 #include <thread>
 
 using namespace descry;
+using test::makeSource;
+using test::makeTracklet;
 
 namespace {
 
@@ -58,37 +61,6 @@ class TestGallery : public QObject {
     Q_OBJECT
 
 private:
-    static Tracklet makeTracklet(int localId, int64_t firstFrame, int length)
-    {
-        Tracklet t;
-        t.localId = localId;
-        for (int i = 0; i < length; ++i)
-            t.detections.push_back({ firstFrame + i, double(firstFrame + i) / 10.0,
-                Box { 10.f + float(i), 20.f, 30.f, 80.f }, 0.5f + 0.01f * float(i) });
-        Crop c;
-        c.frame = firstFrame + 1;
-        c.box = t.detections[1].box;
-        c.quality = 3.5f;
-        c.jpeg = QByteArray("\xff\xd8 fake jpeg bytes", 18);
-        t.crops.push_back(c);
-        return t;
-    }
-
-    static SourceRecord makeSource(const QString &hash)
-    {
-        SourceRecord s;
-        s.path = QStringLiteral("/footage/%1.avi").arg(hash);
-        s.contentHash = hash;
-        s.fps = 10;
-        s.frameCount = 795;
-        s.duration = 79.5;
-        s.width = 768;
-        s.height = 576;
-        s.cameraLabel = QStringLiteral("cam-%1").arg(hash);
-        s.pipelineKey = QStringLiteral("k1");
-        return s;
-    }
-
     // A vector whose values say which tracklet and kind it belongs to, to catch mix-ups.
     static std::vector<float> vectorFor(int64_t trackletId, int dim, float kindOffset = 0)
     {

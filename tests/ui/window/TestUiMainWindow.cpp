@@ -8,10 +8,12 @@
 #include "EmptyStateWidget.h"
 #include "FrameDialog.h"
 #include "Gallery.h"
+#include "GalleryServerDialog.h"
 #include "HeatmapPanel.h"
 #include "ImageView.h"
 #include "IngestController.h"
 #include "MainWindow.h"
+#include "PostgresServer.h"
 #include "ResultsModel.h"
 #include "ResultsView.h"
 #include "ReviewController.h"
@@ -24,8 +26,10 @@
 #include "TestSupport.h"
 #include "ThumbnailLoader.h"
 #include "TinyNafsModel.h"
+#include "UiSettings.h"
 
 #include <QAbstractItemView>
+#include <QAction>
 #include <QComboBox>
 #include <QApplication>
 #include <QCompleter>
@@ -40,6 +44,7 @@
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
@@ -615,6 +620,105 @@ private Q_SLOTS:
         QVERIFY(summary.cancelled);
         QTRY_VERIFY(!ingest.isBusy());
         QCOMPARE(busy.count(), 2);
+    }
+
+    // A team's gallery whose server does not answer (nothing listens on port 1): the window says
+    // so, in place of the results too, and never shows or saves the password, which stays in memory.
+    void serverGalleryShowsNoPassword()
+    {
+        const QString url = QStringLiteral("postgresql://ann:secret@127.0.0.1:1/cases?sslmode=disable");
+        MainWindow window(url);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.galleryPath(), url); // as given: the workers connect with it
+        QTRY_COMPARE_WITH_TIMEOUT(
+            window.emptyState()->title(), QStringLiteral("The gallery did not open"), kWaitMs);
+        auto *gallery = window.findChild<QLabel *>(QStringLiteral("galleryLabel"));
+        auto *count = window.findChild<QLabel *>(QStringLiteral("countLabel"));
+        QVERIFY(gallery && count);
+        QCOMPARE(
+            gallery->text(), QStringLiteral("Gallery: postgresql://ann@127.0.0.1:1/cases?sslmode=disable"));
+        QCOMPARE(window.windowTitle(), QStringLiteral("cases on 127.0.0.1 — Descry"));
+        QCOMPARE(count->text(), QStringLiteral("not connected"));
+        QVERIFY(!count->toolTip().isEmpty()); // why
+        QVERIFY(!window.emptyState()->actionButton()->isVisible()); // no footage can be added to it
+
+        QSignalSpy failed(window.searchController(), &SearchController::searchFailed);
+        window.runQuery(QStringLiteral("red coat"));
+        QVERIFY(failed.wait(kWaitMs));
+
+        for (const QString &text : { gallery->text(), gallery->toolTip(), window.windowTitle(), count->text(),
+                 count->toolTip(), window.emptyState()->message(), window.statusBar()->currentMessage(),
+                 failed.at(0).at(1).toString() })
+            QVERIFY2(!text.contains(QLatin1String("secret")), qPrintable(text));
+        window.close(); // saves the layout
+        const auto settings = uiSettings();
+        QCOMPARE(settings->value(QStringLiteral("gallery/lastServer")).toString(),
+            QStringLiteral("postgresql://ann@127.0.0.1:1/cases?sslmode=disable"));
+        for (const QString &key : settings->allKeys())
+            QVERIFY2(!settings->value(key).toByteArray().contains("secret"), qPrintable(key));
+    }
+
+    // File > Connect to a team gallery: the dialog comes filled with the server on screen, and the
+    // one it is given is opened; in a later window it remembers the server but not the password.
+    void connectActionOpensAServerGallery()
+    {
+        MainWindow window(QStringLiteral("postgresql://ann:secret@127.0.0.1:1/cases"));
+        auto *action = window.findChild<QAction *>(QStringLiteral("connectServerAction"));
+        QVERIFY(action);
+        QCOMPARE(action->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
+        for (const QAction *other : window.findChildren<QAction *>())
+            QVERIFY2(other == action || !other->shortcuts().contains(action->shortcut()),
+                qPrintable(other->text()));
+        action->trigger();
+        auto *dialog = window.findChild<GalleryServerDialog *>();
+        QVERIFY(dialog);
+        QVERIFY(dialog->isVisible());
+        QCOMPARE(dialog->url(), QStringLiteral("postgresql://ann:secret@127.0.0.1:1/cases?sslmode=prefer"));
+        dialog->findChild<QLineEdit *>(QStringLiteral("databaseEdit"))->setText(QStringLiteral("other"));
+        dialog->accept();
+        QCOMPARE(
+            window.galleryPath(), QStringLiteral("postgresql://ann:secret@127.0.0.1:1/other?sslmode=prefer"));
+        QCOMPARE(window.windowTitle(), QStringLiteral("other on 127.0.0.1 — Descry"));
+
+        const QString file = m_dir.filePath(QStringLiteral("nothing-here.sqlite"));
+        MainWindow later(file);
+        later.findChild<QAction *>(QStringLiteral("connectServerAction"))->trigger();
+        auto *remembered = later.findChild<GalleryServerDialog *>();
+        QVERIFY(remembered);
+        QCOMPARE(remembered->url(), QStringLiteral("postgresql://ann@127.0.0.1:1/other?sslmode=prefer"));
+        remembered->reject();
+        QCOMPARE(later.galleryPath(), QFileInfo(file).absoluteFilePath()); // cancelled: nothing changes
+    }
+
+    // A gallery on a real PostgreSQL server (a throwaway one): its footage is listed and searched.
+    void opensAGalleryOnAServer()
+    {
+        test::PostgresServer server;
+        QString whyNot;
+        if (!server.start(&whyNot))
+            QSKIP(qPrintable(whyNot));
+        {
+            Gallery shared;
+            QVERIFY2(shared.open(server.url()), qPrintable(shared.lastError()));
+            QVERIFY2(test::addFixtureTracklets(shared, 2, 1, QStringLiteral("on-the-server")).size() == 2,
+                qPrintable(shared.lastError()));
+        }
+        MainWindow window(server.url());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTRY_COMPARE_WITH_TIMEOUT(window.sourcesPanel()->sourceList()->topLevelItemCount(), 1, kWaitMs);
+        auto *count = window.findChild<QLabel *>(QStringLiteral("countLabel"));
+        QTRY_COMPARE(count->text(), QStringLiteral("2 people in 1 video"));
+        QCOMPARE(window.findChild<QLabel *>(QStringLiteral("galleryLabel"))->text(),
+            QStringLiteral("Gallery: %1").arg(server.url()));
+        QCOMPARE(window.windowTitle(), QStringLiteral("descry_test on 127.0.0.1 — Descry"));
+        QSignalSpy shown(&window, &MainWindow::resultsShown);
+        QSignalSpy failed(window.searchController(), &SearchController::searchFailed);
+        window.runQuery(QStringLiteral("a person"));
+        QVERIFY(shown.wait(kWaitMs));
+        QCOMPARE(failed.count(), 0);
+        QTRY_VERIFY(window.isSettled());
     }
 
     void windowRestoresItsGeometry()
