@@ -122,11 +122,22 @@ SourceRecord sourceFromQuery(const QSqlQuery &q)
     return s;
 }
 
-const QString kTrackletSelect = QStringLiteral(
-    "SELECT t.id, t.source_id, t.local_id, t.start_frame, t.end_frame, t.start_time, t.end_time,"
-    " t.detection_count, (SELECT c.id FROM crops c WHERE c.tracklet_id = t.id ORDER BY c.rank LIMIT 1),"
-    " s.path, s.camera_label, coalesce(i.identity_id, 0) FROM tracklets t JOIN sources s ON s.id = t.source_id"
-    " LEFT JOIN tracklet_identities i ON i.tracklet_id = t.id");
+// The best crop (lowest rank) of a tracklet, as a column of a query over tracklets t.
+const QString kBestCrop = QStringLiteral("(SELECT c.id FROM crops c WHERE c.tracklet_id = t.id ORDER BY c.rank LIMIT 1)");
+
+// `bestCrop`: the column that fills TrackletRecord::bestCropId (kBestCrop, or 0 to leave it out).
+// Without `sourceText` the source's path and camera label are left empty (a caller that reads
+// many rows fills them from the few sources: decoding them on every row was a third of reading a
+// million).
+QString trackletSelect(const QString &bestCrop = kBestCrop, bool sourceText = true)
+{
+    return QStringLiteral("SELECT t.id, t.source_id, t.local_id, t.start_frame, t.end_frame, t.start_time, t.end_time,"
+                          " t.detection_count, %1, %2, coalesce(i.identity_id, 0) FROM tracklets t%3"
+                          " LEFT JOIN tracklet_identities i ON i.tracklet_id = t.id")
+        .arg(bestCrop,
+            sourceText ? QStringLiteral("s.path, s.camera_label") : QStringLiteral("NULL, NULL"),
+            sourceText ? QStringLiteral(" JOIN sources s ON s.id = t.source_id") : QString());
+}
 
 TrackletRecord trackletFromQuery(const QSqlQuery &q)
 {
@@ -969,25 +980,28 @@ int64_t Gallery::generation()
     return q.value(0).toLongLong();
 }
 
-std::vector<TrackletRecord> Gallery::tracklets(int64_t sourceId)
+std::vector<TrackletRecord> Gallery::tracklets(int64_t sourceId, bool bestCrop)
 {
+    // One copy of each source's path and camera label shared by its tracklets (QString is
+    // implicitly shared), read once per source instead of decoded on every row.
+    std::unordered_map<int64_t, std::pair<QString, QString>> sourceText;
+    for (const SourceRecord &s : sources())
+        sourceText.try_emplace(s.id, s.path, s.cameraLabel);
+    const QString select = trackletSelect(bestCrop ? kBestCrop : QStringLiteral("0"), false);
     std::vector<TrackletRecord> out;
     QSqlQuery q(d->db());
     q.setForwardOnly(true);
     const bool ok = sourceId > 0
         ? d->run(
-            q, kTrackletSelect + QStringLiteral(" WHERE t.source_id = ? ORDER BY t.id"), { qint64(sourceId) })
-        : d->run(q, kTrackletSelect + QStringLiteral(" ORDER BY t.id"));
-    // One copy of each source's path and camera label shared by its tracklets (QString is
-    // implicitly shared), instead of one per tracklet: hundreds of megabytes at a million.
-    std::unordered_map<int64_t, std::pair<QString, QString>> sourceText;
+            q, select + QStringLiteral(" WHERE t.source_id = ? ORDER BY t.id"), { qint64(sourceId) })
+        : d->run(q, select + QStringLiteral(" ORDER BY t.id"));
     if (ok)
         while (d->next(q)) {
             TrackletRecord t = trackletFromQuery(q);
-            const auto [at, added] = sourceText.try_emplace(t.sourceId, t.sourcePath, t.cameraLabel);
-            if (!added && at->second.first == t.sourcePath && at->second.second == t.cameraLabel) {
-                t.sourcePath = at->second.first;
-                t.cameraLabel = at->second.second;
+            const auto text = sourceText.find(t.sourceId);
+            if (text != sourceText.end()) {
+                t.sourcePath = text->second.first;
+                t.cameraLabel = text->second.second;
             }
             out.push_back(std::move(t));
         }
@@ -997,9 +1011,18 @@ std::vector<TrackletRecord> Gallery::tracklets(int64_t sourceId)
 std::optional<TrackletRecord> Gallery::tracklet(int64_t id)
 {
     QSqlQuery q(d->db());
-    if (!d->run(q, kTrackletSelect + QStringLiteral(" WHERE t.id = ?"), { qint64(id) }) || !d->next(q))
+    if (!d->run(q, trackletSelect() + QStringLiteral(" WHERE t.id = ?"), { qint64(id) }) || !d->next(q))
         return std::nullopt;
     return trackletFromQuery(q);
+}
+
+int64_t Gallery::bestCropId(int64_t trackletId)
+{
+    QSqlQuery q(d->db());
+    return d->run(q, QStringLiteral("SELECT id FROM crops WHERE tracklet_id = ? ORDER BY rank LIMIT 1"), { qint64(trackletId) })
+            && d->next(q)
+        ? q.value(0).toLongLong()
+        : 0;
 }
 
 std::vector<DetectionRecord> Gallery::detections(int64_t trackletId)

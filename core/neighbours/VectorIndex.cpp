@@ -10,6 +10,7 @@
 #include <faiss/impl/IDSelector.h>
 #include <faiss/index_io.h>
 #include <limits>
+#include <random>
 
 namespace descry {
 
@@ -31,13 +32,17 @@ private:
     const std::vector<int64_t> &m_ids;
 };
 
-// After FAISS's bytes the file ends with this trailer: a tag and how many bytes FAISS wrote. A
+// After FAISS's bytes the file ends with this trailer: a tag, the save's id (a random number
+// that tells this file from any other save of the same path) and how many bytes FAISS wrote. A
 // file cut short (a crash while copying it, a full disk) is refused before FAISS reads it:
-// FAISS throws part-way through such a file and leaks what it had read (LeakSanitizer).
-constexpr char kTrailerTag[8] = { 'D', 'E', 'S', 'C', 'R', 'Y', 'I', 'X' };
-constexpr long kTrailerBytes = long(sizeof(kTrailerTag) + sizeof(uint64_t));
+// FAISS throws part-way through such a file and leaks what it had read (LeakSanitizer). Files of
+// the first trailer (tag ...IX, no save id) are still read; their save id is 0.
+constexpr char kTrailerTag[8] = { 'D', 'E', 'S', 'C', 'R', 'Y', 'I', '2' };
+constexpr char kFirstTrailerTag[8] = { 'D', 'E', 'S', 'C', 'R', 'Y', 'I', 'X' };
+constexpr long kTrailerBytes = long(sizeof(kTrailerTag) + 2 * sizeof(uint64_t));
+constexpr long kFirstTrailerBytes = long(sizeof(kFirstTrailerTag) + sizeof(uint64_t));
 
-bool appendTrailer(const std::string &path)
+bool appendTrailer(const std::string &path, uint64_t saveId)
 {
     std::FILE *file = std::fopen(path.c_str(), "ab");
     if (!file)
@@ -46,24 +51,38 @@ bool appendTrailer(const std::string &path)
     const long size = ok ? std::ftell(file) : -1;
     const uint64_t bytes = uint64_t(size);
     ok = ok && size >= 0 && std::fwrite(kTrailerTag, 1, sizeof(kTrailerTag), file) == sizeof(kTrailerTag)
-        && std::fwrite(&bytes, sizeof(bytes), 1, file) == 1;
+        && std::fwrite(&saveId, sizeof(saveId), 1, file) == 1 && std::fwrite(&bytes, sizeof(bytes), 1, file) == 1;
     return std::fclose(file) == 0 && ok;
 }
 
-// Whether the file ends with a trailer that matches its length.
-bool hasTrailer(const std::string &path)
+// The file's trailer, when it has one that matches its length: true with the save id (0 for the
+// first trailer, which had none).
+bool readTrailer(const std::string &path, uint64_t *saveId)
 {
     std::FILE *file = std::fopen(path.c_str(), "rb");
     if (!file)
         return false;
-    char tag[sizeof(kTrailerTag)] = {};
-    uint64_t bytes = 0;
     bool ok = std::fseek(file, 0, SEEK_END) == 0;
     const long size = ok ? std::ftell(file) : -1;
-    ok = ok && size >= kTrailerBytes && std::fseek(file, size - kTrailerBytes, SEEK_SET) == 0
-        && std::fread(tag, 1, sizeof(tag), file) == sizeof(tag) && std::fread(&bytes, sizeof(bytes), 1, file) == 1;
+    const auto at = [&](long bytesFromEnd, void *out, size_t n) {
+        return size >= bytesFromEnd && std::fseek(file, size - bytesFromEnd, SEEK_SET) == 0
+            && std::fread(out, 1, n, file) == n;
+    };
+    char tag[sizeof(kTrailerTag)] = {};
+    uint64_t bytes = 0, id = 0;
+    bool found = false;
+    if (ok && at(kTrailerBytes, tag, sizeof(tag)) && std::equal(tag, tag + sizeof(tag), kTrailerTag)) {
+        found = std::fread(&id, sizeof(id), 1, file) == 1 && std::fread(&bytes, sizeof(bytes), 1, file) == 1
+            && bytes == uint64_t(size - kTrailerBytes);
+    } else if (ok && at(kFirstTrailerBytes, tag, sizeof(tag))
+        && std::equal(tag, tag + sizeof(tag), kFirstTrailerTag)) {
+        found = std::fread(&bytes, sizeof(bytes), 1, file) == 1 && bytes == uint64_t(size - kFirstTrailerBytes);
+        id = 0;
+    }
     std::fclose(file);
-    return ok && std::equal(tag, tag + sizeof(tag), kTrailerTag) && bytes == uint64_t(size - kTrailerBytes);
+    if (found)
+        *saveId = id;
+    return found;
 }
 
 std::vector<IndexHit> hits(const std::vector<float> &scores, const std::vector<idx_t> &labels)
@@ -89,6 +108,7 @@ int VectorIndexOptions::defaultProbes(int lists)
 
 struct VectorIndex::Impl {
     std::unique_ptr<faiss::IndexIVFFlat> index;
+    uint64_t saveId = 0; // of the file it was loaded from or last saved to; 0: none
 
     std::vector<IndexHit> searchCells(
         const float *query, int k, size_t probes, const std::vector<int64_t> *allowed) const
@@ -173,7 +193,8 @@ std::unique_ptr<VectorIndex> VectorIndex::build(const float *vectors, const int6
 
 std::unique_ptr<VectorIndex> VectorIndex::load(const std::string &path, std::string *error)
 {
-    if (!hasTrailer(path)) {
+    uint64_t saveId = 0;
+    if (!readTrailer(path, &saveId)) {
         if (error)
             *error = path + " is missing, cut short or not a Descry vector index";
         return nullptr;
@@ -190,12 +211,24 @@ std::unique_ptr<VectorIndex> VectorIndex::load(const std::string &path, std::str
         read.release();
         auto impl = std::make_unique<Impl>();
         impl->index.reset(ivf);
+        impl->saveId = saveId;
         return std::unique_ptr<VectorIndex>(new VectorIndex(std::move(impl)));
     } catch (const faiss::FaissException &e) {
         if (error)
             *error = path + " cannot be read as a vector index: " + e.what();
         return nullptr;
     }
+}
+
+uint64_t VectorIndex::savedId(const std::string &path)
+{
+    uint64_t saveId = 0;
+    return readTrailer(path, &saveId) ? saveId : 0;
+}
+
+uint64_t VectorIndex::saveId() const
+{
+    return d->saveId;
 }
 
 bool VectorIndex::save(const std::string &path, std::string *error) const
@@ -209,7 +242,10 @@ bool VectorIndex::save(const std::string &path, std::string *error) const
             *error = "cannot write " + temporary + ": " + e.what();
         return false;
     }
-    if (!appendTrailer(temporary)) {
+    uint64_t saveId = 0;
+    while (saveId == 0) // 0 means "none"
+        saveId = std::random_device {}() * 0x100000000ull + std::random_device {}();
+    if (!appendTrailer(temporary, saveId)) {
         std::remove(temporary.c_str());
         if (error)
             *error = "cannot write " + temporary;
@@ -221,6 +257,7 @@ bool VectorIndex::save(const std::string &path, std::string *error) const
             *error = "cannot rename " + temporary + " to " + path;
         return false;
     }
+    d->saveId = saveId;
     return true;
 }
 

@@ -10,7 +10,7 @@ namespace descry {
 
 // How the index is cut: k-means cells over the vectors (an inverted file), of which a query
 // scans the `probes` nearest. Defaults measured on the query benchmark's vectors
-// (models/README.md, "A million tracklets").
+// (README.md, "Measured figures": the million-tracklet rows).
 struct VectorIndexOptions {
     int lists = 0; // cells; 0: about sqrt(n), within [16, 4096]
     int probes = 0; // cells scanned per query; 0: the default for `lists` (defaultProbes)
@@ -46,8 +46,15 @@ public:
     // A file written by save(); null with a reason (missing, damaged, not an index of this kind).
     static std::unique_ptr<VectorIndex> load(const std::string &path, std::string *error);
     // Writes the index to `path` through a temporary file renamed over it, so a crash leaves the
-    // old file or the new one, never a torn one.
+    // old file or the new one, never a torn one. Each save gets a new save id (saveId()).
     bool save(const std::string &path, std::string *error) const;
+    // A random number written with each save: which save a file on disk is, read from its last
+    // bytes only (0: no index there, or one saved before save ids). A caller that records facts
+    // about a saved index keys them by it, so a file another process saved since is not mistaken
+    // for the one the facts are about.
+    static uint64_t savedId(const std::string &path);
+    // The save id of the file this index was loaded from or last saved to; 0 when neither.
+    uint64_t saveId() const;
 
     // Adds vectors to the cells fitted at build (ids not already present); false with a reason.
     bool add(const float *vectors, const int64_t *ids, size_t n, std::string *error = nullptr);

@@ -5,7 +5,9 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
+#include <QSaveFile>
 #include <QStandardPaths>
 
 #include <algorithm>
@@ -49,6 +51,7 @@ bool CoarseIndex::sync(
     if (path != m_path) {
         m_index.reset();
         m_path = path;
+        m_unsaved = false;
         if (QFileInfo::exists(path)) {
             std::string why;
             m_index = VectorIndex::load(path.toStdString(), &why);
@@ -117,7 +120,8 @@ bool CoarseIndex::sync(
     }
     if (changed) {
         std::string why;
-        if (!QDir().mkpath(QFileInfo(path).absolutePath()) || !m_index->save(path.toStdString(), &why))
+        m_unsaved = !QDir().mkpath(QFileInfo(path).absolutePath()) || !m_index->save(path.toStdString(), &why);
+        if (m_unsaved)
             what << QStringLiteral("not saved (%1)")
                         .arg(why.empty()
                                 ? QStringLiteral("cannot create %1").arg(QFileInfo(path).absolutePath())
@@ -132,6 +136,59 @@ bool CoarseIndex::sync(
     return true;
 }
 
+namespace {
+
+// "<generation> <save id>": the gallery generation the saved index was last in line with, and
+// which save of the file that was.
+QString generationRecord(const QString &indexPath)
+{
+    return indexPath + QStringLiteral(".generation");
+}
+
+} // namespace
+
+bool CoarseIndex::loadIfCurrent(const QString &path, int64_t generation)
+{
+    QElapsedTimer clock;
+    clock.start();
+    QFile record(generationRecord(path));
+    if (generation < 0 || !record.open(QIODevice::ReadOnly))
+        return false;
+    const QList<QByteArray> fields = record.readAll().trimmed().split(' ');
+    bool generationOk = false, idOk = false;
+    const int64_t recorded = fields.value(0).toLongLong(&generationOk);
+    const uint64_t saveId = fields.value(1).toULongLong(&idOk);
+    if (fields.size() != 2 || !generationOk || !idOk || recorded != generation || saveId == 0
+        || VectorIndex::savedId(path.toStdString()) != saveId)
+        return false;
+    if (!m_index || m_path != path || m_index->saveId() != saveId) {
+        std::string why;
+        std::unique_ptr<VectorIndex> loaded = VectorIndex::load(path.toStdString(), &why);
+        if (!loaded || loaded->saveId() != saveId)
+            return false;
+        m_index = std::move(loaded);
+        m_path = path;
+        m_unsaved = false;
+    }
+    setProbes(m_probes);
+    m_lastSync = QStringLiteral("loaded, in line with the gallery (generation %1)").arg(generation);
+    m_lastSyncSeconds = double(clock.nsecsElapsed()) / 1e9;
+    return true;
+}
+
+void CoarseIndex::recordGeneration(int64_t generation)
+{
+    if (!m_index || m_path.isEmpty() || m_index->saveId() == 0 || m_unsaved
+        || VectorIndex::savedId(m_path.toStdString()) != m_index->saveId())
+        return;
+    // Written whole or not at all; a record that cannot be written only costs the next open a
+    // read of the gallery's vectors.
+    QSaveFile record(generationRecord(m_path));
+    if (record.open(QIODevice::WriteOnly))
+        record.write(QByteArray::number(qint64(generation)) + ' ' + QByteArray::number(quint64(m_index->saveId())) + '\n');
+    record.commit();
+}
+
 void CoarseIndex::setProbes(int probes)
 {
     m_probes = std::max(probes, 0);
@@ -143,6 +200,7 @@ void CoarseIndex::reset()
 {
     m_index.reset();
     m_path.clear();
+    m_unsaved = false;
 }
 
 const VectorIndex *CoarseIndex::index() const

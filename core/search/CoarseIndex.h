@@ -19,8 +19,8 @@ class VectorIndex;
 // candidate gets, only which vectors are looked at (the query benchmark reports its recall).
 class CoarseIndex {
 public:
-    // Measured (models/README.md, "A million tracklets"): up to here a scan of every vector costs
-    // less than the rest of a query.
+    // Measured (README.md, "Measured figures": the million-tracklet rows): up to here a scan of
+    // every vector costs less than the rest of a query.
     static constexpr size_t kDefaultThreshold = 200000;
 
     CoarseIndex();
@@ -38,6 +38,16 @@ public:
     // scores every vector); a save that fails is only noted in status().
     bool sync(
         const QString &path, const int64_t *ids, const float *vectors, size_t n, int dim, QString *error);
+    // The saved index at `path`, loaded without the gallery's vectors, when it was recorded as in
+    // line with the gallery at `generation` (recordGeneration) and the file is still the save that
+    // record is about. Then the index stands for the gallery's global vectors: a large gallery
+    // opens without reading them (they are most of its first query's wait). False, nothing
+    // loaded, otherwise.
+    bool loadIfCurrent(const QString &path, int64_t generation);
+    // Records, beside the saved file, that the index holds exactly the gallery's vectors at
+    // `generation` (the caller has just synced it with them). Nothing is recorded when the file on
+    // disk is not the index held here (a save failed, or another process saved since).
+    void recordGeneration(int64_t generation);
     // Cells scanned per query, now and after every sync (0: the index's own default).
     void setProbes(int probes);
     // Forgets the index (the gallery dropped below the threshold, or another model ranks).
@@ -52,6 +62,7 @@ private:
     std::unique_ptr<VectorIndex> m_index;
     QString m_path;
     int m_probes = 0;
+    bool m_unsaved = false; // the index held here changed and could not be saved
     QString m_lastSync;
     double m_lastSyncSeconds = 0;
 };

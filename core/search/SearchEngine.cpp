@@ -89,9 +89,9 @@ std::vector<int> SearchEngine::rankCandidates(const std::vector<int> &candidates
 {
     // RVN (NAFS 3.4) over the candidates' global vectors, l = 3 neighbours chosen on val.
     if (rerankNeighbours && !candidates.empty()) {
-        std::vector<float> unit;
-        for (int r : candidates)
-            unit.insert(unit.end(), m_globals.begin() + long(r) * m_dim, m_globals.begin() + long(r + 1) * m_dim);
+        std::vector<float> unit(candidates.size() * size_t(m_dim));
+        for (size_t i = 0; i < candidates.size(); ++i)
+            globalOf(size_t(candidates[i]), unit.data() + i * size_t(m_dim));
         *scores = RvnReranker(RvnOptions{kRvnNeighbours, int(candidates.size()), 0.5}).rerank(*scores, unit.data(), m_dim);
     }
     std::vector<int> order(candidates.size());
@@ -155,7 +155,18 @@ void SearchEngine::refresh()
     const int64_t generation = m_gallery.generation();
     if (generation == m_generation)
         return;
-    m_tracklets = m_gallery.tracklets();
+    m_refreshStages.clear();
+    QElapsedTimer stage;
+    stage.start();
+    const auto lap = [&](const char *name) {
+        m_refreshStages.emplace_back(QLatin1String(name), double(stage.nsecsElapsed()) / 1e6);
+        stage.restart();
+    };
+    // A large gallery's rows are read without their best crop (half the read at a million): the
+    // results' are filled in when they are returned.
+    const bool large = size_t(m_gallery.trackletCount()) >= m_indexThreshold;
+    m_tracklets = m_gallery.tracklets(0, !large);
+    lap("refresh: rows");
     m_attributes.assign(m_tracklets.size(), {});
     for (size_t i = 0; i < m_tracklets.size(); ++i)
         m_attributes[i].trackletId = m_tracklets[i].id;
@@ -166,42 +177,26 @@ void SearchEngine::refresh()
     // for ranking by attributes alone.
     if (m_tracklets.size() < m_indexThreshold)
         readAllAttributes();
-    // Released, not only emptied: the new vectors are read before these would be reused.
-    m_globals = {};
+    lap("refresh: attributes");
     m_colours = {};
     m_hasColour = {};
-    m_vectorRow.clear();
-    m_rowVector.assign(m_tracklets.size(), -1);
-    m_dim = 0;
-    if (m_model) {
-        std::vector<int64_t> ids;
-        std::vector<float> matrix;
-        int dim = 0;
-        if (m_gallery.loadEmbeddings(m_model->id(), TrackletEmbedder::GlobalKind, &ids, &matrix, &dim) && dim > 0) {
-            // Keep the vectors of tracklets we know (ids ascend in both lists), moved down in
-            // place: one copy of the gallery's vectors in memory, not two.
-            size_t t = 0;
-            for (size_t r = 0; r < ids.size(); ++r) {
-                while (t < m_tracklets.size() && m_tracklets[t].id < ids[r])
-                    ++t;
-                if (t == m_tracklets.size() || m_tracklets[t].id != ids[r])
-                    continue;
-                const size_t row = m_vectorRow.size();
-                m_rowVector[t] = int(row);
-                m_vectorRow.push_back(t);
-                if (row != r)
-                    std::copy(matrix.begin() + long(r) * dim, matrix.begin() + long(r + 1) * dim, matrix.begin() + long(row) * dim);
-            }
-            matrix.resize(m_vectorRow.size() * size_t(dim));
-            if (matrix.capacity() > matrix.size() + matrix.size() / 4)
-                matrix.shrink_to_fit();
-            m_globals = std::move(matrix);
-            m_dim = dim;
-        }
-    }
     m_coloursLoaded = false; // find similar loads them when it first needs them
-    m_spread = EmbeddingSpread::measure(m_globals.data(), m_vectorRow.size(), m_dim);
-    syncCoarseIndex();
+    // The saved coarse index, when it is in line with the gallery, stands for its vectors. (Read
+    // on a second thread while the rows load, it took no less time on 2 cores and kept 0.5 GB
+    // more resident: measured at a million.)
+    const bool inLine = large && m_model
+        && m_coarseIndex.loadIfCurrent(
+            CoarseIndex::pathFor(m_gallery.path(), m_model->id(), m_gallery.isReadOnly()), generation);
+    lap("refresh: index load");
+    if (!(inLine && adoptCurrentIndex())) {
+        loadGlobals();
+        lap("refresh: vectors");
+        m_spread = EmbeddingSpread::measure(m_globals.data(), m_vectorRow.size(), m_dim);
+        syncCoarseIndex(generation);
+        lap("refresh: index sync");
+    } else {
+        lap("refresh: index adopted");
+    }
     m_filter.reset(&m_tracklets, &m_attributes);
     m_identities.clear();
     std::unordered_map<int64_t, std::pair<QSet<QString>, QSet<int64_t>>> seenAt; // cameras, sources
@@ -220,7 +215,114 @@ void SearchEngine::refresh()
         s.cameras = int(seenAt[identity].first.size());
         s.sources = int(seenAt[identity].second.size());
     }
+    lap("refresh: filters, people");
     m_generation = generation;
+}
+
+void SearchEngine::loadGlobals()
+{
+    // Released, not only emptied: the new vectors are read before these would be reused.
+    m_globals = {};
+    m_globalsInIndex = false;
+    m_vectorRow.clear();
+    m_rowVector.assign(m_tracklets.size(), -1);
+    m_dim = 0;
+    if (!m_model)
+        return;
+    std::vector<int64_t> ids;
+    std::vector<float> matrix;
+    int dim = 0;
+    if (!m_gallery.loadEmbeddings(m_model->id(), TrackletEmbedder::GlobalKind, &ids, &matrix, &dim) || dim <= 0)
+        return;
+    // Keep the vectors of tracklets we know (ids ascend in both lists), moved down in place: one
+    // copy of the gallery's vectors in memory, not two.
+    size_t t = 0;
+    for (size_t r = 0; r < ids.size(); ++r) {
+        while (t < m_tracklets.size() && m_tracklets[t].id < ids[r])
+            ++t;
+        if (t == m_tracklets.size() || m_tracklets[t].id != ids[r])
+            continue;
+        const size_t row = m_vectorRow.size();
+        m_rowVector[t] = int(row);
+        m_vectorRow.push_back(t);
+        if (row != r)
+            std::copy(matrix.begin() + long(r) * dim, matrix.begin() + long(r + 1) * dim, matrix.begin() + long(row) * dim);
+    }
+    matrix.resize(m_vectorRow.size() * size_t(dim));
+    if (matrix.capacity() > matrix.size() + matrix.size() / 4)
+        matrix.shrink_to_fit();
+    m_globals = std::move(matrix);
+    m_dim = dim;
+}
+
+bool SearchEngine::adoptCurrentIndex()
+{
+    if (!m_model || m_tracklets.size() < m_indexThreshold || !m_coarseIndex.index())
+        return false;
+    const VectorIndex &index = *m_coarseIndex.index();
+    const std::vector<int64_t> ids = index.ids();
+    std::vector<size_t> vectorRow;
+    std::vector<int> rowVector(m_tracklets.size(), -1);
+    size_t t = 0;
+    for (const int64_t id : ids) {
+        while (t < m_tracklets.size() && m_tracklets[t].id < id)
+            ++t;
+        if (t == m_tracklets.size() || m_tracklets[t].id != id)
+            return false; // not the gallery it was recorded with
+        rowVector[t] = int(vectorRow.size());
+        vectorRow.push_back(t);
+    }
+    // A few vectors compared with the gallery's own (a gallery file replaced by another whose
+    // counter happens to agree), and the spread measured on an even sample of the index's.
+    constexpr size_t kChecked = 8, kSampled = 4096;
+    const int dim = index.dim();
+    std::vector<int64_t> checked;
+    for (size_t i = 0; i < kChecked && !ids.empty(); ++i)
+        checked.push_back(ids[i * (ids.size() - 1) / (kChecked - 1)]);
+    const std::vector<std::vector<float>> stored = m_gallery.embeddings(checked, m_model->id(), TrackletEmbedder::GlobalKind);
+    std::vector<float> v(static_cast<size_t>(dim));
+    for (size_t i = 0; i < checked.size(); ++i)
+        if (stored[i].size() != size_t(dim) || !index.vector(checked[i], v.data()) || v != stored[i])
+            return false;
+    const size_t sampled = std::min(kSampled, ids.size());
+    std::vector<float> sample(sampled * size_t(dim));
+    for (size_t i = 0; i < sampled; ++i)
+        index.vector(ids[i * ids.size() / sampled], sample.data() + i * size_t(dim));
+    EmbeddingSpread spread = EmbeddingSpread::measure(sample.data(), sampled, dim);
+    if (spread.degenerate)
+        return false; // the full path says so and drops the index
+    spread.vectors = int(ids.size());
+    m_globals = {};
+    m_globalsInIndex = true;
+    m_vectorRow = std::move(vectorRow);
+    m_rowVector = std::move(rowVector);
+    m_dim = dim;
+    m_spread = spread;
+    m_coarseIndexProblem.clear();
+    return true;
+}
+
+void SearchEngine::ensureGlobals()
+{
+    if (!m_globalsInIndex)
+        return;
+    loadGlobals(); // the same rows: the gallery has not changed since the index was adopted
+    m_spread.vectors = int(m_vectorRow.size());
+}
+
+void SearchEngine::globalOf(size_t r, float *out) const
+{
+    if (m_globalsInIndex && m_coarseIndex.index())
+        m_coarseIndex.index()->vector(m_tracklets[m_vectorRow[r]].id, out);
+    else
+        std::copy(m_globals.begin() + long(r) * m_dim, m_globals.begin() + long(r + 1) * m_dim, out);
+}
+
+void SearchEngine::fillBestCrops(std::vector<SearchResult> *results)
+{
+    for (SearchResult &r : *results)
+        if (r.tracklet.bestCropId == 0)
+            r.tracklet.bestCropId = m_gallery.bestCropId(r.tracklet.id);
 }
 
 void SearchEngine::readAllAttributes()
@@ -271,7 +373,7 @@ int SearchEngine::vectorRowOf(int64_t trackletId) const
     return row < 0 ? -1 : m_rowVector[size_t(row)];
 }
 
-void SearchEngine::syncCoarseIndex()
+void SearchEngine::syncCoarseIndex(int64_t generation)
 {
     m_coarseIndexProblem.clear();
     if (!m_model || m_dim <= 0 || m_spread.degenerate || m_vectorRow.size() < m_indexThreshold) {
@@ -285,6 +387,8 @@ void SearchEngine::syncCoarseIndex()
     QString error;
     if (!m_coarseIndex.sync(path, ids.data(), m_globals.data(), ids.size(), m_dim, &error))
         m_coarseIndexProblem = error + QStringLiteral("; every vector is scored instead");
+    else
+        m_coarseIndex.recordGeneration(generation); // the next open need not read the vectors
 }
 
 void SearchEngine::setIndexThreshold(size_t vectors)
@@ -432,9 +536,12 @@ SearchResponse SearchEngine::search(const SearchRequest &request)
 {
     QElapsedTimer clock;
     clock.start();
+    const int64_t before = m_generation;
     refresh();
     SearchResponse response;
     response.stageMs.emplace_back(QStringLiteral("refresh"), double(clock.nsecsElapsed()) / 1e6);
+    if (m_generation != before) // this search reloaded: where that went
+        response.stageMs.insert(response.stageMs.end(), m_refreshStages.begin(), m_refreshStages.end());
     response.text = request.text;
     response.galleryTracklets = int64_t(m_tracklets.size());
     if (!m_calibrationProblem.isEmpty() && request.useModel)
@@ -480,6 +587,7 @@ SearchResponse SearchEngine::search(const SearchRequest &request)
                                       .arg(m_model->id()));
     }
     addIdentities(&response.results, request.groupByIdentity, request.topK);
+    fillBestCrops(&response.results);
     if (request.sortOrder == SortOrder::Time)
         sortByTime(&response.results);
     response.elapsedMs = double(clock.nsecsElapsed()) / 1e6;
@@ -742,6 +850,7 @@ bool SearchEngine::similar(const SimilarRequest &request, SearchResponse *out, Q
         *error = QStringLiteral("no tracklet has embeddings of model %1 yet: run 'descry-cli reindex' first").arg(m_model->id());
         return false;
     }
+    ensureGlobals(); // every vector is compared
     if (!m_coloursLoaded)
         loadColours();
     if (m_spread.degenerate) {
@@ -885,6 +994,7 @@ bool SearchEngine::similar(const SimilarRequest &request, SearchResponse *out, Q
                                          : QString(),
                                request.rerankNeighbours ? QStringLiteral(" + RVN") : QString());
     addIdentities(&response.results, request.groupByIdentity, request.topK);
+    fillBestCrops(&response.results);
     if (request.sortOrder == SortOrder::Time)
         sortByTime(&response.results);
     response.elapsedMs = double(clock.nsecsElapsed()) / 1e6;

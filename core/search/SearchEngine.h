@@ -191,6 +191,7 @@ public:
     const CoarseIndex &coarseIndex();
 
 private:
+    // Reloads what the gallery changed; the time its parts took go to m_refreshStages.
     void refresh();
     void loadColours(); // m_colours for the rows of m_globals (find similar's, loaded when it first runs)
     // Candidate order (indices into `candidates`, rows of m_globals) by *scores, best first, after
@@ -215,14 +216,28 @@ private:
     QString degenerateNote() const;
     long trackletRowOf(int64_t trackletId) const; // row of m_tracklets, -1 when the gallery has none
     int vectorRowOf(int64_t trackletId) const; // row of m_globals, -1 when the tracklet has none
-    void syncCoarseIndex();
+    void syncCoarseIndex(int64_t generation);
+    // The global vectors from the gallery into m_globals, m_vectorRow and m_rowVector.
+    void loadGlobals();
+    // A large gallery whose saved coarse index was found in line with it (CoarseIndex::
+    // loadIfCurrent): the index's ids become the vector rows and m_globals stays empty (its vectors
+    // are read from the index, or all of them loaded when find similar first needs them:
+    // ensureGlobals). False when it cannot be used.
+    bool adoptCurrentIndex();
+    void ensureGlobals();
+    // Vector row r's global vector into `out` (m_dim floats), from m_globals or the index.
+    void globalOf(size_t r, float *out) const;
+    // Fills bestCropId of results whose rows were read without it (a large gallery's).
+    void fillBestCrops(std::vector<SearchResult> *results);
     void readAllAttributes(); // every row's attributes into m_attributes
     void readAttributes(const std::vector<size_t> &rows); // those of these rows not read yet
 
     Gallery &m_gallery;
     TextPersonModel *m_model = nullptr;
     // Global vectors of m_model for the tracklets that have one: row r is m_tracklets[m_vectorRow[r]].
+    // Empty while the coarse index stands for them (m_globalsInIndex).
     std::vector<float> m_globals;
+    bool m_globalsInIndex = false;
     std::vector<size_t> m_vectorRow;
     std::vector<int> m_rowVector; // m_tracklets index -> vector row, -1 when none
     int m_dim = 0;
@@ -240,6 +255,8 @@ private:
     ScoreCalibration m_calibration; // isValid() false: none
     QString m_calibrationProblem; // a calibration file that was there but could not be used
     int64_t m_generation = -1;
+    // What the last reload spent where ("rows", "vectors", "index"...), for the search that did it.
+    std::vector<std::pair<QString, double>> m_refreshStages;
     std::vector<TrackletRecord> m_tracklets; // ordered by id
     std::vector<TrackletAttributes> m_attributes; // same order; read on demand in a large gallery
     std::vector<uint8_t> m_attributesRead; // per row: m_attributes holds its attributes

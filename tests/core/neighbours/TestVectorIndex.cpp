@@ -189,6 +189,15 @@ private Q_SLOTS:
         std::vector<float> v(kDim);
         QVERIFY(loaded->vector(m_ids[17], v.data()));
         QVERIFY(std::equal(v.begin(), v.end(), m_rows.begin() + 17 * kDim));
+        // Each save is told apart by its id, read from the file's last bytes alone.
+        QVERIFY(index->saveId() != 0);
+        QCOMPARE(loaded->saveId(), index->saveId());
+        QCOMPARE(VectorIndex::savedId(path), index->saveId());
+        const uint64_t first = index->saveId();
+        QVERIFY2(loaded->save(path, &error), error.c_str());
+        QVERIFY(loaded->saveId() != first);
+        QCOMPARE(VectorIndex::savedId(path), loaded->saveId());
+        QCOMPARE(VectorIndex::savedId(dir.filePath(QStringLiteral("absent.ivf")).toStdString()), uint64_t(0));
 
         QFile file(QString::fromStdString(path));
         QVERIFY(file.open(QIODevice::ReadWrite));

@@ -287,6 +287,7 @@ private Q_SLOTS:
                 return false;
             for (size_t i = 0; i < a.results.size(); ++i)
                 if (a.results[i].tracklet.id != b.results[i].tracklet.id
+                    || a.results[i].tracklet.bestCropId != b.results[i].tracklet.bestCropId
                     || std::abs(a.results[i].score - b.results[i].score) > 1e-5f)
                     return false;
             return !a.results.empty();
@@ -299,11 +300,36 @@ private Q_SLOTS:
         QVERIFY(QFileInfo::exists(file));
         QVERIFY2(indexed.coarseIndex().lastSync().contains(QStringLiteral("built")), qPrintable(indexed.coarseIndex().lastSync()));
 
-        // Another process opens it: the saved index is loaded, not fitted again.
+        // Another process opens it: the saved index is loaded, not fitted again, and as it was
+        // recorded in line with the gallery's generation, the gallery's vectors are not read at
+        // all: the index's stand for them (RVN's too), and find similar reads them when it runs.
         SearchEngine another(gallery, m_model.get());
         another.setIndexThreshold(0);
+        another.setIndexProbes(1000);
         QVERIFY(another.coarseIndex().index());
-        QCOMPARE(another.coarseIndex().lastSync(), QStringLiteral("loaded"));
+        QVERIFY2(another.coarseIndex().lastSync().startsWith(QStringLiteral("loaded, in line with the gallery")),
+            qPrintable(another.coarseIndex().lastSync()));
+        SearchRequest rvn = request;
+        rvn.rerankNeighbours = true;
+        for (const SearchRequest &r : { request, rvn }) {
+            const SearchResponse a = scan.search(r), b = another.search(r);
+            QCOMPARE(b.results.size(), a.results.size());
+            for (size_t i = 0; i < a.results.size(); ++i) {
+                QCOMPARE(b.results[i].tracklet.id, a.results[i].tracklet.id);
+                QCOMPARE(b.results[i].tracklet.bestCropId, a.results[i].tracklet.bestCropId);
+                QVERIFY(std::abs(b.results[i].score - a.results[i].score) < 1e-5f);
+            }
+        }
+        SimilarRequest like;
+        like.trackletId = scan.search(request).results.front().tracklet.id;
+        like.topK = 10;
+        SearchResponse likeScan, likeAnother;
+        QString likeError;
+        QVERIFY2(scan.similar(like, &likeScan, &likeError) && another.similar(like, &likeAnother, &likeError),
+            qPrintable(likeError));
+        QCOMPARE(likeAnother.results.size(), likeScan.results.size());
+        for (size_t i = 0; i < likeScan.results.size(); ++i)
+            QCOMPARE(likeAnother.results[i].tracklet.id, likeScan.results[i].tracklet.id);
 
         // Footage added later: the next search adds its vectors to the index and saves it.
         const int64_t second = addSource(1, 40);
@@ -312,6 +338,18 @@ private Q_SLOTS:
         QVERIFY2(indexed.coarseIndex().lastSync().contains(QStringLiteral("updated (+40 -0)")),
             qPrintable(indexed.coarseIndex().lastSync()));
         QCOMPARE(indexed.coarseIndex().index()->size(), size_t(540));
+        // The record moved with it: a new reader adopts the updated index. One left behind (the
+        // gallery moved on without this index being synced) is not trusted.
+        SearchEngine third(gallery, m_model.get());
+        third.setIndexThreshold(0);
+        QVERIFY2(third.coarseIndex().lastSync().startsWith(QStringLiteral("loaded, in line")),
+            qPrintable(third.coarseIndex().lastSync()));
+        QCOMPARE(third.coarseIndex().index()->size(), size_t(540));
+        QVERIFY(gallery.putEmbedding(third.search(request).results.front().tracklet.id, QStringLiteral("other-model"),
+            TrackletEmbedder::GlobalKind, { 1.f, 0.f }));
+        SearchEngine fourth(gallery, m_model.get());
+        fourth.setIndexThreshold(0);
+        QVERIFY2(fourth.coarseIndex().lastSync() == QStringLiteral("loaded"), qPrintable(fourth.coarseIndex().lastSync()));
 
         // A large gallery reads attributes as searches need them (the candidates'), and gives the
         // same attribute agreement as the scan that read them all at once.
