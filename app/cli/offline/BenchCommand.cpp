@@ -34,6 +34,7 @@ Measures Descry and writes the figures as JSON (to --out FILE, or stdout).
   pattern            garment patterns (stripes, checks) measured on a dataset's images against
                      what their captions say
   identities         tracklets grouped into people, against a caption set's people (BCubed)
+  index              index kinds (IVF-Flat, IVF-PQ, HNSW) on a query gallery: latency, recall@50
 
 Run 'descry-cli bench WHAT --help' for options.)";
 
@@ -216,6 +217,8 @@ int runBench(const QStringList &args)
         return benchPattern(args.mid(1));
     if (what == QLatin1String("identities"))
         return benchIdentities(args.mid(1));
+    if (what == QLatin1String("index"))
+        return benchIndex(args.mid(1));
     printErr(QString::fromUtf8(kBenchUsage));
     return what.isEmpty() || what == QLatin1String("--help") ? (what.isEmpty() ? 2 : 0) : 2;
 }

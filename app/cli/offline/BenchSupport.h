@@ -20,5 +20,7 @@ int benchTrunk(const QStringList &args);
 int benchPattern(const QStringList &args);
 // descry-cli bench identities (BenchIdentitiesCommand.cpp).
 int benchIdentities(const QStringList &args);
+// descry-cli bench index (BenchIndexCommand.cpp).
+int benchIndex(const QStringList &args);
 
 } // namespace descry::cli
