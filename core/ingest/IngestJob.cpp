@@ -273,13 +273,16 @@ IngestSummary IngestJob::run()
     // them or stops (then this one takes them over from their last checkpoint).
     m_worker = m_options.worker.isEmpty() ? thisWorker() : m_options.worker;
     m_hashes.clear();
+    QHash<QString, int> indexOf; // a file's place in the whole list, for progress
+    for (int i = 0; i < files.size(); ++i)
+        indexOf.insert(files[i], i);
     QStringList queue = files;
     while (!queue.isEmpty() && !m_cancel) {
         QStringList waiting, holders;
         for (const QString &file : std::as_const(queue)) {
             if (m_cancel)
                 break;
-            IngestSourceResult result = ingestOne(gallery, *detector, file, int(files.indexOf(file)), int(files.size()));
+            IngestSourceResult result = ingestOne(gallery, *detector, file, indexOf.value(file), int(files.size()));
             if (!result.heldBy.isEmpty()) {
                 waiting.append(file);
                 holders.append(result.heldBy);

@@ -3,7 +3,6 @@
 #include "Gallery.h"
 #include "IndexKinds.h"
 #include "PedesDataset.h"
-#include "SyntheticPedes.h"
 #include "TextPersonModel.h"
 #include "TrackletEmbedder.h"
 
@@ -42,14 +41,8 @@ QJsonArray loadAverage()
 bool benchCaptions(QStringList *captions, QString *error)
 {
     QTemporaryDir dir;
-    SyntheticPedesOptions options;
-    options.seed = 77;
-    options.identities = 100;
-    SyntheticPedesSummary summary;
-    if (!writeSyntheticPedes(dir.filePath(QStringLiteral("pool")), options, {}, &summary, error))
-        return false;
     PedesDataset dataset;
-    if (!dataset.load(dir.filePath(QStringLiteral("pool")), error))
+    if (!loadQueryBenchPeople(dir.filePath(QStringLiteral("pool")), &dataset, error))
         return false;
     for (const PedesSample &s : dataset.samples())
         captions->append(s.captions);

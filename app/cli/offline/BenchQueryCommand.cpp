@@ -8,7 +8,6 @@
 #include "Rng.h"
 #include "SearchCliSupport.h"
 #include "SearchEngine.h"
-#include "SyntheticPedes.h"
 #include "TextPersonModel.h"
 #include "TrackletEmbedder.h"
 #include "VectorIndex.h"
@@ -42,15 +41,9 @@ struct PersonPool {
 
 bool makePool(TextPersonModel &model, PersonPool *pool, QString *error)
 {
-    QTemporaryDir dir;
-    SyntheticPedesOptions options;
-    options.seed = 77;
-    options.identities = 100;
-    SyntheticPedesSummary summary;
-    if (!writeSyntheticPedes(dir.filePath(QStringLiteral("pool")), options, {}, &summary, error))
-        return false;
+    QTemporaryDir dir; // the crops are read from it below
     PedesDataset dataset;
-    if (!dataset.load(dir.filePath(QStringLiteral("pool")), error))
+    if (!loadQueryBenchPeople(dir.filePath(QStringLiteral("pool")), &dataset, error))
         return false;
     const AttributeExtractor extractor;
     for (const PedesSample &s : dataset.samples()) {

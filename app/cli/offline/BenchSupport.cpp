@@ -1,6 +1,8 @@
 #include "BenchSupport.h"
 
 #include "CliSupport.h"
+#include "PedesDataset.h"
+#include "SyntheticPedes.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -50,6 +52,15 @@ bool writeBenchResult(QJsonObject result, const QString &path)
     }
     printErr(QStringLiteral("bench: results written to %1").arg(path));
     return true;
+}
+
+bool loadQueryBenchPeople(const QString &folder, PedesDataset *dataset, QString *error)
+{
+    SyntheticPedesOptions options;
+    options.seed = 77;
+    options.identities = 100;
+    SyntheticPedesSummary summary;
+    return writeSyntheticPedes(folder, options, {}, &summary, error) && dataset->load(folder, error);
 }
 
 } // namespace descry::cli
